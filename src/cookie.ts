@@ -1,0 +1,137 @@
+/**
+ * The session cookie: its options (secure defaults), and the `Set-Cookie` strings that set or clear it,
+ * serialised with the `cookie` package.
+ *
+ * @module
+ */
+import { stringifySetCookie } from 'cookie'
+import { SessionConfigError } from './errors.ts'
+
+/**
+ * Attributes of the session cookie. Defaults: name `id`, `Path=/`, `HttpOnly`, `Secure`, `SameSite=Lax`.
+ *
+ * @example
+ * ```ts
+ * dynamoSession({ cookie: { name: '__Host-sid', sameSite: 'strict' } })
+ * dynamoSession({ cookie: { secure: false } }) // plain http://localhost only
+ * ```
+ */
+export interface SessionCookieOptions {
+  /** Cookie name. Default `"id"` (tower-sessions' default). */
+  name?: string | undefined
+  /** `Path`. Default `"/"`. */
+  path?: string | undefined
+  /** `Domain`. Default none (host-only). */
+  domain?: string | undefined
+  /** `HttpOnly`. Default `true`. */
+  httpOnly?: boolean | undefined
+  /** `Secure`. Default `true`; browsers still accept it on `http://localhost`, but set `false` for other plain-HTTP hosts. */
+  secure?: boolean | undefined
+  /** `SameSite`. Default `"lax"`. `"none"` requires `secure`. */
+  sameSite?: 'lax' | 'strict' | 'none' | undefined
+  /** `Partitioned` (CHIPS). Default `false`; requires `secure`. */
+  partitioned?: boolean | undefined
+  /** `Priority`. Default none. */
+  priority?: 'low' | 'medium' | 'high' | undefined
+}
+
+/** Cookie options with every default filled in. */
+export type ResolvedCookieOptions = Readonly<
+  Required<Omit<SessionCookieOptions, 'domain' | 'priority'>> &
+    Pick<SessionCookieOptions, 'domain' | 'priority'>
+>
+
+// RFC 6265 cookie-name is an RFC 7230 token.
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+
+/**
+ * Fills in the defaults and rejects combinations browsers refuse, with {@link SessionConfigError}.
+ *
+ * @example
+ * ```ts
+ * resolveCookieOptions({}).name // 'id'
+ * resolveCookieOptions({ sameSite: 'none', secure: false }) // throws
+ * ```
+ */
+export function resolveCookieOptions(options: SessionCookieOptions = {}): ResolvedCookieOptions {
+  const resolved: ResolvedCookieOptions = {
+    name: options.name ?? 'id',
+    path: options.path ?? '/',
+    domain: options.domain,
+    httpOnly: options.httpOnly ?? true,
+    secure: options.secure ?? true,
+    sameSite: options.sameSite ?? 'lax',
+    partitioned: options.partitioned ?? false,
+    priority: options.priority,
+  }
+  if (!TOKEN.test(resolved.name)) throw new SessionConfigError('cookie.name must be a valid cookie name')
+  if (!['lax', 'strict', 'none'].includes(resolved.sameSite)) {
+    throw new SessionConfigError('cookie.sameSite must be "lax", "strict" or "none"')
+  }
+  if (resolved.sameSite === 'none' && !resolved.secure) {
+    throw new SessionConfigError(
+      'cookie.sameSite "none" requires cookie.secure (browsers reject it otherwise)',
+    )
+  }
+  if (resolved.partitioned && !resolved.secure) {
+    throw new SessionConfigError('cookie.partitioned requires cookie.secure')
+  }
+  if (resolved.name.startsWith('__Host-') && (!resolved.secure || resolved.path !== '/' || resolved.domain)) {
+    throw new SessionConfigError('a "__Host-" cookie needs secure, path "/" and no domain')
+  }
+  if (resolved.name.startsWith('__Secure-') && !resolved.secure) {
+    throw new SessionConfigError('a "__Secure-" cookie needs secure')
+  }
+  return resolved
+}
+
+function attributes(options: ResolvedCookieOptions) {
+  return {
+    name: options.name,
+    path: options.path,
+    domain: options.domain,
+    httpOnly: options.httpOnly,
+    secure: options.secure,
+    sameSite: options.sameSite,
+    partitioned: options.partitioned,
+    priority: options.priority,
+  }
+}
+
+/**
+ * The `Set-Cookie` value carrying `value`. With `expiresAt` (epoch seconds) it gets matching `Max-Age` and
+ * `Expires`; without, it is a browser-session cookie.
+ *
+ * @example
+ * ```ts
+ * sessionSetCookie(resolveCookieOptions(), id, 1767225600, 1767222000)
+ * // 'id=<id>; Max-Age=3600; Path=/; Expires=Thu, 01 Jan 2026 00:00:00 GMT; HttpOnly; Secure; SameSite=Lax'
+ * ```
+ */
+export function sessionSetCookie(
+  options: ResolvedCookieOptions,
+  value: string,
+  expiresAt: number | undefined,
+  nowSeconds: number,
+): string {
+  if (expiresAt === undefined) return stringifySetCookie({ ...attributes(options), value })
+  return stringifySetCookie({
+    ...attributes(options),
+    value,
+    maxAge: Math.max(0, expiresAt - nowSeconds),
+    expires: new Date(expiresAt * 1000),
+  })
+}
+
+/**
+ * The `Set-Cookie` value that makes the browser drop the session cookie (same name, path and domain).
+ *
+ * @example
+ * ```ts
+ * clearingSetCookie(resolveCookieOptions())
+ * // 'id=; Max-Age=0; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=Lax'
+ * ```
+ */
+export function clearingSetCookie(options: ResolvedCookieOptions): string {
+  return stringifySetCookie({ ...attributes(options), value: '', maxAge: 0, expires: new Date(0) })
+}

@@ -1,0 +1,36 @@
+/**
+ * Session ids: 24 random bytes from the platform CSPRNG (192 bits), base64url-encoded to exactly
+ * 32 characters with no padding.
+ *
+ * @module
+ */
+import { randomBytes } from 'node:crypto'
+
+const ID_BYTES = 24
+const ID_SHAPE = /^[A-Za-z0-9_-]{32}$/
+
+/**
+ * A new random session id.
+ *
+ * @example
+ * ```ts
+ * const id = generateSessionId() // e.g. 'q3Jz0m2b4uWk1yC8XvQ9dNfH7sLpTaRe'
+ * ```
+ */
+export function generateSessionId(): string {
+  return randomBytes(ID_BYTES).toString('base64url')
+}
+
+/**
+ * Whether `value` has the shape of an id this library issues. Checked before any I/O: anything else
+ * (wrong length, alphabet or type) never reaches DynamoDB.
+ *
+ * @example
+ * ```ts
+ * isSessionId(generateSessionId()) // true
+ * isSessionId('SESSIONS::TOWER::x') // false
+ * ```
+ */
+export function isSessionId(value: unknown): value is string {
+  return typeof value === 'string' && ID_SHAPE.test(value)
+}

@@ -1,0 +1,68 @@
+/**
+ * Server-side HTTP sessions for AWS Lambda: a Middy middleware backed by Amazon DynamoDB.
+ *
+ * @example
+ * ```ts
+ * import middy from '@middy/core'
+ * import { dynamoSession } from 'middy-dynamodb-session'
+ *
+ * export const handler = middy()
+ *   .use(dynamoSession<{ count: number }>({ store: { tableName: process.env.TABLE_NAME } }))
+ *   .handler(async (event, context) => {
+ *     const count = ((await context.session.get('count')) ?? 0) + 1
+ *     await context.session.set('count', count)
+ *     return { statusCode: 200, body: JSON.stringify({ count }) }
+ *   })
+ * ```
+ *
+ * @packageDocumentation
+ */
+export {
+  clearingSetCookie,
+  type ResolvedCookieOptions,
+  resolveCookieOptions,
+  type SessionCookieOptions,
+  sessionSetCookie,
+} from './cookie.ts'
+export { assertJsonValue, type JsonValue, type SessionData } from './data.ts'
+export {
+  PACKAGE_NAME,
+  SessionConfigError,
+  SessionConflictError,
+  SessionDataError,
+  SessionError,
+  SessionStoreError,
+  SessionTooLargeError,
+} from './errors.ts'
+export { DEFAULT_INACTIVITY_SECONDS, Expiry, type SessionExpiry } from './expiry.ts'
+export {
+  addSetCookies,
+  type CookieWriteLogger,
+  detectFrontDoor,
+  type FrontDoor,
+  readRequestCookies,
+} from './http/index.ts'
+export { generateSessionId, isSessionId } from './id.ts'
+export type { SessionLogger } from './logger.ts'
+export {
+  type DynamoSessionOptions,
+  dynamoSession,
+  dynamoSession as default,
+  type SessionContext,
+} from './middleware.ts'
+export { type FlushOutcome, flushSession, Session, type SessionInit } from './session.ts'
+export { jsonStringCodec, nativeMapCodec, type SessionDataCodec } from './store/codec.ts'
+export {
+  DYNAMODB_ITEM_LIMIT,
+  DynamoDBSessionStore,
+  type DynamoDBSessionStoreOptions,
+} from './store/dynamodb-store.ts'
+export {
+  DEFAULT_STORE_PROPS,
+  type DynamoDBStoreKey,
+  type DynamoDBStoreProps,
+  type ResolvedStoreProps,
+  resolveStoreProps,
+  sessionKey,
+} from './store/props.ts'
+export type { NewSessionRecord, SaveResult, SessionRecord, SessionStore } from './store/types.ts'

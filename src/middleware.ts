@@ -1,0 +1,201 @@
+/**
+ * `dynamoSession()`: the Middy middleware that wires the request's cookie, the handler's
+ * {@link Session} and the store together.
+ *
+ * @module
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import type { MiddlewareObj, Request } from '@middy/core'
+import type { Context } from 'aws-lambda'
+import {
+  clearingSetCookie,
+  type ResolvedCookieOptions,
+  resolveCookieOptions,
+  type SessionCookieOptions,
+  sessionSetCookie,
+} from './cookie.ts'
+import type { SessionData } from './data.ts'
+import { SessionConfigError } from './errors.ts'
+import { DEFAULT_INACTIVITY_SECONDS, defaultTouchAfter, Expiry, type SessionExpiry } from './expiry.ts'
+import { addSetCookies, readRequestCookies } from './http/index.ts'
+import { isSessionId } from './id.ts'
+import { type SessionLogger, silentLogger } from './logger.ts'
+import { type FlushOutcome, flushSession, Session } from './session.ts'
+import { DynamoDBSessionStore, type DynamoDBSessionStoreOptions } from './store/dynamodb-store.ts'
+import type { SessionStore } from './store/types.ts'
+
+/**
+ * Options of {@link dynamoSession}. All optional.
+ *
+ * @example
+ * ```ts
+ * const options: DynamoSessionOptions = {
+ *   store: { tableName: process.env.TABLE_NAME },
+ *   cookie: { sameSite: 'strict' },
+ *   expiry: Expiry.onInactivity(8 * 3600),
+ *   logger: console,
+ * }
+ * ```
+ */
+export interface DynamoSessionOptions {
+  /**
+   * The DynamoDB table layout and read options ({@link DynamoDBSessionStoreOptions}), or a ready
+   * {@link SessionStore} of your own. Default: `new DynamoDBSessionStore()` with the Rust crate's defaults.
+   */
+  store?: DynamoDBSessionStoreOptions | SessionStore | undefined
+  /** Your own DynamoDB client (ignored when `store` is a store object). Default: a shared client made on first use. */
+  client?: DynamoDBClient | undefined
+  /** Cookie attributes. Defaults: `id`, `Path=/`, `HttpOnly`, `Secure`, `SameSite=Lax`. */
+  cookie?: SessionCookieOptions | undefined
+  /** The default expiry policy. Default `Expiry.onInactivity(14 days)`. */
+  expiry?: SessionExpiry | undefined
+  /**
+   * A request that only reads a rolling session pushes its expiry forward (one small UpdateItem, and a
+   * refreshed cookie) only when at least this many seconds have passed since the expiry was last set.
+   * Default: a tenth of the inactivity window, at most 3600 (one hour for the two-week default). `0`
+   * touches on every read.
+   */
+  touchAfter?: number | undefined
+  /** Persist session changes even when the handler throws. Default `false`: an error saves nothing. */
+  saveOnError?: boolean | undefined
+  /** Where warnings go (corrupted items, cookie clashes, id collisions). Never given ids or data. Default: silent. */
+  logger?: SessionLogger | undefined
+  /** The clock, in epoch milliseconds. Default `Date.now`; tests move it. */
+  now?: (() => number) | undefined
+}
+
+/**
+ * The Lambda context with the session attached, as the handler sees it after `.use(dynamoSession<T>())`.
+ *
+ * @example
+ * ```ts
+ * const handler = async (event: unknown, context: SessionContext<{ count: number }>) =>
+ *   context.session.get('count')
+ * ```
+ */
+export type SessionContext<T extends object = SessionData> = Context & { session: Session<T> }
+
+function isSessionStore(value: unknown): value is SessionStore {
+  const store = value as Partial<SessionStore> | undefined
+  return (
+    typeof store?.load === 'function' &&
+    typeof store.create === 'function' &&
+    typeof store.save === 'function' &&
+    typeof store.touch === 'function' &&
+    typeof store.delete === 'function'
+  )
+}
+
+function resolveTouchAfter(value: number | undefined, expiry: SessionExpiry): number {
+  if (value === undefined) return defaultTouchAfter(expiry)
+  if (!Number.isFinite(value) || value < 0) {
+    throw new SessionConfigError('touchAfter must be a number of seconds, 0 or more')
+  }
+  return value
+}
+
+/** The first cookie value with the shape of an id we issue; the rest (garbage, stale duplicates) is ignored. */
+function sessionIdFromRequest(event: unknown, cookieName: string): string | undefined {
+  return readRequestCookies(event, cookieName).find(isSessionId)
+}
+
+function setCookieFor(outcome: FlushOutcome, cookie: ResolvedCookieOptions, nowSeconds: number): string[] {
+  switch (outcome.cookie) {
+    case 'none':
+      return []
+    case 'clear':
+      return [clearingSetCookie(cookie)]
+    case 'set':
+      return [
+        sessionSetCookie(cookie, outcome.id, outcome.persistent ? outcome.expiresAt : undefined, nowSeconds),
+      ]
+  }
+}
+
+/**
+ * Server-side sessions stored in DynamoDB, as a Middy middleware.
+ *
+ * - `before`: reads the session cookie from any front door (HTTP API, REST API, Function URL, ALB), checks
+ *   the id's shape without I/O and attaches `context.session`. Nothing is loaded yet.
+ * - the handler: the first `await context.session.…` call loads the session (one GetItem).
+ * - `after`: creates, saves (conditionally), touches or deletes as needed, and writes `Set-Cookie` where the
+ *   front door expects it. A session that was never used costs no I/O and sends no cookie.
+ * - `onError`: saves nothing unless `saveOnError` is set.
+ *
+ * Place it after `@middy/http-error-handler` in the `.use()` chain (so the error handler's response
+ * exists when the session's `onError` runs) and before routers and body parsers.
+ *
+ * @typeParam T - the shape of the session data; `context.session` is typed `Session<T>`.
+ *
+ * @example
+ * ```ts
+ * import middy from '@middy/core'
+ * import { dynamoSession } from 'middy-dynamodb-session'
+ *
+ * type Data = { count: number }
+ * export const handler = middy()
+ *   .use(dynamoSession<Data>({ store: { tableName: process.env.TABLE_NAME } }))
+ *   .handler(async (event, context) => {
+ *     const count = ((await context.session.get('count')) ?? 0) + 1
+ *     await context.session.set('count', count)
+ *     return { statusCode: 200, body: JSON.stringify({ count }) }
+ *   })
+ * ```
+ */
+export function dynamoSession<T extends object = SessionData>(
+  options: DynamoSessionOptions = {},
+): MiddlewareObj<unknown, unknown, Error, SessionContext<T>> {
+  const logger = options.logger ?? silentLogger
+  const now = options.now ?? Date.now
+  const cookie = resolveCookieOptions(options.cookie)
+  const expiry = options.expiry ?? Expiry.onInactivity(DEFAULT_INACTIVITY_SECONDS)
+  const touchAfter = resolveTouchAfter(options.touchAfter, expiry)
+  const store: SessionStore = isSessionStore(options.store)
+    ? options.store
+    : new DynamoDBSessionStore({ client: options.client, logger, now, ...options.store })
+  const sessions = new WeakMap<object, Session<T>>()
+
+  const finish = async (
+    request: Request<unknown, unknown, Error, SessionContext<T>>,
+    session: Session<T>,
+  ) => {
+    const outcome = await session[flushSession]()
+    const setCookies = setCookieFor(outcome, cookie, Math.floor(now() / 1000))
+    if (setCookies.length > 0) {
+      request.response = addSetCookies(request.event, request.response, setCookies, logger)
+    }
+  }
+
+  return {
+    name: 'dynamoSession',
+    before(request) {
+      const session = new Session<T>({
+        store,
+        id: sessionIdFromRequest(request.event, cookie.name),
+        expiry,
+        touchAfter,
+        now,
+      })
+      sessions.set(request, session)
+      request.context.session = session
+    },
+    async after(request) {
+      const session = sessions.get(request)
+      if (session) await finish(request, session)
+    },
+    async onError(request) {
+      const session = sessions.get(request)
+      if (!session || !options.saveOnError) return
+      try {
+        await finish(request, session)
+      } catch (error) {
+        // The handler's error matters more; a failed save must not replace it.
+        logger.error('middy-dynamodb-session: could not save the session after an error', {
+          error: error instanceof Error ? error.name : typeof error,
+        })
+      }
+    },
+  }
+}
+
+export default dynamoSession

@@ -1,0 +1,147 @@
+/**
+ * How session data becomes a DynamoDB attribute and back. The default stores a native map (`M`), readable
+ * as-is in the AWS console; {@link jsonStringCodec} stores one JSON string (`S`). Both reject what they
+ * cannot read back by throwing, which the store reports as a corrupted item.
+ *
+ * @module
+ */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb'
+import type { JsonValue, SessionData } from '../data.ts'
+
+/**
+ * Turns session data into one DynamoDB attribute value and back. `decode` throws on anything it did not
+ * write; the store then treats the item as no session and logs a warning.
+ *
+ * @example
+ * ```ts
+ * const codec: SessionDataCodec = {
+ *   encode: (data) => ({ S: JSON.stringify(data) }),
+ *   decode: (value) => JSON.parse(value.S ?? 'null'),
+ * }
+ * ```
+ */
+export interface SessionDataCodec {
+  encode(data: SessionData): AttributeValue
+  decode(value: AttributeValue): SessionData
+}
+
+function toAttribute(value: JsonValue): AttributeValue {
+  if (value === null) return { NULL: true }
+  switch (typeof value) {
+    case 'string':
+      return { S: value }
+    case 'number':
+      return { N: String(value) }
+    case 'boolean':
+      return { BOOL: value }
+  }
+  if (Array.isArray(value)) return { L: value.map(toAttribute) }
+  return { M: toAttributeMap(value) }
+}
+
+function toAttributeMap(value: Record<string, JsonValue | undefined>): Record<string, AttributeValue> {
+  const map: Record<string, AttributeValue> = {}
+  for (const key of Object.keys(value)) {
+    const child = value[key]
+    if (child !== undefined) map[key] = toAttribute(child)
+  }
+  return map
+}
+
+function fromAttribute(value: AttributeValue): JsonValue {
+  if (value.S !== undefined) return value.S
+  if (value.N !== undefined) {
+    const number = Number(value.N)
+    if (!Number.isFinite(number)) throw new TypeError('unreadable number')
+    return number
+  }
+  if (value.BOOL !== undefined) return value.BOOL
+  if (value.NULL !== undefined) return null
+  if (value.L !== undefined) return value.L.map(fromAttribute)
+  if (value.M !== undefined) return fromAttributeMap(value.M)
+  if (value.SS !== undefined) return [...value.SS]
+  if (value.NS !== undefined) return value.NS.map((n) => fromAttribute({ N: n }))
+  throw new TypeError('binary and unknown attribute types are not session data')
+}
+
+function fromAttributeMap(map: Record<string, AttributeValue>): { [key: string]: JsonValue } {
+  const data: { [key: string]: JsonValue } = {}
+  for (const key of Object.keys(map)) {
+    // biome-ignore lint/style/noNonNullAssertion: the key comes from the map itself
+    data[key] = fromAttribute(map[key]!)
+  }
+  return data
+}
+
+/**
+ * The default codec: session data as a native DynamoDB map (`M`), each value with its natural type
+ * (strings `S`, numbers `N`, booleans `BOOL`, `null` `NULL`, arrays `L`, objects `M`).
+ *
+ * @example
+ * ```ts
+ * nativeMapCodec.encode({ count: 1 }) // { M: { count: { N: '1' } } }
+ * ```
+ */
+export const nativeMapCodec: SessionDataCodec = {
+  encode: (data) => ({ M: toAttributeMap(data) }),
+  decode: (value) => {
+    if (value.M === undefined) throw new TypeError('session data is not a map')
+    return fromAttributeMap(value.M)
+  },
+}
+
+/**
+ * Session data as one JSON string (`S`): cheaper to encode for large, deeply nested data, harder to read
+ * in the console.
+ *
+ * @example
+ * ```ts
+ * new DynamoDBSessionStore({ codec: jsonStringCodec })
+ * ```
+ */
+export const jsonStringCodec: SessionDataCodec = {
+  encode: (data) => ({ S: JSON.stringify(data) }),
+  decode: (value) => {
+    if (value.S === undefined) throw new TypeError('session data is not a string')
+    const data: unknown = JSON.parse(value.S)
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+      throw new TypeError('session data is not a JSON object')
+    }
+    return data as SessionData
+  },
+}
+
+const utf8 = new TextEncoder()
+
+function byteLength(text: string): number {
+  // Fast path: ASCII text has as many bytes as characters.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching every non-ASCII code unit
+  return /^[\u0000-\u007f]*$/.test(text) ? text.length : utf8.encode(text).length
+}
+
+/**
+ * An upper bound of an attribute value's size as DynamoDB counts it toward the 400 KB item limit.
+ * Numbers are counted at their worst case (21 bytes); maps and lists at 3 bytes plus 1 per element.
+ */
+export function attributeSize(value: AttributeValue): number {
+  if (value.S !== undefined) return byteLength(value.S)
+  if (value.N !== undefined) return 21
+  if (value.B !== undefined) return value.B.length
+  if (value.BOOL !== undefined || value.NULL !== undefined) return 1
+  if (value.L !== undefined) return value.L.reduce((size, child) => size + 1 + attributeSize(child), 3)
+  if (value.M !== undefined) return itemSize(value.M) + 3 + Object.keys(value.M).length
+  if (value.SS !== undefined) return value.SS.reduce((size, s) => size + byteLength(s), 0)
+  if (value.NS !== undefined) return value.NS.length * 21
+  if (value.BS !== undefined) return value.BS.reduce((size, b) => size + b.length, 0)
+  return 0
+}
+
+/** An upper bound of an item's size: attribute names plus values, as DynamoDB counts them. */
+export function itemSize(item: Record<string, AttributeValue>): number {
+  let size = 0
+  for (const name of Object.keys(item)) {
+    // biome-ignore lint/style/noNonNullAssertion: the key comes from the item itself
+    size += byteLength(name) + attributeSize(item[name]!)
+  }
+  return size
+}

@@ -1,0 +1,350 @@
+/**
+ * {@link SessionStore} on Amazon DynamoDB: one item per session, conditional writes against lost updates
+ * and resurrection, expiry checked in code (TTL deletes lazily).
+ *
+ * @module
+ */
+import {
+  type AttributeValue,
+  BatchWriteItemCommand,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  ScanCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb'
+import { SessionConfigError, SessionStoreError, SessionTooLargeError } from '../errors.ts'
+import { decodeExpiry, encodeExpiry } from '../expiry.ts'
+import { generateSessionId, isSessionId } from '../id.ts'
+import { type SessionLogger, silentLogger } from '../logger.ts'
+import { itemSize, nativeMapCodec, type SessionDataCodec } from './codec.ts'
+import {
+  type DynamoDBStoreProps,
+  type ResolvedStoreProps,
+  resolveStoreProps,
+  sessionIdFromKey,
+  sessionKey,
+} from './props.ts'
+import type { NewSessionRecord, SaveResult, SessionRecord, SessionStore } from './types.ts'
+
+/** DynamoDB's item size limit, in bytes. */
+export const DYNAMODB_ITEM_LIMIT = 400 * 1024
+
+/**
+ * Options of {@link DynamoDBSessionStore}: the table layout ({@link DynamoDBStoreProps}) and how to talk to it.
+ *
+ * @example
+ * ```ts
+ * const options: DynamoDBSessionStoreOptions = { tableName: 'Sessions', consistentRead: false }
+ * ```
+ */
+export interface DynamoDBSessionStoreOptions extends DynamoDBStoreProps {
+  /** The SDK client. Default: one client shared by every store, created on first use (no I/O at import). */
+  client?: DynamoDBClient | undefined
+  /** Strongly consistent reads (twice the read units of eventually consistent ones). Default `true`. */
+  consistentRead?: boolean | undefined
+  /** How data is stored. Default {@link nativeMapCodec}. */
+  codec?: SessionDataCodec | undefined
+  /** Told about corrupted items and retried id collisions. Default: silent. */
+  logger?: SessionLogger | undefined
+  /** How many fresh ids `create()` tries before giving up. Default 5, as the Rust crate. */
+  createAttempts?: number | undefined
+  /** The clock, in epoch milliseconds. Default `Date.now`; tests move it. */
+  now?: (() => number) | undefined
+  /** The id generator. Default {@link generateSessionId}; tests force collisions with it. */
+  generateId?: (() => string) | undefined
+}
+
+let sharedClient: DynamoDBClient | undefined
+
+/** The client shared by stores that were given none, created on first use. */
+function defaultClient(): DynamoDBClient {
+  sharedClient ??= new DynamoDBClient({})
+  return sharedClient
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error
+}
+
+/**
+ * Sessions in a DynamoDB table. Usable on its own (admin scripts, other frameworks) as well as behind
+ * {@link dynamoSession}.
+ *
+ * @example
+ * ```ts
+ * const store = new DynamoDBSessionStore({ tableName: 'Sessions' })
+ * const created = await store.create({ data: { userId: 'u-1' }, expiresAt: Math.floor(Date.now() / 1000) + 3600 })
+ * const loaded = await store.load(created.id)
+ * await store.delete(created.id)
+ * ```
+ */
+export class DynamoDBSessionStore implements SessionStore {
+  /** The resolved table layout. */
+  readonly props: ResolvedStoreProps
+  readonly #client: DynamoDBClient | undefined
+  readonly #consistentRead: boolean
+  readonly #codec: SessionDataCodec
+  readonly #logger: SessionLogger
+  readonly #createAttempts: number
+  readonly #now: () => number
+  readonly #generateId: () => string
+
+  constructor(options: DynamoDBSessionStoreOptions = {}) {
+    this.props = resolveStoreProps(options)
+    this.#client = options.client
+    this.#consistentRead = options.consistentRead ?? true
+    this.#codec = options.codec ?? nativeMapCodec
+    this.#logger = options.logger ?? silentLogger
+    this.#createAttempts = options.createAttempts ?? 5
+    if (!Number.isInteger(this.#createAttempts) || this.#createAttempts < 1) {
+      throw new SessionConfigError('createAttempts must be a positive integer')
+    }
+    this.#now = options.now ?? Date.now
+    this.#generateId = options.generateId ?? generateSessionId
+  }
+
+  get #dynamo(): DynamoDBClient {
+    return this.#client ?? defaultClient()
+  }
+
+  #nowSeconds(): number {
+    return Math.floor(this.#now() / 1000)
+  }
+
+  /** Runs one DynamoDB call, turning its failures into typed errors (conditional check failures pass through). */
+  async #send<T>(operation: string, call: (client: DynamoDBClient) => Promise<T>): Promise<T> {
+    try {
+      return await call(this.#dynamo)
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw error
+      if (errorName(error) === 'ValidationException' && /item size/i.test(String((error as Error).message))) {
+        throw new SessionTooLargeError(DYNAMODB_ITEM_LIMIT + 1, DYNAMODB_ITEM_LIMIT)
+      }
+      throw new SessionStoreError(operation, `DynamoDB ${operation} failed (${errorName(error)})`, {
+        cause: error,
+      })
+    }
+  }
+
+  /** Reads an item into a record; `undefined` (with a warning for corruption) when it is not a live session. */
+  #parse(id: string, item: Record<string, AttributeValue> | undefined): SessionRecord | undefined {
+    if (!item) return undefined
+    const { expiryName, dataName, versionName, expiryPolicyName, tableName } = this.props
+    const expiresAt = Number(item[expiryName]?.N)
+    const rawVersion = item[versionName]
+    const version = rawVersion === undefined ? 0 : Number(rawVersion.N)
+    const rawPolicy = item[expiryPolicyName]
+    const expiry = rawPolicy?.S === undefined ? undefined : decodeExpiry(rawPolicy.S)
+    const rawData = item[dataName]
+    let problem: string | undefined
+    let data: SessionRecord['data'] | undefined
+    if (!Number.isFinite(expiresAt)) problem = `no numeric "${expiryName}"`
+    else if (!Number.isSafeInteger(version) || version < 0) problem = `no valid "${versionName}"`
+    else if (rawPolicy !== undefined && expiry === undefined) problem = `unreadable "${expiryPolicyName}"`
+    else if (rawData === undefined) problem = `no "${dataName}"`
+    else {
+      try {
+        data = this.#codec.decode(rawData)
+      } catch (error) {
+        problem = `undecodable "${dataName}" (${error instanceof Error ? error.message : 'unknown'})`
+      }
+    }
+    if (problem !== undefined || data === undefined) {
+      this.#logger.warn('middy-dynamodb-session: ignoring a corrupted session item', { tableName, problem })
+      return undefined
+    }
+    if (expiresAt <= this.#nowSeconds()) return undefined // expired; TTL has not removed it yet
+    return { id, data, expiresAt, version, expiry }
+  }
+
+  #item(record: SessionRecord): Record<string, AttributeValue> {
+    const { expiryName, dataName, versionName, expiryPolicyName } = this.props
+    const item: Record<string, AttributeValue> = {
+      ...sessionKey(this.props, record.id),
+      [expiryName]: { N: String(record.expiresAt) },
+      [versionName]: { N: String(record.version) },
+      [dataName]: this.#codec.encode(record.data),
+    }
+    if (record.expiry) item[expiryPolicyName] = { S: encodeExpiry(record.expiry) }
+    const size = itemSize(item)
+    if (size > DYNAMODB_ITEM_LIMIT) throw new SessionTooLargeError(size, DYNAMODB_ITEM_LIMIT)
+    return item
+  }
+
+  async load(id: string): Promise<SessionRecord | undefined> {
+    if (!isSessionId(id)) return undefined
+    const result = await this.#send('GetItem', (client) =>
+      client.send(
+        new GetItemCommand({
+          TableName: this.props.tableName,
+          Key: sessionKey(this.props, id),
+          ConsistentRead: this.#consistentRead,
+        }),
+      ),
+    )
+    return this.#parse(id, result.Item)
+  }
+
+  async create(record: NewSessionRecord): Promise<SessionRecord> {
+    for (let attempt = 1; attempt <= this.#createAttempts; attempt++) {
+      const id = this.#generateId()
+      if (!isSessionId(id)) throw new SessionConfigError('generateId returned an id of the wrong shape')
+      const created: SessionRecord = { ...record, id, version: 1 }
+      try {
+        const item = this.#item(created)
+        await this.#send('PutItem', (client) =>
+          client.send(
+            new PutItemCommand({
+              TableName: this.props.tableName,
+              Item: item,
+              ConditionExpression: 'attribute_not_exists(#pk)',
+              ExpressionAttributeNames: { '#pk': this.props.partitionKey.name },
+            }),
+          ),
+        )
+        return created
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error
+        this.#logger.warn('middy-dynamodb-session: session id collision, retrying with a new id', { attempt })
+      }
+    }
+    throw new SessionStoreError('PutItem', `No unused session id found in ${this.#createAttempts} attempts`)
+  }
+
+  async save(record: SessionRecord): Promise<SaveResult> {
+    const next: SessionRecord = { ...record, version: record.version + 1 }
+    const item = this.#item(next)
+    // Version 0 is an item written without a version attribute (by hand, say): it must still exist.
+    const unversioned = record.version === 0
+    try {
+      await this.#send('PutItem', (client) =>
+        client.send(
+          new PutItemCommand({
+            TableName: this.props.tableName,
+            Item: item,
+            ConditionExpression: unversioned
+              ? 'attribute_exists(#pk) AND attribute_not_exists(#ver)'
+              : '#ver = :ver',
+            ExpressionAttributeNames: unversioned
+              ? { '#pk': this.props.partitionKey.name, '#ver': this.props.versionName }
+              : { '#ver': this.props.versionName },
+            ExpressionAttributeValues: unversioned ? undefined : { ':ver': { N: String(record.version) } },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
+      )
+      return { status: 'saved', version: next.version }
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error
+      const current = this.#parse(record.id, error.Item)
+      return current ? { status: 'conflict', current } : { status: 'gone' }
+    }
+  }
+
+  async touch(id: string, expiresAt: number): Promise<boolean> {
+    try {
+      await this.#send('UpdateItem', (client) =>
+        client.send(
+          new UpdateItemCommand({
+            TableName: this.props.tableName,
+            Key: sessionKey(this.props, id),
+            UpdateExpression: 'SET #exp = :exp',
+            ConditionExpression: 'attribute_exists(#pk) AND #exp < :exp',
+            ExpressionAttributeNames: { '#pk': this.props.partitionKey.name, '#exp': this.props.expiryName },
+            ExpressionAttributeValues: { ':exp': { N: String(expiresAt) } },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
+      )
+      return true
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error
+      // Still there (another request already moved the expiry further): not gone.
+      return error.Item !== undefined && this.#parse(id, error.Item) !== undefined
+    }
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.#send('DeleteItem', (client) =>
+      client.send(
+        new DeleteItemCommand({ TableName: this.props.tableName, Key: sessionKey(this.props, id) }),
+      ),
+    )
+  }
+
+  /**
+   * Deletes every expired session (what TTL does, for tables without it and for local development), as
+   * the Rust crate's `delete_expired`: a Scan for expired items of this store's key shape, then
+   * BatchWriteItem in chunks of 25, retrying unprocessed items with exponential backoff. Items of other
+   * entities sharing the table (keys without this store's prefix and suffix) are left alone. Needs
+   * `dynamodb:Scan` and `dynamodb:BatchWriteItem`. Resolves the number of items deleted.
+   *
+   * @example
+   * ```ts
+   * const deleted = await new DynamoDBSessionStore({ tableName: 'Sessions' }).deleteExpired()
+   * ```
+   */
+  async deleteExpired(options: { maxRetries?: number; baseDelayMs?: number } = {}): Promise<number> {
+    const { partitionKey, sortKey, tableName, expiryName } = this.props
+    const names: Record<string, string> = { '#pk': partitionKey.name, '#exp': expiryName }
+    const values: Record<string, AttributeValue> = { ':now': { N: String(this.#nowSeconds()) } }
+    let filter = '#exp <= :now'
+    if (partitionKey.prefix) {
+      filter += ' AND begins_with(#pk, :prefix)'
+      values[':prefix'] = { S: partitionKey.prefix }
+    }
+    const projection = sortKey ? '#pk, #sk' : '#pk'
+    if (sortKey) names['#sk'] = sortKey.name
+    let deleted = 0
+    let startKey: Record<string, AttributeValue> | undefined
+    do {
+      const exclusiveStartKey = startKey
+      const page = await this.#send('Scan', (client) =>
+        client.send(
+          new ScanCommand({
+            TableName: tableName,
+            FilterExpression: filter,
+            ProjectionExpression: projection,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ExclusiveStartKey: exclusiveStartKey,
+          }),
+        ),
+      )
+      const keys = (page.Items ?? []).filter((item) => {
+        const id = item[partitionKey.name]?.S
+        const sessionId = id === undefined ? undefined : sessionIdFromKey(this.props, id)
+        if (sessionId === undefined) return false
+        return !sortKey || item[sortKey.name]?.S === `${sortKey.prefix}${sessionId}${sortKey.suffix}`
+      })
+      for (let i = 0; i < keys.length; i += 25) {
+        await this.#batchDelete(keys.slice(i, i + 25), options.maxRetries ?? 8, options.baseDelayMs ?? 50)
+      }
+      deleted += keys.length
+      startKey = page.LastEvaluatedKey
+    } while (startKey)
+    return deleted
+  }
+
+  async #batchDelete(keys: Record<string, AttributeValue>[], maxRetries: number, baseDelayMs: number) {
+    const { tableName } = this.props
+    let pending = keys.map((Key) => ({ DeleteRequest: { Key } }))
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > maxRetries) {
+        throw new SessionStoreError('BatchWriteItem', `${pending.length} expired sessions left unprocessed`)
+      }
+      if (attempt > 0) {
+        const delay = baseDelayMs * 2 ** (attempt - 1)
+        await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random() / 2)))
+      }
+      const requests = pending
+      const result = await this.#send('BatchWriteItem', (client) =>
+        client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: requests } })),
+      )
+      pending = (result.UnprocessedItems?.[tableName] ?? []) as typeof pending
+    }
+  }
+}

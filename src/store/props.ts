@@ -1,0 +1,193 @@
+/**
+ * The DynamoDB layout of session items: the props of the Rust crate `tower-sessions-dynamodb-store`
+ * (`DynamoDBStoreProps`) with the same defaults, plus the two attributes optimistic concurrency and
+ * per-session expiry need.
+ *
+ * @module
+ */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb'
+import { SessionConfigError } from '../errors.ts'
+
+/**
+ * A key attribute: its name, and the text around the session id in its value.
+ *
+ * @example
+ * ```ts
+ * const partitionKey: DynamoDBStoreKey = { name: 'pk', prefix: 'SESSION#' } // pk = "SESSION#<id>"
+ * ```
+ */
+export interface DynamoDBStoreKey {
+  /** The attribute name. */
+  name: string
+  /** Text before the session id in the key value. */
+  prefix?: string | undefined
+  /** Text after the session id in the key value. */
+  suffix?: string | undefined
+}
+
+/**
+ * Where and how sessions are stored. Every prop is optional; the defaults match
+ * `tower-sessions-dynamodb-store`, so a table made for it works unchanged.
+ *
+ * @example
+ * ```ts
+ * const props: DynamoDBStoreProps = {
+ *   tableName: 'App',
+ *   partitionKey: { name: 'pk', prefix: 'SESSION#' },
+ *   sortKey: { name: 'sk', prefix: 'SESSION#' },
+ *   expiryName: 'ttl',
+ * }
+ * ```
+ */
+export interface DynamoDBStoreProps {
+  /** Table name. Default `"TowerSessions"`. */
+  tableName?: string | undefined
+  /** Partition key. Default `{ name: "session_id", prefix: "SESSIONS::TOWER::", suffix: "" }`. */
+  partitionKey?: DynamoDBStoreKey | undefined
+  /** Optional sort key, for tables that have one; its value is built from the session id too. Default none. */
+  sortKey?: DynamoDBStoreKey | undefined
+  /** The expiry attribute: epoch seconds (Number), the one to enable TTL on. Default `"expire_at"`. */
+  expiryName?: string | undefined
+  /** The session data attribute. Default `"data"`. */
+  dataName?: string | undefined
+  /** The version attribute that guards against lost updates. Default `"version"`. */
+  versionName?: string | undefined
+  /** The attribute holding a per-session expiry set by `session.setExpiry()`. Default `"expiry_policy"`. */
+  expiryPolicyName?: string | undefined
+}
+
+/** Props with every default filled in. */
+export interface ResolvedStoreProps {
+  readonly tableName: string
+  readonly partitionKey: Required<DynamoDBStoreKey>
+  readonly sortKey: Required<DynamoDBStoreKey> | undefined
+  readonly expiryName: string
+  readonly dataName: string
+  readonly versionName: string
+  readonly expiryPolicyName: string
+}
+
+/**
+ * The defaults of `tower-sessions-dynamodb-store`.
+ *
+ * @example
+ * ```ts
+ * DEFAULT_STORE_PROPS.partitionKey.prefix // 'SESSIONS::TOWER::'
+ * ```
+ */
+export const DEFAULT_STORE_PROPS: ResolvedStoreProps = Object.freeze({
+  tableName: 'TowerSessions',
+  partitionKey: Object.freeze({ name: 'session_id', prefix: 'SESSIONS::TOWER::', suffix: '' }),
+  sortKey: undefined,
+  expiryName: 'expire_at',
+  dataName: 'data',
+  versionName: 'version',
+  expiryPolicyName: 'expiry_policy',
+})
+
+// DynamoDB limits: table names 3-255 of [a-zA-Z0-9_.-]; attribute names 1-255 bytes (key names).
+const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/
+
+function attributeName(value: unknown, what: string): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 255) {
+    throw new SessionConfigError(`${what} must be a non-empty attribute name of at most 255 characters`)
+  }
+  return value
+}
+
+function affix(value: unknown, what: string): string {
+  if (value === undefined) return ''
+  if (typeof value !== 'string') throw new SessionConfigError(`${what} must be a string`)
+  return value
+}
+
+function key(input: DynamoDBStoreKey | undefined, fallback: Required<DynamoDBStoreKey>, what: string) {
+  if (input === undefined) return fallback
+  if (typeof input !== 'object' || input === null) throw new SessionConfigError(`${what} must be an object`)
+  return {
+    name: attributeName(input.name, `${what}.name`),
+    prefix: affix(input.prefix, `${what}.prefix`),
+    suffix: affix(input.suffix, `${what}.suffix`),
+  }
+}
+
+/**
+ * Fills in the defaults and rejects props that cannot work (empty names, a bad table name, two roles
+ * sharing one attribute name), with a {@link SessionConfigError}.
+ *
+ * @example
+ * ```ts
+ * resolveStoreProps({ tableName: 'Sessions' }).partitionKey.name // 'session_id'
+ * ```
+ */
+export function resolveStoreProps(props: DynamoDBStoreProps = {}): ResolvedStoreProps {
+  const tableName = props.tableName ?? DEFAULT_STORE_PROPS.tableName
+  if (typeof tableName !== 'string' || !TABLE_NAME.test(tableName)) {
+    throw new SessionConfigError(
+      'tableName must be 3 to 255 characters of letters, digits, "_", "-" and "." (is TABLE_NAME set?)',
+    )
+  }
+  const resolved: ResolvedStoreProps = {
+    tableName,
+    partitionKey: key(props.partitionKey, DEFAULT_STORE_PROPS.partitionKey, 'partitionKey'),
+    sortKey:
+      props.sortKey === undefined
+        ? undefined
+        : key(props.sortKey, { name: '', prefix: '', suffix: '' }, 'sortKey'),
+    expiryName: attributeName(props.expiryName ?? DEFAULT_STORE_PROPS.expiryName, 'expiryName'),
+    dataName: attributeName(props.dataName ?? DEFAULT_STORE_PROPS.dataName, 'dataName'),
+    versionName: attributeName(props.versionName ?? DEFAULT_STORE_PROPS.versionName, 'versionName'),
+    expiryPolicyName: attributeName(
+      props.expiryPolicyName ?? DEFAULT_STORE_PROPS.expiryPolicyName,
+      'expiryPolicyName',
+    ),
+  }
+  const roles: [string, string | undefined][] = [
+    ['partitionKey.name', resolved.partitionKey.name],
+    ['sortKey.name', resolved.sortKey?.name],
+    ['expiryName', resolved.expiryName],
+    ['dataName', resolved.dataName],
+    ['versionName', resolved.versionName],
+    ['expiryPolicyName', resolved.expiryPolicyName],
+  ]
+  const seen = new Map<string, string>()
+  for (const [role, name] of roles) {
+    if (name === undefined) continue
+    const other = seen.get(name)
+    if (other) throw new SessionConfigError(`${role} and ${other} cannot both be the attribute "${name}"`)
+    seen.set(name, role)
+  }
+  return resolved
+}
+
+/**
+ * The primary key of the item for session `id`: `prefix + id + suffix` for the partition key, and likewise
+ * for the sort key when there is one.
+ *
+ * @example
+ * ```ts
+ * sessionKey(DEFAULT_STORE_PROPS, 'abc') // { session_id: { S: 'SESSIONS::TOWER::abc' } }
+ * ```
+ */
+export function sessionKey(props: ResolvedStoreProps, id: string): Record<string, AttributeValue> {
+  const { partitionKey: pk, sortKey: sk } = props
+  const item: Record<string, AttributeValue> = { [pk.name]: { S: `${pk.prefix}${id}${pk.suffix}` } }
+  if (sk) item[sk.name] = { S: `${sk.prefix}${id}${sk.suffix}` }
+  return item
+}
+
+/**
+ * The session id inside a partition key value, or `undefined` when the value is not one of ours (another
+ * entity in a shared table, say).
+ *
+ * @example
+ * ```ts
+ * sessionIdFromKey(DEFAULT_STORE_PROPS, 'SESSIONS::TOWER::abc') // 'abc'
+ * ```
+ */
+export function sessionIdFromKey(props: ResolvedStoreProps, value: string): string | undefined {
+  const { prefix, suffix } = props.partitionKey
+  if (value.length < prefix.length + suffix.length) return undefined
+  if (!value.startsWith(prefix) || !value.endsWith(suffix)) return undefined
+  return value.slice(prefix.length, value.length - suffix.length)
+}

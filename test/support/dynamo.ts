@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto'
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DynamoDBClient,
+  type DynamoDBClientConfig,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb'
+import { inject } from 'vitest'
+
+/** Credentials DynamoDB Local accepts (it runs with -sharedDb, so any will do). */
+export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' }
+
+export function dynamoEndpoint(): string {
+  return inject('dynamoEndpoint')
+}
+
+/** A real SDK v3 client pointed at the suite's DynamoDB Local. */
+export function localClient(config: DynamoDBClientConfig = {}): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint: dynamoEndpoint(),
+    region: 'us-east-1',
+    credentials: localCredentials,
+    ...config,
+  })
+}
+
+export interface TableKeys {
+  partitionKey?: string
+  sortKey?: string
+  expiryName?: string
+}
+
+/** Creates a fresh table (unique name) with TTL on, and returns its name. */
+export async function createTable(client: DynamoDBClient, keys: TableKeys = {}): Promise<string> {
+  const tableName = `sessions-${randomUUID()}`
+  const pk = keys.partitionKey ?? 'session_id'
+  const attributes = [{ AttributeName: pk, AttributeType: 'S' as const }]
+  const schema = [{ AttributeName: pk, KeyType: 'HASH' as const }]
+  if (keys.sortKey) {
+    attributes.push({ AttributeName: keys.sortKey, AttributeType: 'S' })
+    schema.push({ AttributeName: keys.sortKey, KeyType: 'RANGE' as never })
+  }
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      AttributeDefinitions: attributes,
+      KeySchema: schema,
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  )
+  await client.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { AttributeName: keys.expiryName ?? 'expire_at', Enabled: true },
+    }),
+  )
+  return tableName
+}
+
+export async function dropTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  await client.send(new DeleteTableCommand({ TableName: tableName }))
+}
+
+/** A client that records the name of every command it sends (e.g. `GetItemCommand`), for call counting. */
+export function countingClient(config: DynamoDBClientConfig = {}): { client: DynamoDBClient; calls: string[] } {
+  const client = localClient(config)
+  const calls: string[] = []
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      calls.push(String(context.commandName).replace(/Command$/, ''))
+      return next(args)
+    },
+    { step: 'initialize', name: 'countCalls' },
+  )
+  return { client, calls }
+}
