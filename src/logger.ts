@@ -10,7 +10,9 @@
  * ```
  */
 export interface SessionLogger {
+  /** Something worth knowing that did not fail the request (a corrupted item, a cookie clash...). */
   warn(message: string, details?: Record<string, unknown>): void
+  /** Something that failed but could not be reported otherwise (a save after a handler error). */
   error(message: string, details?: Record<string, unknown>): void
 }
 

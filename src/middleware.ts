@@ -159,8 +159,9 @@ export function dynamoSession<T extends object = SessionData>(
     request: Request<unknown, unknown, Error, SessionContext<T>>,
     session: Session<T>,
   ) => {
-    const outcome = await session[flushSession]()
-    const setCookies = setCookieFor(outcome, cookie, Math.floor(now() / 1000))
+    const nowSeconds = Math.floor(now() / 1000)
+    const outcome = await session[flushSession](nowSeconds)
+    const setCookies = setCookieFor(outcome, cookie, nowSeconds)
     if (setCookies.length > 0) {
       request.response = addSetCookies(request.event, request.response, setCookies, logger)
     }

@@ -327,8 +327,11 @@ export class Session<T extends object = SessionData> {
     return { cookie: 'set', id: record.id, expiresAt: record.expiresAt, persistent: cookieHasExpiry(expiry) }
   }
 
-  /** Persists the request's changes; see {@link FlushOutcome}. Runs at most once. */
-  async [flushSession](): Promise<FlushOutcome> {
+  /**
+   * Persists the request's changes; see {@link FlushOutcome}. Runs at most once. `nowSeconds` is the
+   * instant the writes count from, so the cookie's `Max-Age` can be computed from the same reading.
+   */
+  async [flushSession](nowSeconds: number = Math.floor(this.#now() / 1000)): Promise<FlushOutcome> {
     if (this.#flushed) return NONE
     this.#flushed = true
     let outcome = NONE
@@ -337,7 +340,7 @@ export class Session<T extends object = SessionData> {
       outcome = CLEAR
     }
     if (!this.#loaded) return outcome // never touched: no I/O
-    const now = Math.floor(this.#now() / 1000)
+    const now = nowSeconds
     const loaded = this.#record
     if (!loaded) return (await this.#createFrom({}, now)) ?? outcome
     if (!this.#isModified()) return this.#touch(loaded, now)

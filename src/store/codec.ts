@@ -21,7 +21,9 @@ import type { JsonValue, SessionData } from '../data.ts'
  * ```
  */
 export interface SessionDataCodec {
+  /** Session data to the attribute value stored under `dataName`. */
   encode(data: SessionData): AttributeValue
+  /** The stored attribute value back to session data; throws on anything unreadable. */
   decode(value: AttributeValue): SessionData
 }
 

@@ -279,15 +279,29 @@ export class DynamoDBSessionStore implements SessionStore {
    * Deletes every expired session (what TTL does, for tables without it and for local development), as
    * the Rust crate's `delete_expired`: a Scan for expired items of this store's key shape, then
    * BatchWriteItem in chunks of 25, retrying unprocessed items with exponential backoff. Items of other
-   * entities sharing the table (keys without this store's prefix and suffix) are left alone. Needs
-   * `dynamodb:Scan` and `dynamodb:BatchWriteItem`. Resolves the number of items deleted.
+   * entities sharing the table (keys without this store's prefix and suffix) are left alone. A pass that
+   * deleted something is followed by another, until one finds nothing (at most `maxPasses`): DynamoDB Local
+   * can end a filtered Scan at 1 MB without a `LastEvaluatedKey`. Needs `dynamodb:Scan` and
+   * `dynamodb:BatchWriteItem`. Resolves the number of items deleted.
    *
    * @example
    * ```ts
    * const deleted = await new DynamoDBSessionStore({ tableName: 'Sessions' }).deleteExpired()
    * ```
    */
-  async deleteExpired(options: { maxRetries?: number; baseDelayMs?: number } = {}): Promise<number> {
+  async deleteExpired(
+    options: { maxRetries?: number; baseDelayMs?: number; maxPasses?: number } = {},
+  ): Promise<number> {
+    let deleted = 0
+    for (let pass = 0; pass < (options.maxPasses ?? 10); pass++) {
+      const found = await this.#deleteExpiredPass(options.maxRetries ?? 8, options.baseDelayMs ?? 50)
+      deleted += found
+      if (found === 0) break
+    }
+    return deleted
+  }
+
+  async #deleteExpiredPass(maxRetries: number, baseDelayMs: number): Promise<number> {
     const { partitionKey, sortKey, tableName, expiryName } = this.props
     const names: Record<string, string> = { '#pk': partitionKey.name, '#exp': expiryName }
     const values: Record<string, AttributeValue> = { ':now': { N: String(this.#nowSeconds()) } }
@@ -296,8 +310,6 @@ export class DynamoDBSessionStore implements SessionStore {
       filter += ' AND begins_with(#pk, :prefix)'
       values[':prefix'] = { S: partitionKey.prefix }
     }
-    const projection = sortKey ? '#pk, #sk' : '#pk'
-    if (sortKey) names['#sk'] = sortKey.name
     let deleted = 0
     let startKey: Record<string, AttributeValue> | undefined
     do {
@@ -307,21 +319,23 @@ export class DynamoDBSessionStore implements SessionStore {
           new ScanCommand({
             TableName: tableName,
             FilterExpression: filter,
-            ProjectionExpression: projection,
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
             ExclusiveStartKey: exclusiveStartKey,
           }),
         ),
       )
-      const keys = (page.Items ?? []).filter((item) => {
-        const id = item[partitionKey.name]?.S
-        const sessionId = id === undefined ? undefined : sessionIdFromKey(this.props, id)
-        if (sessionId === undefined) return false
-        return !sortKey || item[sortKey.name]?.S === `${sortKey.prefix}${sessionId}${sortKey.suffix}`
-      })
+      const keys: Record<string, AttributeValue>[] = []
+      for (const item of page.Items ?? []) {
+        const value = item[partitionKey.name]?.S
+        const id = value === undefined ? undefined : sessionIdFromKey(this.props, value)
+        if (id === undefined) continue
+        const key = sessionKey(this.props, id)
+        if (sortKey && item[sortKey.name]?.S !== key[sortKey.name]?.S) continue
+        keys.push(key)
+      }
       for (let i = 0; i < keys.length; i += 25) {
-        await this.#batchDelete(keys.slice(i, i + 25), options.maxRetries ?? 8, options.baseDelayMs ?? 50)
+        await this.#batchDelete(keys.slice(i, i + 25), maxRetries, baseDelayMs)
       }
       deleted += keys.length
       startKey = page.LastEvaluatedKey

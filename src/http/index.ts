@@ -1,0 +1,10 @@
+/**
+ * Front-door detection, reading the request's session cookie and writing `Set-Cookie` into the
+ * response the way each AWS front door expects. Pure functions, no I/O; nothing here knows of
+ * DynamoDB or sessions.
+ *
+ * @module
+ */
+export { detectFrontDoor, type FrontDoor } from './front-door.ts'
+export { COOKIE_READ_LIMITS, readRequestCookies } from './request-cookies.ts'
+export { addSetCookies, type CookieWriteLogger } from './response-cookies.ts'

@@ -1,0 +1,313 @@
+import { GetItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Expiry } from '../../src/expiry.ts'
+import {
+  DynamoDBSessionStore,
+  generateSessionId,
+  jsonStringCodec,
+  SessionConfigError,
+  SessionStoreError,
+  SessionTooLargeError,
+  sessionKey,
+} from '../../src/index.ts'
+import { createTable, localClient } from '../support/dynamo.ts'
+
+const client = localClient()
+const nowSeconds = () => Math.floor(Date.now() / 1000)
+const warnings: unknown[][] = []
+const logger = { warn: (...args: unknown[]) => warnings.push(args), error: () => {} }
+
+let tableName: string
+let store: DynamoDBSessionStore
+
+beforeAll(async () => {
+  tableName = await createTable(client)
+  store = new DynamoDBSessionStore({ client, tableName, logger })
+})
+afterAll(() => client.destroy())
+
+async function rawItem(s: DynamoDBSessionStore, id: string) {
+  const result = await client.send(
+    new GetItemCommand({ TableName: s.props.tableName, Key: sessionKey(s.props, id), ConsistentRead: true }),
+  )
+  return result.Item
+}
+
+describe('DynamoDBSessionStore with the default props', () => {
+  it('creates, loads and deletes a session stored as the Rust crate lays it out', async () => {
+    const expiresAt = nowSeconds() + 3600
+    const created = await store.create({ data: { count: 1, user: { name: 'Ada' } }, expiresAt })
+    expect(created.version).toBe(1)
+    const item = await rawItem(store, created.id)
+    expect(item?.session_id).toEqual({ S: `SESSIONS::TOWER::${created.id}` })
+    expect(item?.expire_at).toEqual({ N: String(expiresAt) })
+    // A native map: readable in the console.
+    expect(item?.data).toEqual({ M: { count: { N: '1' }, user: { M: { name: { S: 'Ada' } } } } })
+    expect(item?.version).toEqual({ N: '1' })
+    expect(item?.expiry_policy).toBeUndefined()
+
+    const loaded = await store.load(created.id)
+    expect(loaded).toEqual({
+      id: created.id,
+      data: { count: 1, user: { name: 'Ada' } },
+      expiresAt,
+      version: 1,
+    })
+
+    await store.delete(created.id)
+    expect(await store.load(created.id)).toBeUndefined()
+    await expect(store.delete(created.id)).resolves.toBeUndefined() // deleting twice is fine
+  })
+
+  it('answers undefined for an unknown id, and never queries for a malformed one', async () => {
+    expect(await store.load(generateSessionId())).toBeUndefined()
+    const throwing = new DynamoDBSessionStore({
+      tableName,
+      client: { send: () => Promise.reject(new Error('must not be called')) } as never,
+    })
+    expect(await throwing.load('SESSIONS::TOWER::not-an-id')).toBeUndefined()
+    expect(await throwing.load('')).toBeUndefined()
+  })
+
+  it('treats an item past expire_at as no session, even though TTL has not removed it', async () => {
+    const created = await store.create({ data: { a: 1 }, expiresAt: nowSeconds() + 2 })
+    const later = new DynamoDBSessionStore({ client, tableName, now: () => Date.now() + 5000 })
+    expect(await later.load(created.id)).toBeUndefined()
+    expect(await rawItem(store, created.id)).toBeDefined() // still physically there
+  })
+
+  it('persists a per-session expiry policy', async () => {
+    const expiry = Expiry.onInactivity(30 * 86400)
+    const created = await store.create({ data: { a: 1 }, expiresAt: nowSeconds() + 100, expiry })
+    expect((await rawItem(store, created.id))?.expiry_policy).toEqual({ S: 'onInactivity:2592000' })
+    expect((await store.load(created.id))?.expiry).toEqual(expiry)
+  })
+
+  it('retries an id collision with a fresh id, and gives up after createAttempts', async () => {
+    const taken = (await store.create({ data: { owner: 'first' }, expiresAt: nowSeconds() + 100 })).id
+    const fresh = generateSessionId()
+    const ids = [taken, taken, fresh]
+    const colliding = new DynamoDBSessionStore({
+      client,
+      tableName,
+      logger,
+      generateId: () => ids.shift() ?? '',
+    })
+    warnings.length = 0
+    const created = await colliding.create({ data: { owner: 'second' }, expiresAt: nowSeconds() + 100 })
+    expect(created.id).toBe(fresh)
+    expect(warnings).toHaveLength(2)
+    expect(JSON.stringify(warnings)).not.toContain(taken)
+    expect((await store.load(taken))?.data).toEqual({ owner: 'first' }) // the first owner's session is intact
+
+    const stuck = new DynamoDBSessionStore({ client, tableName, createAttempts: 3, generateId: () => taken })
+    await expect(stuck.create({ data: { x: 1 }, expiresAt: nowSeconds() + 100 })).rejects.toBeInstanceOf(
+      SessionStoreError,
+    )
+    expect((await store.load(taken))?.data).toEqual({ owner: 'first' })
+  })
+
+  it('rejects an id generator that breaks the id shape', async () => {
+    const bad = new DynamoDBSessionStore({ client, tableName, generateId: () => 'short' })
+    await expect(bad.create({ data: {}, expiresAt: nowSeconds() + 10 })).rejects.toBeInstanceOf(
+      SessionConfigError,
+    )
+  })
+})
+
+describe('conditional saves', () => {
+  it('saves at the expected version and bumps it', async () => {
+    const created = await store.create({ data: { n: 1 }, expiresAt: nowSeconds() + 100 })
+    const result = await store.save({ ...created, data: { n: 2 } })
+    expect(result).toEqual({ status: 'saved', version: 2 })
+    expect(await store.load(created.id)).toMatchObject({ data: { n: 2 }, version: 2 })
+  })
+
+  it('reports a conflict with the current record instead of overwriting a concurrent change', async () => {
+    const created = await store.create({ data: { n: 1 }, expiresAt: nowSeconds() + 100 })
+    expect((await store.save({ ...created, data: { n: 2 } })).status).toBe('saved')
+    const stale = await store.save({ ...created, data: { n: 99 } }) // still at version 1
+    expect(stale.status).toBe('conflict')
+    if (stale.status === 'conflict') expect(stale.current).toMatchObject({ data: { n: 2 }, version: 2 })
+    expect((await store.load(created.id))?.data).toEqual({ n: 2 })
+  })
+
+  it('never resurrects a deleted session', async () => {
+    const created = await store.create({ data: { cart: ['a'] }, expiresAt: nowSeconds() + 100 })
+    await store.delete(created.id) // logout wins the race
+    expect(await store.save({ ...created, data: { cart: ['a', 'b'] } })).toEqual({ status: 'gone' })
+    expect(await rawItem(store, created.id)).toBeUndefined()
+  })
+
+  it('saves an item written without a version attribute only while it exists', async () => {
+    const id = generateSessionId()
+    await client.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: {
+          ...sessionKey(store.props, id),
+          expire_at: { N: String(nowSeconds() + 100) },
+          data: { M: {} },
+        },
+      }),
+    )
+    const loaded = await store.load(id)
+    expect(loaded?.version).toBe(0)
+    if (!loaded) throw new Error('unreachable')
+    expect(await store.save({ ...loaded, data: { a: 1 } })).toEqual({ status: 'saved', version: 1 })
+    expect((await store.save({ ...loaded, data: { a: 2 } })).status).toBe('conflict')
+  })
+
+  it('refuses an item over 400 KB before sending it, leaving the stored session as it was', async () => {
+    const created = await store.create({ data: { small: true }, expiresAt: nowSeconds() + 100 })
+    const huge = { blob: 'x'.repeat(410 * 1024) }
+    await expect(store.save({ ...created, data: huge })).rejects.toBeInstanceOf(SessionTooLargeError)
+    await expect(store.create({ data: huge, expiresAt: nowSeconds() + 100 })).rejects.toBeInstanceOf(
+      SessionTooLargeError,
+    )
+    expect(await store.load(created.id)).toMatchObject({ data: { small: true }, version: 1 })
+  })
+
+  it('stores just under the limit', async () => {
+    const created = await store.create({
+      data: { blob: 'y'.repeat(390 * 1024) },
+      expiresAt: nowSeconds() + 100,
+    })
+    expect(((await store.load(created.id))?.data.blob as string).length).toBe(390 * 1024)
+  })
+})
+
+describe('touch', () => {
+  it('moves expire_at forward without rewriting data or version', async () => {
+    const created = await store.create({ data: { keep: 'me' }, expiresAt: nowSeconds() + 100 })
+    const later = nowSeconds() + 500
+    expect(await store.touch(created.id, later)).toBe(true)
+    expect(await store.load(created.id)).toMatchObject({ data: { keep: 'me' }, version: 1, expiresAt: later })
+  })
+
+  it('never moves it backward, and reports a live session as alive', async () => {
+    const created = await store.create({ data: { a: 1 }, expiresAt: nowSeconds() + 1000 })
+    expect(await store.touch(created.id, nowSeconds() + 10)).toBe(true)
+    expect((await store.load(created.id))?.expiresAt).toBe(created.expiresAt)
+  })
+
+  it('does not resurrect a deleted session', async () => {
+    const created = await store.create({ data: { a: 1 }, expiresAt: nowSeconds() + 100 })
+    await store.delete(created.id)
+    expect(await store.touch(created.id, nowSeconds() + 500)).toBe(false)
+    expect(await rawItem(store, created.id)).toBeUndefined()
+  })
+})
+
+describe('corrupted items count as no session and are reported', () => {
+  const cases: [string, Record<string, unknown>][] = [
+    ['expiry missing', { data: { M: {} }, version: { N: '1' } }],
+    ['expiry of the wrong type', { expire_at: { S: 'soon' }, data: { M: {} } }],
+    ['data missing', { expire_at: { N: '9999999999' } }],
+    ['data of the wrong type', { expire_at: { N: '9999999999' }, data: { S: 'not a map' } }],
+    ['binary data', { expire_at: { N: '9999999999' }, data: { B: new Uint8Array([1, 2]) } }],
+    ['version of the wrong type', { expire_at: { N: '9999999999' }, data: { M: {} }, version: { S: 'x' } }],
+    [
+      'an unreadable expiry policy',
+      { expire_at: { N: '9999999999' }, data: { M: {} }, expiry_policy: { S: '?' } },
+    ],
+  ]
+  for (const [name, attributes] of cases) {
+    it(name, async () => {
+      const id = generateSessionId()
+      await client.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: { ...sessionKey(store.props, id), ...attributes } as never,
+        }),
+      )
+      warnings.length = 0
+      expect(await store.load(id)).toBeUndefined()
+      expect(warnings).toHaveLength(1)
+      expect(JSON.stringify(warnings)).not.toContain(id)
+    })
+  }
+})
+
+describe('custom props: sort key, prefixes and suffixes, renamed attributes', () => {
+  let custom: DynamoDBSessionStore
+  beforeAll(async () => {
+    const name = await createTable(client, { partitionKey: 'pk', sortKey: 'sk', expiryName: 'ttl' })
+    custom = new DynamoDBSessionStore({
+      client,
+      tableName: name,
+      partitionKey: { name: 'pk', prefix: 'SESSION#', suffix: '#v1' },
+      sortKey: { name: 'sk', prefix: 'META#', suffix: '!' },
+      expiryName: 'ttl',
+      dataName: 'payload',
+      versionName: 'rev',
+      expiryPolicyName: 'policy',
+      codec: jsonStringCodec,
+      consistentRead: false,
+    })
+  })
+
+  it('builds both keys from the id and uses every renamed attribute', async () => {
+    const created = await custom.create({
+      data: { a: [1, 2] },
+      expiresAt: nowSeconds() + 100,
+      expiry: Expiry.onSessionEnd(),
+    })
+    const item = await rawItem(custom, created.id)
+    expect(item?.pk).toEqual({ S: `SESSION#${created.id}#v1` })
+    expect(item?.sk).toEqual({ S: `META#${created.id}!` })
+    expect(item?.ttl?.N).toBe(String(created.expiresAt))
+    expect(item?.payload).toEqual({ S: '{"a":[1,2]}' })
+    expect(item?.rev).toEqual({ N: '1' })
+    expect(item?.policy).toEqual({ S: 'onSessionEnd:1209600' })
+    const saved = await custom.save({ ...created, data: { a: [3] } })
+    expect(saved).toEqual({ status: 'saved', version: 2 })
+    expect(await custom.touch(created.id, nowSeconds() + 1000)).toBe(true)
+    // consistentRead: false is eventually consistent in AWS; DynamoDB Local answers consistently.
+    expect(await custom.load(created.id)).toMatchObject({ data: { a: [3] }, version: 2 })
+    await custom.delete(created.id)
+    expect(await custom.load(created.id)).toBeUndefined()
+  })
+})
+
+describe('deleteExpired', () => {
+  it('deletes only expired items of this store, across pages and batches, leaving other entities alone', async () => {
+    const name = await createTable(client)
+    const now = nowSeconds()
+    const shared = new DynamoDBSessionStore({ client, tableName: name })
+    const expired: string[] = []
+    for (let i = 0; i < 60; i++) {
+      expired.push((await shared.create({ data: { i, pad: 'p'.repeat(20_000) }, expiresAt: now + 1 })).id)
+    }
+    const live = await shared.create({ data: { live: true }, expiresAt: now + 1000 })
+    // Another entity in a shared table, also past its expiry: not ours to delete.
+    await client.send(
+      new PutItemCommand({
+        TableName: name,
+        Item: { session_id: { S: 'ORDER#42' }, expire_at: { N: String(now - 10) } },
+      }),
+    )
+    const later = new DynamoDBSessionStore({ client, tableName: name, now: () => (now + 5) * 1000 })
+    expect(await later.deleteExpired()).toBe(60)
+    const left = await client.send(new ScanCommand({ TableName: name }))
+    const keys = (left.Items ?? []).map((item) => item.session_id?.S).sort()
+    expect(keys).toEqual(['ORDER#42', `SESSIONS::TOWER::${live.id}`].sort())
+    expect(await later.deleteExpired()).toBe(0)
+  })
+})
+
+describe('construction', () => {
+  it('rejects nonsense props at once', () => {
+    expect(() => new DynamoDBSessionStore({ partitionKey: { name: '' } })).toThrow(SessionConfigError)
+    expect(() => new DynamoDBSessionStore({ sortKey: { name: 'session_id' } })).toThrow(SessionConfigError)
+    expect(() => new DynamoDBSessionStore({ expiryName: 'session_id' })).toThrow(SessionConfigError)
+    expect(() => new DynamoDBSessionStore({ dataName: 'expire_at' })).toThrow(SessionConfigError)
+    expect(() => new DynamoDBSessionStore({ tableName: '' })).toThrow(SessionConfigError)
+    expect(() => new DynamoDBSessionStore({ createAttempts: 0 })).toThrow(SessionConfigError)
+  })
+
+  it('creates no client and does no I/O until first used', () => {
+    const lazy = new DynamoDBSessionStore()
+    expect(lazy.props.tableName).toBe('TowerSessions')
+  })
+})

@@ -1,0 +1,91 @@
+/**
+ * A small harness for middleware tests: a Middy handler with `dynamoSession()` against DynamoDB Local,
+ * a counting client, a movable clock and a one-cookie jar fed from HTTP API v2 responses.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import middy from '@middy/core'
+import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda'
+import { parseSetCookie, type SetCookie } from 'cookie'
+import { type DynamoSessionOptions, dynamoSession, type SessionContext } from '../../src/index.ts'
+import { countingClient, createTable } from './dynamo.ts'
+import { type EventOptions, httpApiV2Event } from './events.ts'
+
+/** A Lambda-like context; a new object per invocation, as Lambda gives each its own. */
+export function freshContext(): Context {
+  return {
+    awsRequestId: `test-${Math.random().toString(36).slice(2)}`,
+    functionName: 'sessions-test',
+    getRemainingTimeInMillis: () => 30_000,
+  } as unknown as Context
+}
+
+export type TestHandler<T extends object> = (
+  event: unknown,
+  context: SessionContext<T>,
+) => Promise<APIGatewayProxyStructuredResultV2 | string | undefined>
+
+export interface TestApp<T extends object> {
+  client: DynamoDBClient
+  calls: string[]
+  tableName: string
+  /** Moves the clock used by the middleware and the store. */
+  advance(seconds: number): void
+  nowSeconds(): number
+  /** One request: `cookie` is the `Cookie` header to send. */
+  request(
+    cookie?: string,
+    options?: EventOptions,
+  ): Promise<{ response: APIGatewayProxyStructuredResultV2; setCookies: SetCookie[] }>
+}
+
+/** A handler with `dynamoSession()`, its own table, a counting client and a movable clock. */
+export async function testApp<T extends object>(
+  handler: TestHandler<T>,
+  options: DynamoSessionOptions = {},
+): Promise<TestApp<T>> {
+  const { client, calls } = countingClient()
+  const tableName = await createTable(client)
+  calls.length = 0
+  // A frozen clock that only moves when told: expiry arithmetic in tests is exact.
+  const startMs = Date.now()
+  let offsetMs = 0
+  const now = () => startMs + offsetMs
+  const wrapped = middy()
+    .use(dynamoSession<T>({ client, now, ...options, store: { tableName, ...(options.store as object) } }))
+    .handler(handler as never)
+  return {
+    client,
+    calls,
+    tableName,
+    advance(seconds) {
+      offsetMs += seconds * 1000
+    },
+    nowSeconds: () => Math.floor(now() / 1000),
+    async request(cookie, options = {}) {
+      const event = httpApiV2Event(cookie === undefined ? options : { ...options, cookieHeader: cookie })
+      const response = (await wrapped(
+        event,
+        freshContext() as SessionContext<T>,
+      )) as APIGatewayProxyStructuredResultV2
+      return { response, setCookies: (response.cookies ?? []).map((c) => parseSetCookie(c)) }
+    },
+  }
+}
+
+/** A browser-like jar for the session cookie: sends back what the last Set-Cookie said. */
+export class CookieJar {
+  value: string | undefined
+  readonly name: string
+  constructor(name = 'id') {
+    this.name = name
+  }
+  header(): string | undefined {
+    return this.value === undefined ? undefined : `${this.name}=${this.value}`
+  }
+  take(setCookies: SetCookie[]): void {
+    for (const cookie of setCookies) {
+      if (cookie.name !== this.name) continue
+      this.value = cookie.maxAge === 0 ? undefined : cookie.value
+    }
+  }
+}
