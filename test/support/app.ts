@@ -24,7 +24,7 @@ export type TestHandler<T extends object> = (
   context: SessionContext<T>,
 ) => Promise<APIGatewayProxyStructuredResultV2 | string | undefined>
 
-export interface TestApp<T extends object> {
+export interface TestApp {
   client: DynamoDBClient
   calls: string[]
   tableName: string
@@ -42,7 +42,7 @@ export interface TestApp<T extends object> {
 export async function testApp<T extends object>(
   handler: TestHandler<T>,
   options: DynamoSessionOptions = {},
-): Promise<TestApp<T>> {
+): Promise<TestApp> {
   const { client, calls } = countingClient()
   const tableName = await createTable(client)
   calls.length = 0

@@ -4,7 +4,7 @@ import defaultExport, {
   dynamoSession,
   Expiry,
   type JsonValue,
-  Session,
+  type Session,
   type SessionContext,
   type SessionData,
 } from '../../src/index.ts'
