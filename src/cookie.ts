@@ -76,11 +76,24 @@ export function resolveCookieOptions(options: SessionCookieOptions = {}): Resolv
   if (resolved.partitioned && !resolved.secure) {
     throw new SessionConfigError('cookie.partitioned requires cookie.secure')
   }
-  if (resolved.name.startsWith('__Host-') && (!resolved.secure || resolved.path !== '/' || resolved.domain)) {
+  // Browsers match the prefixes case-insensitively (RFC 6265bis).
+  const lowerName = resolved.name.toLowerCase()
+  if (lowerName.startsWith('__host-') && (!resolved.secure || resolved.path !== '/' || resolved.domain)) {
     throw new SessionConfigError('a "__Host-" cookie needs secure, path "/" and no domain')
   }
-  if (resolved.name.startsWith('__Secure-') && !resolved.secure) {
+  if (lowerName.startsWith('__secure-') && !resolved.secure) {
     throw new SessionConfigError('a "__Secure-" cookie needs secure')
+  }
+  try {
+    // The cookie package validates path, domain and priority when it serialises: fail here, not per request.
+    stringifySetCookie({ ...attributes(resolved), value: 'probe', maxAge: 0, expires: new Date(0) })
+  } catch (error) {
+    throw new SessionConfigError(
+      `cookie options cannot be written in Set-Cookie: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    )
   }
   return resolved
 }

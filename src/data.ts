@@ -32,7 +32,8 @@ export type SessionData = Record<string, JsonValue>
 /** DynamoDB numbers hold magnitudes from 1e-130 up to (but excluding) 1e126. */
 const MAX_NUMBER = 1e126
 const MIN_NUMBER = 1e-130
-const MAX_DEPTH = 32 // DynamoDB nests documents up to 32 levels
+// DynamoDB nests documents up to 32 levels, the item's data map included: 30 levels are left for a value.
+const MAX_DEPTH = 30
 
 function fail(path: string, why: string): never {
   throw new SessionDataError(`Session value at ${path} cannot be stored: ${why}`)
@@ -64,6 +65,7 @@ function check(value: unknown, path: string, depth: number, seen: Set<object>): 
           fail(path, `a ${proto?.constructor?.name ?? 'class'} instance is not plain JSON data`)
         }
         for (const [key, child] of Object.entries(value)) {
+          if (key === '') fail(path, 'an empty key cannot be a DynamoDB map key')
           if (child !== undefined) check(child, `${path}.${key}`, depth + 1, seen)
         }
       }
@@ -87,6 +89,20 @@ function check(value: unknown, path: string, depth: number, seen: Set<object>): 
  */
 export function assertJsonValue(value: unknown, key: string): asserts value is JsonValue {
   check(value, key, 0, new Set())
+}
+
+/**
+ * Sets an own property even for the key `__proto__` (plain assignment would replace the prototype).
+ *
+ * @example
+ * ```ts
+ * setOwn(data, '__proto__', 1) // data has an own "__proto__" key; its prototype is unchanged
+ * ```
+ */
+export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
+  else target[key] = value
 }
 
 /** Deep structural equality of two JSON values (object key order ignored). */

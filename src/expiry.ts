@@ -30,9 +30,16 @@ export type SessionExpiry =
   | { readonly kind: 'atDateTime'; readonly epochSeconds: number }
   | { readonly kind: 'onSessionEnd'; readonly seconds: number }
 
+/** The longest window accepted: 100 years (browsers cap a cookie's lifetime at 400 days anyway). */
+export const MAX_EXPIRY_SECONDS = 100 * 365 * 24 * 60 * 60
+/** The last instant a cookie's `Expires` can name: 9999-12-31T23:59:59Z. */
+const MAX_EPOCH_SECONDS = 253_402_300_799
+
 function positiveSeconds(seconds: number, what: string): number {
-  if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new SessionConfigError(`${what} must be a positive number of seconds, got ${String(seconds)}`)
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_EXPIRY_SECONDS) {
+    throw new SessionConfigError(
+      `${what} must be a positive number of seconds up to ${MAX_EXPIRY_SECONDS}, got ${String(seconds)}`,
+    )
   }
   return Math.ceil(seconds)
 }
@@ -55,8 +62,11 @@ export const Expiry = {
   /** A fixed instant (a `Date`, or epoch milliseconds as `Date.now()` gives them). */
   atDateTime(at: Date | number): SessionExpiry {
     const ms = typeof at === 'number' ? at : at.getTime()
-    if (!Number.isFinite(ms)) throw new SessionConfigError('Expiry.atDateTime needs a valid date')
-    return { kind: 'atDateTime', epochSeconds: Math.floor(ms / 1000) }
+    const epochSeconds = Math.floor(ms / 1000)
+    if (!Number.isFinite(ms) || epochSeconds < 0 || epochSeconds > MAX_EPOCH_SECONDS) {
+      throw new SessionConfigError('Expiry.atDateTime needs a valid date between 1970 and the year 9999')
+    }
+    return { kind: 'atDateTime', epochSeconds }
   },
   /** A browser-session cookie; server-side, the item expires after `seconds` of inactivity (two weeks by default). */
   onSessionEnd(seconds: number = DEFAULT_INACTIVITY_SECONDS): SessionExpiry {
@@ -111,11 +121,12 @@ export function decodeExpiry(text: string): SessionExpiry | undefined {
   const value = Number(match[2])
   switch (match[1]) {
     case 'onInactivity':
-      return value > 0 ? { kind: 'onInactivity', seconds: value } : undefined
     case 'onSessionEnd':
-      return value > 0 ? { kind: 'onSessionEnd', seconds: value } : undefined
+      return value > 0 && value <= MAX_EXPIRY_SECONDS
+        ? { kind: match[1] as 'onInactivity' | 'onSessionEnd', seconds: value }
+        : undefined
     default:
-      return { kind: 'atDateTime', epochSeconds: value }
+      return value <= MAX_EPOCH_SECONDS ? { kind: 'atDateTime', epochSeconds: value } : undefined
   }
 }
 

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { assertJsonValue, type JsonValue, jsonEqual, type SessionData } from './data.ts'
-import { SessionConflictError } from './errors.ts'
+import { assertJsonValue, type JsonValue, jsonEqual, type SessionData, setOwn } from './data.ts'
+import { SessionConflictError, SessionDataError } from './errors.ts'
 import {
   cookieHasExpiry,
   expireAtFor,
@@ -173,7 +173,7 @@ export class Session<T extends object = SessionData> {
    */
   async get<K extends keyof T & string>(key: K): Promise<T[K] | undefined> {
     await this.#load()
-    const value = this.#data[key]
+    const value = Object.hasOwn(this.#data, key) ? this.#data[key] : undefined
     return (typeof value === 'object' && value !== null ? structuredClone(value) : value) as T[K] | undefined
   }
 
@@ -191,9 +191,11 @@ export class Session<T extends object = SessionData> {
       await this.delete(key)
       return
     }
+    if (typeof key !== 'string' || key === '')
+      throw new SessionDataError('A session key must be a non-empty string')
     assertJsonValue(value, key)
     await this.#load()
-    this.#data[key] = structuredClone(value)
+    setOwn(this.#data, key, structuredClone(value))
     this.#changed.add(key)
   }
 
@@ -297,7 +299,7 @@ export class Session<T extends object = SessionData> {
     if (this.#cleared) return { ...this.#data }
     const data: SessionData = { ...base }
     for (const key of this.#changed) {
-      if (Object.hasOwn(this.#data, key)) data[key] = this.#data[key] as JsonValue
+      if (Object.hasOwn(this.#data, key)) setOwn(data, key, this.#data[key])
       else delete data[key]
     }
     return data

@@ -41,13 +41,13 @@ function toAttribute(value: JsonValue): AttributeValue {
   return { M: toAttributeMap(value) }
 }
 
+// Object.fromEntries defines own properties, so a "__proto__" key stays data and never sets a prototype.
 function toAttributeMap(value: Record<string, JsonValue | undefined>): Record<string, AttributeValue> {
-  const map: Record<string, AttributeValue> = {}
-  for (const key of Object.keys(value)) {
-    const child = value[key]
-    if (child !== undefined) map[key] = toAttribute(child)
+  const entries: [string, AttributeValue][] = []
+  for (const [key, child] of Object.entries(value)) {
+    if (child !== undefined) entries.push([key, toAttribute(child)])
   }
-  return map
+  return Object.fromEntries(entries)
 }
 
 function fromAttribute(value: AttributeValue): JsonValue {
@@ -67,12 +67,7 @@ function fromAttribute(value: AttributeValue): JsonValue {
 }
 
 function fromAttributeMap(map: Record<string, AttributeValue>): { [key: string]: JsonValue } {
-  const data: { [key: string]: JsonValue } = {}
-  for (const key of Object.keys(map)) {
-    // biome-ignore lint/style/noNonNullAssertion: the key comes from the map itself
-    data[key] = fromAttribute(map[key]!)
-  }
-  return data
+  return Object.fromEntries(Object.entries(map).map(([key, value]) => [key, fromAttribute(value)]))
 }
 
 /**
