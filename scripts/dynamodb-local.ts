@@ -93,7 +93,9 @@ function installExitHook(): void {
  * // ...
  * await ddb.stop()
  */
-export async function startDynamoDBLocal(options: { port?: number; timeoutMs?: number } = {}): Promise<RunningDynamoDBLocal> {
+export async function startDynamoDBLocal(
+  options: { port?: number; timeoutMs?: number } = {},
+): Promise<RunningDynamoDBLocal> {
   assertJavaAvailable()
   const port = options.port ?? (await freePort())
   const child = spawn({ port, sharedDb: true, stdio: 'ignore' })

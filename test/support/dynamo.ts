@@ -63,7 +63,10 @@ export async function dropTable(client: DynamoDBClient, tableName: string): Prom
 }
 
 /** A client that records the name of every command it sends (e.g. `GetItemCommand`), for call counting. */
-export function countingClient(config: DynamoDBClientConfig = {}): { client: DynamoDBClient; calls: string[] } {
+export function countingClient(config: DynamoDBClientConfig = {}): {
+  client: DynamoDBClient
+  calls: string[]
+} {
   const client = localClient(config)
   const calls: string[] = []
   client.middlewareStack.add(

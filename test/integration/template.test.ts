@@ -1,0 +1,293 @@
+/**
+ * template.yaml, examples/example-table-cfn.yml and docker-compose.yml agree with each other and with
+ * the store props the counter uses; and the function builds the way `sam build` builds it (esbuild,
+ * with the template's BuildProperties) into a bundle that runs.
+ */
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import type { Context } from 'aws-lambda'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { parse } from 'yaml'
+import { createLambdaContext } from '../../scripts/http-to-lambda.ts'
+import {
+  DEFAULT_TEMPLATE_PATH,
+  ensureTable,
+  findFunction,
+  findTable,
+  loadTemplate,
+  parseTemplate,
+  resolveIntrinsics,
+  type Template,
+} from '../../scripts/sam-template.ts'
+import { DEFAULT_STORE_PROPS } from '../../src/index.ts'
+import { dynamoEndpoint, localClient } from '../support/dynamo.ts'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+let template: Template
+
+beforeAll(async () => {
+  template = await loadTemplate()
+})
+
+function resource(id: string) {
+  const found = template.Resources[id]
+  if (!found) throw new Error(`template.yaml has no ${id}`)
+  return found
+}
+
+/** The table the store expects with the props the counter uses (the defaults, table name aside). */
+const expectedKeys = {
+  AttributeDefinitions: [{ AttributeName: DEFAULT_STORE_PROPS.partitionKey.name, AttributeType: 'S' }],
+  KeySchema: [{ AttributeName: DEFAULT_STORE_PROPS.partitionKey.name, KeyType: 'HASH' }],
+  TimeToLiveSpecification: { AttributeName: DEFAULT_STORE_PROPS.expiryName, Enabled: true },
+}
+
+describe('template.yaml', () => {
+  it('is a SAM template', () => {
+    expect(template.Transform).toBe('AWS::Serverless-2016-10-31')
+  })
+
+  it('has the sessions table: on-demand, key schema and TTL attribute of the store defaults', () => {
+    const table = resource('SessionsTable')
+    expect(table.Type).toBe('AWS::DynamoDB::Table')
+    expect(table.Properties).toMatchObject({ BillingMode: 'PAY_PER_REQUEST', ...expectedKeys })
+    expect(DEFAULT_STORE_PROPS.sortKey).toBeUndefined()
+  })
+
+  it('has the counter function on nodejs24.x arm64, built by esbuild from examples/counter/index.ts', () => {
+    const fn = resource('CounterFunction')
+    expect(fn.Type).toBe('AWS::Serverless::Function')
+    expect(fn.Properties).toMatchObject({
+      Handler: 'index.handler',
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Environment: { Variables: { TABLE_NAME: { Ref: 'SessionsTable' } } },
+    })
+    expect(fn.Metadata).toMatchObject({
+      BuildMethod: 'esbuild',
+      BuildProperties: {
+        Format: 'esm',
+        OutExtension: ['.js=.mjs'],
+        Target: 'es2023',
+        Minify: true,
+        EntryPoints: ['examples/counter/index.ts'],
+        External: ['@aws-sdk/*'],
+      },
+    })
+    const definition = findFunction(template, DEFAULT_TEMPLATE_PATH)
+    expect(existsSync(definition.entryPoint)).toBe(true)
+    // The bundle is named after the entry point; the Handler's file part must match it.
+    expect(basename(definition.entryPoint, '.ts')).toBe('index')
+  })
+
+  it('grants the function only GetItem, PutItem, UpdateItem and DeleteItem, on the sessions table only', () => {
+    const policies = resource('CounterFunction').Properties?.Policies as unknown[]
+    expect(policies).toHaveLength(1)
+    // No SAM policy template (DynamoDBCrudPolicy would add Scan, Query, BatchWriteItem, ...).
+    expect(policies.every((policy) => typeof policy === 'object' && policy !== null)).toBe(true)
+    const [policy] = policies as { Statement: { Effect: string; Action: string[]; Resource: unknown }[] }[]
+    expect(policy?.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        Resource: { 'Fn::GetAtt': ['SessionsTable', 'Arn'] },
+      },
+    ])
+  })
+
+  it('routes GET / and ANY /{proxy+} of an HTTP API to the function, and outputs the API URL', () => {
+    expect(resource('CounterApi').Type).toBe('AWS::Serverless::HttpApi')
+    const events = resource('CounterFunction').Properties?.Events as Record<
+      string,
+      { Type: string; Properties: object }
+    >
+    expect(Object.values(events)).toEqual([
+      { Type: 'HttpApi', Properties: { ApiId: { Ref: 'CounterApi' }, Path: '/', Method: 'GET' } },
+      { Type: 'HttpApi', Properties: { ApiId: { Ref: 'CounterApi' }, Path: '/{proxy+}', Method: 'ANY' } },
+    ])
+    expect(findFunction(template, DEFAULT_TEMPLATE_PATH).routes).toEqual(['GET /', 'ANY /{proxy+}'])
+    expect(resolveIntrinsics(template.Outputs?.ApiUrl?.Value, { template, region: 'eu-west-1' })).toBe(
+      'https://CounterApi.execute-api.eu-west-1.amazonaws.com/',
+    )
+  })
+
+  it('keeps cookies Secure in AWS and adds no endpoint there; sam local overrides give plain-http settings', () => {
+    const { environment } = findFunction(template, DEFAULT_TEMPLATE_PATH)
+    expect(resolveIntrinsics(environment, { template })).toEqual({
+      TABLE_NAME: 'SessionsTable',
+      COOKIE_SECURE: 'true',
+    })
+    const local = { CookieSecure: 'false', LocalDynamoDBEndpoint: 'http://dynamodb:8000' }
+    expect(resolveIntrinsics(environment, { template, parameters: local })).toEqual({
+      TABLE_NAME: 'SessionsTable',
+      COOKIE_SECURE: 'false',
+      AWS_ENDPOINT_URL_DYNAMODB: 'http://dynamodb:8000',
+    })
+  })
+})
+
+describe('examples/example-table-cfn.yml', () => {
+  it('creates the table the store finds with no options: TowerSessions, the default keys, TTL on', () => {
+    const cfn = parseTemplate(readFileSync(join(root, 'examples/example-table-cfn.yml'), 'utf8'))
+    const tables = Object.values(cfn.Resources).filter((r) => r.Type === 'AWS::DynamoDB::Table')
+    expect(tables).toHaveLength(1)
+    expect(tables[0]?.Properties).toMatchObject({
+      TableName: DEFAULT_STORE_PROPS.tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      ...expectedKeys,
+    })
+    expect(DEFAULT_STORE_PROPS.tableName).toBe('TowerSessions')
+  })
+})
+
+describe('docker-compose.yml', () => {
+  const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as {
+    services: Record<string, { image: string; command: string[]; ports?: string[]; networks: string[] }>
+    networks: Record<string, { name: string }>
+  }
+
+  it('runs DynamoDB Local in memory with -sharedDb on port 8000, on the fixed network sessions-local', () => {
+    const dynamodb = compose.services.dynamodb
+    expect(dynamodb?.image).toMatch(/^amazon\/dynamodb-local/)
+    expect(dynamodb?.command).toEqual(expect.arrayContaining(['-sharedDb', '-inMemory']))
+    expect(dynamodb?.ports).toContain('8000:8000')
+    expect(compose.networks['sessions-local']?.name).toBe('sessions-local')
+    for (const service of Object.values(compose.services))
+      expect(service.networks).toContain('sessions-local')
+  })
+
+  it('creates SessionsTable (what sam local passes as TABLE_NAME) and TowerSessions with the template schema and TTL', () => {
+    const script = compose.services['create-tables']?.command.join('\n') ?? ''
+    expect(script).toMatch(/for table in SessionsTable TowerSessions/)
+    expect(script).toContain('--attribute-definitions AttributeName=session_id,AttributeType=S')
+    expect(script).toContain('--key-schema AttributeName=session_id,KeyType=HASH')
+    expect(script).toContain('--billing-mode PAY_PER_REQUEST')
+    expect(script).toContain('--time-to-live-specification Enabled=true,AttributeName=expire_at')
+    expect(script).toContain('http://dynamodb:8000')
+    expect(findTable(template).tableName).toBe('SessionsTable')
+  })
+})
+
+/**
+ * The esbuild command line `sam build` runs for `BuildMethod: esbuild` (aws-lambda-builders'
+ * EsbuildCommandBuilder): bundle for node into the artifacts dir, Target/Format/Minify defaults, then
+ * each BuildProperty turned into a flag (PascalCase → kebab-case; lists repeat `--flag:value`).
+ */
+function samEsbuildArgs(buildProperties: Record<string, unknown>, outdir: string): string[] {
+  const props = new Map(
+    Object.entries(buildProperties).map(([key, value]) => [
+      key.replace(/(?<!^)([A-Z])/g, '_$1').toLowerCase(),
+      value,
+    ]),
+  )
+  const args = ['--bundle', '--platform=node', `--outdir=${outdir}`]
+  if (!props.has('target')) args.push('--target=es2020')
+  if (!props.has('format')) args.push('--format=cjs')
+  if (!props.has('minify')) args.push('--minify')
+  for (const flag of ['minify', 'sourcemap']) if (props.get(flag) === true) args.push(`--${flag}`)
+  for (const flag of ['target', 'format', 'main_fields', 'sources_content']) {
+    if (props.has(flag)) args.push(`--${flag.replaceAll('_', '-')}=${props.get(flag)}`)
+  }
+  for (const flag of ['external', 'loader', 'out_extension', 'banner']) {
+    for (const value of (props.get(flag) as string[] | undefined) ?? []) {
+      args.push(`--${flag.replaceAll('_', '-')}:${value}`)
+    }
+  }
+  args.push(...((props.get('entry_points') as string[] | undefined) ?? []))
+  return args
+}
+
+describe('the function built as sam build builds it', () => {
+  // Inside the repository (gitignored), so the external @aws-sdk/* resolve from node_modules as the
+  // Lambda runtime provides them.
+  const outdir = join(root, 'test-results', `sam-build-${process.pid}`, 'CounterFunction')
+  const metafile = join(dirname(outdir), 'meta.json')
+  const client = localClient()
+
+  beforeAll(() => {
+    mkdirSync(outdir, { recursive: true })
+    const buildProperties = resource('CounterFunction').Metadata?.BuildProperties as Record<string, unknown>
+    execFileSync(
+      join(root, 'node_modules/.bin/esbuild'),
+      [...samEsbuildArgs(buildProperties, outdir), `--metafile=${metafile}`, '--log-level=warning'],
+      { cwd: root, stdio: 'pipe' },
+    )
+  })
+
+  afterAll(() => {
+    vi.unstubAllEnvs()
+    client.destroy()
+    rmSync(dirname(outdir), { recursive: true, force: true })
+  })
+
+  it('writes index.mjs, the file Handler index.handler names', () => {
+    expect(existsSync(join(outdir, 'index.mjs'))).toBe(true)
+  })
+
+  it('bundles only what `npm install --production` provides, and leaves out only Node built-ins and @aws-sdk/*', () => {
+    const meta = JSON.parse(readFileSync(metafile, 'utf8')) as {
+      inputs: Record<string, unknown>
+      outputs: Record<string, { imports: { path: string; external?: boolean }[] }>
+    }
+    const packages = new Set(
+      Object.keys(meta.inputs)
+        .map((input) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1])
+        .filter((name) => name !== undefined),
+    )
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>
+      peerDependencies?: Record<string, string>
+    }
+    // npm 7+ installs peer dependencies too; and each package's own dependencies, transitively.
+    const installable = new Set<string>()
+    const visit = (name: string) => {
+      if (installable.has(name)) return
+      installable.add(name)
+      const manifest = JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as {
+        dependencies?: Record<string, string>
+      }
+      for (const dependency of Object.keys(manifest.dependencies ?? {})) visit(dependency)
+    }
+    for (const name of [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})]) {
+      visit(name)
+    }
+    for (const name of packages) expect(installable, `bundled ${name}`).toContain(name)
+    const externals = Object.values(meta.outputs).flatMap((output) =>
+      output.imports.filter((entry) => entry.external).map((entry) => entry.path),
+    )
+    for (const path of externals) expect(path).toMatch(/^(node:|@aws-sdk\/)/)
+  })
+
+  it('runs on an HTTP API event against DynamoDB, with a Secure cookie as in AWS', async () => {
+    const tableName = `sam-build-${crypto.randomUUID()}`
+    await ensureTable(client, tableName, findTable(template))
+    // The environment the template gives the function in AWS, with our table and DynamoDB Local.
+    const environment = resolveIntrinsics(findFunction(template, DEFAULT_TEMPLATE_PATH).environment, {
+      template,
+    }) as Record<string, string>
+    for (const [name, value] of Object.entries(environment)) vi.stubEnv(name, value)
+    vi.stubEnv('TABLE_NAME', tableName)
+    vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', dynamoEndpoint())
+    vi.stubEnv('AWS_REGION', 'us-east-1')
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'local')
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local')
+
+    const bundle = (await import(pathToFileURL(join(outdir, 'index.mjs')).href)) as {
+      handler: (
+        event: unknown,
+        context: Context,
+      ) => Promise<{ statusCode: number; body: string; cookies?: string[] }>
+    }
+    const event = JSON.parse(
+      readFileSync(join(root, 'events/http-api-v2-first-visit.json'), 'utf8'),
+    ) as unknown
+    const context = createLambdaContext({ functionName: 'CounterFunction', timeoutMs: 10_000 })
+    const response = await bundle.handler(event, context)
+    expect(response.statusCode).toBe(200)
+    expect(JSON.parse(response.body)).toEqual({ count: 1 })
+    expect(response.cookies).toHaveLength(1)
+    expect(response.cookies?.[0]).toMatch(/^id=[\w-]+;.*; HttpOnly; Secure; SameSite=Lax/)
+  })
+})
