@@ -85,7 +85,8 @@ function installExitHook(): void {
 }
 
 /**
- * Starts DynamoDB Local in memory with `-sharedDb` (one database whatever the credentials and region).
+ * Starts DynamoDB Local with `-sharedDb` (one database whatever the credentials and region), in memory
+ * unless `dbPath` names a folder to keep the tables in.
  *
  * @example
  * const ddb = await startDynamoDBLocal()
@@ -94,11 +95,12 @@ function installExitHook(): void {
  * await ddb.stop()
  */
 export async function startDynamoDBLocal(
-  options: { port?: number; timeoutMs?: number } = {},
+  options: { port?: number; timeoutMs?: number; dbPath?: string } = {},
 ): Promise<RunningDynamoDBLocal> {
   assertJavaAvailable()
   const port = options.port ?? (await freePort())
-  const child = spawn({ port, sharedDb: true, stdio: 'ignore' })
+  // With dbPath the tables live in files there (and survive a restart); without, in memory.
+  const child = spawn({ port, sharedDb: true, stdio: 'ignore', path: options.dbPath ?? null })
   running.add(child)
   installExitHook()
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))

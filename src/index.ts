@@ -34,7 +34,7 @@ export {
   SessionStoreError,
   SessionTooLargeError,
 } from './errors.ts'
-export { DEFAULT_INACTIVITY_SECONDS, Expiry, type SessionExpiry } from './expiry.ts'
+export { DEFAULT_INACTIVITY_SECONDS, Expiry, MAX_EXPIRY_SECONDS, type SessionExpiry } from './expiry.ts'
 export {
   addSetCookies,
   type CookieWriteLogger,
@@ -51,6 +51,7 @@ export {
   type SessionContext,
 } from './middleware.ts'
 export { type FlushOutcome, flushSession, Session, type SessionInit } from './session.ts'
+export { assertSecrets, MIN_SECRET_LENGTH, signSessionId, unsignSessionId } from './signing.ts'
 export { jsonStringCodec, nativeMapCodec, type SessionDataCodec } from './store/codec.ts'
 export {
   DYNAMODB_ITEM_LIMIT,
@@ -65,4 +66,10 @@ export {
   resolveStoreProps,
   sessionKey,
 } from './store/props.ts'
-export type { NewSessionRecord, SaveResult, SessionRecord, SessionStore } from './store/types.ts'
+export type {
+  DeleteResult,
+  NewSessionRecord,
+  SaveResult,
+  SessionRecord,
+  SessionStore,
+} from './store/types.ts'

@@ -21,6 +21,7 @@ import { addSetCookies, readRequestCookies } from './http/index.ts'
 import { isSessionId } from './id.ts'
 import { type SessionLogger, silentLogger } from './logger.ts'
 import { type FlushOutcome, flushSession, Session } from './session.ts'
+import { assertSecrets, signSessionId, unsignSessionId } from './signing.ts'
 import { DynamoDBSessionStore, type DynamoDBSessionStoreOptions } from './store/dynamodb-store.ts'
 import type { SessionStore } from './store/types.ts'
 
@@ -62,6 +63,24 @@ export interface DynamoSessionOptions {
   logger?: SessionLogger | undefined
   /** The clock, in epoch milliseconds. Default `Date.now`; tests move it. */
   now?: (() => number) | undefined
+  /**
+   * Sign the cookie: its value becomes `<id>.<HMAC-SHA256>`. The first secret signs, every one verifies,
+   * so prepend a new secret to rotate and drop the old one once its sessions have expired. Each secret
+   * needs at least 32 characters. Default: unsigned (the id alone carries 192 random bits).
+   */
+  secrets?: readonly string[] | undefined
+  /**
+   * When DynamoDB cannot be read (after the SDK's retries), run the handler with an empty session that
+   * is not saved, instead of failing the request with {@link SessionStoreError}. Writes that fail
+   * still fail the request: a change the handler made is never silently dropped. Default `false`.
+   */
+  failOpen?: boolean | undefined
+  /**
+   * How many times a save is re-based onto concurrent changes of *other* keys before the request fails
+   * with {@link SessionConflictError}. Each retry is one conditional write (the conflicting item comes
+   * back with the failed write; no extra read). Default 10.
+   */
+  maxConflictRetries?: number | undefined
 }
 
 /**
@@ -94,21 +113,33 @@ function resolveTouchAfter(value: number | undefined, expiry: SessionExpiry): nu
   return value
 }
 
-/** The first cookie value with the shape of an id we issue; the rest (garbage, stale duplicates) is ignored. */
-function sessionIdFromRequest(event: unknown, cookieName: string): string | undefined {
-  return readRequestCookies(event, cookieName).find(isSessionId)
+/**
+ * The id in the first cookie value that is one we issued (the right shape and, with secrets, a valid
+ * signature); the rest (garbage, forgeries, stale duplicates) is ignored. No I/O.
+ */
+function sessionIdFromRequest(event: unknown, cookieName: string, secrets: readonly string[] | undefined) {
+  for (const value of readRequestCookies(event, cookieName)) {
+    const id = secrets ? unsignSessionId(value, secrets) : isSessionId(value) ? value : undefined
+    if (id !== undefined) return id
+  }
+  return undefined
 }
 
-function setCookieFor(outcome: FlushOutcome, cookie: ResolvedCookieOptions, nowSeconds: number): string[] {
+function setCookieFor(
+  outcome: FlushOutcome,
+  cookie: ResolvedCookieOptions,
+  secrets: readonly string[] | undefined,
+  nowSeconds: number,
+): string[] {
   switch (outcome.cookie) {
     case 'none':
       return []
     case 'clear':
       return [clearingSetCookie(cookie)]
-    case 'set':
-      return [
-        sessionSetCookie(cookie, outcome.id, outcome.persistent ? outcome.expiresAt : undefined, nowSeconds),
-      ]
+    case 'set': {
+      const value = secrets?.[0] === undefined ? outcome.id : signSessionId(outcome.id, secrets[0])
+      return [sessionSetCookie(cookie, value, outcome.persistent ? outcome.expiresAt : undefined, nowSeconds)]
+    }
   }
 }
 
@@ -150,6 +181,8 @@ export function dynamoSession<T extends object = SessionData>(
   const cookie = resolveCookieOptions(options.cookie)
   const expiry = options.expiry ?? Expiry.onInactivity(DEFAULT_INACTIVITY_SECONDS)
   const touchAfter = resolveTouchAfter(options.touchAfter, expiry)
+  const secrets = options.secrets === undefined ? undefined : [...options.secrets]
+  if (secrets) assertSecrets(secrets)
   const store: SessionStore = isSessionStore(options.store)
     ? options.store
     : new DynamoDBSessionStore({ client: options.client, logger, now, ...options.store })
@@ -161,7 +194,7 @@ export function dynamoSession<T extends object = SessionData>(
   ) => {
     const nowSeconds = Math.floor(now() / 1000)
     const outcome = await session[flushSession](nowSeconds)
-    const setCookies = setCookieFor(outcome, cookie, nowSeconds)
+    const setCookies = setCookieFor(outcome, cookie, secrets, nowSeconds)
     if (setCookies.length > 0) {
       request.response = addSetCookies(request.event, request.response, setCookies, logger)
     }
@@ -172,10 +205,13 @@ export function dynamoSession<T extends object = SessionData>(
     before(request) {
       const session = new Session<T>({
         store,
-        id: sessionIdFromRequest(request.event, cookie.name),
+        id: sessionIdFromRequest(request.event, cookie.name, secrets),
         expiry,
         touchAfter,
         now,
+        failOpen: options.failOpen,
+        maxConflictRetries: options.maxConflictRetries,
+        logger,
       })
       sessions.set(request, session)
       request.context.session = session

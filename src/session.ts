@@ -6,7 +6,7 @@
  * @module
  */
 import { assertJsonValue, type JsonValue, jsonEqual, type SessionData, setOwn } from './data.ts'
-import { SessionConflictError, SessionDataError } from './errors.ts'
+import { SessionConflictError, SessionDataError, SessionStoreError } from './errors.ts'
 import {
   cookieHasExpiry,
   expireAtFor,
@@ -15,6 +15,7 @@ import {
   type SessionExpiry,
   sameExpiry,
 } from './expiry.ts'
+import { type SessionLogger, silentLogger } from './logger.ts'
 import type { SessionRecord, SessionStore } from './store/types.ts'
 
 /**
@@ -51,10 +52,17 @@ export interface SessionInit {
   expiry: SessionExpiry
   /** Seconds that must pass before a read-only request pushes a rolling expiry forward. */
   touchAfter: number
-  /** How many times a save is re-based onto a concurrent change before giving up. Default 3. */
+  /** How many times a save is re-based onto a concurrent change of other keys before giving up. Default 10. */
   maxConflictRetries?: number | undefined
   /** The clock, in epoch milliseconds. Default `Date.now`. */
   now?: (() => number) | undefined
+  /**
+   * When loading fails with {@link SessionStoreError}, go on with an empty session that is never saved
+   * (instead of failing the request). Default `false`.
+   */
+  failOpen?: boolean | undefined
+  /** Told about degraded sessions and failed touches. Default: silent. */
+  logger?: SessionLogger | undefined
 }
 
 /**
@@ -100,6 +108,8 @@ export class Session<T extends object = SessionData> {
   readonly #touchAfter: number
   readonly #maxConflictRetries: number
   readonly #now: () => number
+  readonly #failOpen: boolean
+  readonly #logger: SessionLogger
   #cookieId: string | undefined
   #loading: Promise<void> | undefined
   #loaded = false
@@ -114,14 +124,18 @@ export class Session<T extends object = SessionData> {
   #regenerate = false
   #pendingDeletes: string[] = []
   #flushed = false
+  /** Loading failed and `failOpen` is set: the session is empty and nothing will be saved. */
+  #degraded = false
 
   constructor(init: SessionInit) {
     this.#store = init.store
     this.#cookieId = init.id
     this.#defaultExpiry = init.expiry
     this.#touchAfter = init.touchAfter
-    this.#maxConflictRetries = init.maxConflictRetries ?? 3
+    this.#maxConflictRetries = init.maxConflictRetries ?? 10
     this.#now = init.now ?? Date.now
+    this.#failOpen = init.failOpen ?? false
+    this.#logger = init.logger ?? silentLogger
   }
 
   /**
@@ -145,8 +159,20 @@ export class Session<T extends object = SessionData> {
   async #load(): Promise<void> {
     if (this.#loaded) return
     this.#loading ??= (async () => {
-      const record = this.#cookieId === undefined ? undefined : await this.#store.load(this.#cookieId)
-      this.#adopt(record)
+      try {
+        const record = this.#cookieId === undefined ? undefined : await this.#store.load(this.#cookieId)
+        this.#adopt(record)
+      } catch (error) {
+        if (!(this.#failOpen && error instanceof SessionStoreError)) throw error
+        this.#logger.error(
+          'middy-dynamodb-session: session store unavailable, going on with an unsaved empty session',
+          {
+            operation: error.operation,
+          },
+        )
+        this.#degraded = true
+        this.#adopt(undefined)
+      }
     })()
     try {
       await this.#loading
@@ -341,7 +367,7 @@ export class Session<T extends object = SessionData> {
       await this.#store.delete(id)
       outcome = CLEAR
     }
-    if (!this.#loaded) return outcome // never touched: no I/O
+    if (!this.#loaded || this.#degraded) return outcome // never touched, or failed open: no I/O
     const now = nowSeconds
     const loaded = this.#record
     if (!loaded) return (await this.#createFrom({}, now)) ?? outcome
@@ -367,7 +393,16 @@ export class Session<T extends object = SessionData> {
     const expiry = this.expiry
     if (!isTouchDue(expiry, loaded.expiresAt, now, this.#touchAfter)) return NONE
     const expiresAt = expireAtFor(expiry, now)
-    if (!(await this.#store.touch(loaded.id, expiresAt))) return NONE
+    try {
+      if (!(await this.#store.touch(loaded.id, expiresAt))) return NONE
+    } catch (error) {
+      // The request only read, and read successfully: a failed touch costs a little lifetime, not the response.
+      if (!(error instanceof SessionStoreError)) throw error
+      this.#logger.warn('middy-dynamodb-session: could not extend a session expiry', {
+        operation: error.operation,
+      })
+      return NONE
+    }
     this.#record = { ...loaded, expiresAt }
     return cookieHasExpiry(expiry) ? this.#setCookie(this.#record) : NONE
   }
@@ -378,14 +413,14 @@ export class Session<T extends object = SessionData> {
       const data = this.#dataOn(base.data)
       const expiry = this.#expiryChanged ? this.#expiryOverride : base.expiry
       const expiresAt = expireAtFor(expiry ?? this.#defaultExpiry, now)
-      if (Object.keys(data).length === 0 || expiresAt <= now) {
-        // Emptied or already expired: the session ends here.
-        await this.#store.delete(loaded.id)
+      const record: SessionRecord = { id: loaded.id, data, expiresAt, version: base.version, expiry }
+      // Emptied or already expired: the session ends here, unless another request changed it meanwhile.
+      const ends = Object.keys(data).length === 0 || expiresAt <= now
+      const result = ends ? await this.#store.delete(loaded.id, base.version) : await this.#store.save(record)
+      if (result.status === 'deleted' || (ends && result.status === 'gone')) {
         this.#record = undefined
         return CLEAR
       }
-      const record: SessionRecord = { id: loaded.id, data, expiresAt, version: base.version, expiry }
-      const result = await this.#store.save(record)
       if (result.status === 'saved') {
         this.#record = { ...record, version: result.version }
         const effective = expiry ?? this.#defaultExpiry

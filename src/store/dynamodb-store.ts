@@ -27,7 +27,7 @@ import {
   sessionIdFromKey,
   sessionKey,
 } from './props.ts'
-import type { NewSessionRecord, SaveResult, SessionRecord, SessionStore } from './types.ts'
+import type { DeleteResult, NewSessionRecord, SaveResult, SessionRecord, SessionStore } from './types.ts'
 
 /** DynamoDB's item size limit, in bytes. */
 export const DYNAMODB_ITEM_LIMIT = 400 * 1024
@@ -55,6 +55,11 @@ export interface DynamoDBSessionStoreOptions extends DynamoDBStoreProps {
   now?: (() => number) | undefined
   /** The id generator. Default {@link generateSessionId}; tests force collisions with it. */
   generateId?: (() => string) | undefined
+  /**
+   * A time limit for each DynamoDB call, SDK retries included, in milliseconds; past it the call is
+   * aborted and fails with {@link SessionStoreError}. Default: none (the SDK's own timeouts apply).
+   */
+  timeoutMs?: number | undefined
 }
 
 let sharedClient: DynamoDBClient | undefined
@@ -91,6 +96,7 @@ export class DynamoDBSessionStore implements SessionStore {
   readonly #createAttempts: number
   readonly #now: () => number
   readonly #generateId: () => string
+  readonly #timeoutMs: number | undefined
 
   constructor(options: DynamoDBSessionStoreOptions = {}) {
     this.props = resolveStoreProps(options)
@@ -104,6 +110,10 @@ export class DynamoDBSessionStore implements SessionStore {
     }
     this.#now = options.now ?? Date.now
     this.#generateId = options.generateId ?? generateSessionId
+    this.#timeoutMs = options.timeoutMs
+    if (this.#timeoutMs !== undefined && !(Number.isFinite(this.#timeoutMs) && this.#timeoutMs > 0)) {
+      throw new SessionConfigError('timeoutMs must be a positive number of milliseconds')
+    }
   }
 
   get #dynamo(): DynamoDBClient {
@@ -114,12 +124,28 @@ export class DynamoDBSessionStore implements SessionStore {
     return Math.floor(this.#now() / 1000)
   }
 
-  /** Runs one DynamoDB call, turning its failures into typed errors (conditional check failures pass through). */
-  async #send<T>(operation: string, call: (client: DynamoDBClient) => Promise<T>): Promise<T> {
+  /**
+   * Runs one DynamoDB call within `timeoutMs`, turning its failures into typed errors (conditional check
+   * failures pass through to the caller).
+   */
+  async #send<T>(
+    operation: string,
+    call: (client: DynamoDBClient, options: { abortSignal?: AbortSignal }) => Promise<T>,
+  ): Promise<T> {
+    const timeout = this.#timeoutMs === undefined ? undefined : AbortSignal.timeout(this.#timeoutMs)
     try {
-      return await call(this.#dynamo)
+      return await call(this.#dynamo, timeout ? { abortSignal: timeout } : {})
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) throw error
+      if (timeout?.aborted) {
+        throw new SessionStoreError(
+          operation,
+          `DynamoDB ${operation} timed out after ${this.#timeoutMs} ms`,
+          {
+            cause: error,
+          },
+        )
+      }
       if (errorName(error) === 'ValidationException' && /item size/i.test(String((error as Error).message))) {
         throw new SessionTooLargeError(DYNAMODB_ITEM_LIMIT + 1, DYNAMODB_ITEM_LIMIT)
       }
@@ -176,13 +202,14 @@ export class DynamoDBSessionStore implements SessionStore {
 
   async load(id: string): Promise<SessionRecord | undefined> {
     if (!isSessionId(id)) return undefined
-    const result = await this.#send('GetItem', (client) =>
+    const result = await this.#send('GetItem', (client, options) =>
       client.send(
         new GetItemCommand({
           TableName: this.props.tableName,
           Key: sessionKey(this.props, id),
           ConsistentRead: this.#consistentRead,
         }),
+        options,
       ),
     )
     return this.#parse(id, result.Item)
@@ -195,7 +222,7 @@ export class DynamoDBSessionStore implements SessionStore {
       const created: SessionRecord = { ...record, id, version: 1 }
       try {
         const item = this.#item(created)
-        await this.#send('PutItem', (client) =>
+        await this.#send('PutItem', (client, options) =>
           client.send(
             new PutItemCommand({
               TableName: this.props.tableName,
@@ -203,6 +230,7 @@ export class DynamoDBSessionStore implements SessionStore {
               ConditionExpression: 'attribute_not_exists(#pk)',
               ExpressionAttributeNames: { '#pk': this.props.partitionKey.name },
             }),
+            options,
           ),
         )
         return created
@@ -220,7 +248,7 @@ export class DynamoDBSessionStore implements SessionStore {
     // Version 0 is an item written without a version attribute (by hand, say): it must still exist.
     const unversioned = record.version === 0
     try {
-      await this.#send('PutItem', (client) =>
+      await this.#send('PutItem', (client, options) =>
         client.send(
           new PutItemCommand({
             TableName: this.props.tableName,
@@ -234,6 +262,7 @@ export class DynamoDBSessionStore implements SessionStore {
             ExpressionAttributeValues: unversioned ? undefined : { ':ver': { N: String(record.version) } },
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
+          options,
         ),
       )
       return { status: 'saved', version: next.version }
@@ -246,7 +275,7 @@ export class DynamoDBSessionStore implements SessionStore {
 
   async touch(id: string, expiresAt: number): Promise<boolean> {
     try {
-      await this.#send('UpdateItem', (client) =>
+      await this.#send('UpdateItem', (client, options) =>
         client.send(
           new UpdateItemCommand({
             TableName: this.props.tableName,
@@ -257,6 +286,7 @@ export class DynamoDBSessionStore implements SessionStore {
             ExpressionAttributeValues: { ':exp': { N: String(expiresAt) } },
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
+          options,
         ),
       )
       return true
@@ -267,12 +297,35 @@ export class DynamoDBSessionStore implements SessionStore {
     }
   }
 
-  async delete(id: string): Promise<void> {
-    await this.#send('DeleteItem', (client) =>
-      client.send(
-        new DeleteItemCommand({ TableName: this.props.tableName, Key: sessionKey(this.props, id) }),
-      ),
-    )
+  async delete(id: string, expectedVersion?: number): Promise<DeleteResult> {
+    const conditional = expectedVersion !== undefined
+    const unversioned = expectedVersion === 0
+    try {
+      await this.#send('DeleteItem', (client, options) =>
+        client.send(
+          new DeleteItemCommand({
+            TableName: this.props.tableName,
+            Key: sessionKey(this.props, id),
+            ...(conditional && {
+              ConditionExpression: unversioned
+                ? 'attribute_exists(#pk) AND attribute_not_exists(#ver)'
+                : '#ver = :ver',
+              ExpressionAttributeNames: unversioned
+                ? { '#pk': this.props.partitionKey.name, '#ver': this.props.versionName }
+                : { '#ver': this.props.versionName },
+              ExpressionAttributeValues: unversioned ? undefined : { ':ver': { N: String(expectedVersion) } },
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            }),
+          }),
+          options,
+        ),
+      )
+      return { status: 'deleted' }
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error
+      const current = this.#parse(id, error.Item)
+      return current ? { status: 'conflict', current } : { status: 'gone' }
+    }
   }
 
   /**
@@ -314,7 +367,7 @@ export class DynamoDBSessionStore implements SessionStore {
     let startKey: Record<string, AttributeValue> | undefined
     do {
       const exclusiveStartKey = startKey
-      const page = await this.#send('Scan', (client) =>
+      const page = await this.#send('Scan', (client, options) =>
         client.send(
           new ScanCommand({
             TableName: tableName,
@@ -323,6 +376,7 @@ export class DynamoDBSessionStore implements SessionStore {
             ExpressionAttributeValues: values,
             ExclusiveStartKey: exclusiveStartKey,
           }),
+          options,
         ),
       )
       const keys: Record<string, AttributeValue>[] = []
@@ -355,8 +409,8 @@ export class DynamoDBSessionStore implements SessionStore {
         await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random() / 2)))
       }
       const requests = pending
-      const result = await this.#send('BatchWriteItem', (client) =>
-        client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: requests } })),
+      const result = await this.#send('BatchWriteItem', (client, options) =>
+        client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: requests } }), options),
       )
       pending = (result.UnprocessedItems?.[tableName] ?? []) as typeof pending
     }

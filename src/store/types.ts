@@ -58,6 +58,21 @@ export type SaveResult =
   | { readonly status: 'gone' }
 
 /**
+ * The outcome of {@link SessionStore.delete}: `deleted`; or, for a delete conditional on a version,
+ * `conflict` (another write got there first; nothing was deleted) or `gone` (nothing to delete).
+ *
+ * @example
+ * ```ts
+ * const result = await store.delete(record.id, record.version)
+ * if (result.status === 'conflict') console.log('changed meanwhile, now at', result.current.version)
+ * ```
+ */
+export type DeleteResult =
+  | { readonly status: 'deleted' }
+  | { readonly status: 'conflict'; readonly current: SessionRecord }
+  | { readonly status: 'gone' }
+
+/**
  * Where sessions live. Every method may throw `SessionStoreError` when the back end fails.
  *
  * @example
@@ -78,6 +93,9 @@ export interface SessionStore {
    * Resolves `false` when the session no longer exists.
    */
   touch(id: string, expiresAt: number): Promise<boolean>
-  /** Deletes a session; deleting one that does not exist is not an error. */
-  delete(id: string): Promise<void>
+  /**
+   * Deletes a session. Without `expectedVersion` the delete is unconditional (logout must win) and
+   * deleting a session that does not exist is not an error; with it, only that version is deleted.
+   */
+  delete(id: string, expectedVersion?: number): Promise<DeleteResult>
 }

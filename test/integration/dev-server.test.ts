@@ -288,12 +288,14 @@ describe('the HTTP ⇄ Lambda adapter with stand-in handlers', () => {
     expect(Buffer.from(await response.arrayBuffer())).toEqual(bytes)
   })
 
-  it('infers 200 JSON for an object without statusCode, and sends a string as is', async () => {
+  it('infers 200 JSON for an object or a string without statusCode, as Lambda serialises them', async () => {
     const object = await fetch(`${server.url}/object`)
     expect(object.status).toBe(200)
     expect(object.headers.get('content-type')).toBe('application/json')
     expect(await object.json()).toEqual({ hello: 'world' })
-    expect(await (await fetch(`${server.url}/string`)).text()).toBe('plain')
+    const text = await fetch(`${server.url}/string`)
+    expect(text.headers.get('content-type')).toBe('application/json')
+    expect(await text.text()).toBe('"plain"')
   })
 
   it('gives the handler a Lambda context', async () => {

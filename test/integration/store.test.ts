@@ -56,7 +56,7 @@ describe('DynamoDBSessionStore with the default props', () => {
 
     await store.delete(created.id)
     expect(await store.load(created.id)).toBeUndefined()
-    await expect(store.delete(created.id)).resolves.toBeUndefined() // deleting twice is fine
+    await expect(store.delete(created.id)).resolves.toEqual({ status: 'deleted' }) // deleting twice is fine
   })
 
   it('answers undefined for an unknown id, and never queries for a malformed one', async () => {
@@ -174,6 +174,19 @@ describe('conditional saves', () => {
       expiresAt: nowSeconds() + 100,
     })
     expect((await store.load(created.id))?.data.blob).toBe('y'.repeat(390 * 1024))
+  })
+})
+
+describe('conditional deletes', () => {
+  it('delete only the expected version, report a conflict with the current record otherwise', async () => {
+    const created = await store.create({ data: { n: 1 }, expiresAt: nowSeconds() + 100 })
+    expect((await store.save({ ...created, data: { n: 2 } })).status).toBe('saved')
+    const stale = await store.delete(created.id, 1)
+    expect(stale.status).toBe('conflict')
+    if (stale.status === 'conflict') expect(stale.current).toMatchObject({ data: { n: 2 }, version: 2 })
+    expect(await store.load(created.id)).toMatchObject({ version: 2 })
+    expect(await store.delete(created.id, 2)).toEqual({ status: 'deleted' })
+    expect(await store.delete(created.id, 2)).toEqual({ status: 'gone' })
   })
 })
 
