@@ -200,6 +200,26 @@ export class DynamoDBSessionStore implements SessionStore {
     return item
   }
 
+  /**
+   * The condition of a write that must find the item at `version` (and so never recreates a deleted one),
+   * returning the item as it is when it does not. Version 0 is an item written without a version
+   * attribute (by hand, say): it must still exist.
+   */
+  #versionCondition(version: number) {
+    const unversioned = version === 0
+    const names: Record<string, string> = unversioned
+      ? { '#pk': this.props.partitionKey.name, '#ver': this.props.versionName }
+      : { '#ver': this.props.versionName }
+    return {
+      ConditionExpression: unversioned
+        ? 'attribute_exists(#pk) AND attribute_not_exists(#ver)'
+        : '#ver = :ver',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: unversioned ? undefined : { ':ver': { N: String(version) } },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+    }
+  }
+
   async load(id: string): Promise<SessionRecord | undefined> {
     if (!isSessionId(id)) return undefined
     const result = await this.#send('GetItem', (client, options) =>
@@ -245,22 +265,13 @@ export class DynamoDBSessionStore implements SessionStore {
   async save(record: SessionRecord): Promise<SaveResult> {
     const next: SessionRecord = { ...record, version: record.version + 1 }
     const item = this.#item(next)
-    // Version 0 is an item written without a version attribute (by hand, say): it must still exist.
-    const unversioned = record.version === 0
     try {
       await this.#send('PutItem', (client, options) =>
         client.send(
           new PutItemCommand({
             TableName: this.props.tableName,
             Item: item,
-            ConditionExpression: unversioned
-              ? 'attribute_exists(#pk) AND attribute_not_exists(#ver)'
-              : '#ver = :ver',
-            ExpressionAttributeNames: unversioned
-              ? { '#pk': this.props.partitionKey.name, '#ver': this.props.versionName }
-              : { '#ver': this.props.versionName },
-            ExpressionAttributeValues: unversioned ? undefined : { ':ver': { N: String(record.version) } },
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            ...this.#versionCondition(record.version),
           }),
           options,
         ),
@@ -298,24 +309,13 @@ export class DynamoDBSessionStore implements SessionStore {
   }
 
   async delete(id: string, expectedVersion?: number): Promise<DeleteResult> {
-    const conditional = expectedVersion !== undefined
-    const unversioned = expectedVersion === 0
     try {
       await this.#send('DeleteItem', (client, options) =>
         client.send(
           new DeleteItemCommand({
             TableName: this.props.tableName,
             Key: sessionKey(this.props, id),
-            ...(conditional && {
-              ConditionExpression: unversioned
-                ? 'attribute_exists(#pk) AND attribute_not_exists(#ver)'
-                : '#ver = :ver',
-              ExpressionAttributeNames: unversioned
-                ? { '#pk': this.props.partitionKey.name, '#ver': this.props.versionName }
-                : { '#ver': this.props.versionName },
-              ExpressionAttributeValues: unversioned ? undefined : { ':ver': { N: String(expectedVersion) } },
-              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-            }),
+            ...(expectedVersion !== undefined && this.#versionCondition(expectedVersion)),
           }),
           options,
         ),
@@ -332,29 +332,17 @@ export class DynamoDBSessionStore implements SessionStore {
    * Deletes every expired session (what TTL does, for tables without it and for local development), as
    * the Rust crate's `delete_expired`: a Scan for expired items of this store's key shape, then
    * BatchWriteItem in chunks of 25, retrying unprocessed items with exponential backoff. Items of other
-   * entities sharing the table (keys without this store's prefix and suffix) are left alone. A pass that
-   * deleted something is followed by another, until one finds nothing (at most `maxPasses`): DynamoDB Local
-   * can end a filtered Scan at 1 MB without a `LastEvaluatedKey`. Needs `dynamodb:Scan` and
-   * `dynamodb:BatchWriteItem`. Resolves the number of items deleted.
+   * entities sharing the table (keys without this store's prefix and suffix) are left alone. Needs
+   * `dynamodb:Scan` and `dynamodb:BatchWriteItem`. Resolves the number of items deleted.
    *
    * @example
    * ```ts
    * const deleted = await new DynamoDBSessionStore({ tableName: 'Sessions' }).deleteExpired()
    * ```
    */
-  async deleteExpired(
-    options: { maxRetries?: number; baseDelayMs?: number; maxPasses?: number } = {},
-  ): Promise<number> {
-    let deleted = 0
-    for (let pass = 0; pass < (options.maxPasses ?? 10); pass++) {
-      const found = await this.#deleteExpiredPass(options.maxRetries ?? 8, options.baseDelayMs ?? 50)
-      deleted += found
-      if (found === 0) break
-    }
-    return deleted
-  }
-
-  async #deleteExpiredPass(maxRetries: number, baseDelayMs: number): Promise<number> {
+  async deleteExpired(options: { maxRetries?: number; baseDelayMs?: number } = {}): Promise<number> {
+    const maxRetries = options.maxRetries ?? 8
+    const baseDelayMs = options.baseDelayMs ?? 50
     const { partitionKey, sortKey, tableName, expiryName } = this.props
     const names: Record<string, string> = { '#pk': partitionKey.name, '#exp': expiryName }
     const values: Record<string, AttributeValue> = { ':now': { N: String(this.#nowSeconds()) } }
@@ -363,6 +351,9 @@ export class DynamoDBSessionStore implements SessionStore {
       filter += ' AND begins_with(#pk, :prefix)'
       values[':prefix'] = { S: partitionKey.prefix }
     }
+    // Only the keys come back: a Scan costs the same read units with or without a projection, but moves less.
+    const projection = sortKey ? '#pk, #sk' : '#pk'
+    if (sortKey) names['#sk'] = sortKey.name
     let deleted = 0
     let startKey: Record<string, AttributeValue> | undefined
     do {
@@ -372,6 +363,7 @@ export class DynamoDBSessionStore implements SessionStore {
           new ScanCommand({
             TableName: tableName,
             FilterExpression: filter,
+            ProjectionExpression: projection,
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
             ExclusiveStartKey: exclusiveStartKey,

@@ -285,7 +285,8 @@ describe('custom props: sort key, prefixes and suffixes, renamed attributes', ()
 
 describe('deleteExpired', () => {
   it('deletes only expired items of this store, across pages and batches, leaving other entities alone', async () => {
-    const name = await createTable(client)
+    // A table without TTL (what deleteExpired is for): with TTL on, DynamoDB Local would race it.
+    const name = await createTable(client, { ttl: false })
     const now = nowSeconds()
     const shared = new DynamoDBSessionStore({ client, tableName: name })
     const expired: string[] = []
@@ -306,6 +307,32 @@ describe('deleteExpired', () => {
     const keys = (left.Items ?? []).map((item) => item.session_id?.S).sort()
     expect(keys).toEqual(['ORDER#42', `SESSIONS::TOWER::${live.id}`].sort())
     expect(await later.deleteExpired()).toBe(0)
+  })
+})
+
+describe('deleteExpired with a sort key', () => {
+  it("deletes expired sessions only where both keys are this store's", async () => {
+    const name = await createTable(client, { partitionKey: 'pk', sortKey: 'sk', ttl: false })
+    const now = nowSeconds()
+    const props = {
+      client,
+      tableName: name,
+      partitionKey: { name: 'pk', prefix: 'S#' },
+      sortKey: { name: 'sk', prefix: 'META' },
+    }
+    const sorted = new DynamoDBSessionStore(props)
+    const expired = await sorted.create({ data: { a: 1 }, expiresAt: now + 1 })
+    // Same partition, another entity (its sort key is not the session's): also past its expiry.
+    await client.send(
+      new PutItemCommand({
+        TableName: name,
+        Item: { pk: { S: `S#${expired.id}` }, sk: { S: 'ORDER#1' }, expire_at: { N: String(now - 10) } },
+      }),
+    )
+    const later = new DynamoDBSessionStore({ ...props, now: () => (now + 5) * 1000 })
+    expect(await later.deleteExpired()).toBe(1)
+    const left = await client.send(new ScanCommand({ TableName: name }))
+    expect((left.Items ?? []).map((item) => item.sk?.S)).toEqual(['ORDER#1'])
   })
 })
 

@@ -29,6 +29,8 @@ export interface TableKeys {
   partitionKey?: string
   sortKey?: string
   expiryName?: string
+  /** Turn TTL on (default). DynamoDB Local does delete expired items, a little after they expire. */
+  ttl?: boolean
 }
 
 /** Creates a fresh table (unique name) with TTL on, and returns its name. */
@@ -49,6 +51,7 @@ export async function createTable(client: DynamoDBClient, keys: TableKeys = {}):
       BillingMode: 'PAY_PER_REQUEST',
     }),
   )
+  if (keys.ttl === false) return tableName
   await client.send(
     new UpdateTimeToLiveCommand({
       TableName: tableName,
