@@ -88,8 +88,9 @@ export const nativeMapCodec: SessionDataCodec = {
 }
 
 /**
- * Session data as one JSON string (`S`): cheaper to encode for large, deeply nested data, harder to read
- * in the console.
+ * Session data as one JSON string (`S`): faster to encode and decode for large, deeply nested data, but
+ * about a quarter more capacity units than the native map (JSON's quotes, colons and commas count), and
+ * harder to read in the console.
  *
  * @example
  * ```ts
@@ -116,19 +117,26 @@ function byteLength(text: string): number {
   return /^[\u0000-\u007f]*$/.test(text) ? text.length : utf8.encode(text).length
 }
 
+/** DynamoDB counts a number as 1 byte per two significant digits, plus 1 (plus 1 here for a sign, to stay an upper bound). */
+function numberSize(text: string): number {
+  const mantissa = text.replace(/[eE].*$/, '')
+  const significant = mantissa.replace(/[-+.]/g, '').replace(/^0+/, '').replace(/0+$/, '')
+  return Math.ceil(Math.max(significant.length, 1) / 2) + 1 + (mantissa.startsWith('-') ? 1 : 0)
+}
+
 /**
- * An upper bound of an attribute value's size as DynamoDB counts it toward the 400 KB item limit.
- * Numbers are counted at their worst case (21 bytes); maps and lists at 3 bytes plus 1 per element.
+ * An upper bound of an attribute value's size as DynamoDB counts it toward the 400 KB item limit:
+ * strings by UTF-8 bytes, numbers by significant digits, maps and lists at 3 bytes plus 1 per element.
  */
 export function attributeSize(value: AttributeValue): number {
   if (value.S !== undefined) return byteLength(value.S)
-  if (value.N !== undefined) return 21
+  if (value.N !== undefined) return numberSize(value.N)
   if (value.B !== undefined) return value.B.length
   if (value.BOOL !== undefined || value.NULL !== undefined) return 1
   if (value.L !== undefined) return value.L.reduce((size, child) => size + 1 + attributeSize(child), 3)
   if (value.M !== undefined) return itemSize(value.M) + 3 + Object.keys(value.M).length
   if (value.SS !== undefined) return value.SS.reduce((size, s) => size + byteLength(s), 0)
-  if (value.NS !== undefined) return value.NS.length * 21
+  if (value.NS !== undefined) return value.NS.reduce((size, n) => size + numberSize(n), 0)
   if (value.BS !== undefined) return value.BS.reduce((size, b) => size + b.length, 0)
   return 0
 }

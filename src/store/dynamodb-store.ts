@@ -43,7 +43,11 @@ export const DYNAMODB_ITEM_LIMIT = 400 * 1024
 export interface DynamoDBSessionStoreOptions extends DynamoDBStoreProps {
   /** The SDK client. Default: one client shared by every store, created on first use (no I/O at import). */
   client?: DynamoDBClient | undefined
-  /** Strongly consistent reads (twice the read units of eventually consistent ones). Default `true`. */
+  /**
+   * Strongly consistent reads. Default `true`. `false` halves the read units, but a read may miss a write
+   * made a moment before: a session created by the previous request may not be found yet (and a write
+   * would then start a new one), and two quick writes may see a stale version (409 Conflict).
+   */
   consistentRead?: boolean | undefined
   /** How data is stored. Default {@link nativeMapCodec}. */
   codec?: SessionDataCodec | undefined

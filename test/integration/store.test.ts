@@ -168,6 +168,12 @@ describe('conditional saves', () => {
     expect(await store.load(created.id)).toMatchObject({ data: { small: true }, version: 1 })
   })
 
+  it('counts numbers as DynamoDB does, so number-heavy data near the limit is stored, not refused', async () => {
+    const nums = Array.from({ length: 50_000 }, (_, i) => 100_000_000 + i) // 9 digits: 6 bytes each, ~350 KB
+    const created = await store.create({ data: { nums }, expiresAt: nowSeconds() + 100 })
+    expect((await store.load(created.id))?.data.nums).toEqual(nums)
+  })
+
   it('stores just under the limit', async () => {
     const created = await store.create({
       data: { blob: 'y'.repeat(390 * 1024) },

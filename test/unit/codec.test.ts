@@ -326,3 +326,19 @@ describe('attributeSize and itemSize', () => {
     expect(itemSize(item)).toBeGreaterThan(400 * 1024)
   })
 })
+
+describe('number sizes, as DynamoDB counts them', () => {
+  it.each([
+    ['1', 2],
+    ['0', 2],
+    ['12', 2],
+    ['123', 3],
+    ['123456789', 6],
+    ['-12', 3],
+    ['0.001', 2],
+    ['1.5e+21', 2],
+    ['1000000', 2],
+  ])('%s takes %i bytes', (n, bytes) => {
+    expect(attributeSize({ N: n })).toBe(bytes)
+  })
+})
