@@ -64,29 +64,23 @@ export function resolveCookieOptions(options: SessionCookieOptions = {}): Resolv
     partitioned: options.partitioned ?? false,
     priority: options.priority,
   }
-  if (!TOKEN.test(resolved.name)) throw new SessionConfigError('cookie.name must be a valid cookie name')
-  if (!['lax', 'strict', 'none'].includes(resolved.sameSite)) {
-    throw new SessionConfigError('cookie.sameSite must be "lax", "strict" or "none"')
-  }
-  if (resolved.sameSite === 'none' && !resolved.secure) {
-    throw new SessionConfigError(
-      'cookie.sameSite "none" requires cookie.secure (browsers reject it otherwise)',
-    )
-  }
-  if (resolved.partitioned && !resolved.secure) {
-    throw new SessionConfigError('cookie.partitioned requires cookie.secure')
-  }
-  // Browsers match the prefixes case-insensitively (RFC 6265bis).
-  const lowerName = resolved.name.toLowerCase()
-  if (lowerName.startsWith('__host-') && (!resolved.secure || resolved.path !== '/' || resolved.domain)) {
-    throw new SessionConfigError('a "__Host-" cookie needs secure, path "/" and no domain')
-  }
-  if (lowerName.startsWith('__secure-') && !resolved.secure) {
-    throw new SessionConfigError('a "__Secure-" cookie needs secure')
-  }
+  const { name, secure, sameSite } = resolved
+  // Each rule: whether the options break it, and what to say. Browsers match name prefixes in any case.
+  const rules: [boolean | string | undefined, string][] = [
+    [typeof name !== 'string' || !TOKEN.test(name), 'cookie.name must be a valid cookie name'],
+    [!['lax', 'strict', 'none'].includes(sameSite), 'cookie.sameSite must be "lax", "strict" or "none"'],
+    [sameSite === 'none' && !secure, 'cookie.sameSite "none" requires cookie.secure'],
+    [resolved.partitioned && !secure, 'cookie.partitioned requires cookie.secure'],
+    [
+      /^__host-/i.test(name) && (!secure || resolved.path !== '/' || resolved.domain),
+      'a "__Host-" cookie needs secure, path "/" and no domain',
+    ],
+    [/^__secure-/i.test(name) && !secure, 'a "__Secure-" cookie needs secure'],
+  ]
+  for (const [broken, message] of rules) if (broken) throw new SessionConfigError(message)
   try {
     // The cookie package validates path, domain and priority when it serialises: fail here, not per request.
-    stringifySetCookie({ ...attributes(resolved), value: 'probe', maxAge: 0, expires: new Date(0) })
+    clearingSetCookie(resolved)
   } catch (error) {
     throw new SessionConfigError(
       `cookie options cannot be written in Set-Cookie: ${(error as Error).message}`,
@@ -96,19 +90,6 @@ export function resolveCookieOptions(options: SessionCookieOptions = {}): Resolv
     )
   }
   return resolved
-}
-
-function attributes(options: ResolvedCookieOptions) {
-  return {
-    name: options.name,
-    path: options.path,
-    domain: options.domain,
-    httpOnly: options.httpOnly,
-    secure: options.secure,
-    sameSite: options.sameSite,
-    partitioned: options.partitioned,
-    priority: options.priority,
-  }
 }
 
 /**
@@ -127,13 +108,16 @@ export function sessionSetCookie(
   expiresAt: number | undefined,
   nowSeconds: number,
 ): string {
-  if (expiresAt === undefined) return stringifySetCookie({ ...attributes(options), value })
-  return stringifySetCookie({
-    ...attributes(options),
-    value,
-    maxAge: Math.max(0, expiresAt - nowSeconds),
-    expires: new Date(expiresAt * 1000),
-  })
+  return stringifySetCookie(
+    expiresAt === undefined
+      ? { ...options, value }
+      : {
+          ...options,
+          value,
+          maxAge: Math.max(0, expiresAt - nowSeconds),
+          expires: new Date(expiresAt * 1000),
+        },
+  )
 }
 
 /**
@@ -146,5 +130,5 @@ export function sessionSetCookie(
  * ```
  */
 export function clearingSetCookie(options: ResolvedCookieOptions): string {
-  return stringifySetCookie({ ...attributes(options), value: '', maxAge: 0, expires: new Date(0) })
+  return sessionSetCookie(options, '', 0, 0)
 }

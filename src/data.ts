@@ -108,13 +108,18 @@ export function setOwn(target: Record<string, unknown>, key: string, value: unkn
 /** Deep structural equality of two JSON values (object key order ignored). */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
-  if (Array.isArray(a) !== Array.isArray(b)) return false
-  if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((item, i) => jsonEqual(item, b[i]))
+  if (typeof a !== 'object' || typeof b !== 'object' || !a || !b || Array.isArray(a) !== Array.isArray(b)) {
+    return false
   }
-  const aEntries = Object.entries(a).filter(([, v]) => v !== undefined)
-  const bObject = b as Record<string, unknown>
-  const bCount = Object.values(bObject).filter((v) => v !== undefined).length
-  return aEntries.length === bCount && aEntries.every(([k, v]) => jsonEqual(v, bObject[k]))
+  // Array indices count as keys, so arrays are compared by length and order.
+  const entries = definedEntries(a)
+  const other = b as Record<string, unknown>
+  return (
+    entries.length === definedEntries(b).length &&
+    entries.every(([key, value]) => jsonEqual(value, other[key]))
+  )
+}
+
+function definedEntries(value: object): [string, unknown][] {
+  return Object.entries(value).filter(([, child]) => child !== undefined)
 }

@@ -30,18 +30,33 @@ export type SessionExpiry =
   | { readonly kind: 'atDateTime'; readonly epochSeconds: number }
   | { readonly kind: 'onSessionEnd'; readonly seconds: number }
 
+/**
+ * The default expiry policy: two weeks of inactivity, what `Expiry.onInactivity(DEFAULT_INACTIVITY_SECONDS)`
+ * builds.
+ *
+ * @example
+ * ```ts
+ * dynamoSession({ expiry: DEFAULT_EXPIRY }) // the same as leaving `expiry` out
+ * ```
+ */
+export const DEFAULT_EXPIRY: SessionExpiry = Object.freeze({
+  kind: 'onInactivity',
+  seconds: DEFAULT_INACTIVITY_SECONDS,
+})
+
 /** The longest window accepted: 100 years (browsers cap a cookie's lifetime at 400 days anyway). */
 export const MAX_EXPIRY_SECONDS = 100 * 365 * 24 * 60 * 60
 /** The last instant a cookie's `Expires` can name: 9999-12-31T23:59:59Z. */
 const MAX_EPOCH_SECONDS = 253_402_300_799
 
-function positiveSeconds(seconds: number, what: string): number {
+/** A rolling expiry of `seconds`, checked: a positive number up to {@link MAX_EXPIRY_SECONDS}, rounded up. */
+function rolling(kind: 'onInactivity' | 'onSessionEnd', seconds: number): SessionExpiry {
   if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_EXPIRY_SECONDS) {
     throw new SessionConfigError(
-      `${what} must be a positive number of seconds up to ${MAX_EXPIRY_SECONDS}, got ${String(seconds)}`,
+      `Expiry.${kind} must be a positive number of seconds up to ${MAX_EXPIRY_SECONDS}, got ${String(seconds)}`,
     )
   }
-  return Math.ceil(seconds)
+  return { kind, seconds: Math.ceil(seconds) }
 }
 
 /**
@@ -57,20 +72,20 @@ function positiveSeconds(seconds: number, what: string): number {
 export const Expiry = {
   /** Rolling expiry: `seconds` after the last activity. */
   onInactivity(seconds: number): SessionExpiry {
-    return { kind: 'onInactivity', seconds: positiveSeconds(seconds, 'Expiry.onInactivity') }
+    return rolling('onInactivity', seconds)
   },
   /** A fixed instant (a `Date`, or epoch milliseconds as `Date.now()` gives them). */
   atDateTime(at: Date | number): SessionExpiry {
     const ms = typeof at === 'number' ? at : at.getTime()
     const epochSeconds = Math.floor(ms / 1000)
     if (!Number.isFinite(ms) || epochSeconds < 0 || epochSeconds > MAX_EPOCH_SECONDS) {
-      throw new SessionConfigError('Expiry.atDateTime needs a valid date between 1970 and the year 9999')
+      throw new SessionConfigError('Expiry.atDateTime needs a valid date from 1970 to 9999')
     }
     return { kind: 'atDateTime', epochSeconds }
   },
   /** A browser-session cookie; server-side, the item expires after `seconds` of inactivity (two weeks by default). */
   onSessionEnd(seconds: number = DEFAULT_INACTIVITY_SECONDS): SessionExpiry {
-    return { kind: 'onSessionEnd', seconds: positiveSeconds(seconds, 'Expiry.onSessionEnd') }
+    return rolling('onSessionEnd', seconds)
   },
 } as const
 
@@ -94,9 +109,8 @@ export function isTouchDue(
   nowSeconds: number,
   touchAfterSeconds: number,
 ): boolean {
-  if (!isRolling(expiry)) return false
-  const lastWrite = expireAt - expiry.seconds
-  return nowSeconds - lastWrite >= touchAfterSeconds
+  // The expiry was last set `seconds` before it falls.
+  return isRolling(expiry) && nowSeconds - (expireAt - expiry.seconds) >= touchAfterSeconds
 }
 
 /** The default touch throttle for an expiry: a tenth of the inactivity window, at most an hour. */
@@ -116,18 +130,12 @@ export function encodeExpiry(expiry: SessionExpiry): string {
 
 /** Parses {@link encodeExpiry}'s output; `undefined` for anything else. */
 export function decodeExpiry(text: string): SessionExpiry | undefined {
-  const match = /^(onInactivity|atDateTime|onSessionEnd):(\d{1,15})$/.exec(text)
-  if (!match) return undefined
-  const value = Number(match[2])
-  switch (match[1]) {
-    case 'onInactivity':
-    case 'onSessionEnd':
-      return value > 0 && value <= MAX_EXPIRY_SECONDS
-        ? { kind: match[1] as 'onInactivity' | 'onSessionEnd', seconds: value }
-        : undefined
-    default:
-      return value <= MAX_EPOCH_SECONDS ? { kind: 'atDateTime', epochSeconds: value } : undefined
-  }
+  const [, kind, digits] = /^(onInactivity|atDateTime|onSessionEnd):(\d{1,15})$/.exec(text) ?? []
+  const value = Number(digits)
+  if (kind === 'atDateTime') return value <= MAX_EPOCH_SECONDS ? { kind, epochSeconds: value } : undefined
+  return kind && value > 0 && value <= MAX_EXPIRY_SECONDS
+    ? { kind: kind as 'onInactivity' | 'onSessionEnd', seconds: value }
+    : undefined
 }
 
 /** Structural equality of two expiries. */

@@ -34,7 +34,13 @@ export {
   SessionStoreError,
   SessionTooLargeError,
 } from './errors.ts'
-export { DEFAULT_INACTIVITY_SECONDS, Expiry, MAX_EXPIRY_SECONDS, type SessionExpiry } from './expiry.ts'
+export {
+  DEFAULT_EXPIRY,
+  DEFAULT_INACTIVITY_SECONDS,
+  Expiry,
+  MAX_EXPIRY_SECONDS,
+  type SessionExpiry,
+} from './expiry.ts'
 export {
   addSetCookies,
   type CookieWriteLogger,
@@ -53,8 +59,10 @@ export {
 export { type FlushOutcome, flushSession, Session, type SessionInit } from './session.ts'
 export { assertSecrets, MIN_SECRET_LENGTH, signSessionId, unsignSessionId } from './signing.ts'
 export { jsonStringCodec, nativeMapCodec, type SessionDataCodec } from './store/codec.ts'
+export { type DeleteExpiredOptions, deleteExpiredSessions } from './store/delete-expired.ts'
 export {
   DYNAMODB_ITEM_LIMIT,
+  type DynamoDBCommand,
   DynamoDBSessionStore,
   type DynamoDBSessionStoreOptions,
 } from './store/dynamodb-store.ts'

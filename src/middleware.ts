@@ -15,8 +15,8 @@ import {
   sessionSetCookie,
 } from './cookie.ts'
 import type { SessionData } from './data.ts'
-import { SessionConfigError } from './errors.ts'
-import { DEFAULT_INACTIVITY_SECONDS, defaultTouchAfter, Expiry, type SessionExpiry } from './expiry.ts'
+import { PACKAGE_NAME, SessionConfigError } from './errors.ts'
+import { DEFAULT_EXPIRY, defaultTouchAfter, type SessionExpiry } from './expiry.ts'
 import { addSetCookies, readRequestCookies } from './http/index.ts'
 import { isSessionId } from './id.ts'
 import { type SessionLogger, silentLogger } from './logger.ts'
@@ -95,22 +95,9 @@ export interface DynamoSessionOptions {
 export type SessionContext<T extends object = SessionData> = Context & { session: Session<T> }
 
 function isSessionStore(value: unknown): value is SessionStore {
-  const store = value as Partial<SessionStore> | undefined
-  return (
-    typeof store?.load === 'function' &&
-    typeof store.create === 'function' &&
-    typeof store.save === 'function' &&
-    typeof store.touch === 'function' &&
-    typeof store.delete === 'function'
+  return (['load', 'create', 'save', 'touch', 'delete'] as const).every(
+    (method) => typeof (value as Partial<SessionStore> | undefined)?.[method] === 'function',
   )
-}
-
-function resolveTouchAfter(value: number | undefined, expiry: SessionExpiry): number {
-  if (value === undefined) return defaultTouchAfter(expiry)
-  if (!Number.isFinite(value) || value < 0) {
-    throw new SessionConfigError('touchAfter must be a number of seconds, 0 or more')
-  }
-  return value
 }
 
 /**
@@ -130,17 +117,11 @@ function setCookieFor(
   cookie: ResolvedCookieOptions,
   secrets: readonly string[] | undefined,
   nowSeconds: number,
-): string[] {
-  switch (outcome.cookie) {
-    case 'none':
-      return []
-    case 'clear':
-      return [clearingSetCookie(cookie)]
-    case 'set': {
-      const value = secrets?.[0] === undefined ? outcome.id : signSessionId(outcome.id, secrets[0])
-      return [sessionSetCookie(cookie, value, outcome.persistent ? outcome.expiresAt : undefined, nowSeconds)]
-    }
-  }
+): string | undefined {
+  if (outcome.cookie === 'clear') return clearingSetCookie(cookie)
+  if (outcome.cookie === 'none') return undefined
+  const value = secrets?.[0] === undefined ? outcome.id : signSessionId(outcome.id, secrets[0])
+  return sessionSetCookie(cookie, value, outcome.persistent ? outcome.expiresAt : undefined, nowSeconds)
 }
 
 /**
@@ -179,8 +160,11 @@ export function dynamoSession<T extends object = SessionData>(
   const logger = options.logger ?? silentLogger
   const now = options.now ?? Date.now
   const cookie = resolveCookieOptions(options.cookie)
-  const expiry = options.expiry ?? Expiry.onInactivity(DEFAULT_INACTIVITY_SECONDS)
-  const touchAfter = resolveTouchAfter(options.touchAfter, expiry)
+  const expiry = options.expiry ?? DEFAULT_EXPIRY
+  const touchAfter = options.touchAfter === undefined ? defaultTouchAfter(expiry) : options.touchAfter
+  if (!(touchAfter >= 0 && Number.isFinite(touchAfter))) {
+    throw new SessionConfigError('touchAfter must be a number of seconds, 0 or more')
+  }
   const secrets = options.secrets === undefined ? undefined : [...options.secrets]
   if (secrets) assertSecrets(secrets)
   const store: SessionStore = isSessionStore(options.store)
@@ -188,16 +172,12 @@ export function dynamoSession<T extends object = SessionData>(
     : new DynamoDBSessionStore({ client: options.client, logger, now, ...options.store })
   const sessions = new WeakMap<object, Session<T>>()
 
-  const finish = async (
-    request: Request<unknown, unknown, Error, SessionContext<T>>,
-    session: Session<T>,
-  ) => {
+  const finish = async (request: Request<unknown, unknown, Error, SessionContext<T>>) => {
+    const session = sessions.get(request)
+    if (!session) return
     const nowSeconds = Math.floor(now() / 1000)
-    const outcome = await session[flushSession](nowSeconds)
-    const setCookies = setCookieFor(outcome, cookie, secrets, nowSeconds)
-    if (setCookies.length > 0) {
-      request.response = addSetCookies(request.event, request.response, setCookies, logger)
-    }
+    const setCookie = setCookieFor(await session[flushSession](nowSeconds), cookie, secrets, nowSeconds)
+    if (setCookie) request.response = addSetCookies(request.event, request.response, [setCookie], logger)
   }
 
   return {
@@ -216,18 +196,14 @@ export function dynamoSession<T extends object = SessionData>(
       sessions.set(request, session)
       request.context.session = session
     },
-    async after(request) {
-      const session = sessions.get(request)
-      if (session) await finish(request, session)
-    },
+    after: (request) => finish(request),
     async onError(request) {
-      const session = sessions.get(request)
-      if (!session || !options.saveOnError) return
+      if (!options.saveOnError) return
       try {
-        await finish(request, session)
+        await finish(request)
       } catch (error) {
         // The handler's error matters more; a failed save must not replace it.
-        logger.error('middy-dynamodb-session: could not save the session after an error', {
+        logger.error(`${PACKAGE_NAME}: could not save the session after an error`, {
           error: error instanceof Error ? error.name : typeof error,
         })
       }

@@ -6,7 +6,7 @@
  * @module
  */
 import { assertJsonValue, type JsonValue, jsonEqual, type SessionData, setOwn } from './data.ts'
-import { SessionConflictError, SessionDataError, SessionStoreError } from './errors.ts'
+import { PACKAGE_NAME, SessionConflictError, SessionDataError, SessionStoreError } from './errors.ts'
 import {
   cookieHasExpiry,
   expireAtFor,
@@ -15,7 +15,7 @@ import {
   type SessionExpiry,
   sameExpiry,
 } from './expiry.ts'
-import { type SessionLogger, silentLogger } from './logger.ts'
+import type { SessionLogger } from './logger.ts'
 import type { SessionRecord, SessionStore } from './store/types.ts'
 
 /**
@@ -103,13 +103,8 @@ const CLEAR: FlushOutcome = Object.freeze({ cookie: 'clear' })
  * ```
  */
 export class Session<T extends object = SessionData> {
+  readonly #init: SessionInit
   readonly #store: SessionStore
-  readonly #defaultExpiry: SessionExpiry
-  readonly #touchAfter: number
-  readonly #maxConflictRetries: number
-  readonly #now: () => number
-  readonly #failOpen: boolean
-  readonly #logger: SessionLogger
   #cookieId: string | undefined
   #loading: Promise<void> | undefined
   #loaded = false
@@ -117,8 +112,8 @@ export class Session<T extends object = SessionData> {
   #record: SessionRecord | undefined
   /** The working copy of the data. */
   #data: Record<string, JsonValue> = {}
-  #changed = new Set<string>()
-  #cleared = false
+  /** The keys this request changed; `undefined` once it cleared them all. */
+  #changed: Set<string> | undefined = new Set()
   #expiryOverride: SessionExpiry | undefined
   #expiryChanged = false
   #regenerate = false
@@ -128,14 +123,9 @@ export class Session<T extends object = SessionData> {
   #degraded = false
 
   constructor(init: SessionInit) {
+    this.#init = init
     this.#store = init.store
     this.#cookieId = init.id
-    this.#defaultExpiry = init.expiry
-    this.#touchAfter = init.touchAfter
-    this.#maxConflictRetries = init.maxConflictRetries ?? 10
-    this.#now = init.now ?? Date.now
-    this.#failOpen = init.failOpen ?? false
-    this.#logger = init.logger ?? silentLogger
   }
 
   /**
@@ -143,32 +133,30 @@ export class Session<T extends object = SessionData> {
    * request created it. `undefined` for a new session, and before the session was first used.
    */
   get id(): string | undefined {
-    return this.#record?.id
+    // After regenerate() the stored id is on its way out and the new one is not minted yet.
+    return this.#regenerate ? undefined : this.#record?.id
   }
 
   /** The expiry policy in force: the per-session one from {@link Session.setExpiry}, or the default. */
   get expiry(): SessionExpiry {
-    return this.#expiryOverride ?? this.#defaultExpiry
+    return this.#expiryOverride ?? this.#init.expiry
   }
 
   /** When the stored session expires, or `undefined` for a session not stored (or not loaded) yet. */
   get expiresAt(): Date | undefined {
-    return this.#record ? new Date(this.#record.expiresAt * 1000) : undefined
+    return this.#record && new Date(this.#record.expiresAt * 1000)
   }
 
   async #load(): Promise<void> {
     if (this.#loaded) return
     this.#loading ??= (async () => {
       try {
-        const record = this.#cookieId === undefined ? undefined : await this.#store.load(this.#cookieId)
-        this.#adopt(record)
+        this.#adopt(this.#cookieId === undefined ? undefined : await this.#store.load(this.#cookieId))
       } catch (error) {
-        if (!(this.#failOpen && error instanceof SessionStoreError)) throw error
-        this.#logger.error(
-          'middy-dynamodb-session: session store unavailable, going on with an unsaved empty session',
-          {
-            operation: error.operation,
-          },
+        if (!(this.#init.failOpen && error instanceof SessionStoreError)) throw error
+        this.#init.logger?.error(
+          `${PACKAGE_NAME}: session store unavailable, going on with an unsaved empty session`,
+          { operation: error.operation },
         )
         this.#degraded = true
         this.#adopt(undefined)
@@ -222,7 +210,7 @@ export class Session<T extends object = SessionData> {
     assertJsonValue(value, key)
     await this.#load()
     setOwn(this.#data, key, structuredClone(value))
-    this.#changed.add(key)
+    this.#changed?.add(key)
   }
 
   /**
@@ -237,7 +225,7 @@ export class Session<T extends object = SessionData> {
     await this.#load()
     if (!Object.hasOwn(this.#data, key)) return false
     delete this.#data[key]
-    this.#changed.add(key)
+    this.#changed?.add(key)
     return true
   }
 
@@ -265,7 +253,7 @@ export class Session<T extends object = SessionData> {
   async clear(): Promise<void> {
     await this.#load()
     this.#data = {}
-    this.#cleared = true
+    this.#changed = undefined
   }
 
   /**
@@ -298,10 +286,8 @@ export class Session<T extends object = SessionData> {
     this.#cookieId = undefined
     this.#loading = undefined
     this.#adopt(undefined)
-    this.#changed.clear()
-    this.#cleared = false
-    this.#expiryChanged = false
-    this.#regenerate = false
+    this.#changed = new Set()
+    this.#expiryChanged = this.#regenerate = false
   }
 
   /**
@@ -322,9 +308,8 @@ export class Session<T extends object = SessionData> {
 
   /** The data to store on top of `base`: this request's changes applied to it. */
   #dataOn(base: SessionData): SessionData {
-    if (this.#cleared) return { ...this.#data }
-    const data: SessionData = { ...base }
-    for (const key of this.#changed) {
+    const data: SessionData = { ...(this.#changed ? base : this.#data) }
+    for (const key of this.#changed ?? []) {
       if (Object.hasOwn(this.#data, key)) setOwn(data, key, this.#data[key])
       else delete data[key]
     }
@@ -333,10 +318,7 @@ export class Session<T extends object = SessionData> {
 
   /** Throws when `current` changed something this request changed too (compared with what it loaded). */
   #assertMergeable(loaded: SessionRecord, current: SessionRecord): void {
-    const keys = this.#cleared
-      ? new Set([...Object.keys(loaded.data), ...Object.keys(current.data)])
-      : this.#changed
-    for (const key of keys) {
+    for (const key of this.#changed ?? new Set([...Object.keys(loaded.data), ...Object.keys(current.data)])) {
       if (!jsonEqual(loaded.data[key], current.data[key])) {
         throw new SessionConflictError('Another request changed the same session data at the same time')
       }
@@ -346,20 +328,19 @@ export class Session<T extends object = SessionData> {
     }
   }
 
-  #isModified(): boolean {
-    return this.#changed.size > 0 || this.#cleared || this.#expiryChanged || this.#regenerate
-  }
-
   #setCookie(record: SessionRecord): FlushOutcome {
-    const expiry = record.expiry ?? this.#defaultExpiry
-    return { cookie: 'set', id: record.id, expiresAt: record.expiresAt, persistent: cookieHasExpiry(expiry) }
+    this.#record = record
+    const { id, expiresAt, expiry = this.#init.expiry } = record
+    return { cookie: 'set', id, expiresAt, persistent: cookieHasExpiry(expiry) }
   }
 
   /**
    * Persists the request's changes; see {@link FlushOutcome}. Runs at most once. `nowSeconds` is the
    * instant the writes count from, so the cookie's `Max-Age` can be computed from the same reading.
    */
-  async [flushSession](nowSeconds: number = Math.floor(this.#now() / 1000)): Promise<FlushOutcome> {
+  async [flushSession](
+    nowSeconds: number = Math.floor((this.#init.now ?? Date.now)() / 1000),
+  ): Promise<FlushOutcome> {
     if (this.#flushed) return NONE
     this.#flushed = true
     let outcome = NONE
@@ -368,16 +349,17 @@ export class Session<T extends object = SessionData> {
       outcome = CLEAR
     }
     if (!this.#loaded || this.#degraded) return outcome // never touched, or failed open: no I/O
-    const now = nowSeconds
     const loaded = this.#record
-    if (!loaded) return (await this.#createFrom({}, now)) ?? outcome
-    if (!this.#isModified()) return this.#touch(loaded, now)
+    if (!loaded) return (await this.#createFrom({}, nowSeconds)) ?? outcome
     if (this.#regenerate) {
-      const created = await this.#createFrom(loaded.data, now)
+      const created = await this.#createFrom(loaded.data, nowSeconds)
       await this.#store.delete(loaded.id)
+      this.#regenerate = false
+      if (!created) this.#record = undefined
       return created ?? CLEAR
     }
-    return this.#save(loaded, now)
+    if (this.#changed?.size === 0 && !this.#expiryChanged) return this.#touch(loaded, nowSeconds)
+    return this.#save(loaded, nowSeconds)
   }
 
   /** Creates a new stored session from `base` plus this request's changes; `undefined` if there is nothing to store. */
@@ -385,26 +367,25 @@ export class Session<T extends object = SessionData> {
     const data = this.#dataOn(base)
     const expiresAt = expireAtFor(this.expiry, now)
     if (Object.keys(data).length === 0 || expiresAt <= now) return undefined
-    this.#record = await this.#store.create({ data, expiresAt, expiry: this.#expiryOverride })
-    return this.#setCookie(this.#record)
+    return this.#setCookie(await this.#store.create({ data, expiresAt, expiry: this.#expiryOverride }))
   }
 
   async #touch(loaded: SessionRecord, now: number): Promise<FlushOutcome> {
     const expiry = this.expiry
-    if (!isTouchDue(expiry, loaded.expiresAt, now, this.#touchAfter)) return NONE
+    if (!isTouchDue(expiry, loaded.expiresAt, now, this.#init.touchAfter)) return NONE
     const expiresAt = expireAtFor(expiry, now)
     try {
       if (!(await this.#store.touch(loaded.id, expiresAt))) return NONE
     } catch (error) {
       // The request only read, and read successfully: a failed touch costs a little lifetime, not the response.
       if (!(error instanceof SessionStoreError)) throw error
-      this.#logger.warn('middy-dynamodb-session: could not extend a session expiry', {
+      this.#init.logger?.warn(`${PACKAGE_NAME}: could not extend a session expiry`, {
         operation: error.operation,
       })
       return NONE
     }
-    this.#record = { ...loaded, expiresAt }
-    return cookieHasExpiry(expiry) ? this.#setCookie(this.#record) : NONE
+    const outcome = this.#setCookie({ ...loaded, expiresAt })
+    return cookieHasExpiry(expiry) ? outcome : NONE
   }
 
   async #save(loaded: SessionRecord, now: number): Promise<FlushOutcome> {
@@ -412,27 +393,27 @@ export class Session<T extends object = SessionData> {
     for (let attempt = 0; ; attempt++) {
       const data = this.#dataOn(base.data)
       const expiry = this.#expiryChanged ? this.#expiryOverride : base.expiry
-      const expiresAt = expireAtFor(expiry ?? this.#defaultExpiry, now)
+      const effective = expiry ?? this.#init.expiry
+      const expiresAt = expireAtFor(effective, now)
       const record: SessionRecord = { id: loaded.id, data, expiresAt, version: base.version, expiry }
       // Emptied or already expired: the session ends here, unless another request changed it meanwhile.
       const ends = Object.keys(data).length === 0 || expiresAt <= now
       const result = ends ? await this.#store.delete(loaded.id, base.version) : await this.#store.save(record)
-      if (result.status === 'deleted' || (ends && result.status === 'gone')) {
+      const { status } = result
+      if (status === 'deleted' || (ends && status === 'gone')) {
         this.#record = undefined
         return CLEAR
       }
       if (result.status === 'saved') {
-        this.#record = { ...record, version: result.version }
-        const effective = expiry ?? this.#defaultExpiry
-        const cookieMoves = this.#expiryChanged || (isRolling(effective) && cookieHasExpiry(effective))
-        return cookieMoves ? this.#setCookie(this.#record) : NONE
+        const outcome = this.#setCookie({ ...record, version: result.version })
+        return this.#expiryChanged || (isRolling(effective) && cookieHasExpiry(effective)) ? outcome : NONE
       }
-      if (result.status === 'gone') {
+      if (status === 'gone') {
         throw new SessionConflictError(
           'The session was ended or replaced by another request; nothing was saved',
         )
       }
-      if (attempt >= this.#maxConflictRetries) {
+      if (attempt >= (this.#init.maxConflictRetries ?? 10)) {
         throw new SessionConflictError(
           'The session kept changing under concurrent requests; nothing was saved',
         )

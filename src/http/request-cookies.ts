@@ -63,22 +63,22 @@ export function readRequestCookies(event: unknown, name: string): string[] {
   if (typeof name !== 'string' || name === '') return found
   try {
     if (!isRecord(event)) return found
-    const budget = { length: COOKIE_READ_LIMITS.maxTotalLength, entries: COOKIE_READ_LIMITS.maxEntries }
+    let { maxTotalLength: length, maxEntries: entries } = COOKIE_READ_LIMITS
     const sources = [
-      cookieArray(event.cookies),
+      Array.isArray(event.cookies) ? event.cookies : [],
       cookieHeaderValues(event.multiValueHeaders),
       cookieHeaderValues(event.headers),
     ]
-    for (const values of sources) {
-      if (values.length === 0) continue
-      for (const value of values) {
-        if (budget.entries-- <= 0) break
-        if (typeof value !== 'string') continue
-        if (value.length > budget.length) break
-        budget.length -= value.length
-        collect(value, name, found)
+    for (const value of sources.find((values) => values.length > 0) ?? []) {
+      if (entries-- <= 0) break
+      if (typeof value !== 'string') continue
+      if (value.length > length) break
+      length -= value.length
+      for (const pair of value.split(';')) {
+        const equals = pair.indexOf('=')
+        if (equals !== -1 && pair.slice(0, equals).trim() === name)
+          found.push(unquote(pair.slice(equals + 1).trim()))
       }
-      break
     }
   } catch {
     // A hostile object (a Proxy, a throwing getter): keep what was read before it.
@@ -86,46 +86,23 @@ export function readRequestCookies(event: unknown, name: string): string[] {
   return found
 }
 
-/** The entries of a payload 2.0 `cookies` array, or none. */
-function cookieArray(value: unknown): readonly unknown[] {
-  return Array.isArray(value) ? value : []
-}
-
 /** The values of every `cookie` key (any case) of a `headers` or `multiValueHeaders` object. */
-function cookieHeaderValues(headers: unknown): readonly unknown[] {
-  if (!isRecord(headers)) return []
+function cookieHeaderValues(headers: unknown): unknown[] {
   const values: unknown[] = []
+  if (!isRecord(headers)) return values
   for (const key of Object.keys(headers)) {
     if (key.length !== 6 || key.toLowerCase() !== 'cookie') continue
     const value = headers[key]
-    if (Array.isArray(value)) {
-      for (const item of value) {
-        values.push(item)
-        if (values.length > COOKIE_READ_LIMITS.maxEntries) return values
-      }
-    } else {
-      values.push(value)
+    for (const item of Array.isArray(value) ? value : [value]) {
+      values.push(item)
+      // The reader examines no more than this; the rest need not be copied.
+      if (values.length > COOKIE_READ_LIMITS.maxEntries) return values
     }
   }
   return values
 }
 
-/** Appends to `found` the value of every `name=value` pair of a `Cookie` header string. */
-function collect(header: string, name: string, found: string[]): void {
-  let start = 0
-  while (start < header.length) {
-    let end = header.indexOf(';', start)
-    if (end === -1) end = header.length
-    const pair = header.slice(start, end)
-    const equals = pair.indexOf('=')
-    if (equals !== -1 && pair.slice(0, equals).trim() === name) {
-      found.push(unquote(pair.slice(equals + 1).trim()))
-    }
-    start = end + 1
-  }
-}
-
 /** `"value"` → `value` (RFC 6265 lets a cookie value be wrapped in double quotes). */
 function unquote(value: string): string {
-  return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value
+  return value.length >= 2 && value[0] === '"' && value.endsWith('"') ? value.slice(1, -1) : value
 }

@@ -53,7 +53,7 @@
  *
  * @module
  */
-import { detectFrontDoor, type FrontDoor, isRecord } from './front-door.ts'
+import { detectFrontDoor, isRecord } from './front-door.ts'
 
 /**
  * Where {@link addSetCookies} reports cookies it had to drop (ALB without multi-value headers). Messages
@@ -99,154 +99,107 @@ export function addSetCookies(
   const ours = setCookies.filter((cookie) => typeof cookie === 'string')
   if (ours.length === 0) return response
   const door = detectFrontDoor(event)
-  switch (door) {
-    case 'http-api-v2':
-    case 'function-url':
-      return writeCookiesArray(normaliseV2(response), ours)
-    case 'alb':
-      return writeSingleHeader(normalise(response), ours, door, logger)
-    default:
-      return writeMultiValueHeaders(normalise(response), ours)
-  }
-}
-
-/** A shallow copy of `response`, normalised as `@middy/util`'s `normalizeHttpResponse` does. */
-function normalise(response: unknown): Response {
-  if (response === undefined) return { statusCode: 500, headers: {} }
-  if (isRecord(response) && !isBare(response)) {
-    const copy: Response = { ...response }
-    copy.statusCode ??= 500
-    copy.headers ??= {}
-    return copy
-  }
-  return { statusCode: 200, body: response, headers: {} }
-}
-
-/** As {@link normalise}, but a bare result gets what API Gateway / Lambda infer for payload 2.0. */
-function normaliseV2(response: unknown): Response {
-  if (response !== undefined && (!isRecord(response) || isBare(response))) {
-    const body = toJson(response)
-    if (body !== undefined) return { statusCode: 200, headers: { 'content-type': 'application/json' }, body }
-  }
-  return normalise(response)
-}
-
-/** No `statusCode`, `body` or `headers`: not an HTTP response object (the test Middy applies). */
-function isBare(response: Response): boolean {
-  return response.statusCode === undefined && response.body === undefined && response.headers === undefined
-}
-
-function toJson(value: unknown): string | undefined {
-  try {
-    return JSON.stringify(value)
-  } catch {
-    return undefined
-  }
-}
-
-/** Payload 2.0: `cookies: string[]`, after the handler's own (its `cookies` and any `Set-Cookie` header). */
-function writeCookiesArray(response: Response, ours: readonly string[]): Response {
-  const cookies = unique(listOf(response.cookies))
-  const headers = takeSetCookieHeaders(response.headers, cookies)
-  if (headers !== undefined) response.headers = headers
-  response.cookies = [...cookies, ...ours]
-  return response
-}
-
-/** REST API, ALB with multi-value headers, unknown: `multiValueHeaders['Set-Cookie']`. */
-function writeMultiValueHeaders(response: Response, ours: readonly string[]): Response {
-  const multiValueHeaders: Response = isRecord(response.multiValueHeaders)
-    ? { ...response.multiValueHeaders }
-    : {}
-  const keys = setCookieKeys(multiValueHeaders)
-  const cookies: unknown[] = []
-  for (const key of keys) {
-    addAll(cookies, listOf(multiValueHeaders[key]))
-    delete multiValueHeaders[key]
-  }
-  const headers = takeSetCookieHeaders(response.headers, cookies)
-  if (headers !== undefined) response.headers = headers
-  addAll(cookies, listOf(response.cookies))
-  delete response.cookies
-  multiValueHeaders[keys[0] ?? 'Set-Cookie'] = [...cookies, ...ours]
-  response.multiValueHeaders = multiValueHeaders
-  return response
-}
-
-/** ALB without multi-value headers: one `headers['Set-Cookie']`, ours; anything else dropped and reported. */
-function writeSingleHeader(
-  response: Response,
-  ours: readonly string[],
-  door: FrontDoor,
-  logger: CookieWriteLogger | undefined,
-): Response {
-  const [kept] = ours
-  const headers: Response = isRecord(response.headers) ? { ...response.headers } : {}
-  const keys = setCookieKeys(headers)
+  const v2 = door === 'http-api-v2' || door === 'function-url'
+  const result = normalise(response, v2)
+  // The handler's own cookies, in order, each once; ours go after them.
   const theirs: unknown[] = []
-  for (const key of keys) {
-    addAll(theirs, listOf(headers[key]))
-    delete headers[key]
+  if (v2) {
+    addAll(theirs, result.cookies)
+    moveSetCookieHeaders(result, theirs)
+    result.cookies = [...theirs, ...ours]
+    return result
   }
-  addAll(theirs, listOf(response.cookies))
-  delete response.cookies
-  headers[keys[0] ?? 'Set-Cookie'] = kept
-  response.headers = headers
-
+  if (door !== 'alb') {
+    const [multiValueHeaders, key = 'Set-Cookie'] = takeSetCookies(result.multiValueHeaders, theirs)
+    moveSetCookieHeaders(result, theirs)
+    addAll(theirs, result.cookies)
+    delete result.cookies
+    multiValueHeaders[key] = [...theirs, ...ours]
+    result.multiValueHeaders = multiValueHeaders
+    return result
+  }
+  // ALB without multi-value headers: one `headers['Set-Cookie']`, ours; anything else dropped and reported.
+  const [headers, key = 'Set-Cookie'] = takeSetCookies(result.headers, theirs)
+  addAll(theirs, result.cookies)
+  delete result.cookies
+  const [kept] = ours
+  headers[key] = kept
+  result.headers = headers
   const droppedHandlerCookies = theirs.filter((value) => value !== kept).length
   const droppedSessionCookies = ours.length - 1
   if (droppedHandlerCookies + droppedSessionCookies > 0) {
     logger?.warn(
-      'This ALB target group sends one Set-Cookie header per response (multi-value headers are off): ' +
-        'the session cookie was sent and the other cookies were dropped. ' +
-        'Set the target group attribute lambda.multi_value_headers.enabled=true to send them all.',
+      'ALB without multi-value headers: one Set-Cookie per response, the session cookie was sent and ' +
+        'the others dropped. Set the target group attribute lambda.multi_value_headers.enabled=true.',
       { frontDoor: door, droppedHandlerCookies, droppedSessionCookies },
     )
   }
-  return response
+  return result
 }
 
 /**
- * Moves every `Set-Cookie` (any case) out of a `headers` object into `cookies`. Returns the new headers
- * object, or `undefined` when there is nothing to move (the original is kept). Values that are not
- * strings (or arrays of strings) stay where they are.
+ * A shallow copy of `response`, normalised as `@middy/util`'s `normalizeHttpResponse` does; on a 2.0 door
+ * (`v2`), a bare result gets what API Gateway and Lambda infer for it instead.
  */
-function takeSetCookieHeaders(headers: unknown, cookies: unknown[]): Response | undefined {
-  if (!isRecord(headers)) return undefined
-  const keys = setCookieKeys(headers)
-  if (keys.length === 0) return undefined
-  const copy: Response = { ...headers }
-  for (const key of keys) {
+function normalise(response: unknown, v2: boolean): Response {
+  if (response === undefined) return { statusCode: 500, headers: {} }
+  // Not bare: it has a `statusCode`, `body` or `headers` (the test Middy applies).
+  if (
+    isRecord(response) &&
+    (response.statusCode !== undefined || response.body !== undefined || response.headers !== undefined)
+  ) {
+    return { ...response, statusCode: response.statusCode ?? 500, headers: response.headers ?? {} }
+  }
+  let json: string | undefined
+  try {
+    json = v2 ? JSON.stringify(response) : undefined
+  } catch {
+    // Not serialisable (a BigInt, a cycle): normalised as on the other doors.
+  }
+  return json === undefined
+    ? { statusCode: 200, body: response, headers: {} }
+    : { statusCode: 200, headers: { 'content-type': 'application/json' }, body: json }
+}
+
+/**
+ * Moves every `Set-Cookie` (any case) of `response.headers` into `into`, replacing `headers` with a copy
+ * when there was one. Values that are not strings (or arrays of strings) stay where they are.
+ */
+function moveSetCookieHeaders(response: Response, into: unknown[]): void {
+  const [headers, key] = takeSetCookies(response.headers, into, true)
+  if (key) response.headers = headers
+}
+
+/**
+ * A copy of the `headers` or `multiValueHeaders` object `container` (or a new one) without its
+ * `Set-Cookie` keys (any letter case), whose values are appended to `into`; and the first such key. With
+ * `stringsOnly`, values that are not strings (or arrays of strings) are left in the copy.
+ */
+function takeSetCookies(container: unknown, into: unknown[], stringsOnly?: boolean): [Response, string?] {
+  const copy: Response = isRecord(container) ? { ...container } : {}
+  let first: string | undefined
+  for (const key of Object.keys(copy)) {
+    if (key.length !== 10 || key.toLowerCase() !== 'set-cookie') continue
+    first ??= key
     const value = copy[key]
     if (
+      !stringsOnly ||
       typeof value === 'string' ||
       (Array.isArray(value) && value.every((item) => typeof item === 'string'))
     ) {
-      addAll(cookies, listOf(value))
+      addAll(into, value)
       delete copy[key]
     }
   }
-  return copy
+  return [copy, first]
 }
 
-/** The keys of `headers` that name `Set-Cookie` in any letter case, in their order. */
-function setCookieKeys(headers: Response): string[] {
-  return Object.keys(headers).filter((key) => key.length === 10 && key.toLowerCase() === 'set-cookie')
-}
-
-/** An array as it is, a single value as a one-item list, nothing as an empty one. */
-function listOf(value: unknown): readonly unknown[] {
-  if (Array.isArray(value)) return value
-  return value === undefined || value === null ? [] : [value]
-}
-
-/** `values` without repeats, in their order. */
-function unique(values: readonly unknown[]): unknown[] {
-  return addAll([], values)
-}
-
-/** Appends to `list` each of `values` it does not hold yet (a cookie set twice is sent once). */
-function addAll(list: unknown[], values: readonly unknown[]): unknown[] {
-  for (const value of values) if (!list.includes(value)) list.push(value)
-  return list
+/**
+ * Appends to `list` each of `values` (an array, a single value, or nothing when `undefined` or `null`)
+ * that it does not hold yet: a cookie set twice is sent once.
+ */
+function addAll(list: unknown[], values: unknown): void {
+  for (const value of Array.isArray(values) ? values : values == null ? [] : [values]) {
+    if (!list.includes(value)) list.push(value)
+  }
 }

@@ -28,7 +28,6 @@ export interface SessionDataCodec {
 }
 
 function toAttribute(value: JsonValue): AttributeValue {
-  if (value === null) return { NULL: true }
   switch (typeof value) {
     case 'string':
       return { S: value }
@@ -37,8 +36,8 @@ function toAttribute(value: JsonValue): AttributeValue {
     case 'boolean':
       return { BOOL: value }
   }
-  if (Array.isArray(value)) return { L: value.map(toAttribute) }
-  return { M: toAttributeMap(value) }
+  if (value === null) return { NULL: true }
+  return Array.isArray(value) ? { L: value.map(toAttribute) } : { M: toAttributeMap(value) }
 }
 
 // Object.fromEntries defines own properties, so a "__proto__" key stays data and never sets a prototype.
@@ -50,20 +49,22 @@ function toAttributeMap(value: Record<string, JsonValue | undefined>): Record<st
   return Object.fromEntries(entries)
 }
 
+function toNumber(text: string): number {
+  const number = Number(text)
+  if (!Number.isFinite(number)) throw new TypeError('unreadable number')
+  return number
+}
+
 function fromAttribute(value: AttributeValue): JsonValue {
   if (value.S !== undefined) return value.S
-  if (value.N !== undefined) {
-    const number = Number(value.N)
-    if (!Number.isFinite(number)) throw new TypeError('unreadable number')
-    return number
-  }
+  if (value.N !== undefined) return toNumber(value.N)
   if (value.BOOL !== undefined) return value.BOOL
   if (value.NULL !== undefined) return null
-  if (value.L !== undefined) return value.L.map(fromAttribute)
-  if (value.M !== undefined) return fromAttributeMap(value.M)
-  if (value.SS !== undefined) return [...value.SS]
-  if (value.NS !== undefined) return value.NS.map((n) => fromAttribute({ N: n }))
-  throw new TypeError('binary and unknown attribute types are not session data')
+  if (value.L) return value.L.map(fromAttribute)
+  if (value.M) return fromAttributeMap(value.M)
+  if (value.SS) return [...value.SS]
+  if (value.NS) return value.NS.map(toNumber)
+  throw new TypeError('binary or unknown attribute type')
 }
 
 function fromAttributeMap(map: Record<string, AttributeValue>): { [key: string]: JsonValue } {
@@ -109,18 +110,10 @@ export const jsonStringCodec: SessionDataCodec = {
   },
 }
 
-const utf8 = new TextEncoder()
-
-function byteLength(text: string): number {
-  // Fast path: ASCII text has as many bytes as characters.
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching every non-ASCII code unit
-  return /^[\u0000-\u007f]*$/.test(text) ? text.length : utf8.encode(text).length
-}
-
 /** DynamoDB counts a number as 1 byte per two significant digits, plus 1 (plus 1 here for a sign, to stay an upper bound). */
 function numberSize(text: string): number {
   const mantissa = text.replace(/[eE].*$/, '')
-  const significant = mantissa.replace(/[-+.]/g, '').replace(/^0+/, '').replace(/0+$/, '')
+  const significant = mantissa.replace(/[-+.]/g, '').replace(/^0+|0+$/g, '')
   return Math.ceil(Math.max(significant.length, 1) / 2) + 1 + (mantissa.startsWith('-') ? 1 : 0)
 }
 
@@ -129,24 +122,22 @@ function numberSize(text: string): number {
  * strings by UTF-8 bytes, numbers by significant digits, maps and lists at 3 bytes plus 1 per element.
  */
 export function attributeSize(value: AttributeValue): number {
-  if (value.S !== undefined) return byteLength(value.S)
+  if (value.S !== undefined) return Buffer.byteLength(value.S)
   if (value.N !== undefined) return numberSize(value.N)
-  if (value.B !== undefined) return value.B.length
+  if (value.B) return value.B.length
   if (value.BOOL !== undefined || value.NULL !== undefined) return 1
-  if (value.L !== undefined) return value.L.reduce((size, child) => size + 1 + attributeSize(child), 3)
-  if (value.M !== undefined) return itemSize(value.M) + 3 + Object.keys(value.M).length
-  if (value.SS !== undefined) return value.SS.reduce((size, s) => size + byteLength(s), 0)
-  if (value.NS !== undefined) return value.NS.reduce((size, n) => size + numberSize(n), 0)
-  if (value.BS !== undefined) return value.BS.reduce((size, b) => size + b.length, 0)
-  return 0
+  if (value.L) return value.L.reduce((size, child) => size + 1 + attributeSize(child), 3)
+  if (value.M) return itemSize(value.M) + 3 + Object.keys(value.M).length
+  let size = 0
+  for (const text of value.SS ?? []) size += Buffer.byteLength(text)
+  for (const number of value.NS ?? []) size += numberSize(number)
+  for (const bytes of value.BS ?? []) size += bytes.length
+  return size
 }
 
 /** An upper bound of an item's size: attribute names plus values, as DynamoDB counts them. */
 export function itemSize(item: Record<string, AttributeValue>): number {
   let size = 0
-  for (const name of Object.keys(item)) {
-    // biome-ignore lint/style/noNonNullAssertion: the key comes from the item itself
-    size += byteLength(name) + attributeSize(item[name]!)
-  }
+  for (const [name, value] of Object.entries(item)) size += Buffer.byteLength(name) + attributeSize(value)
   return size
 }

@@ -5,28 +5,24 @@
  * @module
  */
 import {
+  type $Command,
   type AttributeValue,
-  BatchWriteItemCommand,
   ConditionalCheckFailedException,
   DeleteItemCommand,
   DynamoDBClient,
+  type DynamoDBClientResolvedConfig,
   GetItemCommand,
   PutItemCommand,
-  ScanCommand,
+  type ServiceInputTypes,
+  type ServiceOutputTypes,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb'
-import { SessionConfigError, SessionStoreError, SessionTooLargeError } from '../errors.ts'
+import { PACKAGE_NAME, SessionConfigError, SessionStoreError, SessionTooLargeError } from '../errors.ts'
 import { decodeExpiry, encodeExpiry } from '../expiry.ts'
 import { generateSessionId, isSessionId } from '../id.ts'
 import { type SessionLogger, silentLogger } from '../logger.ts'
 import { itemSize, nativeMapCodec, type SessionDataCodec } from './codec.ts'
-import {
-  type DynamoDBStoreProps,
-  type ResolvedStoreProps,
-  resolveStoreProps,
-  sessionIdFromKey,
-  sessionKey,
-} from './props.ts'
+import { type DynamoDBStoreProps, type ResolvedStoreProps, resolveStoreProps, sessionKey } from './props.ts'
 import type { DeleteResult, NewSessionRecord, SaveResult, SessionRecord, SessionStore } from './types.ts'
 
 /** DynamoDB's item size limit, in bytes. */
@@ -66,13 +62,25 @@ export interface DynamoDBSessionStoreOptions extends DynamoDBStoreProps {
   timeoutMs?: number | undefined
 }
 
-let sharedClient: DynamoDBClient | undefined
+/**
+ * Any command of the DynamoDB client, as {@link DynamoDBSessionStore.send} takes it.
+ *
+ * @example
+ * ```ts
+ * const command: DynamoDBCommand<GetItemCommandInput, GetItemCommandOutput> = new GetItemCommand(input)
+ * ```
+ */
+export type DynamoDBCommand<Input extends ServiceInputTypes, Output extends ServiceOutputTypes> = $Command<
+  Input,
+  Output,
+  DynamoDBClientResolvedConfig,
+  ServiceInputTypes,
+  ServiceOutputTypes
+>
 
-/** The client shared by stores that were given none, created on first use. */
-function defaultClient(): DynamoDBClient {
-  sharedClient ??= new DynamoDBClient({})
-  return sharedClient
-}
+type Item = Record<string, AttributeValue>
+
+let sharedClient: DynamoDBClient | undefined
 
 function errorName(error: unknown): string {
   return error instanceof Error ? error.name : typeof error
@@ -103,96 +111,133 @@ export class DynamoDBSessionStore implements SessionStore {
   readonly #timeoutMs: number | undefined
 
   constructor(options: DynamoDBSessionStoreOptions = {}) {
+    const createAttempts = options.createAttempts ?? 5
+    const timeoutMs = options.timeoutMs
     this.props = resolveStoreProps(options)
+    if (!Number.isInteger(createAttempts) || createAttempts < 1) {
+      throw new SessionConfigError('createAttempts must be a positive integer')
+    }
+    if (timeoutMs !== undefined && !(timeoutMs > 0 && Number.isFinite(timeoutMs))) {
+      throw new SessionConfigError('timeoutMs must be a positive number of milliseconds')
+    }
     this.#client = options.client
     this.#consistentRead = options.consistentRead ?? true
     this.#codec = options.codec ?? nativeMapCodec
     this.#logger = options.logger ?? silentLogger
-    this.#createAttempts = options.createAttempts ?? 5
-    if (!Number.isInteger(this.#createAttempts) || this.#createAttempts < 1) {
-      throw new SessionConfigError('createAttempts must be a positive integer')
-    }
+    this.#createAttempts = createAttempts
     this.#now = options.now ?? Date.now
     this.#generateId = options.generateId ?? generateSessionId
-    this.#timeoutMs = options.timeoutMs
-    if (this.#timeoutMs !== undefined && !(Number.isFinite(this.#timeoutMs) && this.#timeoutMs > 0)) {
-      throw new SessionConfigError('timeoutMs must be a positive number of milliseconds')
-    }
-  }
-
-  get #dynamo(): DynamoDBClient {
-    return this.#client ?? defaultClient()
-  }
-
-  #nowSeconds(): number {
-    return Math.floor(this.#now() / 1000)
+    this.#timeoutMs = timeoutMs
   }
 
   /**
-   * Runs one DynamoDB call within `timeoutMs`, turning its failures into typed errors (conditional check
-   * failures pass through to the caller).
+   * The DynamoDB client this store sends with: the one it was given, or the client shared by every store
+   * that was given none (created on first use).
+   *
+   * @example
+   * ```ts
+   * await store.client.send(new DescribeTableCommand({ TableName: store.props.tableName }))
+   * ```
    */
-  async #send<T>(
+  get client(): DynamoDBClient {
+    sharedClient ??= new DynamoDBClient({})
+    return this.#client ?? sharedClient
+  }
+
+  /**
+   * Sends one command with {@link DynamoDBSessionStore.client} within `timeoutMs`. A failure (after the
+   * SDK's retries) becomes a {@link SessionStoreError} naming `operation`, with the SDK error as `cause`;
+   * DynamoDB's item size refusal becomes a {@link SessionTooLargeError}; a failed condition
+   * (`ConditionalCheckFailedException`) is thrown as it is.
+   *
+   * @example
+   * ```ts
+   * const page = await store.send('Scan', new ScanCommand({ TableName: store.props.tableName }))
+   * ```
+   */
+  async send<Input extends ServiceInputTypes, Output extends ServiceOutputTypes>(
     operation: string,
-    call: (client: DynamoDBClient, options: { abortSignal?: AbortSignal }) => Promise<T>,
-  ): Promise<T> {
-    const timeout = this.#timeoutMs === undefined ? undefined : AbortSignal.timeout(this.#timeoutMs)
+    command: DynamoDBCommand<Input, Output>,
+  ): Promise<Output> {
+    const ms = this.#timeoutMs
+    const timeout = ms ? AbortSignal.timeout(ms) : undefined
     try {
-      return await call(this.#dynamo, timeout ? { abortSignal: timeout } : {})
+      return await this.client.send(command, timeout ? { abortSignal: timeout } : {})
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) throw error
+      const name = errorName(error)
       if (timeout?.aborted) {
-        throw new SessionStoreError(
-          operation,
-          `DynamoDB ${operation} timed out after ${this.#timeoutMs} ms`,
-          {
-            cause: error,
-          },
-        )
+        throw new SessionStoreError(operation, `DynamoDB ${operation} timed out after ${ms} ms`, {
+          cause: error,
+        })
       }
-      if (errorName(error) === 'ValidationException' && /item size/i.test(String((error as Error).message))) {
+      if (name === 'ValidationException' && /item size/i.test(String((error as Error).message))) {
         throw new SessionTooLargeError(DYNAMODB_ITEM_LIMIT + 1, DYNAMODB_ITEM_LIMIT)
       }
-      throw new SessionStoreError(operation, `DynamoDB ${operation} failed (${errorName(error)})`, {
-        cause: error,
-      })
+      throw new SessionStoreError(operation, `DynamoDB ${operation} failed (${name})`, { cause: error })
+    }
+  }
+
+  /**
+   * Sends a conditional write; resolves `undefined` when it was made, or the item as it was when the
+   * condition failed (`null` when there was none).
+   */
+  async #write<Input extends ServiceInputTypes, Output extends ServiceOutputTypes>(
+    operation: string,
+    command: DynamoDBCommand<Input, Output>,
+  ) {
+    try {
+      await this.send(operation, command)
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return error.Item ?? null
+      throw error
     }
   }
 
   /** Reads an item into a record; `undefined` (with a warning for corruption) when it is not a live session. */
-  #parse(id: string, item: Record<string, AttributeValue> | undefined): SessionRecord | undefined {
+  #parse(id: string, item: Item | null | undefined): SessionRecord | undefined {
     if (!item) return undefined
     const { expiryName, dataName, versionName, expiryPolicyName, tableName } = this.props
     const expiresAt = Number(item[expiryName]?.N)
     const rawVersion = item[versionName]
-    const version = rawVersion === undefined ? 0 : Number(rawVersion.N)
+    const version = rawVersion ? Number(rawVersion.N) : 0
     const rawPolicy = item[expiryPolicyName]
-    const expiry = rawPolicy?.S === undefined ? undefined : decodeExpiry(rawPolicy.S)
+    const expiry = rawPolicy && decodeExpiry(rawPolicy.S ?? '')
     const rawData = item[dataName]
     let problem: string | undefined
     let data: SessionRecord['data'] | undefined
     if (!Number.isFinite(expiresAt)) problem = `no numeric "${expiryName}"`
     else if (!Number.isSafeInteger(version) || version < 0) problem = `no valid "${versionName}"`
-    else if (rawPolicy !== undefined && expiry === undefined) problem = `unreadable "${expiryPolicyName}"`
-    else if (rawData === undefined) problem = `no "${dataName}"`
+    else if (rawPolicy && !expiry) problem = `unreadable "${expiryPolicyName}"`
+    else if (!rawData) problem = `no "${dataName}"`
     else {
       try {
         data = this.#codec.decode(rawData)
       } catch (error) {
-        problem = `undecodable "${dataName}" (${error instanceof Error ? error.message : 'unknown'})`
+        // The error's name only: a decoder's message may quote the stored data (JSON.parse does).
+        problem = `undecodable "${dataName}" (${error instanceof Error ? error.name : typeof error})`
       }
     }
-    if (problem !== undefined || data === undefined) {
-      this.#logger.warn('middy-dynamodb-session: ignoring a corrupted session item', { tableName, problem })
+    if (!data) {
+      this.#logger.warn(`${PACKAGE_NAME}: ignoring a corrupted session item`, { tableName, problem })
       return undefined
     }
-    if (expiresAt <= this.#nowSeconds()) return undefined // expired; TTL has not removed it yet
-    return { id, data, expiresAt, version, expiry }
+    // Expired, but TTL has not removed it yet: no session.
+    return expiresAt > Math.floor(this.#now() / 1000) ? { id, data, expiresAt, version, expiry } : undefined
   }
 
-  #item(record: SessionRecord): Record<string, AttributeValue> {
+  /** The outcome of a save or a delete whose condition failed on `item`. */
+  #conflict(
+    id: string,
+    item: Item | null,
+  ): { status: 'conflict'; current: SessionRecord } | { status: 'gone' } {
+    const current = this.#parse(id, item)
+    return current ? { status: 'conflict', current } : { status: 'gone' }
+  }
+
+  #item(record: SessionRecord): Item {
     const { expiryName, dataName, versionName, expiryPolicyName } = this.props
-    const item: Record<string, AttributeValue> = {
+    const item: Item = {
       ...sessionKey(this.props, record.id),
       [expiryName]: { N: String(record.expiresAt) },
       [versionName]: { N: String(record.version) },
@@ -204,37 +249,40 @@ export class DynamoDBSessionStore implements SessionStore {
     return item
   }
 
-  /**
-   * The condition of a write that must find the item at `version` (and so never recreates a deleted one),
-   * returning the item as it is when it does not. Version 0 is an item written without a version
-   * attribute (by hand, say): it must still exist.
-   */
-  #versionCondition(version: number) {
-    const unversioned = version === 0
-    const names: Record<string, string> = unversioned
-      ? { '#pk': this.props.partitionKey.name, '#ver': this.props.versionName }
-      : { '#ver': this.props.versionName }
+  /** The table and the key of session `id`. */
+  #key(id: string) {
+    return { TableName: this.props.tableName, Key: sessionKey(this.props, id) }
+  }
+
+  /** A write's condition, returning the item as it is when the condition fails. */
+  #condition(expression: string, names: Record<string, string>, values?: Item) {
     return {
-      ConditionExpression: unversioned
-        ? 'attribute_exists(#pk) AND attribute_not_exists(#ver)'
-        : '#ver = :ver',
+      ConditionExpression: expression,
       ExpressionAttributeNames: names,
-      ExpressionAttributeValues: unversioned ? undefined : { ':ver': { N: String(version) } },
+      ExpressionAttributeValues: values,
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
     }
   }
 
+  /**
+   * The condition of a write that must find the item at `version` (and so never recreates a deleted one).
+   * Version 0 is an item written without a version attribute (by hand, say): it must still exist.
+   */
+  #ifVersion(version: number) {
+    const { partitionKey, versionName } = this.props
+    return version
+      ? this.#condition('#ver = :ver', { '#ver': versionName }, { ':ver': { N: String(version) } })
+      : this.#condition('attribute_exists(#pk) AND attribute_not_exists(#ver)', {
+          '#pk': partitionKey.name,
+          '#ver': versionName,
+        })
+  }
+
   async load(id: string): Promise<SessionRecord | undefined> {
     if (!isSessionId(id)) return undefined
-    const result = await this.#send('GetItem', (client, options) =>
-      client.send(
-        new GetItemCommand({
-          TableName: this.props.tableName,
-          Key: sessionKey(this.props, id),
-          ConsistentRead: this.#consistentRead,
-        }),
-        options,
-      ),
+    const result = await this.send(
+      'GetItem',
+      new GetItemCommand({ ...this.#key(id), ConsistentRead: this.#consistentRead }),
     )
     return this.#parse(id, result.Item)
   }
@@ -244,171 +292,56 @@ export class DynamoDBSessionStore implements SessionStore {
       const id = this.#generateId()
       if (!isSessionId(id)) throw new SessionConfigError('generateId returned an id of the wrong shape')
       const created: SessionRecord = { ...record, id, version: 1 }
-      try {
-        const item = this.#item(created)
-        await this.#send('PutItem', (client, options) =>
-          client.send(
-            new PutItemCommand({
-              TableName: this.props.tableName,
-              Item: item,
-              ConditionExpression: 'attribute_not_exists(#pk)',
-              ExpressionAttributeNames: { '#pk': this.props.partitionKey.name },
-            }),
-            options,
-          ),
-        )
-        return created
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error
-        this.#logger.warn('middy-dynamodb-session: session id collision, retrying with a new id', { attempt })
-      }
+      const collided = await this.#write(
+        'PutItem',
+        new PutItemCommand({
+          TableName: this.props.tableName,
+          Item: this.#item(created),
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': this.props.partitionKey.name },
+        }),
+      )
+      if (collided === undefined) return created
+      this.#logger.warn(`${PACKAGE_NAME}: session id collision, retrying with a new id`, { attempt })
     }
     throw new SessionStoreError('PutItem', `No unused session id found in ${this.#createAttempts} attempts`)
   }
 
   async save(record: SessionRecord): Promise<SaveResult> {
-    const next: SessionRecord = { ...record, version: record.version + 1 }
-    const item = this.#item(next)
-    try {
-      await this.#send('PutItem', (client, options) =>
-        client.send(
-          new PutItemCommand({
-            TableName: this.props.tableName,
-            Item: item,
-            ...this.#versionCondition(record.version),
-          }),
-          options,
-        ),
-      )
-      return { status: 'saved', version: next.version }
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error
-      const current = this.#parse(record.id, error.Item)
-      return current ? { status: 'conflict', current } : { status: 'gone' }
-    }
+    const version = record.version + 1
+    const item = this.#item({ ...record, version })
+    const failed = await this.#write(
+      'PutItem',
+      new PutItemCommand({ TableName: this.props.tableName, Item: item, ...this.#ifVersion(record.version) }),
+    )
+    return failed === undefined ? { status: 'saved', version } : this.#conflict(record.id, failed)
   }
 
   async touch(id: string, expiresAt: number): Promise<boolean> {
-    try {
-      await this.#send('UpdateItem', (client, options) =>
-        client.send(
-          new UpdateItemCommand({
-            TableName: this.props.tableName,
-            Key: sessionKey(this.props, id),
-            UpdateExpression: 'SET #exp = :exp',
-            ConditionExpression: 'attribute_exists(#pk) AND #exp < :exp',
-            ExpressionAttributeNames: { '#pk': this.props.partitionKey.name, '#exp': this.props.expiryName },
-            ExpressionAttributeValues: { ':exp': { N: String(expiresAt) } },
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-          options,
+    const failed = await this.#write(
+      'UpdateItem',
+      new UpdateItemCommand({
+        ...this.#key(id),
+        UpdateExpression: 'SET #exp = :exp',
+        ...this.#condition(
+          'attribute_exists(#pk) AND #exp < :exp',
+          { '#pk': this.props.partitionKey.name, '#exp': this.props.expiryName },
+          { ':exp': { N: String(expiresAt) } },
         ),
-      )
-      return true
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error
-      // Still there (another request already moved the expiry further): not gone.
-      return error.Item !== undefined && this.#parse(id, error.Item) !== undefined
-    }
+      }),
+    )
+    // Still there (another request already moved the expiry further): not gone.
+    return failed === undefined || this.#parse(id, failed) !== undefined
   }
 
   async delete(id: string, expectedVersion?: number): Promise<DeleteResult> {
-    try {
-      await this.#send('DeleteItem', (client, options) =>
-        client.send(
-          new DeleteItemCommand({
-            TableName: this.props.tableName,
-            Key: sessionKey(this.props, id),
-            ...(expectedVersion !== undefined && this.#versionCondition(expectedVersion)),
-          }),
-          options,
-        ),
-      )
-      return { status: 'deleted' }
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error
-      const current = this.#parse(id, error.Item)
-      return current ? { status: 'conflict', current } : { status: 'gone' }
-    }
-  }
-
-  /**
-   * Deletes every expired session (what TTL does, for tables without it and for local development), as
-   * the Rust crate's `delete_expired`: a Scan for expired items of this store's key shape, then
-   * BatchWriteItem in chunks of 25, retrying unprocessed items with exponential backoff. Items of other
-   * entities sharing the table (keys without this store's prefix and suffix) are left alone. Needs
-   * `dynamodb:Scan` and `dynamodb:BatchWriteItem`. Resolves the number of items deleted.
-   *
-   * @example
-   * ```ts
-   * const deleted = await new DynamoDBSessionStore({ tableName: 'Sessions' }).deleteExpired()
-   * ```
-   */
-  async deleteExpired(options: { maxRetries?: number; baseDelayMs?: number } = {}): Promise<number> {
-    const maxRetries = options.maxRetries ?? 8
-    const baseDelayMs = options.baseDelayMs ?? 50
-    const { partitionKey, sortKey, tableName, expiryName } = this.props
-    const names: Record<string, string> = { '#pk': partitionKey.name, '#exp': expiryName }
-    const values: Record<string, AttributeValue> = { ':now': { N: String(this.#nowSeconds()) } }
-    let filter = '#exp <= :now'
-    if (partitionKey.prefix) {
-      filter += ' AND begins_with(#pk, :prefix)'
-      values[':prefix'] = { S: partitionKey.prefix }
-    }
-    // Only the keys come back: a Scan costs the same read units with or without a projection, but moves less.
-    const projection = sortKey ? '#pk, #sk' : '#pk'
-    if (sortKey) names['#sk'] = sortKey.name
-    let deleted = 0
-    let startKey: Record<string, AttributeValue> | undefined
-    do {
-      const exclusiveStartKey = startKey
-      const page = await this.#send('Scan', (client, options) =>
-        client.send(
-          new ScanCommand({
-            TableName: tableName,
-            FilterExpression: filter,
-            ProjectionExpression: projection,
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-            ExclusiveStartKey: exclusiveStartKey,
-          }),
-          options,
-        ),
-      )
-      const keys: Record<string, AttributeValue>[] = []
-      for (const item of page.Items ?? []) {
-        const value = item[partitionKey.name]?.S
-        const id = value === undefined ? undefined : sessionIdFromKey(this.props, value)
-        if (id === undefined) continue
-        const key = sessionKey(this.props, id)
-        if (sortKey && item[sortKey.name]?.S !== key[sortKey.name]?.S) continue
-        keys.push(key)
-      }
-      for (let i = 0; i < keys.length; i += 25) {
-        await this.#batchDelete(keys.slice(i, i + 25), maxRetries, baseDelayMs)
-      }
-      deleted += keys.length
-      startKey = page.LastEvaluatedKey
-    } while (startKey)
-    return deleted
-  }
-
-  async #batchDelete(keys: Record<string, AttributeValue>[], maxRetries: number, baseDelayMs: number) {
-    const { tableName } = this.props
-    let pending = keys.map((Key) => ({ DeleteRequest: { Key } }))
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > maxRetries) {
-        throw new SessionStoreError('BatchWriteItem', `${pending.length} expired sessions left unprocessed`)
-      }
-      if (attempt > 0) {
-        const delay = baseDelayMs * 2 ** (attempt - 1)
-        await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random() / 2)))
-      }
-      const requests = pending
-      const result = await this.#send('BatchWriteItem', (client, options) =>
-        client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: requests } }), options),
-      )
-      pending = (result.UnprocessedItems?.[tableName] ?? []) as typeof pending
-    }
+    const failed = await this.#write(
+      'DeleteItem',
+      new DeleteItemCommand({
+        ...this.#key(id),
+        ...(expectedVersion !== undefined && this.#ifVersion(expectedVersion)),
+      }),
+    )
+    return failed === undefined ? { status: 'deleted' } : this.#conflict(id, failed)
   }
 }

@@ -88,27 +88,27 @@ export const DEFAULT_STORE_PROPS: ResolvedStoreProps = Object.freeze({
 // DynamoDB limits: table names 3-255 of [a-zA-Z0-9_.-]; attribute names 1-255 bytes (key names).
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/
 
+/** The props that name one attribute, in the order they are checked. */
+const ATTRIBUTES = ['expiryName', 'dataName', 'versionName', 'expiryPolicyName'] as const
+
 function attributeName(value: unknown, what: string): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > 255) {
-    throw new SessionConfigError(`${what} must be a non-empty attribute name of at most 255 characters`)
+    throw new SessionConfigError(`${what} must be an attribute name of 1 to 255 characters`)
   }
   return value
 }
 
-function affix(value: unknown, what: string): string {
-  if (value === undefined) return ''
-  if (typeof value !== 'string') throw new SessionConfigError(`${what} must be a string`)
-  return value
-}
-
-function key(input: DynamoDBStoreKey | undefined, fallback: Required<DynamoDBStoreKey>, what: string) {
-  if (input === undefined) return fallback
+function key(input: DynamoDBStoreKey | undefined, what: string): Required<DynamoDBStoreKey> | undefined {
+  if (input === undefined) return undefined
   if (typeof input !== 'object' || input === null) throw new SessionConfigError(`${what} must be an object`)
-  return {
-    name: attributeName(input.name, `${what}.name`),
-    prefix: affix(input.prefix, `${what}.prefix`),
-    suffix: affix(input.suffix, `${what}.suffix`),
+  const resolved = { name: attributeName(input.name, `${what}.name`), prefix: '', suffix: '' }
+  for (const affix of ['prefix', 'suffix'] as const) {
+    const value = input[affix]
+    if (value === undefined) continue
+    if (typeof value !== 'string') throw new SessionConfigError(`${what}.${affix} must be a string`)
+    resolved[affix] = value
   }
+  return resolved
 }
 
 /**
@@ -124,40 +124,23 @@ export function resolveStoreProps(props: DynamoDBStoreProps = {}): ResolvedStore
   const tableName = props.tableName ?? DEFAULT_STORE_PROPS.tableName
   if (typeof tableName !== 'string' || !TABLE_NAME.test(tableName)) {
     throw new SessionConfigError(
-      'tableName must be 3 to 255 characters of letters, digits, "_", "-" and "." (is TABLE_NAME set?)',
+      'tableName must be 3 to 255 characters of [A-Za-z0-9_.-] (is TABLE_NAME set?)',
     )
   }
-  const resolved: ResolvedStoreProps = {
-    tableName,
-    partitionKey: key(props.partitionKey, DEFAULT_STORE_PROPS.partitionKey, 'partitionKey'),
-    sortKey:
-      props.sortKey === undefined
-        ? undefined
-        : key(props.sortKey, { name: '', prefix: '', suffix: '' }, 'sortKey'),
-    expiryName: attributeName(props.expiryName ?? DEFAULT_STORE_PROPS.expiryName, 'expiryName'),
-    dataName: attributeName(props.dataName ?? DEFAULT_STORE_PROPS.dataName, 'dataName'),
-    versionName: attributeName(props.versionName ?? DEFAULT_STORE_PROPS.versionName, 'versionName'),
-    expiryPolicyName: attributeName(
-      props.expiryPolicyName ?? DEFAULT_STORE_PROPS.expiryPolicyName,
-      'expiryPolicyName',
-    ),
-  }
-  const roles: [string, string | undefined][] = [
-    ['partitionKey.name', resolved.partitionKey.name],
-    ['sortKey.name', resolved.sortKey?.name],
-    ['expiryName', resolved.expiryName],
-    ['dataName', resolved.dataName],
-    ['versionName', resolved.versionName],
-    ['expiryPolicyName', resolved.expiryPolicyName],
-  ]
-  const seen = new Map<string, string>()
-  for (const [role, name] of roles) {
-    if (name === undefined) continue
-    const other = seen.get(name)
+  const partitionKey = key(props.partitionKey, 'partitionKey') ?? DEFAULT_STORE_PROPS.partitionKey
+  const sortKey = key(props.sortKey, 'sortKey')
+  const names = {} as Record<(typeof ATTRIBUTES)[number], string>
+  for (const role of ATTRIBUTES) names[role] = attributeName(props[role] ?? DEFAULT_STORE_PROPS[role], role)
+  // Each attribute in one role only. Role by attribute name:
+  const roles = new Map([[partitionKey.name, 'partitionKey.name']])
+  const claim = (role: string, name: string) => {
+    const other = roles.get(name)
     if (other) throw new SessionConfigError(`${role} and ${other} cannot both be the attribute "${name}"`)
-    seen.set(name, role)
+    roles.set(name, role)
   }
-  return resolved
+  if (sortKey) claim('sortKey.name', sortKey.name)
+  for (const role of ATTRIBUTES) claim(role, names[role])
+  return { tableName, partitionKey, sortKey, ...names }
 }
 
 /**

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Expiry } from '../../src/expiry.ts'
 import {
   DynamoDBSessionStore,
+  deleteExpiredSessions,
   generateSessionId,
   jsonStringCodec,
   SessionConfigError,
@@ -289,9 +290,9 @@ describe('custom props: sort key, prefixes and suffixes, renamed attributes', ()
   })
 })
 
-describe('deleteExpired', () => {
+describe('deleteExpiredSessions', () => {
   it('deletes only expired items of this store, across pages and batches, leaving other entities alone', async () => {
-    // A table without TTL (what deleteExpired is for): with TTL on, DynamoDB Local would race it.
+    // A table without TTL (what deleteExpiredSessions is for): with TTL on, DynamoDB Local would race it.
     const name = await createTable(client, { ttl: false })
     const now = nowSeconds()
     const shared = new DynamoDBSessionStore({ client, tableName: name })
@@ -307,16 +308,16 @@ describe('deleteExpired', () => {
         Item: { session_id: { S: 'ORDER#42' }, expire_at: { N: String(now - 10) } },
       }),
     )
-    const later = new DynamoDBSessionStore({ client, tableName: name, now: () => (now + 5) * 1000 })
-    expect(await later.deleteExpired()).toBe(60)
+    const later = { now: () => (now + 5) * 1000 }
+    expect(await deleteExpiredSessions(shared, later)).toBe(60)
     const left = await client.send(new ScanCommand({ TableName: name }))
     const keys = (left.Items ?? []).map((item) => item.session_id?.S).sort()
     expect(keys).toEqual(['ORDER#42', `SESSIONS::TOWER::${live.id}`].sort())
-    expect(await later.deleteExpired()).toBe(0)
+    expect(await deleteExpiredSessions(shared, later)).toBe(0)
   })
 })
 
-describe('deleteExpired with a sort key', () => {
+describe('deleteExpiredSessions with a sort key', () => {
   it("deletes expired sessions only where both keys are this store's", async () => {
     const name = await createTable(client, { partitionKey: 'pk', sortKey: 'sk', ttl: false })
     const now = nowSeconds()
@@ -335,8 +336,7 @@ describe('deleteExpired with a sort key', () => {
         Item: { pk: { S: `S#${expired.id}` }, sk: { S: 'ORDER#1' }, expire_at: { N: String(now - 10) } },
       }),
     )
-    const later = new DynamoDBSessionStore({ ...props, now: () => (now + 5) * 1000 })
-    expect(await later.deleteExpired()).toBe(1)
+    expect(await deleteExpiredSessions(sorted, { now: () => (now + 5) * 1000 })).toBe(1)
     const left = await client.send(new ScanCommand({ TableName: name }))
     expect((left.Items ?? []).map((item) => item.sk?.S)).toEqual(['ORDER#1'])
   })
@@ -355,5 +355,27 @@ describe('construction', () => {
   it('creates no client and does no I/O until first used', () => {
     const lazy = new DynamoDBSessionStore()
     expect(lazy.props.tableName).toBe('TowerSessions')
+  })
+})
+
+describe('client and send', () => {
+  it('exposes the client it sends with: its own, or one shared by the stores given none', () => {
+    expect(store.client).toBe(client)
+    const shared = new DynamoDBSessionStore().client
+    expect(new DynamoDBSessionStore({ tableName: 'Other' }).client).toBe(shared)
+    expect(shared).not.toBe(client)
+  })
+
+  it('sends a command, and turns a failure into SessionStoreError naming the operation', async () => {
+    const key = sessionKey(store.props, generateSessionId())
+    const found = await store.send('GetItem', new GetItemCommand({ TableName: tableName, Key: key }))
+    expect(found.Item).toBeUndefined()
+    const error = await store
+      .send('GetItem', new GetItemCommand({ TableName: 'NoSuchTable', Key: key }))
+      .catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(SessionStoreError)
+    expect((error as SessionStoreError).operation).toBe('GetItem')
+    expect((error as SessionStoreError).message).toBe('DynamoDB GetItem failed (ResourceNotFoundException)')
+    expect((error as SessionStoreError).cause).toBeInstanceOf(Error)
   })
 })

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { SessionConfigError } from '../../src/errors.ts'
 import {
   cookieHasExpiry,
+  DEFAULT_EXPIRY,
   DEFAULT_INACTIVITY_SECONDS,
   decodeExpiry,
   defaultTouchAfter,
@@ -20,6 +21,11 @@ const HOUR = 3600
 const DAY = 24 * HOUR
 
 describe('Expiry builders', () => {
+  it('DEFAULT_EXPIRY is two weeks of inactivity, frozen', () => {
+    expect(DEFAULT_EXPIRY).toEqual(Expiry.onInactivity(DEFAULT_INACTIVITY_SECONDS))
+    expect(Object.isFrozen(DEFAULT_EXPIRY)).toBe(true)
+  })
+
   it('onInactivity keeps whole seconds', () => {
     expect(Expiry.onInactivity(HOUR)).toEqual({ kind: 'onInactivity', seconds: HOUR })
   })
