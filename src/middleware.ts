@@ -134,8 +134,8 @@ function setCookieFor(
  *   front door expects it. A session that was never used costs no I/O and sends no cookie.
  * - `onError`: saves nothing unless `saveOnError` is set.
  *
- * Place it after `@middy/http-error-handler` in the `.use()` chain (so the error handler's response
- * exists when the session's `onError` runs) and before routers and body parsers.
+ * Place it before `@middy/http-error-handler` in the `.use()` chain: Middy runs `onError` hooks in
+ * reverse order, so the error handler's response then exists when the session's `onError` runs.
  *
  * @typeParam T - the shape of the session data; `context.session` is typed `Session<T>`.
  *
@@ -165,6 +165,13 @@ export function dynamoSession<T extends object = SessionData>(
   if (!(touchAfter >= 0 && Number.isFinite(touchAfter))) {
     throw new SessionConfigError('touchAfter must be a number of seconds, 0 or more')
   }
+  const { maxConflictRetries } = options
+  if (
+    maxConflictRetries !== undefined &&
+    !(Number.isInteger(maxConflictRetries) && maxConflictRetries >= 0)
+  ) {
+    throw new SessionConfigError('maxConflictRetries must be a whole number, 0 or more')
+  }
   const secrets = options.secrets === undefined ? undefined : [...options.secrets]
   if (secrets) assertSecrets(secrets)
   const store: SessionStore = isSessionStore(options.store)
@@ -190,7 +197,7 @@ export function dynamoSession<T extends object = SessionData>(
         touchAfter,
         now,
         failOpen: options.failOpen,
-        maxConflictRetries: options.maxConflictRetries,
+        maxConflictRetries,
         logger,
       })
       sessions.set(request, session)
