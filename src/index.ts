@@ -66,6 +66,7 @@ export {
   DynamoDBSessionStore,
   type DynamoDBSessionStoreOptions,
 } from './store/dynamodb-store.ts'
+export { type GzipCodecOptions, gzipCodec } from './store/gzip-codec.ts'
 export {
   DEFAULT_STORE_PROPS,
   type DynamoDBStoreKey,

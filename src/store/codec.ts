@@ -102,12 +102,17 @@ export const jsonStringCodec: SessionDataCodec = {
   encode: (data) => ({ S: JSON.stringify(data) }),
   decode: (value) => {
     if (value.S === undefined) throw new TypeError('session data is not a string')
-    const data: unknown = JSON.parse(value.S)
-    if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-      throw new TypeError('session data is not a JSON object')
-    }
-    return data as SessionData
+    return parseSessionJson(value.S)
   },
+}
+
+/** Parses JSON text that must hold session data (an object); throws otherwise. */
+export function parseSessionJson(text: string): SessionData {
+  const data: unknown = JSON.parse(text)
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new TypeError('session data is not a JSON object')
+  }
+  return data as SessionData
 }
 
 /** DynamoDB counts a number as 1 byte per two significant digits, plus 1 (plus 1 here for a sign, to stay an upper bound). */

@@ -5,6 +5,7 @@ import {
   DynamoDBSessionStore,
   deleteExpiredSessions,
   generateSessionId,
+  gzipCodec,
   jsonStringCodec,
   SessionConfigError,
   SessionStoreError,
@@ -339,6 +340,49 @@ describe('deleteExpiredSessions with a sort key', () => {
     expect(await deleteExpiredSessions(sorted, { now: () => (now + 5) * 1000 })).toBe(1)
     const left = await client.send(new ScanCommand({ TableName: name }))
     expect((left.Items ?? []).map((item) => item.sk?.S)).toEqual(['ORDER#1'])
+  })
+})
+
+describe('the gzip codec against DynamoDB', () => {
+  it('stores a large session in a fraction of the bytes, and one too big for a map at all', async () => {
+    const gz = new DynamoDBSessionStore({ client, tableName, codec: gzipCodec() })
+    const items = Array.from({ length: 400 }, (_, i) => ({
+      sku: `SKU-${i}`,
+      qty: i % 7,
+      title: 'A product title',
+    }))
+    const created = await gz.create({ data: { items }, expiresAt: nowSeconds() + 100 })
+    const raw = await rawItem(gz, created.id)
+    expect(raw?.data?.B?.length).toBeLessThan(JSON.stringify({ items }).length / 3)
+    expect((await gz.load(created.id))?.data).toEqual({ items })
+
+    // About 1 MB of JSON: over DynamoDB's item limit as a map, a few KB gzipped.
+    const big = {
+      log: Array.from({ length: 20_000 }, (_, i) => `event ${i % 10}: the same thing happened again`),
+    }
+    await expect(store.create({ data: big, expiresAt: nowSeconds() + 100 })).rejects.toBeInstanceOf(
+      SessionTooLargeError,
+    )
+    const stored = await gz.create({ data: big, expiresAt: nowSeconds() + 100 })
+    expect((await gz.load(stored.id))?.data).toEqual(big)
+  })
+
+  it('counts an item it cannot inflate as corrupted, without crashing', async () => {
+    const gz = new DynamoDBSessionStore({ client, tableName, codec: gzipCodec(), logger })
+    const id = generateSessionId()
+    await client.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: {
+          ...sessionKey(gz.props, id),
+          expire_at: { N: String(nowSeconds() + 100) },
+          data: { B: new Uint8Array([31, 139, 8, 0, 1, 2, 3]) },
+        },
+      }),
+    )
+    warnings.length = 0
+    expect(await gz.load(id)).toBeUndefined()
+    expect(warnings).toHaveLength(1)
   })
 })
 
