@@ -140,8 +140,9 @@ export class DynamoDBSessionStore implements SessionStore {
    * ```
    */
   get client(): DynamoDBClient {
+    if (this.#client) return this.#client
     sharedClient ??= new DynamoDBClient({})
-    return this.#client ?? sharedClient
+    return sharedClient
   }
 
   /**
