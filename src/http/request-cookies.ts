@@ -12,9 +12,10 @@
  * 3. `event.headers`, every `cookie` key in any letter case (ALB, a 2.0 event built without `cookies`,
  *    a local tool).
  *
- * Each string is parsed as a `Cookie` header (RFC 6265, section 4.2): pairs split on `;` only, never on
- * `,` (a value may contain one), spaces around names and values trimmed, cookie names compared
- * case-sensitively. Values are returned raw (no percent-decoding); a value wrapped in double quotes
+ * Each string is parsed as a `Cookie` header (RFC 6265, section 4.2): pairs split on `;`, not on `,` (a
+ * value may contain one), except in the payload 2.0 `cookies` array, where API Gateway joins several
+ * `Cookie` headers with commas: there a comma followed by `name=` separates pairs too. Spaces around
+ * names and values are trimmed, and cookie names compared case-sensitively. Values are returned raw (no percent-decoding); a value wrapped in double quotes
  * (RFC 6265 allows `name="value"`) is returned without them. A pair without `=` is skipped.
  *
  * Limits on hostile input ({@link COOKIE_READ_LIMITS}): no AWS front door forwards more than 64 KiB of
@@ -69,12 +70,16 @@ export function readRequestCookies(event: unknown, name: string): string[] {
       cookieHeaderValues(event.multiValueHeaders),
       cookieHeaderValues(event.headers),
     ]
-    for (const value of sources.find((values) => values.length > 0) ?? []) {
+    const source = sources.find((values) => values.length > 0) ?? []
+    // Payload 2.0 joins several Cookie headers with commas into one `cookies` entry: there, a comma
+    // followed by `name=` also separates pairs. A Cookie header is split on `;` only (RFC 6265).
+    const separator = source === sources[0] ? V2_PAIR_SEPARATOR : ';'
+    for (const value of source) {
       if (entries-- <= 0) break
       if (typeof value !== 'string') continue
       if (value.length > length) break
       length -= value.length
-      for (const pair of value.split(';')) {
+      for (const pair of value.split(separator)) {
         const equals = pair.indexOf('=')
         if (equals !== -1 && pair.slice(0, equals).trim() === name)
           found.push(unquote(pair.slice(equals + 1).trim()))
@@ -85,6 +90,9 @@ export function readRequestCookies(event: unknown, name: string): string[] {
   }
   return found
 }
+
+/** `;`, or a comma that starts another `name=` pair. */
+const V2_PAIR_SEPARATOR = /;|,(?=[ \t]*[^\s=;,]+=)/
 
 /** The values of every `cookie` key (any case) of a `headers` or `multiValueHeaders` object. */
 function cookieHeaderValues(headers: unknown): unknown[] {

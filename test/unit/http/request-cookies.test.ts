@@ -108,7 +108,16 @@ describe('readRequestCookies, parsing', () => {
     expect(read('id=a=b==')).toEqual(['a=b=='])
   })
 
-  it('splits on semicolons only, never on commas', () => {
+  it('in the payload 2.0 cookies array, also splits where API Gateway joined Cookie headers with commas', () => {
+    const v2 = (cookies: string[]) =>
+      readRequestCookies({ version: '2.0', cookies, requestContext: {} }, 'id')
+    expect(v2(['theme=dark, id=abc'])).toEqual(['abc'])
+    expect(v2(['id=abc,theme=dark'])).toEqual(['abc'])
+    expect(v2(['id=a,b', 'x=1'])).toEqual(['a,b']) // a comma inside a value stays
+    expect(v2(['a=1; b=2, id=abc; c=3'])).toEqual(['abc'])
+  })
+
+  it('splits a Cookie header on semicolons only, never on commas', () => {
     expect(read('id=a,b, c=d; e=f')).toEqual(['a,b, c=d'])
     expect(read('x=1, id=2')).toEqual([])
   })
