@@ -35,7 +35,14 @@ export interface SessionCookieOptions {
   priority?: 'low' | 'medium' | 'high' | undefined
 }
 
-/** Cookie options with every default filled in. */
+/**
+ * Cookie options with every default filled in.
+ *
+ * @example
+ * ```ts
+ * const { name, sameSite }: ResolvedCookieOptions = resolveCookieOptions({ sameSite: 'strict' })
+ * ```
+ */
 export type ResolvedCookieOptions = Readonly<
   Required<Omit<SessionCookieOptions, 'domain' | 'priority'>> &
     Pick<SessionCookieOptions, 'domain' | 'priority'>

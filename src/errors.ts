@@ -6,7 +6,14 @@
  * @module
  */
 
-/** Identifies errors from this package, as Middy's own packages do with `cause.package`. */
+/**
+ * Identifies errors from this package, as Middy's own packages do with `cause.package`.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof SessionError && error.package === PACKAGE_NAME) console.warn(error.message)
+ * ```
+ */
 export const PACKAGE_NAME = 'middy-dynamodb-session'
 
 /**

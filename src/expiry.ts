@@ -6,7 +6,14 @@
  */
 import { SessionConfigError } from './errors.ts'
 
-/** Two weeks, in seconds: the default inactivity window (tower-sessions' default duration). */
+/**
+ * Two weeks, in seconds: the default inactivity window (tower-sessions' default duration).
+ *
+ * @example
+ * ```ts
+ * Expiry.onInactivity(DEFAULT_INACTIVITY_SECONDS) // the default policy
+ * ```
+ */
 export const DEFAULT_INACTIVITY_SECONDS = 14 * 24 * 60 * 60
 
 /**
@@ -44,7 +51,14 @@ export const DEFAULT_EXPIRY: SessionExpiry = Object.freeze({
   seconds: DEFAULT_INACTIVITY_SECONDS,
 })
 
-/** The longest window accepted: 100 years (browsers cap a cookie's lifetime at 400 days anyway). */
+/**
+ * The longest window accepted: 100 years (browsers cap a cookie's lifetime at 400 days anyway).
+ *
+ * @example
+ * ```ts
+ * Expiry.onInactivity(MAX_EXPIRY_SECONDS + 1) // throws SessionConfigError
+ * ```
+ */
 export const MAX_EXPIRY_SECONDS = 100 * 365 * 24 * 60 * 60
 /** The last instant a cookie's `Expires` can name: 9999-12-31T23:59:59Z. */
 const MAX_EPOCH_SECONDS = 253_402_300_799

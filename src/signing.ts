@@ -9,7 +9,14 @@ import { createHmac, timingSafeEqual } from 'node:crypto'
 import { SessionConfigError } from './errors.ts'
 import { isSessionId } from './id.ts'
 
-/** The shortest secret accepted, in characters. */
+/**
+ * The shortest secret accepted, in characters.
+ *
+ * @example
+ * ```ts
+ * const secret = randomBytes(MIN_SECRET_LENGTH).toString('base64url') // 43 characters
+ * ```
+ */
 export const MIN_SECRET_LENGTH = 32
 
 function mac(secret: string, id: string): Buffer {

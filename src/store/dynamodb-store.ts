@@ -25,7 +25,14 @@ import { itemSize, nativeMapCodec, type SessionDataCodec } from './codec.ts'
 import { type DynamoDBStoreProps, type ResolvedStoreProps, resolveStoreProps, sessionKey } from './props.ts'
 import type { DeleteResult, NewSessionRecord, SaveResult, SessionRecord, SessionStore } from './types.ts'
 
-/** DynamoDB's item size limit, in bytes. */
+/**
+ * DynamoDB's item size limit, in bytes.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof SessionTooLargeError) console.log(error.size, 'of', DYNAMODB_ITEM_LIMIT)
+ * ```
+ */
 export const DYNAMODB_ITEM_LIMIT = 400 * 1024
 
 /**

@@ -56,7 +56,14 @@ export interface DynamoDBStoreProps {
   expiryPolicyName?: string | undefined
 }
 
-/** Props with every default filled in. */
+/**
+ * Props with every default filled in.
+ *
+ * @example
+ * ```ts
+ * const { tableName, partitionKey }: ResolvedStoreProps = new DynamoDBSessionStore().props
+ * ```
+ */
 export interface ResolvedStoreProps {
   readonly tableName: string
   readonly partitionKey: Required<DynamoDBStoreKey>
