@@ -172,7 +172,9 @@ export class Session<T extends object = SessionData> {
 
   #adopt(record: SessionRecord | undefined): void {
     this.#record = record
-    this.#data = record ? structuredClone(record.data) : {}
+    // A shallow copy is enough: values only leave through get() and arrive through set() as deep copies,
+    // and only top-level keys are ever replaced, so the loaded record stays intact for the conflict check.
+    this.#data = record ? { ...record.data } : {}
     this.#expiryOverride = record?.expiry
     this.#loaded = true
   }
