@@ -2,12 +2,11 @@ import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { DynamoDBSessionStore, dynamoSession, type SessionContext } from '../../src/index.ts'
-import { freshContext } from '../support/app.ts'
+import { freshContext, type HttpResult } from '../support/app.ts'
 import { createTable, localClient } from '../support/dynamo.ts'
 import { httpApiV2Event } from '../support/events.ts'
 
 type Data = Record<string, number>
-type Response = { statusCode: number; body?: string; cookies?: string[] }
 
 const client = localClient()
 let tableName: string
@@ -21,7 +20,7 @@ const seed = (data: Data) => store.create({ data, expiresAt: Math.floor(Date.now
 const pause = () => new Promise((resolve) => setTimeout(resolve, Math.random() * 20))
 
 /** A Lambda with the session and http-error-handler, the way an app would deploy it. */
-function app(handler: (path: string, session: SessionContext<Data>['session']) => Promise<Response>) {
+function app(handler: (path: string, session: SessionContext<Data>['session']) => Promise<HttpResult>) {
   return middy()
     .use(dynamoSession<Data>({ client, store: { tableName } }))
     .use(httpErrorHandler({ logger: false }))
@@ -32,7 +31,7 @@ const send = (handler: ReturnType<typeof app>, id: string, path = '/') =>
   handler(
     httpApiV2Event({ cookieHeader: `id=${id}`, path }),
     freshContext() as SessionContext<Data>,
-  ) as Promise<Response>
+  ) as Promise<HttpResult>
 
 describe('many Lambdas serving one session at once', () => {
   it('50 concurrent increments: the final count equals the requests that reported success; the rest are 409', async () => {

@@ -23,6 +23,7 @@ import {
   findTable,
   loadTemplate,
 } from '../../scripts/sam-template.ts'
+import { CookieJar } from '../support/cookie-jar.ts'
 import { dynamoEndpoint, localClient } from '../support/dynamo.ts'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
@@ -41,26 +42,17 @@ function collectingLog(): DevServerLog & { lines: string[]; errors: unknown[] } 
   }
 }
 
-/** A browser's cookie jar, reduced to what the counter needs: name=value, expired cookies dropped. */
-class CookieJar {
-  readonly cookies = new Map<string, string>()
+/** The request headers that send the jar's cookies. */
+function cookieHeaders(jar: CookieJar): Record<string, string> {
+  const cookie = jar.header()
+  return cookie === undefined ? {} : { cookie }
+}
 
-  header(): Record<string, string> {
-    if (this.cookies.size === 0) return {}
-    return { cookie: [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ') }
-  }
-
-  store(response: Response): string[] {
-    const setCookies = response.headers.getSetCookie()
-    for (const setCookie of setCookies) {
-      const [pair = ''] = setCookie.split(';')
-      const eq = pair.indexOf('=')
-      const name = pair.slice(0, eq).trim()
-      if (/;\s*max-age=0/i.test(setCookie) || pair.slice(eq + 1) === '') this.cookies.delete(name)
-      else this.cookies.set(name, pair.slice(eq + 1))
-    }
-    return setCookies
-  }
+/** Feeds the jar from a fetch response and returns the response's Set-Cookie values. */
+function storeCookies(jar: CookieJar, response: Response): string[] {
+  const setCookies = response.headers.getSetCookie()
+  jar.store(setCookies)
+  return setCookies
 }
 
 describe('the counter on the dev server', () => {
@@ -100,9 +92,9 @@ describe('the counter on the dev server', () => {
     const response = await fetch(`${server.url}${path}`, {
       redirect: 'manual',
       ...init,
-      headers: { ...jar.header(), ...(init.headers as Record<string, string>) },
+      headers: { ...cookieHeaders(jar), ...(init.headers as Record<string, string>) },
     })
-    const setCookies = jar.store(response)
+    const setCookies = storeCookies(jar, response)
     return { response, setCookies, body: await response.text() }
   }
 
@@ -150,7 +142,7 @@ describe('the counter on the dev server', () => {
     const favicon = await get(jar, '/favicon.ico')
     expect(favicon.response.status).toBe(404)
     expect([...health.setCookies, ...favicon.setCookies]).toEqual([])
-    expect(jar.cookies.size).toBe(0)
+    expect(jar.header()).toBeUndefined()
   })
 
   it('starts over after POST /reset: a form post is redirected (303) to the page', async () => {
@@ -165,7 +157,7 @@ describe('the counter on the dev server', () => {
     expect(reset.response.status).toBe(303)
     expect(reset.response.headers.get('location')).toBe('./')
     expect(reset.setCookies.some((cookie) => /^id=;.*Max-Age=0/.test(cookie))).toBe(true)
-    expect(jar.cookies.size).toBe(0)
+    expect(jar.header()).toBeUndefined()
     expect(await count(jar)).toBe(1)
   })
 
@@ -408,8 +400,8 @@ describe('the dev server CLI', () => {
 
     const jar = new CookieJar()
     for (const expected of [1, 2]) {
-      const response = await fetch(`${url}/api/count`, { headers: jar.header() })
-      jar.store(response)
+      const response = await fetch(`${url}/api/count`, { headers: cookieHeaders(jar) })
+      storeCookies(jar, response)
       expect(await response.json()).toEqual({ count: expected })
     }
     const jvms = childPids(cli.child.pid ?? -1)

@@ -12,7 +12,6 @@ import {
 import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
 import { mockClient } from 'aws-sdk-client-mock'
-import { parseSetCookie } from 'cookie'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort, startDynamoDBLocal } from '../../scripts/dynamodb-local.ts'
 import {
@@ -24,13 +23,12 @@ import {
   type SessionContext,
   SessionStoreError,
 } from '../../src/index.ts'
-import { CookieJar, freshContext } from '../support/app.ts'
+import { CookieJar, freshContext, type HttpResult } from '../support/app.ts'
 import { createTable, dynamoEndpoint, localClient, localCredentials } from '../support/dynamo.ts'
 import { httpApiV2Event } from '../support/events.ts'
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts'
 
 type Counter = { count: number }
-type Response = { statusCode: number; body?: string; cookies?: string[] }
 
 function counter(client: DynamoDBClient, tableName: string, options: DynamoSessionOptions = {}) {
   return middy()
@@ -45,7 +43,7 @@ const call = (handler: ReturnType<typeof counter>, cookie?: string) =>
   handler(
     httpApiV2Event(cookie ? { cookieHeader: cookie } : {}),
     freshContext() as SessionContext<Counter>,
-  ) as Promise<Response>
+  ) as Promise<HttpResult>
 
 const healthy = localClient()
 let tableName: string
@@ -119,7 +117,7 @@ describe('DynamoDB faults, injected over HTTP (the real SDK and its retries)', (
     const response = (await handler(
       httpApiV2Event({ cookieHeader: `id=${id}` }),
       freshContext() as SessionContext<Counter>,
-    )) as Response
+    )) as HttpResult
     proxy.script([], 'forward')
     expect(response.statusCode).toBe(500)
     expect(response.cookies).toBeUndefined()
@@ -182,7 +180,7 @@ describe('DynamoDB faults, injected over HTTP (the real SDK and its retries)', (
     const response = (await reader(
       httpApiV2Event({ cookieHeader: `id=${id}` }),
       freshContext() as SessionContext<Counter>,
-    )) as Response
+    )) as HttpResult
     proxy.script([], 'forward')
     expect(response).toMatchObject({ statusCode: 200, body: '3' })
     expect(response.cookies).toBeUndefined()
@@ -249,7 +247,7 @@ describe('DynamoDB Local stopped mid-run and started again', () => {
       const handler = counter(client, table)
       const jar = new CookieJar()
       const first = await call(handler)
-      jar.take((first.cookies ?? []).map((c) => parseSetCookie(c)))
+      jar.store(first.cookies ?? [])
       expect(first.body).toBe('1')
       expect((await call(handler, jar.header())).body).toBe('2')
 

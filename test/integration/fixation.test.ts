@@ -117,7 +117,7 @@ describe('an id the server did not issue is never adopted', () => {
   it("attacker plants their own real session, victim logs in with regenerate(): the victim gets a new id and the attacker's id is dead", async () => {
     const t = await testApp(app)
     const attackerJar = new CookieJar()
-    attackerJar.take((await t.request()).setCookies) // a genuine session the server issued to the attacker
+    attackerJar.store((await t.request()).setCookies) // a genuine session the server issued to the attacker
     const attackerId = attackerJar.value ?? ''
     expect(attackerId).toMatch(/^[A-Za-z0-9_-]{32}$/)
 
@@ -142,8 +142,8 @@ describe('regenerate()', () => {
   it('the old id stops working at once: a request with the old cookie gets a fresh session, and the old item is gone', async () => {
     const t = await testApp(app)
     const jar = new CookieJar()
-    jar.take((await t.request()).setCookies)
-    jar.take((await t.request(jar.header())).setCookies)
+    jar.store((await t.request()).setCookies)
+    jar.store((await t.request(jar.header())).setCookies)
     const oldId = jar.value ?? ''
     expect(await rawItem(t, oldId)).toBeDefined()
 
@@ -163,7 +163,7 @@ describe('regenerate()', () => {
     expect(stale.setCookies[0]?.value).not.toBe(newId)
     expect(await rawItem(t, oldId)).toBeUndefined() // not re-created under the old id
 
-    jar.take(login.setCookies)
+    jar.store(login.setCookies)
     expect(body((await t.request(jar.header(), { path: '/whoami' })).response)).toMatchObject({
       user: 'victim',
       count: 2,
@@ -173,7 +173,7 @@ describe('regenerate()', () => {
   it('after regenerate(), session.id no longer gives the old id that is about to be deleted', async () => {
     const t = await testApp(app)
     const jar = new CookieJar()
-    jar.take((await t.request()).setCookies)
+    jar.store((await t.request()).setCookies)
     const oldId = jar.value ?? ''
     const login = await t.request(jar.header(), { path: '/login' })
     expect(login.setCookies[0]?.value).not.toBe(oldId)
@@ -183,18 +183,12 @@ describe('regenerate()', () => {
   it('a request that loaded the old id before the regenerate cannot write it back', async () => {
     const t = await testApp(app)
     const jar = new CookieJar()
-    jar.take((await t.request()).setCookies)
+    jar.store((await t.request()).setCookies)
     const oldId = jar.value ?? ''
 
     // A slow request on the old id: it loads, then waits while the login regenerates the id.
-    let release: () => void = () => {}
-    const gate = new Promise<void>((resolve) => {
-      release = resolve
-    })
-    let loaded: () => void = () => {}
-    const hasLoaded = new Promise<void>((resolve) => {
-      loaded = resolve
-    })
+    const { promise: gate, resolve: release } = Promise.withResolvers<void>()
+    const { promise: hasLoaded, resolve: loaded } = Promise.withResolvers<void>()
     const slow = middy()
       .use(dynamoSession<Data>({ client: t.client, store: { tableName: t.tableName } }))
       .handler(async (_event, context: SessionContext<Data>) => {
@@ -223,8 +217,8 @@ describe('regenerate()', () => {
 describe('destroy()', () => {
   async function loggedIn(t: TestApp): Promise<{ jar: CookieJar; id: string }> {
     const jar = new CookieJar()
-    jar.take((await t.request(undefined, { path: '/login-careless' })).setCookies)
-    jar.take((await t.request(jar.header())).setCookies)
+    jar.store((await t.request(undefined, { path: '/login-careless' })).setCookies)
+    jar.store((await t.request(jar.header())).setCookies)
     return { jar, id: jar.value ?? '' }
   }
 
@@ -276,14 +270,8 @@ describe('destroy()', () => {
     it(`a request that loaded the session before the logout cannot bring it back with ${name}`, async () => {
       const t = await testApp(app, { touchAfter: 0 })
       const { id } = await loggedIn(t)
-      let release: () => void = () => {}
-      const gate = new Promise<void>((resolve) => {
-        release = resolve
-      })
-      let loaded: () => void = () => {}
-      const hasLoaded = new Promise<void>((resolve) => {
-        loaded = resolve
-      })
+      const { promise: gate, resolve: release } = Promise.withResolvers<void>()
+      const { promise: hasLoaded, resolve: loaded } = Promise.withResolvers<void>()
       const slow = middy()
         .use(
           dynamoSession<Data>({

@@ -3,18 +3,11 @@ import middy from '@middy/core'
 import { parseSetCookie } from 'cookie'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { type DynamoSessionOptions, dynamoSession, type SessionContext } from '../../src/index.ts'
-import { freshContext } from '../support/app.ts'
+import { freshContext, type HttpResult } from '../support/app.ts'
 import { createTable, localClient } from '../support/dynamo.ts'
 import { type FrontDoorEventFactory, frontDoorEvents } from '../support/events.ts'
 
 type Counter = { count: number }
-type Response = {
-  statusCode: number
-  body?: string
-  headers?: Record<string, string>
-  multiValueHeaders?: Record<string, string[]>
-  cookies?: string[]
-}
 
 const client = localClient()
 let tableName: string
@@ -22,19 +15,19 @@ beforeAll(async () => {
   tableName = await createTable(client)
 })
 
-function counterHandler(options: DynamoSessionOptions = {}, extra?: (response: Response) => Response) {
+function counterHandler(options: DynamoSessionOptions = {}, extra?: (response: HttpResult) => HttpResult) {
   return middy()
     .use(dynamoSession<Counter>({ client, store: { tableName }, ...options }))
     .handler(async (_event, context) => {
       const count = ((await context.session.get('count')) ?? 0) + 1
       await context.session.set('count', count)
-      const response: Response = { statusCode: 200, body: JSON.stringify({ count }) }
+      const response: HttpResult = { statusCode: 200, body: JSON.stringify({ count }) }
       return extra ? extra(response) : response
     })
 }
 
 /** The Set-Cookie values of a response, read the way this front door reads them. */
-function setCookiesOf(frontDoor: FrontDoorEventFactory['frontDoor'], response: Response): string[] {
+function setCookiesOf(frontDoor: FrontDoorEventFactory['frontDoor'], response: HttpResult): string[] {
   switch (frontDoor) {
     case 'http-api-v2':
     case 'function-url':
@@ -50,7 +43,7 @@ function setCookiesOf(frontDoor: FrontDoorEventFactory['frontDoor'], response: R
 }
 
 /** What this front door would reject or ignore in a response. */
-function assertValidFor(frontDoor: FrontDoorEventFactory['frontDoor'], response: Response): void {
+function assertValidFor(frontDoor: FrontDoorEventFactory['frontDoor'], response: HttpResult): void {
   expect(typeof response.statusCode).toBe('number')
   if (frontDoor === 'http-api-v2' || frontDoor === 'function-url') {
     expect(response.multiValueHeaders?.['Set-Cookie']).toBeUndefined()
@@ -68,7 +61,7 @@ function assertValidFor(frontDoor: FrontDoorEventFactory['frontDoor'], response:
 describe.each(frontDoorEvents)('$frontDoor', ({ frontDoor, event }) => {
   it('sets the cookie where this door reads it, and the next request sees the same session', async () => {
     const handler = counterHandler()
-    const first = (await handler(event(), freshContext() as SessionContext<Counter>)) as Response
+    const first = (await handler(event(), freshContext() as SessionContext<Counter>)) as HttpResult
     assertValidFor(frontDoor, first)
     const cookies = setCookiesOf(frontDoor, first)
     expect(cookies).toHaveLength(1)
@@ -78,7 +71,7 @@ describe.each(frontDoorEvents)('$frontDoor', ({ frontDoor, event }) => {
     const second = (await handler(
       event({ cookieHeader: `theme=dark; id=${cookie.value}; lang=en` }),
       freshContext() as SessionContext<Counter>,
-    )) as Response
+    )) as HttpResult
     assertValidFor(frontDoor, second)
     expect(JSON.parse(second.body ?? '{}')).toEqual({ count: 2 })
     expect(parseSetCookie(setCookiesOf(frontDoor, second)[0] ?? '').value).toBe(cookie.value)
@@ -93,7 +86,7 @@ describe.each(frontDoorEvents)('$frontDoor', ({ frontDoor, event }) => {
           ? response
           : { ...response, multiValueHeaders: { 'Set-Cookie': [own] } },
     )
-    const response = (await handler(event(), freshContext() as SessionContext<Counter>)) as Response
+    const response = (await handler(event(), freshContext() as SessionContext<Counter>)) as HttpResult
     assertValidFor(frontDoor, response)
     const cookies = setCookiesOf(frontDoor, response)
     if (frontDoor === 'alb') {
@@ -118,7 +111,7 @@ describe('ALB without multi-value headers', () => {
         headers: { 'Set-Cookie': 'pref=secret-value; Path=/' },
       }),
     )
-    const response = (await handler(alb.event(), freshContext() as SessionContext<Counter>)) as Response
+    const response = (await handler(alb.event(), freshContext() as SessionContext<Counter>)) as HttpResult
     expect(parseSetCookie(response.headers?.['Set-Cookie'] ?? '').name).toBe('id')
     expect(warnings).toHaveLength(1)
     expect(JSON.stringify(warnings)).not.toContain('secret-value')
@@ -143,7 +136,7 @@ describe('events/', () => {
       ({ frontDoor }) => file.startsWith(`${frontDoor}-`) && !file.startsWith(`${frontDoor}-multi`),
     )
     if (!door) throw new Error(`no front door for ${file}`)
-    const response = (await counterHandler()(event, freshContext() as SessionContext<Counter>)) as Response
+    const response = (await counterHandler()(event, freshContext() as SessionContext<Counter>)) as HttpResult
     expect(response.statusCode).toBe(200)
     assertValidFor(door.frontDoor, response)
     // The sample session id is not stored here: every sample starts a fresh session with a fresh id.

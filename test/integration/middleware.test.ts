@@ -80,7 +80,7 @@ describe('a returning visit', () => {
   it('sees the same session and pays one read plus one write to change it', async () => {
     const app = await testApp(counter)
     const jar = new CookieJar()
-    jar.take((await app.request()).setCookies)
+    jar.store((await app.request()).setCookies)
     app.calls.length = 0
     const second = await app.request(jar.header())
     expect(count(second.response)).toBe(2)
@@ -94,7 +94,7 @@ describe('a returning visit', () => {
       (event as { rawPath: string }).rawPath === '/api/peek' ? peek(event, context) : counter(event, context),
     )
     const jar = new CookieJar()
-    jar.take((await app.request()).setCookies)
+    jar.store((await app.request()).setCookies)
     app.calls.length = 0
     const { response, setCookies } = await app.request(jar.header(), { path: '/api/peek' })
     expect(count(response)).toBe(1)
@@ -143,11 +143,11 @@ describe('a returning visit', () => {
   it('keeps the session alive across requests while active, and ends it after inactivity', async () => {
     const app = await testApp(counter, { expiry: Expiry.onInactivity(60) })
     const jar = new CookieJar()
-    jar.take((await app.request()).setCookies)
+    jar.store((await app.request()).setCookies)
     for (let i = 0; i < 3; i++) {
       app.advance(50)
       const { response, setCookies } = await app.request(jar.header())
-      jar.take(setCookies)
+      jar.store(setCookies)
       expect(count(response)).toBe(i + 2)
     }
     const before = jar.value
@@ -204,7 +204,7 @@ describe('ids the server did not issue are never adopted', () => {
   it('of several cookies named like the session, the first valid one wins', async () => {
     const app = await testApp(counter)
     const jar = new CookieJar()
-    jar.take((await app.request()).setCookies)
+    jar.store((await app.request()).setCookies)
     const { response } = await app.request(`id=garbage; ${jar.header()}; id=${generateSessionId()}`)
     expect(count(response)).toBe(2)
   })
@@ -222,7 +222,7 @@ describe('regenerate', () => {
       return { statusCode: 200, body: JSON.stringify({ count: n, user: await context.session.get('user') }) }
     })
     const jar = new CookieJar()
-    jar.take((await app.request()).setCookies)
+    jar.store((await app.request()).setCookies)
     const oldId = jar.value
     // Log in: a request to /login.
     const login = await (async () => {
@@ -277,7 +277,7 @@ describe('destroy', () => {
       return { statusCode: 204 }
     })
     const jar = new CookieJar()
-    jar.take((await app.request()).setCookies)
+    jar.store((await app.request()).setCookies)
     const id = jar.value ?? ''
     const wrapped = middy()
       .use(dynamoSession<Counter>({ client: app.client, store: { tableName: app.tableName } }))
@@ -310,7 +310,7 @@ describe('destroy', () => {
       return { statusCode: 200, body: JSON.stringify({ id: context.session.id }) }
     })
     const jar = new CookieJar()
-    jar.take((await app.request()).setCookies)
+    jar.store((await app.request()).setCookies)
     const oldId = jar.value
     app.calls.length = 0
     const { setCookies } = await app.request(jar.header())
@@ -338,7 +338,7 @@ describe('clear', () => {
       return { statusCode: 500 }
     })
     const jar = new CookieJar()
-    jar.take((await app.request()).setCookies)
+    jar.store((await app.request()).setCookies)
     const wrapped = middy()
       .use(dynamoSession<Counter>({ client: app.client, store: { tableName: app.tableName } }))
       .handler(async (_event, context) => {
@@ -396,7 +396,7 @@ describe('expiry policies', () => {
       return counter(event, context as never)
     })
     const jar = new CookieJar()
-    jar.take((await app.request()).setCookies)
+    jar.store((await app.request()).setCookies)
     const wrapped = middy()
       .use(
         dynamoSession<Data>({
@@ -429,7 +429,7 @@ describe('expiry policies', () => {
       return counter(event, context)
     })
     const jar = new CookieJar()
-    jar.take((await app.request()).setCookies)
+    jar.store((await app.request()).setCookies)
     const id = jar.value ?? ''
     const { setCookies } = await app.request(jar.header())
     expect(setCookies[0]?.maxAge).toBe(0)
@@ -481,7 +481,7 @@ describe('errors', () => {
       return counter(event, context as never)
     })
     const jar = new CookieJar()
-    jar.take((await app.request()).setCookies)
+    jar.store((await app.request()).setCookies)
     await expect(app.request(jar.header())).rejects.toBeInstanceOf(SessionTooLargeError)
     const record = await new DynamoDBSessionStore({ client: rawClient, tableName: app.tableName }).load(
       jar.value ?? '',
@@ -577,7 +577,7 @@ describe('the session object', () => {
       return { statusCode: 200 }
     })
     const jar = new CookieJar()
-    jar.take((await app.request()).setCookies)
+    jar.store((await app.request()).setCookies)
     expect(seen).toEqual([undefined, undefined])
     seen.length = 0
     await app.request(jar.header())

@@ -7,18 +7,11 @@ import httpSecurityHeaders from '@middy/http-security-headers'
 import { parseSetCookie } from 'cookie'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { DynamoDBSessionStore, dynamoSession, type SessionContext } from '../../src/index.ts'
-import { freshContext } from '../support/app.ts'
+import { freshContext, type HttpResult } from '../support/app.ts'
 import { countingClient, createTable } from '../support/dynamo.ts'
 import { httpApiV2Event, restApiV1Event } from '../support/events.ts'
 
 type Data = { count: number; name: string }
-type Response = {
-  statusCode: number
-  body?: string
-  headers?: Record<string, string>
-  multiValueHeaders?: Record<string, string[]>
-  cookies?: string[]
-}
 const ctx = () => freshContext() as SessionContext<Data>
 
 const { client, calls } = countingClient()
@@ -39,7 +32,7 @@ describe('@middy/http-error-handler', () => {
         throw Object.assign(new Error('Teapot'), { statusCode: 418, expose: true })
       })
     calls.length = 0
-    const response = (await handler(httpApiV2Event(), ctx())) as Response
+    const response = (await handler(httpApiV2Event(), ctx())) as HttpResult
     expect(response.statusCode).toBe(418)
     expect(response.body).toBe('Teapot')
     expect(calls).toEqual([])
@@ -54,7 +47,7 @@ describe('@middy/http-error-handler', () => {
         await context.session.set('count', 1)
         throw Object.assign(new Error('Bad'), { statusCode: 400, expose: true })
       })
-    const response = (await handler(httpApiV2Event(), ctx())) as Response
+    const response = (await handler(httpApiV2Event(), ctx())) as HttpResult
     expect(response.statusCode).toBe(400)
     const cookie = parseSetCookie(response.cookies?.[0] ?? '')
     expect(cookie.name).toBe('id')
@@ -77,7 +70,7 @@ describe('@middy/http-error-handler', () => {
         await context.session.set('count', n)
         return { statusCode: 200 }
       })
-    const response = (await handler(httpApiV2Event({ cookieHeader: `id=${seeded.id}` }), ctx())) as Response
+    const response = (await handler(httpApiV2Event({ cookieHeader: `id=${seeded.id}` }), ctx())) as HttpResult
     expect(response.statusCode).toBe(409)
     expect(response.cookies).toBeUndefined()
     expect((await store.load(seeded.id))?.data).toEqual({ count: 100 })
@@ -104,7 +97,7 @@ describe('@middy/http-cors', () => {
     const response = (await handler(
       httpApiV2Event({ method: 'OPTIONS', headers: { origin: 'https://app.example.com' } }),
       ctx(),
-    )) as Response
+    )) as HttpResult
     expect(response.statusCode).toBe(204)
     expect(calls).toEqual([])
     expect(response.cookies).toBeUndefined()
@@ -123,7 +116,7 @@ describe('@middy/http-cors', () => {
       const response = (await handler(
         httpApiV2Event({ headers: { origin: 'https://app.example.com' } }),
         ctx(),
-      )) as Response
+      )) as HttpResult
       expect(response.headers?.['Access-Control-Allow-Origin']).toBe('https://app.example.com')
       expect(response.headers?.['Access-Control-Allow-Credentials']).toBe('true')
       expect(response.cookies).toHaveLength(1)
@@ -150,17 +143,17 @@ describe('@middy/http-router', () => {
         ] as never) as never,
       )
     calls.length = 0
-    const health = (await handler(httpApiV2Event({ path: '/health' }), ctx())) as Response
+    const health = (await handler(httpApiV2Event({ path: '/health' }), ctx())) as HttpResult
     expect(health.body).toBe('ok')
     expect(calls).toEqual([])
     expect(health.cookies).toBeUndefined()
 
-    const first = (await handler(httpApiV2Event({ path: '/count' }), ctx())) as Response
+    const first = (await handler(httpApiV2Event({ path: '/count' }), ctx())) as HttpResult
     const id = parseSetCookie(first.cookies?.[0] ?? '').value
     const second = (await handler(
       httpApiV2Event({ path: '/count', cookieHeader: `id=${id}` }),
       ctx(),
-    )) as Response
+    )) as HttpResult
     expect(second.body).toBe('2')
     calls.length = 0
     await handler(httpApiV2Event({ path: '/health', cookieHeader: `id=${id}` }), ctx())
@@ -182,7 +175,7 @@ describe('@middy/http-json-body-parser', () => {
       body: JSON.stringify({ name: 'Ada' }),
       headers: { 'Content-Type': 'application/json' },
     })
-    const response = (await handler(event as never, ctx())) as Response
+    const response = (await handler(event as never, ctx())) as HttpResult
     expect(JSON.parse(response.body ?? '{}')).toEqual({ hello: 'Ada' })
     expect(response.multiValueHeaders?.['Set-Cookie']).toHaveLength(1)
     expect(response).not.toHaveProperty('cookies')
@@ -200,7 +193,7 @@ describe('@middy/http-security-headers', () => {
           await context.session.set('count', 1)
           return { statusCode: 200, body: '<p>hi</p>', headers: { 'Content-Type': 'text/html' } }
         })
-      const response = (await handler(httpApiV2Event(), ctx())) as Response
+      const response = (await handler(httpApiV2Event(), ctx())) as HttpResult
       expect(response.headers?.['Strict-Transport-Security']).toBeDefined()
       expect(response.headers?.['Content-Type']).toBe('text/html')
       expect(response.cookies).toHaveLength(1)

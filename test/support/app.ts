@@ -10,6 +10,15 @@ import { type DynamoSessionOptions, dynamoSession, type SessionContext } from '.
 import { countingClient, createTable } from './dynamo.ts'
 import { type EventOptions, httpApiV2Event } from './events.ts'
 
+/** A handler result as the tests read it, whatever the front door: every place a cookie can go. */
+export type HttpResult = {
+  statusCode: number
+  body?: string
+  headers?: Record<string, string>
+  multiValueHeaders?: Record<string, string[]>
+  cookies?: string[]
+}
+
 /** A Lambda-like context; a new object per invocation, as Lambda gives each its own. */
 export function freshContext(): Context {
   return {
@@ -72,20 +81,4 @@ export async function testApp<T extends object>(
   }
 }
 
-/** A browser-like jar for the session cookie: sends back what the last Set-Cookie said. */
-export class CookieJar {
-  value: string | undefined
-  readonly name: string
-  constructor(name = 'id') {
-    this.name = name
-  }
-  header(): string | undefined {
-    return this.value === undefined ? undefined : `${this.name}=${this.value}`
-  }
-  take(setCookies: SetCookie[]): void {
-    for (const cookie of setCookies) {
-      if (cookie.name !== this.name) continue
-      this.value = cookie.maxAge === 0 ? undefined : cookie.value
-    }
-  }
-}
+export { CookieJar } from './cookie-jar.ts'

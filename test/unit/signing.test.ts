@@ -244,7 +244,7 @@ describe('signed cookies through the middleware', () => {
     const app = await testApp(counter, { secrets: [NEW] })
     const jar = new CookieJar()
     const first = await app.request()
-    jar.take(first.setCookies)
+    jar.store(first.setCookies)
     const value = jar.value ?? ''
     expect(value).toMatch(SIGNED_SHAPE)
     const { id } = split(value)
@@ -262,7 +262,7 @@ describe('signed cookies through the middleware', () => {
   it('does not accept the bare id: a fresh session, and no GetItem at all', async () => {
     const app = await testApp(counter, { secrets: [NEW] })
     const jar = new CookieJar()
-    jar.take((await app.request()).setCookies)
+    jar.store((await app.request()).setCookies)
     const { id } = split(jar.value ?? '')
     app.calls.length = 0
     const { response, setCookies } = await app.request(`id=${id}`)
@@ -276,7 +276,7 @@ describe('signed cookies through the middleware', () => {
   it('does not accept a forged or foreign signature, without any GetItem', async () => {
     const app = await testApp(counter, { secrets: [NEW] })
     const jar = new CookieJar()
-    jar.take((await app.request()).setCookies)
+    jar.store((await app.request()).setCookies)
     const { id, signature } = split(jar.value ?? '')
     for (const forged of [
       signSessionId(id, OTHER),
@@ -294,7 +294,7 @@ describe('signed cookies through the middleware', () => {
   it('of several id cookies, the first correctly signed one wins', async () => {
     const app = await testApp(counter, { secrets: [NEW] })
     const jar = new CookieJar()
-    jar.take((await app.request()).setCookies)
+    jar.store((await app.request()).setCookies)
     const { id } = split(jar.value ?? '')
     app.calls.length = 0
     const { response } = await app.request(`id=${id}; id=${signSessionId(id, OTHER)}; ${jar.header()}`)
@@ -305,7 +305,7 @@ describe('signed cookies through the middleware', () => {
   it('rotation: after [new, old] an old cookie still works and the next write re-signs it with the new secret; once old is dropped it stops working', async () => {
     const before = await testApp(counter, { secrets: [OLD] })
     const jar = new CookieJar()
-    jar.take((await before.request()).setCookies)
+    jar.store((await before.request()).setCookies)
     const oldCookie = jar.value ?? ''
     const { id } = split(oldCookie)
     expect(oldCookie).toBe(signSessionId(id, OLD))
@@ -317,7 +317,7 @@ describe('signed cookies through the middleware', () => {
     expect(count(second.response)).toBe(2)
     expect(rotated.calls).toEqual(['GetItem', 'PutItem'])
     expect(second.setCookies[0]?.value).toBe(signSessionId(id, NEW)) // re-signed, same id
-    jar.take(second.setCookies)
+    jar.store(second.setCookies)
     expect(count((await rotated.request(jar.header())).response)).toBe(3)
     // The old cookie, replayed, still verifies while OLD is listed.
     expect(count((await rotated.request(`id=${oldCookie}`)).response)).toBe(4)
@@ -334,7 +334,7 @@ describe('signed cookies through the middleware', () => {
   it('an unsigned deployment does not accept a signed value (the shape check fails), and vice versa', async () => {
     const signedApp = await testApp(counter, { secrets: [NEW] })
     const jar = new CookieJar()
-    jar.take((await signedApp.request()).setCookies)
+    jar.store((await signedApp.request()).setCookies)
     const unsignedApp = await testApp(counter, { store: { tableName: signedApp.tableName } })
     unsignedApp.calls.length = 0
     expect(count((await unsignedApp.request(jar.header())).response)).toBe(1)
