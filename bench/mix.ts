@@ -5,7 +5,7 @@
  * client by client so machine noise spreads evenly over them.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
-import { CookieJar } from '../test/support/cookie-jar.ts'
+import { CookieJar } from '../scripts/cookie-jar.ts'
 import { httpApiV2Event } from '../test/support/events.ts'
 import type { Contender, HttpResult } from './contenders/types.ts'
 import { addTally, emptyTally, type Tally, writeCount } from './lib/instrument.ts'

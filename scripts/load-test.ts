@@ -2,7 +2,7 @@
  * A bounded load test of the counter through `npm start`'s dev server, on loopback only.
  *
  * N clients (default 200) each send M requests (default 20) to `GET /api/count`, one after another,
- * with their own cookie jar (the `id` cookie only); clients run in parallel, at most `concurrency` at a
+ * with their own cookie jar; clients run in parallel, at most `concurrency` at a
  * time (default: all), over a shared pool of keep-alive connections (default 64, as behind a proxy; it
  * also mixes clients on each connection, which the isolation check then covers). Then each client reads
  * its count once with `GET /api/peek`. Checks:
@@ -26,6 +26,7 @@
  */
 import { Agent, request } from 'node:http'
 import { parseArgs } from 'node:util'
+import { CookieJar } from './cookie-jar.ts'
 import { type DevServerLog, type RunningDevServer, runDevServer } from './dev-server.ts'
 
 export interface LoadTestOptions {
@@ -132,19 +133,6 @@ interface ClientOutcome {
 
 type Tally = { latencies: number[]; errors: Record<string, number>; ok: number; sent: number }
 
-/** The `id` value of the response's `Set-Cookie` headers: a string, `null` when cleared, `undefined` if absent. */
-function idFromSetCookies(setCookies: readonly string[]): string | null | undefined {
-  let id: string | null | undefined
-  for (const header of setCookies) {
-    const [pair = ''] = header.split(';')
-    const equals = pair.indexOf('=')
-    if (equals === -1 || pair.slice(0, equals).trim() !== 'id') continue
-    const value = pair.slice(equals + 1).trim()
-    id = value === '' || /;\s*max-age=0(;|$)/i.test(header) ? null : value
-  }
-  return id
-}
-
 class RequestTimeoutError extends Error {
   override name = 'TimeoutError'
 }
@@ -157,23 +145,19 @@ function get(
   timeoutMs: number,
 ): Promise<{ status: number; body: string; setCookies: string[] }> {
   return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      { agent, headers: cookie === undefined ? {} : { cookie: `id=${cookie}` } },
-      (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (chunk: Buffer) => chunks.push(chunk))
-        res.on('error', reject)
-        res.on('end', () => {
-          clearTimeout(timer)
-          resolve({
-            status: res.statusCode ?? 0,
-            body: Buffer.concat(chunks).toString('utf8'),
-            setCookies: res.headers['set-cookie'] ?? [],
-          })
+    const req = request(url, { agent, headers: cookie === undefined ? {} : { cookie } }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (chunk: Buffer) => chunks.push(chunk))
+      res.on('error', reject)
+      res.on('end', () => {
+        clearTimeout(timer)
+        resolve({
+          status: res.statusCode ?? 0,
+          body: Buffer.concat(chunks).toString('utf8'),
+          setCookies: res.headers['set-cookie'] ?? [],
         })
-      },
-    )
+      })
+    })
     // A time limit for the whole exchange, queueing for a free connection included.
     const timer = setTimeout(
       () => req.destroy(new RequestTimeoutError(`no response in ${timeoutMs} ms`)),
@@ -201,18 +185,14 @@ async function runClient(
     attempted: 0,
     finalCount: undefined,
   }
-  let cookie: string | undefined
+  const jar = new CookieJar('id')
   const fail = (line: string) => {
     if (failures.length < MAX_FAILURE_LINES) failures.push(`client ${index}: ${line}`)
   }
   const send = async (path: string) => {
-    const response = await get(new URL(path, options.url), cookie, options.agent, options.timeoutMs)
-    const id = idFromSetCookies(response.setCookies)
-    if (id === null) cookie = undefined
-    else if (id !== undefined) {
-      cookie = id
-      outcome.ids.add(id)
-    }
+    const response = await get(new URL(path, options.url), jar.header(), options.agent, options.timeoutMs)
+    jar.store(response.setCookies)
+    if (jar.value !== undefined) outcome.ids.add(jar.value)
     return response
   }
 
@@ -241,7 +221,7 @@ async function runClient(
   }
 
   // One read of the final count (bounded by the same timeout; it does not move the count).
-  if (cookie !== undefined) {
+  if (jar.value !== undefined) {
     try {
       const { status, body } = await send('/api/peek')
       if (status === 200) {

@@ -9,6 +9,7 @@ import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { CookieJar } from '../../scripts/cookie-jar.ts'
 import {
   type DevServer,
   type DevServerLog,
@@ -23,7 +24,6 @@ import {
   findTable,
   loadTemplate,
 } from '../../scripts/sam-template.ts'
-import { CookieJar } from '../support/cookie-jar.ts'
 import { dynamoEndpoint, localClient } from '../support/dynamo.ts'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))

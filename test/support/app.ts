@@ -81,4 +81,4 @@ export async function testApp<T extends object>(
   }
 }
 
-export { CookieJar } from './cookie-jar.ts'
+export { CookieJar } from '../../scripts/cookie-jar.ts'

@@ -1,5 +1,5 @@
 /**
- * One browser's cookies for one site, for tests, the dev-server checks and the benchmarks: fed from
+ * One browser's cookies for one site, for the load test, the benchmarks and the tests: fed from
  * `Set-Cookie` values (raw strings or already parsed), read back as a `Cookie` header. An expired cookie
  * (`Max-Age` 0 or less, or an `Expires` in the past) is dropped, as a browser drops it.
  */
