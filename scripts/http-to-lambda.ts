@@ -160,6 +160,20 @@ export interface EventOptions extends RouteMatch {
 }
 
 /**
+ * A `Cookie` header as payload 2.0's `cookies` array, the way API Gateway builds it: one trimmed
+ * `name=value` entry per `;`-separated pair.
+ *
+ * @example
+ * cookiesArrayFrom('theme=dark; id=abc') // ['theme=dark', 'id=abc']
+ */
+export function cookiesArrayFrom(header: string): string[] {
+  return header
+    .split(';')
+    .map((pair) => pair.trim())
+    .filter((pair) => pair !== '')
+}
+
+/**
  * Builds the HTTP API payload 2.0 event for a request: header names lower-cased and duplicates joined
  * with commas, `Cookie` headers moved into `cookies`, `rawQueryString` without `?`,
  * `queryStringParameters` decoded (duplicates joined with commas), and the body as text or base64.
@@ -183,10 +197,7 @@ export function toHttpApiEvent(request: RawHttpRequest, options: EventOptions): 
     const name = (request.rawHeaders[i] ?? '').toLowerCase()
     const value = request.rawHeaders[i + 1] ?? ''
     if (name === 'cookie') {
-      for (const cookie of value.split(';')) {
-        const trimmed = cookie.trim()
-        if (trimmed) cookies.push(trimmed)
-      }
+      cookies.push(...cookiesArrayFrom(value))
       continue
     }
     headers[name] = name in headers ? `${headers[name]},${value}` : value

@@ -17,6 +17,7 @@ import albMultiValueSample from '../../events/alb-multi-value-first-visit.json' 
 import functionUrlSample from '../../events/function-url-first-visit.json' with { type: 'json' }
 import httpApiV2Sample from '../../events/http-api-v2-first-visit.json' with { type: 'json' }
 import restApiV1Sample from '../../events/rest-api-v1-first-visit.json' with { type: 'json' }
+import { cookiesArrayFrom } from '../../scripts/http-to-lambda.ts'
 import type { FrontDoor } from '../../src/http/front-door.ts'
 
 /** The session id the `*-return-visit.json` and `*-other-cookies.json` samples carry (cookie `id`). */
@@ -49,13 +50,6 @@ function clone<T>(sample: unknown): T {
   return structuredClone(sample) as T
 }
 
-function splitCookieHeader(header: string): string[] {
-  return header
-    .split(';')
-    .map((pair) => pair.trim())
-    .filter((pair) => pair !== '')
-}
-
 function payloadV2Event(sample: unknown, options: EventOptions): APIGatewayProxyEventV2 {
   const event = clone<APIGatewayProxyEventV2>(sample)
   const path = options.path ?? event.rawPath
@@ -74,7 +68,7 @@ function payloadV2Event(sample: unknown, options: EventOptions): APIGatewayProxy
   }
   const cookies =
     options.cookies ??
-    (options.cookieHeader === undefined ? undefined : splitCookieHeader(options.cookieHeader))
+    (options.cookieHeader === undefined ? undefined : cookiesArrayFrom(options.cookieHeader))
   if (cookies !== undefined) event.cookies = cookies
   Object.assign(event.headers, options.headers)
   if (options.body !== undefined) event.body = options.body
