@@ -7,8 +7,9 @@
 import { SessionDataError } from './errors.ts'
 
 /**
- * A value a session can store: what `JSON.parse` can return, with numbers finite and within DynamoDB's
- * number range (magnitude below 1e126).
+ * A value a session can store: what `JSON.parse` can return, with finite numbers and valid Unicode
+ * text. The codec in use may restrict it further (the default native map: DynamoDB's number range and
+ * nesting depth, no empty or `"__proto__"` keys).
  *
  * @example
  * ```ts
@@ -29,11 +30,11 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
  */
 export type SessionData = Record<string, JsonValue>
 
-/** DynamoDB numbers hold magnitudes from 1e-130 up to (but excluding) 1e126. */
-const MAX_NUMBER = 1e126
-const MIN_NUMBER = 1e-130
-// DynamoDB nests documents up to 32 levels, the item's data map included: 30 levels are left for a value.
-const MAX_DEPTH = 30
+/**
+ * A sanity bound on nesting for every codec (it keeps validation and copying off deep recursion); codecs
+ * may allow less (DynamoDB's native map: 30 levels).
+ */
+const MAX_DEPTH = 100
 
 function fail(path: string, why: string): never {
   throw new SessionDataError(`Session value at ${path} cannot be stored: ${why}`)
@@ -42,16 +43,13 @@ function fail(path: string, why: string): never {
 function check(value: unknown, path: string, depth: number, seen: Set<object>): void {
   switch (typeof value) {
     case 'string':
+      if (!value.isWellFormed()) fail(path, 'the string has a lone surrogate (it is not valid Unicode text)')
+      return
     case 'boolean':
       return
-    case 'number': {
+    case 'number':
       if (!Number.isFinite(value)) fail(path, `${value} is not a finite number`)
-      const magnitude = Math.abs(value)
-      if (magnitude >= MAX_NUMBER || (magnitude !== 0 && magnitude < MIN_NUMBER)) {
-        fail(path, 'the number is outside the range DynamoDB can store')
-      }
       return
-    }
     case 'object': {
       if (value === null) return
       if (depth >= MAX_DEPTH) fail(path, `it is nested deeper than ${MAX_DEPTH} levels`)
@@ -65,7 +63,7 @@ function check(value: unknown, path: string, depth: number, seen: Set<object>): 
           fail(path, `a ${proto?.constructor?.name ?? 'class'} instance is not plain JSON data`)
         }
         for (const [key, child] of Object.entries(value)) {
-          if (key === '') fail(path, 'an empty key cannot be a DynamoDB map key')
+          if (!key.isWellFormed()) fail(path, 'a key has a lone surrogate (it is not valid Unicode text)')
           if (child !== undefined) check(child, `${path}.${key}`, depth + 1, seen)
         }
       }
@@ -78,16 +76,22 @@ function check(value: unknown, path: string, depth: number, seen: Set<object>): 
 }
 
 /**
- * Throws {@link SessionDataError} unless `value` is a {@link JsonValue}. `undefined` object properties are
- * allowed and dropped on save, as `JSON.stringify` drops them.
+ * Throws {@link SessionDataError} unless `value` is a {@link JsonValue} made of valid Unicode text (no
+ * lone surrogates, in keys or strings), finite numbers, plain objects and arrays, without cycles.
+ * `undefined` object properties are allowed and dropped on save, as `JSON.stringify` drops them. The
+ * codec in use may refuse more (its `check`).
  *
  * @example
  * ```ts
  * assertJsonValue({ a: [1, 'two', null] }, 'cart') // ok
  * assertJsonValue(new Map(), 'cart')                // throws SessionDataError
+ * assertJsonValue('\ud800', 'name')                // throws SessionDataError: a lone surrogate
  * ```
  */
 export function assertJsonValue(value: unknown, key: string): asserts value is JsonValue {
+  if (typeof key !== 'string' || !key.isWellFormed()) {
+    throw new SessionDataError('A session key must be a string of valid Unicode text')
+  }
   check(value, key, 0, new Set())
 }
 
@@ -113,11 +117,15 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   }
   // Array indices count as keys, so arrays are compared by length and order.
   const entries = definedEntries(a)
-  const other = b as Record<string, unknown>
   return (
     entries.length === definedEntries(b).length &&
-    entries.every(([key, value]) => jsonEqual(value, other[key]))
+    entries.every(([key, value]) => jsonEqual(value, ownValue(b, key)))
   )
+}
+
+/** `object[key]` if it is an own property (never an inherited one such as `__proto__` or `toString`). */
+export function ownValue(object: object, key: string): unknown {
+  return Object.hasOwn(object, key) ? (object as Record<string, unknown>)[key] : undefined
 }
 
 function definedEntries(value: object): [string, unknown][] {

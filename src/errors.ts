@@ -50,8 +50,10 @@ export class SessionError extends Error {
 export class SessionConfigError extends SessionError {}
 
 /**
- * A value given to `session.set()` that cannot be stored as JSON-compatible data (a function, a symbol, a
- * bigint, `NaN`, a `Date`, a class instance, a cycle...).
+ * Data or an expiry the session cannot store, refused by the `session` method that was given it: a value
+ * that is not JSON-compatible (a function, a symbol, a bigint, `NaN`, a `Date`, a class instance, a
+ * cycle, a lone surrogate...), one the codec in use could not read back, a session that would not fit
+ * (`SessionTooLargeError`), or a fixed expiry that has already passed.
  *
  * @example
  * ```ts
@@ -80,13 +82,36 @@ export class SessionStoreError extends SessionError {
 }
 
 /**
- * Another request changed the same session key at the same time, or the session was destroyed or
- * regenerated while this request was using it. Nothing was written. Carries `statusCode` 409 and
- * `expose: true`, so `@middy/http-error-handler` answers `409 Conflict`; the client may retry.
+ * Why a {@link SessionConflictError} was thrown:
+ * - `key`: another request changed a key this request changed too (or removed one it set);
+ * - `expiry`: another request changed the per-session expiry this request changed too;
+ * - `ended`: the session was ended (logout, `regenerate()` elsewhere, or expiry) by another request;
+ * - `contention`: the session kept changing under concurrent requests until the retries ran out.
  *
  * @example
  * ```ts
- * middy().use(httpErrorHandler()).use(dynamoSession()) // a conflict becomes a 409 response
+ * if (error instanceof SessionConflictError && error.reason === 'ended') return redirectToLogin()
+ * ```
+ */
+export type SessionConflictReason = 'key' | 'expiry' | 'ended' | 'contention'
+
+const CONFLICT_MESSAGES: Record<SessionConflictReason, string> = {
+  key: 'Another request changed the same session key at the same time; this request changed nothing',
+  expiry: 'Another request changed the session expiry at the same time; this request changed nothing',
+  ended:
+    'The session was ended by another request (a logout, a new login or its expiry); this request changed nothing',
+  contention: 'The session kept changing under concurrent requests; this request changed nothing',
+}
+
+/**
+ * The request's changes to the session could not be saved because of another request: see
+ * {@link SessionConflictError.reason}. Nothing of this request's changes was written. Carries
+ * `statusCode` 409 and `expose: true`, so `@middy/http-error-handler` answers `409 Conflict` with the
+ * message; the client may retry.
+ *
+ * @example
+ * ```ts
+ * middy().use(dynamoSession()).use(httpErrorHandler()) // a conflict becomes a 409 response
  * ```
  */
 export class SessionConflictError extends SessionError {
@@ -94,25 +119,34 @@ export class SessionConflictError extends SessionError {
   readonly statusCode = 409
   /** The message is safe to show to the client. */
   readonly expose = true
+  /** What happened. */
+  readonly reason: SessionConflictReason
+
+  constructor(reason: SessionConflictReason, options?: { cause?: unknown }) {
+    super(CONFLICT_MESSAGES[reason], options)
+    this.reason = reason
+  }
 }
 
 /**
- * The session item would exceed DynamoDB's 400 KB item limit. It was refused before it was sent; the stored
- * session is unchanged.
+ * The session would exceed DynamoDB's 400 KB item limit (or the room a codec has). A kind of
+ * {@link SessionDataError}: `set()` throws it for the value that would not fit, and nothing is stored. It
+ * can come at the end of a request only when concurrent requests together grew the session past the
+ * limit, or with a custom codec that cannot tell sizes; the stored session is then unchanged.
  *
  * @example
  * ```ts
- * await session.set('blob', 'x'.repeat(500_000)) // the after hook throws SessionTooLargeError
+ * await session.set('blob', 'x'.repeat(500_000)) // throws SessionTooLargeError
  * ```
  */
-export class SessionTooLargeError extends SessionError {
+export class SessionTooLargeError extends SessionDataError {
   /** The estimated item size in bytes. */
   readonly size: number
   /** The limit it exceeded, in bytes. */
   readonly limit: number
 
   constructor(size: number, limit: number) {
-    super(`Session item of about ${size} bytes exceeds the DynamoDB item limit of ${limit} bytes`)
+    super(`Session data of about ${size} bytes exceeds the ${limit} bytes a DynamoDB item has room for`)
     this.size = size
     this.limit = limit
   }

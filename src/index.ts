@@ -29,6 +29,7 @@ export {
   PACKAGE_NAME,
   SessionConfigError,
   SessionConflictError,
+  type SessionConflictReason,
   SessionDataError,
   SessionError,
   SessionStoreError,
@@ -65,6 +66,7 @@ export {
   type DynamoDBCommand,
   DynamoDBSessionStore,
   type DynamoDBSessionStoreOptions,
+  SUCCESSOR_SECONDS,
 } from './store/dynamodb-store.ts'
 export { type GzipCodecOptions, gzipCodec } from './store/gzip-codec.ts'
 export {
@@ -76,9 +78,9 @@ export {
   sessionKey,
 } from './store/props.ts'
 export type {
-  DeleteResult,
   NewSessionRecord,
   SaveResult,
+  SessionChange,
   SessionRecord,
   SessionStore,
 } from './store/types.ts'

@@ -16,8 +16,8 @@ import {
 } from './cookie.ts'
 import type { SessionData } from './data.ts'
 import { PACKAGE_NAME, SessionConfigError } from './errors.ts'
-import { DEFAULT_EXPIRY, defaultTouchAfter, type SessionExpiry } from './expiry.ts'
-import { addSetCookies, readRequestCookies } from './http/index.ts'
+import { DEFAULT_EXPIRY, defaultTouchAfter, expireAtFor, type SessionExpiry } from './expiry.ts'
+import { addSetCookies, isHttpEvent, readRequestCookies } from './http/index.ts'
 import { isSessionId } from './id.ts'
 import { type SessionLogger, silentLogger } from './logger.ts'
 import { type FlushOutcome, flushSession, Session } from './session.ts'
@@ -70,15 +70,17 @@ export interface DynamoSessionOptions {
    */
   secrets?: readonly string[] | undefined
   /**
-   * When DynamoDB cannot be read (after the SDK's retries), run the handler with an empty session that
-   * is not saved, instead of failing the request with {@link SessionStoreError}. Writes that fail
-   * still fail the request: a change the handler made is never silently dropped. Default `false`.
+   * When DynamoDB cannot be read (after the SDK's retries), run the handler instead of failing the
+   * request with {@link SessionStoreError}: its reads see an empty session (`session.unavailable` is
+   * `true`), every change (`set`, `delete`, `clear`, `setExpiry`, `regenerate`) throws that
+   * `SessionStoreError`, and `destroy()` still deletes the session. Writes that fail still fail the
+   * request: nothing is ever answered as saved that was not. Default `false`.
    */
   failOpen?: boolean | undefined
   /**
-   * How many times a save is re-based onto concurrent changes of *other* keys before the request fails
-   * with {@link SessionConflictError}. Each retry is one conditional write (the conflicting item comes
-   * back with the failed write; no extra read). Default 10.
+   * How many times a write is retried on top of concurrent changes before the request fails with a
+   * `contention` {@link SessionConflictError}; see {@link DynamoDBSessionStoreOptions.maxConflictRetries}.
+   * Only with `store` as options (a ready store object has its own). Default 10.
    */
   maxConflictRetries?: number | undefined
 }
@@ -94,8 +96,10 @@ export interface DynamoSessionOptions {
  */
 export type SessionContext<T extends object = SessionData> = Context & { session: Session<T> }
 
+const STORE_METHODS = ['load', 'create', 'save', 'regenerate', 'touch', 'destroy'] as const
+
 function isSessionStore(value: unknown): value is SessionStore {
-  return (['load', 'create', 'save', 'touch', 'delete'] as const).every(
+  return STORE_METHODS.every(
     (method) => typeof (value as Partial<SessionStore> | undefined)?.[method] === 'function',
   )
 }
@@ -165,18 +169,25 @@ export function dynamoSession<T extends object = SessionData>(
   if (!(touchAfter >= 0 && Number.isFinite(touchAfter))) {
     throw new SessionConfigError('touchAfter must be a number of seconds, 0 or more')
   }
-  const { maxConflictRetries } = options
-  if (
-    maxConflictRetries !== undefined &&
-    !(Number.isInteger(maxConflictRetries) && maxConflictRetries >= 0)
-  ) {
-    throw new SessionConfigError('maxConflictRetries must be a whole number, 0 or more')
+  const nowSeconds = Math.floor(now() / 1000)
+  if (expireAtFor(expiry, nowSeconds) <= nowSeconds) {
+    throw new SessionConfigError('The default expiry is a fixed date that has already passed')
   }
+  const { maxConflictRetries } = options
   const secrets = options.secrets === undefined ? undefined : [...options.secrets]
   if (secrets) assertSecrets(secrets)
-  const store: SessionStore = isSessionStore(options.store)
-    ? options.store
-    : new DynamoDBSessionStore({ client: options.client, logger, now, ...options.store })
+  let store: SessionStore
+  if (isSessionStore(options.store)) {
+    if (maxConflictRetries !== undefined) {
+      throw new SessionConfigError(
+        'maxConflictRetries applies to the store built from options: set it on your store',
+      )
+    }
+    store = options.store
+  } else {
+    const retries = maxConflictRetries === undefined ? {} : { maxConflictRetries }
+    store = new DynamoDBSessionStore({ client: options.client, logger, now, ...retries, ...options.store })
+  }
   const sessions = new WeakMap<object, Session<T>>()
 
   const finish = async (request: Request<unknown, unknown, Error, SessionContext<T>>) => {
@@ -184,20 +195,23 @@ export function dynamoSession<T extends object = SessionData>(
     if (!session) return
     const nowSeconds = Math.floor(now() / 1000)
     const setCookie = setCookieFor(await session[flushSession](nowSeconds), cookie, secrets, nowSeconds)
+    // A detached session (no HTTP front door) never yields a cookie: the result stays as it is.
     if (setCookie) request.response = addSetCookies(request.event, request.response, [setCookie], logger)
   }
 
   return {
     name: 'dynamoSession',
     before(request) {
+      // No HTTP request, no cookie: an SQS batch, a schedule, a direct invoke.
+      const detached = !isHttpEvent(request.event)
       const session = new Session<T>({
         store,
-        id: sessionIdFromRequest(request.event, cookie.name, secrets),
+        id: detached ? undefined : sessionIdFromRequest(request.event, cookie.name, secrets),
         expiry,
         touchAfter,
         now,
         failOpen: options.failOpen,
-        maxConflictRetries,
+        detached,
         logger,
       })
       sessions.set(request, session)

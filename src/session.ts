@@ -1,11 +1,11 @@
 /**
- * The session a handler sees. Loads lazily (one read on first use), tracks what changed key by key, and
- * at the end of the request persists only what it must: a create, a conditional save, a throttled touch,
- * a delete, or nothing.
+ * The session a handler sees. Loads lazily (one read on first use), records what the request changes key
+ * by key, and at the end of the request asks the store for exactly one step: a create, a save of the
+ * changes, a regenerate, a throttled touch, a delete, or nothing.
  *
  * @module
  */
-import { assertJsonValue, type JsonValue, jsonEqual, type SessionData, setOwn } from './data.ts'
+import { assertJsonValue, type JsonValue, ownValue, type SessionData, setOwn } from './data.ts'
 import { PACKAGE_NAME, SessionConflictError, SessionDataError, SessionStoreError } from './errors.ts'
 import {
   cookieHasExpiry,
@@ -16,7 +16,7 @@ import {
   sameExpiry,
 } from './expiry.ts'
 import type { SessionLogger } from './logger.ts'
-import type { SessionRecord, SessionStore } from './store/types.ts'
+import type { SaveResult, SessionChange, SessionRecord, SessionStore } from './store/types.ts'
 
 /**
  * What the end of a request means for the session cookie:
@@ -52,16 +52,19 @@ export interface SessionInit {
   expiry: SessionExpiry
   /** Seconds that must pass before a read-only request pushes a rolling expiry forward. */
   touchAfter: number
-  /** How many times a save is re-based onto a concurrent change of other keys before giving up. Default 10. */
-  maxConflictRetries?: number | undefined
   /** The clock, in epoch milliseconds. Default `Date.now`. */
   now?: (() => number) | undefined
   /**
-   * When loading fails with {@link SessionStoreError}, go on with an empty session that is never saved
-   * (instead of failing the request). Default `false`.
+   * When loading fails with {@link SessionStoreError}, go on with an empty session whose reads see
+   * nothing and whose changes throw that error (instead of failing the request at once). Default `false`.
    */
   failOpen?: boolean | undefined
-  /** Told about degraded sessions and failed touches. Default: silent. */
+  /**
+   * No cookie can carry this session (a non-HTTP invocation): it starts empty and is never stored; a
+   * change made to it is logged as not saved. Default `false`.
+   */
+  detached?: boolean | undefined
+  /** Told about degraded sessions and unsaved changes. Default: silent. */
   logger?: SessionLogger | undefined
 }
 
@@ -80,14 +83,45 @@ const NONE: FlushOutcome = Object.freeze({ cookie: 'none' })
 const CLEAR: FlushOutcome = Object.freeze({ cookie: 'clear' })
 
 /**
+ * Where a session is in its request: nothing read yet; a read in flight; read (`base` is the stored
+ * session, `undefined` for a new one); or unreadable (the store failed and `failOpen` is set).
+ */
+type Phase =
+  | { readonly kind: 'unread'; readonly cookieId: string | undefined }
+  | { readonly kind: 'loading'; readonly cookieId: string; readonly promise: Promise<void> }
+  | { readonly kind: 'ready'; readonly base: SessionRecord | undefined }
+  | { readonly kind: 'unavailable'; readonly cookieId: string; readonly error: SessionStoreError }
+
+/** What this request changed since the session was read (or destroyed). */
+interface Changes {
+  /** Keys set (to these values) or removed (`undefined`). */
+  readonly entries: Map<string, JsonValue | undefined>
+  /** `clear()` was called. */
+  cleared: boolean
+  /** Present when `setExpiry()` changed the per-session policy. */
+  expiry: { readonly policy: SessionExpiry | undefined } | undefined
+  /** `regenerate()` was called on a stored session. */
+  regenerate: boolean
+  /** Entry sizes for the size guard, computed on the first change (`undefined` before). */
+  sizes: Map<string, number> | undefined
+}
+
+function noChanges(): Changes {
+  return { entries: new Map(), cleared: false, expiry: undefined, regenerate: false, sizes: undefined }
+}
+
+/**
  * A server-side session. Every method is async because the first one loads the session from the store
  * (one read); a handler that never calls one costs no I/O at all.
  *
- * Values are JSON-compatible ({@link JsonValue}). `get()` returns a copy: change it, then `set()` it.
+ * Values are JSON-compatible ({@link JsonValue}), checked at `set()`: a value the store could not save
+ * and read back throws {@link SessionDataError} there. `get()` returns a copy: change it, then `set()` it.
  *
- * Concurrency: saves are optimistic. If another request changed *other* keys meanwhile, both changes are
- * kept; if it changed a key this request also changed, the after hook throws {@link SessionConflictError}
- * (HTTP 409) and nothing is written.
+ * Concurrency: at the end of the request only the keys this request changed are written, and only if
+ * none of them was changed by another request since this one read it; otherwise the after hook throws
+ * {@link SessionConflictError} (HTTP 409) and nothing of this request's changes is written. Calls apply in
+ * the order they were made: a change made before `destroy()` is undone by it, even if its read finished
+ * later.
  *
  * @typeParam T - the shape of the session data, e.g. `{ userId: string; cart: string[] }`.
  *
@@ -105,78 +139,126 @@ const CLEAR: FlushOutcome = Object.freeze({ cookie: 'clear' })
 export class Session<T extends object = SessionData> {
   readonly #init: SessionInit
   readonly #store: SessionStore
-  #cookieId: string | undefined
-  #loading: Promise<void> | undefined
-  #loaded = false
-  /** The stored session as last read or written; `undefined` for a new session. */
-  #record: SessionRecord | undefined
-  /** The working copy of the data. */
-  #data: Record<string, JsonValue> = {}
-  /** The keys this request changed; `undefined` once it cleared them all. */
-  #changed: Set<string> | undefined = new Set()
-  #expiryOverride: SessionExpiry | undefined
-  #expiryChanged = false
-  #regenerate = false
-  #pendingDeletes: string[] = []
+  #phase: Phase
+  /** The working copy of the data (valid once ready). */
+  #data: SessionData = {}
+  #changes: Changes = noChanges()
+  /** Bumped by `destroy()`: a call that started before it has nothing left to act on. */
+  #generation = 0
+  /** Ids to delete at the end of the request (destroyed sessions). */
+  readonly #destroyed: string[] = []
+  /** The stored session after the request's write, once flushed. */
+  #written: SessionRecord | undefined
   #flushed = false
-  /** Loading failed and `failOpen` is set: the session is empty and nothing will be saved. */
-  #degraded = false
 
   constructor(init: SessionInit) {
     this.#init = init
     this.#store = init.store
-    this.#cookieId = init.id
+    this.#phase = init.detached ? { kind: 'ready', base: undefined } : { kind: 'unread', cookieId: init.id }
   }
 
   /**
    * The session id once known to be stored: after the first method call found the session, or after the
-   * request created it. `undefined` for a new session, and before the session was first used.
+   * request wrote it. `undefined` for a new session, after `destroy()`, and after `regenerate()` until
+   * the request has stored the new id.
    */
   get id(): string | undefined {
-    // After regenerate() the stored id is on its way out and the new one is not minted yet.
-    return this.#regenerate ? undefined : this.#record?.id
+    if (this.#flushed) return this.#written?.id
+    if (this.#phase.kind !== 'ready' || this.#changes.regenerate) return undefined
+    return this.#phase.base?.id
   }
 
   /** The expiry policy in force: the per-session one from {@link Session.setExpiry}, or the default. */
   get expiry(): SessionExpiry {
-    return this.#expiryOverride ?? this.#init.expiry
+    return this.#policy() ?? this.#init.expiry
   }
 
   /** When the stored session expires, or `undefined` for a session not stored (or not loaded) yet. */
   get expiresAt(): Date | undefined {
-    return this.#record && new Date(this.#record.expiresAt * 1000)
+    const record = this.#flushed ? this.#written : this.#phase.kind === 'ready' ? this.#phase.base : undefined
+    return record && new Date(record.expiresAt * 1000)
   }
 
+  /**
+   * Whether the store could not be read (with `failOpen`): reads then see an empty session, and changes
+   * throw the store's error. `destroy()` still works.
+   */
+  get unavailable(): boolean {
+    return this.#phase.kind === 'unavailable'
+  }
+
+  #policy(): SessionExpiry | undefined {
+    if (this.#changes.expiry) return this.#changes.expiry.policy
+    return this.#phase.kind === 'ready' ? this.#phase.base?.expiry : undefined
+  }
+
+  #nowSeconds(): number {
+    return Math.floor((this.#init.now ?? Date.now)() / 1000)
+  }
+
+  /** Reads the session if nobody has yet; resolves once it is ready (or unreadable). */
   async #load(): Promise<void> {
-    if (this.#loaded) return
-    this.#loading ??= (async () => {
-      try {
-        this.#adopt(this.#cookieId === undefined ? undefined : await this.#store.load(this.#cookieId))
-      } catch (error) {
-        if (!(this.#init.failOpen && error instanceof SessionStoreError)) throw error
-        this.#init.logger?.error(
-          `${PACKAGE_NAME}: session store unavailable, going on with an unsaved empty session`,
-          { operation: error.operation },
-        )
-        this.#degraded = true
-        this.#adopt(undefined)
-      }
-    })()
-    try {
-      await this.#loading
-    } catch (error) {
-      this.#loading = undefined // a later call may try again
-      throw error
+    const phase = this.#phase
+    if (phase.kind === 'loading') return phase.promise
+    if (phase.kind !== 'unread') return
+    const { cookieId } = phase
+    if (cookieId === undefined) {
+      this.#phase = { kind: 'ready', base: undefined }
+      return
     }
+    const loading: Phase = {
+      kind: 'loading',
+      cookieId,
+      promise: this.#store.load(cookieId).then(
+        (record) => this.#settle(loading, { kind: 'ready', base: record }),
+        (error: unknown) => {
+          if (!(this.#init.failOpen && error instanceof SessionStoreError)) {
+            this.#settle(loading, { kind: 'unread', cookieId }) // a later call may try again
+            throw error
+          }
+          this.#init.logger?.error(
+            `${PACKAGE_NAME}: session store unavailable, going on with an empty session that cannot change`,
+            { operation: error.operation },
+          )
+          this.#settle(loading, { kind: 'unavailable', cookieId, error })
+        },
+      ),
+    }
+    this.#phase = loading
+    return loading.promise
   }
 
-  #adopt(record: SessionRecord | undefined): void {
-    this.#record = record
-    // A shallow copy is enough: values only leave through get() and arrive through set() as deep copies,
-    // and only top-level keys are ever replaced, so the loaded record stays intact for the conflict check.
-    this.#data = record ? { ...record.data } : {}
-    this.#expiryOverride = record?.expiry
-    this.#loaded = true
+  /** Moves from `loading` to `next`, unless something (a `destroy()`) moved on meanwhile. */
+  #settle(loading: Phase, next: Phase): void {
+    if (this.#phase !== loading) return
+    this.#phase = next
+    if (next.kind === 'ready') this.#data = next.base ? { ...next.base.data } : {}
+  }
+
+  /**
+   * Waits for the read a call needs; resolves `false` when the call is moot (a `destroy()` came after it
+   * was made, so whatever it would do is undone).
+   */
+  async #ready(): Promise<boolean> {
+    const generation = this.#generation
+    try {
+      await this.#load()
+    } catch (error) {
+      if (generation === this.#generation) throw error
+    }
+    return generation === this.#generation
+  }
+
+  /** Throws unless the session can change: after a failed read (`failOpen`), it cannot. */
+  #assertChangeable(): void {
+    const phase = this.#phase
+    if (phase.kind === 'unavailable') {
+      throw new SessionStoreError(
+        phase.error.operation,
+        'The session could not be read (failOpen), so it cannot be changed',
+        { cause: phase.error },
+      )
+    }
   }
 
   /**
@@ -188,14 +270,15 @@ export class Session<T extends object = SessionData> {
    * ```
    */
   async get<K extends keyof T & string>(key: K): Promise<T[K] | undefined> {
-    await this.#load()
-    const value = Object.hasOwn(this.#data, key) ? this.#data[key] : undefined
+    if (!(await this.#ready())) return undefined
+    const value = ownValue(this.#data, key)
     return (typeof value === 'object' && value !== null ? structuredClone(value) : value) as T[K] | undefined
   }
 
   /**
    * Stores `value` under `key`. Setting `undefined` deletes the key. Throws {@link SessionDataError} at once
-   * for a value that is not JSON-compatible.
+   * for a value the store could not save and read back (not JSON-compatible, a lone surrogate, refused by
+   * the codec in use, too large for the session to fit), or when the session's fixed expiry has passed.
    *
    * @example
    * ```ts
@@ -207,12 +290,15 @@ export class Session<T extends object = SessionData> {
       await this.delete(key)
       return
     }
-    if (typeof key !== 'string' || key === '')
-      throw new SessionDataError('A session key must be a non-empty string')
     assertJsonValue(value, key)
-    await this.#load()
-    setOwn(this.#data, key, structuredClone(value))
-    this.#changed?.add(key)
+    this.#store.checkEntry?.(key, value)
+    const copy = structuredClone(value)
+    if (!(await this.#ready())) return
+    this.#assertChangeable()
+    this.#assertNotExpired(this.#policy())
+    this.#assertFits(key, copy)
+    setOwn(this.#data, key, copy)
+    this.#changes.entries.set(key, copy)
   }
 
   /**
@@ -224,10 +310,12 @@ export class Session<T extends object = SessionData> {
    * ```
    */
   async delete(key: keyof T & string): Promise<boolean> {
-    await this.#load()
+    if (!(await this.#ready())) return false
+    this.#assertChangeable()
     if (!Object.hasOwn(this.#data, key)) return false
     delete this.#data[key]
-    this.#changed?.add(key)
+    this.#changes.entries.set(key, undefined)
+    this.#changes.sizes?.delete(key)
     return true
   }
 
@@ -240,7 +328,7 @@ export class Session<T extends object = SessionData> {
    * ```
    */
   async has(key: keyof T & string): Promise<boolean> {
-    await this.#load()
+    if (!(await this.#ready())) return false
     return Object.hasOwn(this.#data, key)
   }
 
@@ -253,14 +341,18 @@ export class Session<T extends object = SessionData> {
    * ```
    */
   async clear(): Promise<void> {
-    await this.#load()
+    if (!(await this.#ready())) return
+    this.#assertChangeable()
     this.#data = {}
-    this.#changed = undefined
+    this.#changes.entries.clear()
+    this.#changes.cleared = true
+    this.#changes.sizes = new Map()
   }
 
   /**
-   * Gives the session a new id and keeps its data: the new item is written before the old one is deleted,
-   * and the old id stops working. Call it when privileges change (after a login) against session fixation.
+   * Gives the session a new id and keeps its data. At the end of the request the new item is written and
+   * the old id stops being a session in one atomic step; a logout that still presents the old id ends the
+   * new session too. Call it when privileges change (after a login) against session fixation.
    *
    * @example
    * ```ts
@@ -269,13 +361,15 @@ export class Session<T extends object = SessionData> {
    * ```
    */
   async regenerate(): Promise<void> {
-    await this.#load()
-    if (this.#record) this.#regenerate = true
+    if (!(await this.#ready())) return
+    this.#assertChangeable()
+    if (this.#phase.kind === 'ready' && this.#phase.base) this.#changes.regenerate = true
   }
 
   /**
    * Deletes the session (no read needed) and expires its cookie. The object stays usable as a new, empty
-   * session: data set afterwards starts a new session with a new id.
+   * session: data set afterwards starts a new session with a new id. Calls made before it (even ones
+   * still waiting for the read) are undone by it.
    *
    * @example
    * ```ts
@@ -283,18 +377,19 @@ export class Session<T extends object = SessionData> {
    * ```
    */
   async destroy(): Promise<void> {
-    const id = this.#loaded ? this.#record?.id : this.#cookieId
-    if (id !== undefined) this.#pendingDeletes.push(id)
-    this.#cookieId = undefined
-    this.#loading = undefined
-    this.#adopt(undefined)
-    this.#changed = new Set()
-    this.#expiryChanged = this.#regenerate = false
+    const phase = this.#phase
+    const id = phase.kind === 'ready' ? phase.base?.id : phase.cookieId
+    if (id !== undefined) this.#destroyed.push(id)
+    this.#generation++
+    this.#phase = { kind: 'ready', base: undefined }
+    this.#data = {}
+    this.#changes = noChanges()
   }
 
   /**
    * Overrides the expiry policy for this session only (stored with it), e.g. "remember me";
-   * `undefined` returns to the middleware's default.
+   * `undefined` returns to the middleware's default. A fixed expiry that has already passed throws
+   * {@link SessionDataError}.
    *
    * @example
    * ```ts
@@ -302,82 +397,105 @@ export class Session<T extends object = SessionData> {
    * ```
    */
   async setExpiry(expiry: SessionExpiry | undefined): Promise<void> {
-    await this.#load()
-    if (sameExpiry(this.#expiryOverride, expiry)) return
-    this.#expiryOverride = expiry
-    this.#expiryChanged = true
+    if (!(await this.#ready())) return
+    this.#assertChangeable()
+    this.#assertNotExpired(expiry)
+    if (sameExpiry(this.#policy(), expiry)) return
+    const stored = this.#phase.kind === 'ready' ? this.#phase.base?.expiry : undefined
+    this.#changes.expiry = sameExpiry(stored, expiry) ? undefined : { policy: expiry }
   }
 
-  /** The data to store on top of `base`: this request's changes applied to it. */
-  #dataOn(base: SessionData): SessionData {
-    const data: SessionData = { ...(this.#changed ? base : this.#data) }
-    for (const key of this.#changed ?? []) {
-      if (Object.hasOwn(this.#data, key)) setOwn(data, key, this.#data[key])
-      else delete data[key]
-    }
-    return data
-  }
-
-  /** Throws when `current` changed something this request changed too (compared with what it loaded). */
-  #assertMergeable(loaded: SessionRecord, current: SessionRecord): void {
-    for (const key of this.#changed ?? new Set([...Object.keys(loaded.data), ...Object.keys(current.data)])) {
-      if (!jsonEqual(loaded.data[key], current.data[key])) {
-        throw new SessionConflictError('Another request changed the same session data at the same time')
-      }
-    }
-    if (this.#expiryChanged && !sameExpiry(loaded.expiry, current.expiry)) {
-      throw new SessionConflictError('Another request changed the session expiry at the same time')
+  /** Throws when a session under `policy` (or the default) could not be stored any more: its date has passed. */
+  #assertNotExpired(policy: SessionExpiry | undefined): void {
+    const expiry = policy ?? this.#init.expiry
+    if (expireAtFor(expiry, this.#nowSeconds()) <= this.#nowSeconds()) {
+      throw new SessionDataError(
+        'The session expiry is a fixed date that has already passed: nothing can be stored',
+      )
     }
   }
 
-  #setCookie(record: SessionRecord): FlushOutcome {
-    this.#record = record
-    const { id, expiresAt, expiry = this.#init.expiry } = record
-    return { cookie: 'set', id, expiresAt, persistent: cookieHasExpiry(expiry) }
+  /** Throws when setting `key` to `value` would make the session too large for the store. */
+  #assertFits(key: string, value: JsonValue): void {
+    const { entrySize, assertFits } = this.#store
+    if (!entrySize || !assertFits) return
+    const sizes =
+      this.#changes.sizes ??
+      new Map(Object.entries(this.#data).map(([k, v]) => [k, entrySize.call(this.#store, k, v)]))
+    this.#changes.sizes = sizes
+    const size = entrySize.call(this.#store, key, value)
+    let total = size
+    for (const [k, s] of sizes) if (k !== key) total += s
+    assertFits.call(this.#store, total, () => ({ ...this.#data, [key]: value }))
+    sizes.set(key, size)
+  }
+
+  #cookieFor(record: SessionRecord): FlushOutcome {
+    const expiry = record.expiry ?? this.#init.expiry
+    return { cookie: 'set', id: record.id, expiresAt: record.expiresAt, persistent: cookieHasExpiry(expiry) }
   }
 
   /**
    * Persists the request's changes; see {@link FlushOutcome}. Runs at most once. `nowSeconds` is the
    * instant the writes count from, so the cookie's `Max-Age` can be computed from the same reading.
    */
-  async [flushSession](
-    nowSeconds: number = Math.floor((this.#init.now ?? Date.now)() / 1000),
-  ): Promise<FlushOutcome> {
+  async [flushSession](nowSeconds: number = this.#nowSeconds()): Promise<FlushOutcome> {
     if (this.#flushed) return NONE
+    // A read the handler started but did not wait for: its outcome decides what there is to write.
+    if (this.#phase.kind === 'loading') await this.#phase.promise.catch(() => undefined)
     this.#flushed = true
     let outcome = NONE
-    for (const id of this.#pendingDeletes) {
-      await this.#store.delete(id)
+    for (const id of this.#destroyed) {
+      await this.#store.destroy(id)
       outcome = CLEAR
     }
-    if (!this.#loaded || this.#degraded) return outcome // never touched, or failed open: no I/O
-    const loaded = this.#record
-    if (!loaded) return (await this.#createFrom({}, nowSeconds)) ?? outcome
-    if (this.#regenerate) {
-      const created = await this.#createFrom(loaded.data, nowSeconds)
-      await this.#store.delete(loaded.id)
-      this.#regenerate = false
-      if (!created) this.#record = undefined
-      return created ?? CLEAR
+    const phase = this.#phase
+    if (phase.kind !== 'ready') return outcome // never used, or unreadable: nothing to write
+    const changes = this.#changes
+    const changed = changes.entries.size > 0 || changes.cleared || changes.expiry !== undefined
+    if (this.#init.detached) {
+      if (changed)
+        this.#init.logger?.warn(`${PACKAGE_NAME}: session changes in a non-HTTP invocation are not saved`)
+      return NONE
     }
-    if (this.#changed?.size === 0 && !this.#expiryChanged) return this.#touch(loaded, nowSeconds)
-    return this.#save(loaded, nowSeconds)
+    const base = phase.base
+    if (!base) return (await this.#create(nowSeconds)) ?? outcome
+    if (!changed && !changes.regenerate) return this.#touch(base, nowSeconds)
+    const change: SessionChange = {
+      base,
+      entries: changes.entries,
+      cleared: changes.cleared,
+      expiry: changes.expiry,
+      defaultExpiry: this.#init.expiry,
+      now: nowSeconds,
+    }
+    if (changes.regenerate) return this.#outcome(await this.#store.regenerate(change), true)
+    return this.#outcome(await this.#store.save(change), changes.expiry !== undefined)
   }
 
-  /** Creates a new stored session from `base` plus this request's changes; `undefined` if there is nothing to store. */
-  async #createFrom(base: SessionData, now: number): Promise<FlushOutcome | undefined> {
-    const data = this.#dataOn(base)
-    const expiresAt = expireAtFor(this.expiry, now)
-    if (Object.keys(data).length === 0 || expiresAt <= now) return undefined
-    return this.#setCookie(await this.#store.create({ data, expiresAt, expiry: this.#expiryOverride }))
+  /** Stores a new session holding this request's data; `undefined` when there is nothing to store. */
+  async #create(now: number): Promise<FlushOutcome | undefined> {
+    if (Object.keys(this.#data).length === 0) return undefined
+    const expiry = this.#policy()
+    const expiresAt = expireAtFor(expiry ?? this.#init.expiry, now)
+    if (expiresAt <= now) {
+      // A fixed expiry that passed while the request ran (set() checked it): nothing can be stored.
+      this.#init.logger?.warn(
+        `${PACKAGE_NAME}: the session's fixed expiry passed during the request; not stored`,
+      )
+      return undefined
+    }
+    this.#written = await this.#store.create({ data: this.#data, expiresAt, expiry })
+    return this.#cookieFor(this.#written)
   }
 
-  async #touch(loaded: SessionRecord, now: number): Promise<FlushOutcome> {
-    const expiry = this.expiry
-    if (!isTouchDue(expiry, loaded.expiresAt, now, this.#init.touchAfter)) return NONE
-    const expiresAt = expireAtFor(expiry, now)
+  async #touch(base: SessionRecord, now: number): Promise<FlushOutcome> {
+    const expiry = base.expiry ?? this.#init.expiry
+    this.#written = base
+    if (!isTouchDue(expiry, base.expiresAt, now, this.#init.touchAfter)) return NONE
+    let touched: SessionRecord | undefined
     try {
-      if (!(await this.#store.touch(loaded.id, expiresAt))) return NONE
+      touched = await this.#store.touch(base, expireAtFor(expiry, now))
     } catch (error) {
       // The request only read, and read successfully: a failed touch costs a little lifetime, not the response.
       if (!(error instanceof SessionStoreError)) throw error
@@ -386,42 +504,29 @@ export class Session<T extends object = SessionData> {
       })
       return NONE
     }
-    const outcome = this.#setCookie({ ...loaded, expiresAt })
-    return cookieHasExpiry(expiry) ? outcome : NONE
+    if (!touched) return NONE
+    this.#written = touched
+    return cookieHasExpiry(expiry) ? this.#cookieFor(touched) : NONE
   }
 
-  async #save(loaded: SessionRecord, now: number): Promise<FlushOutcome> {
-    let base = loaded
-    for (let attempt = 0; ; attempt++) {
-      const data = this.#dataOn(base.data)
-      const expiry = this.#expiryChanged ? this.#expiryOverride : base.expiry
-      const effective = expiry ?? this.#init.expiry
-      const expiresAt = expireAtFor(effective, now)
-      const record: SessionRecord = { id: loaded.id, data, expiresAt, version: base.version, expiry }
-      // Emptied or already expired: the session ends here, unless another request changed it meanwhile.
-      const ends = Object.keys(data).length === 0 || expiresAt <= now
-      const result = ends ? await this.#store.delete(loaded.id, base.version) : await this.#store.save(record)
-      const { status } = result
-      if (status === 'deleted' || (ends && status === 'gone')) {
-        this.#record = undefined
+  /** The cookie after a save or a regenerate, or the conflict error. */
+  #outcome(result: SaveResult, alwaysSend: boolean): FlushOutcome {
+    switch (result.status) {
+      case 'saved': {
+        this.#written = result.record
+        const expiry = result.record.expiry ?? this.#init.expiry
+        // The cookie carries the expiry: re-sent whenever the stored one moved, or the session moved.
+        return alwaysSend || (isRolling(expiry) && cookieHasExpiry(expiry))
+          ? this.#cookieFor(result.record)
+          : NONE
+      }
+      case 'ended':
+        this.#written = undefined
         return CLEAR
-      }
-      if (result.status === 'saved') {
-        const outcome = this.#setCookie({ ...record, version: result.version })
-        return this.#expiryChanged || (isRolling(effective) && cookieHasExpiry(effective)) ? outcome : NONE
-      }
-      if (status === 'gone') {
-        throw new SessionConflictError(
-          'The session was ended or replaced by another request; nothing was saved',
-        )
-      }
-      if (attempt >= (this.#init.maxConflictRetries ?? 10)) {
-        throw new SessionConflictError(
-          'The session kept changing under concurrent requests; nothing was saved',
-        )
-      }
-      this.#assertMergeable(loaded, result.current)
-      base = result.current
+      case 'gone':
+        throw new SessionConflictError('ended')
+      case 'conflict':
+        throw new SessionConflictError(result.reason)
     }
   }
 }

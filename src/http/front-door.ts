@@ -83,6 +83,26 @@ function detect(event: unknown): FrontDoor {
 }
 
 /**
+ * Whether `event` is an HTTP request: from a known front door, or at least carrying a `headers` object (a
+ * hand-built or local-tool event). Anything else (SQS, EventBridge, a direct invoke) has no cookie to
+ * carry a session, and its result must come back untouched. Never throws.
+ *
+ * @example
+ * ```ts
+ * isHttpEvent({ Records: [{ eventSource: 'aws:sqs' }] }) // false
+ * isHttpEvent({ headers: { cookie: 'id=...' } }) // true
+ * ```
+ */
+export function isHttpEvent(event: unknown): boolean {
+  if (detectFrontDoor(event) !== 'unknown') return true
+  try {
+    return isRecord(event) && isRecord(event.headers)
+  } catch {
+    return false
+  }
+}
+
+/**
  * Whether `value` is a non-null, non-array object (a JSON object, once the event is parsed). Shared by
  * the `src/http` modules; not part of the package's public surface.
  *

@@ -7,10 +7,15 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb'
 import type { JsonValue, SessionData } from '../data.ts'
+import { SessionDataError } from '../errors.ts'
 
 /**
  * Turns session data into one DynamoDB attribute value and back. `decode` throws on anything it did not
  * write; the store then treats the item as no session and logs a warning.
+ *
+ * The optional members let `session.set()` refuse, at the line that wrote it, what this codec could not
+ * store or read back: without them, only the JSON rules every codec shares are checked there, and an
+ * oversized session is refused when the request ends.
  *
  * @example
  * ```ts
@@ -25,6 +30,20 @@ export interface SessionDataCodec {
   encode(data: SessionData): AttributeValue
   /** The stored attribute value back to session data; throws on anything unreadable. */
   decode(value: AttributeValue): SessionData
+  /** Throws `SessionDataError` for an entry this codec cannot store and read back as it is. */
+  check?(key: string, value: JsonValue): void
+  /** An upper bound of the bytes the entry `key: value` adds to the stored attribute. */
+  entrySize?(key: string, value: JsonValue): number
+  /**
+   * Throws `SessionDataError` when data whose entries add up to `size` bytes cannot be stored in `room`
+   * bytes. Default: a `SessionTooLargeError` when `size > room`.
+   */
+  assertFits?(size: number, room: number, data: () => SessionData): void
+  /**
+   * Map codecs only: one value as stored under its key inside the map. With it the store updates the
+   * keys a request changed in place, so requests that change different keys never conflict.
+   */
+  encodeEntry?(value: JsonValue): AttributeValue
 }
 
 function toAttribute(value: JsonValue): AttributeValue {
@@ -71,9 +90,67 @@ function fromAttributeMap(map: Record<string, AttributeValue>): { [key: string]:
   return Object.fromEntries(Object.entries(map).map(([key, value]) => [key, fromAttribute(value)]))
 }
 
+/** DynamoDB numbers hold magnitudes from 1e-130 up to (but excluding) 1e126. */
+const MAX_NUMBER = 1e126
+const MIN_NUMBER = 1e-130
+// DynamoDB nests documents up to 32 levels, the item's data map included: 30 levels are left for a value.
+const MAX_MAP_DEPTH = 30
+
+function refuse(path: string, why: string): never {
+  throw new SessionDataError(`Session value at ${path} cannot be stored in a DynamoDB map: ${why}`)
+}
+
+function checkMapKey(key: string, path: string): void {
+  if (key === '') refuse(path, 'an empty key cannot be a DynamoDB map key')
+  // The SDK cannot read back an item with such a key when a conditional write fails (it sets a
+  // prototype instead), so a concurrent request would fail on it: refused here, at set().
+  if (key === '__proto__') refuse(path, 'a "__proto__" key cannot be read back by the AWS SDK')
+}
+
+/** The DynamoDB rules JSON does not have; returns the value's attribute size (as {@link attributeSize}). */
+function mapValueSize(value: JsonValue, path: string, depth: number): number {
+  switch (typeof value) {
+    case 'string':
+      return Buffer.byteLength(value)
+    case 'boolean':
+      return 1
+    case 'number': {
+      const magnitude = Math.abs(value)
+      if (magnitude >= MAX_NUMBER || (magnitude !== 0 && magnitude < MIN_NUMBER)) {
+        refuse(path, 'the number is outside the range DynamoDB can store')
+      }
+      return numberSize(String(value))
+    }
+  }
+  if (value === null) return 1
+  if (depth >= MAX_MAP_DEPTH) refuse(path, `it is nested deeper than ${MAX_MAP_DEPTH} levels`)
+  let size = 3
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      size += 1 + mapValueSize(value[i] ?? null, `${path}[${i}]`, depth + 1)
+    }
+    return size
+  }
+  for (const [key, child] of Object.entries(value)) {
+    if (child === undefined) continue
+    checkMapKey(key, path)
+    size += Buffer.byteLength(key) + 1 + mapValueSize(child, `${path}.${key}`, depth + 1)
+  }
+  return size
+}
+
+/** The bytes `key: value` adds to a map attribute; throws `SessionDataError` for what a map cannot hold. */
+function mapEntrySize(key: string, value: JsonValue): number {
+  checkMapKey(key, key)
+  return Buffer.byteLength(key) + 1 + mapValueSize(value, key, 0)
+}
+
 /**
  * The default codec: session data as a native DynamoDB map (`M`), each value with its natural type
- * (strings `S`, numbers `N`, booleans `BOOL`, `null` `NULL`, arrays `L`, objects `M`).
+ * (strings `S`, numbers `N`, booleans `BOOL`, `null` `NULL`, arrays `L`, objects `M`). It is the one codec
+ * with per-key updates: requests that change different keys of one session never conflict. It refuses
+ * what a DynamoDB map cannot hold or the SDK cannot read back: numbers outside 1e-130..1e126 in
+ * magnitude, values nested deeper than 30 levels, empty keys and `"__proto__"` keys.
  *
  * @example
  * ```ts
@@ -86,6 +163,9 @@ export const nativeMapCodec: SessionDataCodec = {
     if (value.M === undefined) throw new TypeError('session data is not a map')
     return fromAttributeMap(value.M)
   },
+  check: (key, value) => void mapEntrySize(key, value),
+  entrySize: mapEntrySize,
+  encodeEntry: toAttribute,
 }
 
 /**
@@ -104,6 +184,12 @@ export const jsonStringCodec: SessionDataCodec = {
     if (value.S === undefined) throw new TypeError('session data is not a string')
     return parseSessionJson(value.S)
   },
+  entrySize: jsonEntrySize,
+}
+
+/** The bytes `"key":value,` adds to the JSON text of session data (the braces aside). */
+export function jsonEntrySize(key: string, value: JsonValue): number {
+  return Buffer.byteLength(JSON.stringify(key)) + Buffer.byteLength(JSON.stringify(value)) + 2
 }
 
 /** Parses JSON text that must hold session data (an object); throws otherwise. */

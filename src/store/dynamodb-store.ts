@@ -4,9 +4,10 @@
  *
  * @module
  */
+
+import { randomUUID } from 'node:crypto'
 import {
   type $Command,
-  type AttributeValue,
   ConditionalCheckFailedException,
   DeleteItemCommand,
   DynamoDBClient,
@@ -15,15 +16,21 @@ import {
   PutItemCommand,
   type ServiceInputTypes,
   type ServiceOutputTypes,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb'
+import { type JsonValue, ownValue, type SessionData } from '../data.ts'
 import { PACKAGE_NAME, SessionConfigError, SessionStoreError, SessionTooLargeError } from '../errors.ts'
-import { decodeExpiry, encodeExpiry } from '../expiry.ts'
+import { encodeExpiry } from '../expiry.ts'
 import { generateSessionId, isSessionId } from '../id.ts'
 import { type SessionLogger, silentLogger } from '../logger.ts'
-import { itemSize, nativeMapCodec, type SessionDataCodec } from './codec.ts'
-import { type DynamoDBStoreProps, type ResolvedStoreProps, resolveStoreProps, sessionKey } from './props.ts'
-import type { DeleteResult, NewSessionRecord, SaveResult, SessionRecord, SessionStore } from './types.ts'
+import { applyChange, conflictOf, expiresAtAfter, policyAfter } from './change.ts'
+import { nativeMapCodec, type SessionDataCodec } from './codec.ts'
+import { ExpressionBuilder } from './expression.ts'
+import { ITEM_LIMIT, type Item, ItemLayout, newWriteToken, revisionOf } from './item-layout.ts'
+import { type DynamoDBStoreProps, type ResolvedStoreProps, resolveStoreProps } from './props.ts'
+import type { NewSessionRecord, SaveResult, SessionChange, SessionRecord, SessionStore } from './types.ts'
 
 /**
  * DynamoDB's item size limit, in bytes.
@@ -33,7 +40,7 @@ import type { DeleteResult, NewSessionRecord, SaveResult, SessionRecord, Session
  * if (error instanceof SessionTooLargeError) console.log(error.size, 'of', DYNAMODB_ITEM_LIMIT)
  * ```
  */
-export const DYNAMODB_ITEM_LIMIT = 400 * 1024
+export const DYNAMODB_ITEM_LIMIT = ITEM_LIMIT
 
 /**
  * Options of {@link DynamoDBSessionStore}: the table layout ({@link DynamoDBStoreProps}) and how to talk to it.
@@ -56,8 +63,18 @@ export interface DynamoDBSessionStoreOptions extends DynamoDBStoreProps {
   codec?: SessionDataCodec | undefined
   /** Told about corrupted items and retried id collisions. Default: silent. */
   logger?: SessionLogger | undefined
-  /** How many fresh ids `create()` tries before giving up. Default 5, as the Rust crate. */
+  /**
+   * How many fresh ids `create()` (and `regenerate()`) try before giving up: the first, then retries on
+   * an id collision. Default 6, as the Rust crate (one attempt and 5 retries).
+   */
   createAttempts?: number | undefined
+  /**
+   * How many times a write is retried on top of concurrent changes of *other* keys (or of the expiry
+   * policy) before it fails with a `contention` conflict, with a short random backoff between attempts.
+   * With the default native map codec, requests that change different keys need no retry at all.
+   * Default 10.
+   */
+  maxConflictRetries?: number | undefined
   /** The clock, in epoch milliseconds. Default `Date.now`; tests move it. */
   now?: (() => number) | undefined
   /** The id generator. Default {@link generateSessionId}; tests force collisions with it. */
@@ -85,56 +102,116 @@ export type DynamoDBCommand<Input extends ServiceInputTypes, Output extends Serv
   ServiceOutputTypes
 >
 
-type Item = Record<string, AttributeValue>
-
 let sharedClient: DynamoDBClient | undefined
 
 function errorName(error: unknown): string {
   return error instanceof Error ? error.name : typeof error
 }
 
+/** The most keys one in-place update changes; beyond, the whole item is written (expressions are capped at 4 KB). */
+const MAX_IN_PLACE_KEYS = 50
+/**
+ * How long, in seconds, the item `regenerate()` leaves under the old id names the new one: a logout that
+ * presents the old id within this time ends the new session too.
+ *
+ * @example
+ * ```ts
+ * // After a login at t, a logout sent with the pre-login cookie until t + SUCCESSOR_SECONDS ends both.
+ * const until = new Date((nowSeconds + SUCCESSOR_SECONDS) * 1000)
+ * ```
+ */
+export const SUCCESSOR_SECONDS = 3600
+/** The most successors one `destroy()` follows. */
+const MAX_SUCCESSORS = 8
+
+/** A short random pause before the next attempt on a busy session: full jitter, up to 200 ms. */
+function backoff(attempt: number): Promise<void> {
+  const ms = Math.random() * Math.min(200, 5 * 2 ** attempt)
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/**
+ * One write attempt: done; or its condition failed on the item as it now is (`null`: no item), and
+ * `ending` says whether the write meant to end the session; or it was refused for now (a transaction in
+ * progress on the item, throttling) and may be tried again as it is.
+ */
+type Attempt =
+  | { readonly done: SaveResult }
+  | { readonly failed: Item | null; readonly ending?: boolean }
+  | { readonly busy: true }
+
+/** What a write stores of a session besides its id. */
+type Stored = NewSessionRecord
+
+function sameVersion(a: SessionRecord, b: SessionRecord): boolean {
+  return JSON.stringify(revisionOf(a).version) === JSON.stringify(revisionOf(b).version)
+}
+
 /**
  * Sessions in a DynamoDB table. Usable on its own (admin scripts, other frameworks) as well as behind
  * {@link dynamoSession}.
+ *
+ * How it writes (all conditional, all retried safely by the SDK):
+ * - a new session: one `PutItem` that must not find an item (a fresh id on a collision);
+ * - a change with the default native map codec: one `UpdateItem` of just the changed keys, conditional on
+ *   each of them still holding what the request loaded, so requests that change different keys never
+ *   conflict; other codecs, `clear()` and more than 50 keys write the whole item, conditional on the
+ *   version, and re-base onto concurrent changes of other keys;
+ * - `regenerate()`: one `TransactWriteItems` that writes the new item and replaces the old one, if
+ *   unchanged, by a short-lived item naming the new id;
+ * - a touch: one `UpdateItem` of `expire_at`, only if the session is unchanged;
+ * - `destroy()`: one `DeleteItem` (plus one per successor of a regenerated session).
+ *
+ * Every write carries a random token recorded in the item for a minute, so a write whose reply was lost
+ * recognises itself when the SDK retries it.
  *
  * @example
  * ```ts
  * const store = new DynamoDBSessionStore({ tableName: 'Sessions' })
  * const created = await store.create({ data: { userId: 'u-1' }, expiresAt: Math.floor(Date.now() / 1000) + 3600 })
  * const loaded = await store.load(created.id)
- * await store.delete(created.id)
+ * await store.destroy(created.id)
  * ```
  */
 export class DynamoDBSessionStore implements SessionStore {
   /** The resolved table layout. */
   readonly props: ResolvedStoreProps
+  /** See {@link SessionStore.entrySize}; present when the codec tells sizes. */
+  readonly entrySize?: (key: string, value: JsonValue) => number
+  readonly #layout: ItemLayout
   readonly #client: DynamoDBClient | undefined
   readonly #consistentRead: boolean
-  readonly #codec: SessionDataCodec
   readonly #logger: SessionLogger
   readonly #createAttempts: number
+  readonly #maxConflictRetries: number
   readonly #now: () => number
   readonly #generateId: () => string
   readonly #timeoutMs: number | undefined
 
   constructor(options: DynamoDBSessionStoreOptions = {}) {
-    const createAttempts = options.createAttempts ?? 5
-    const timeoutMs = options.timeoutMs
+    const { createAttempts = 6, maxConflictRetries = 10, timeoutMs } = options
     this.props = resolveStoreProps(options)
     if (!Number.isInteger(createAttempts) || createAttempts < 1) {
       throw new SessionConfigError('createAttempts must be a positive integer')
     }
+    if (!Number.isInteger(maxConflictRetries) || maxConflictRetries < 0) {
+      throw new SessionConfigError('maxConflictRetries must be a whole number, 0 or more')
+    }
     if (timeoutMs !== undefined && !(timeoutMs > 0 && Number.isFinite(timeoutMs))) {
       throw new SessionConfigError('timeoutMs must be a positive number of milliseconds')
     }
+    const codec: SessionDataCodec = options.codec ?? nativeMapCodec
     this.#client = options.client
     this.#consistentRead = options.consistentRead ?? true
-    this.#codec = options.codec ?? nativeMapCodec
     this.#logger = options.logger ?? silentLogger
     this.#createAttempts = createAttempts
+    this.#maxConflictRetries = maxConflictRetries
     this.#now = options.now ?? Date.now
     this.#generateId = options.generateId ?? generateSessionId
     this.#timeoutMs = timeoutMs
+    this.#layout = new ItemLayout(this.props, codec, this.#logger, this.#now)
+    const { entrySize } = codec
+    if (entrySize) this.entrySize = (key, value) => entrySize(key, value)
   }
 
   /**
@@ -156,7 +233,7 @@ export class DynamoDBSessionStore implements SessionStore {
    * Sends one command with {@link DynamoDBSessionStore.client} within `timeoutMs`. A failure (after the
    * SDK's retries) becomes a {@link SessionStoreError} naming `operation`, with the SDK error as `cause`;
    * DynamoDB's item size refusal becomes a {@link SessionTooLargeError}; a failed condition
-   * (`ConditionalCheckFailedException`) is thrown as it is.
+   * (`ConditionalCheckFailedException`, `TransactionCanceledException`) is thrown as it is.
    *
    * @example
    * ```ts
@@ -172,7 +249,9 @@ export class DynamoDBSessionStore implements SessionStore {
     try {
       return await this.client.send(command, timeout ? { abortSignal: timeout } : {})
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw error
+      if (error instanceof ConditionalCheckFailedException || error instanceof TransactionCanceledException) {
+        throw error
+      }
       const name = errorName(error)
       if (timeout?.aborted) {
         throw new SessionStoreError(operation, `DynamoDB ${operation} timed out after ${ms} ms`, {
@@ -190,10 +269,10 @@ export class DynamoDBSessionStore implements SessionStore {
    * Sends a conditional write; resolves `undefined` when it was made, or the item as it was when the
    * condition failed (`null` when there was none).
    */
-  async #write<Input extends ServiceInputTypes, Output extends ServiceOutputTypes>(
+  async #conditional<Input extends ServiceInputTypes, Output extends ServiceOutputTypes>(
     operation: string,
     command: DynamoDBCommand<Input, Output>,
-  ) {
+  ): Promise<Item | null | undefined> {
     try {
       await this.send(operation, command)
     } catch (error) {
@@ -202,154 +281,332 @@ export class DynamoDBSessionStore implements SessionStore {
     }
   }
 
-  /** Reads an item into a record; `undefined` (with a warning for corruption) when it is not a live session. */
-  #parse(id: string, item: Item | null | undefined): SessionRecord | undefined {
-    if (!item) return undefined
-    const { expiryName, dataName, versionName, expiryPolicyName, tableName } = this.props
-    const expiresAt = Number(item[expiryName]?.N)
-    const rawVersion = item[versionName]
-    const version = rawVersion ? Number(rawVersion.N) : 0
-    const rawPolicy = item[expiryPolicyName]
-    const expiry = rawPolicy && decodeExpiry(rawPolicy.S ?? '')
-    const rawData = item[dataName]
-    let problem: string | undefined
-    let data: SessionRecord['data'] | undefined
-    if (!Number.isFinite(expiresAt)) problem = `no numeric "${expiryName}"`
-    else if (!Number.isSafeInteger(version) || version < 0) problem = `no valid "${versionName}"`
-    else if (rawPolicy && !expiry) problem = `unreadable "${expiryPolicyName}"`
-    else if (!rawData) problem = `no "${dataName}"`
-    else {
-      try {
-        data = this.#codec.decode(rawData)
-      } catch (error) {
-        // The error's name only: a decoder's message may quote the stored data (JSON.parse does).
-        problem = `undecodable "${dataName}" (${error instanceof Error ? error.name : typeof error})`
-      }
-    }
-    if (!data) {
-      this.#logger.warn(`${PACKAGE_NAME}: ignoring a corrupted session item`, { tableName, problem })
-      return undefined
-    }
-    // Expired, but TTL has not removed it yet: no session.
-    return expiresAt > Math.floor(this.#now() / 1000) ? { id, data, expiresAt, version, expiry } : undefined
+  #nowSeconds(): number {
+    return Math.floor(this.#now() / 1000)
   }
 
-  /** The outcome of a save or a delete whose condition failed on `item`. */
-  #conflict(
-    id: string,
-    item: Item | null,
-  ): { status: 'conflict'; current: SessionRecord } | { status: 'gone' } {
-    const current = this.#parse(id, item)
-    return current ? { status: 'conflict', current } : { status: 'gone' }
+  #newId(): string {
+    const id = this.#generateId()
+    if (!isSessionId(id)) throw new SessionConfigError('generateId returned an id of the wrong shape')
+    return id
   }
 
-  #item(record: SessionRecord): Item {
-    const { expiryName, dataName, versionName, expiryPolicyName } = this.props
-    const item: Item = {
-      ...sessionKey(this.props, record.id),
-      [expiryName]: { N: String(record.expiresAt) },
-      [versionName]: { N: String(record.version) },
-      [dataName]: this.#codec.encode(record.data),
-    }
-    if (record.expiry) item[expiryPolicyName] = { S: encodeExpiry(record.expiry) }
-    const size = itemSize(item)
-    if (size > DYNAMODB_ITEM_LIMIT) throw new SessionTooLargeError(size, DYNAMODB_ITEM_LIMIT)
-    return item
+  #table() {
+    return { TableName: this.props.tableName }
   }
 
-  /** The table and the key of session `id`. */
-  #key(id: string) {
-    return { TableName: this.props.tableName, Key: sessionKey(this.props, id) }
-  }
-
-  /** A write's condition, returning the item as it is when the condition fails. */
-  #condition(expression: string, names: Record<string, string>, values?: Item) {
+  /** A failed write's condition, for `ReturnValuesOnConditionCheckFailure`. */
+  #onFailure(x: ExpressionBuilder, condition: string) {
     return {
-      ConditionExpression: expression,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
+      ConditionExpression: condition,
+      ...x.attributes(),
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
     }
   }
 
-  /**
-   * The condition of a write that must find the item at `version` (and so never recreates a deleted one).
-   * Version 0 is an item written without a version attribute (by hand, say): it must still exist.
-   */
-  #ifVersion(version: number) {
-    const { partitionKey, versionName } = this.props
-    return version
-      ? this.#condition('#ver = :ver', { '#ver': versionName }, { ':ver': { N: String(version) } })
-      : this.#condition('attribute_exists(#pk) AND attribute_not_exists(#ver)', {
-          '#pk': partitionKey.name,
-          '#ver': versionName,
-        })
+  #mustBeNew(x: ExpressionBuilder): string {
+    return `attribute_not_exists(${x.name(this.props.partitionKey.name)})`
   }
 
   async load(id: string): Promise<SessionRecord | undefined> {
     if (!isSessionId(id)) return undefined
     const result = await this.send(
       'GetItem',
-      new GetItemCommand({ ...this.#key(id), ConsistentRead: this.#consistentRead }),
+      new GetItemCommand({
+        ...this.#table(),
+        Key: this.#layout.key(id),
+        ConsistentRead: this.#consistentRead,
+      }),
     )
-    return this.#parse(id, result.Item)
+    return this.#layout.read(id, result.Item)
   }
 
   async create(record: NewSessionRecord): Promise<SessionRecord> {
+    const now = this.#nowSeconds()
     for (let attempt = 1; attempt <= this.#createAttempts; attempt++) {
-      const id = this.#generateId()
-      if (!isSessionId(id)) throw new SessionConfigError('generateId returned an id of the wrong shape')
-      const created: SessionRecord = { ...record, id, version: 1 }
-      const collided = await this.#write(
+      const id = this.#newId()
+      const token = newWriteToken()
+      const tokens = this.#layout.tokensAfter(undefined, token, now)
+      const version = { N: '1' }
+      const x = new ExpressionBuilder()
+      const failed = await this.#conditional(
         'PutItem',
         new PutItemCommand({
-          TableName: this.props.tableName,
-          Item: this.#item(created),
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': this.props.partitionKey.name },
+          ...this.#table(),
+          Item: this.#layout.item(id, record, version, tokens),
+          ...this.#onFailure(x, this.#mustBeNew(x)),
         }),
       )
-      if (collided === undefined) return created
+      // Our own item, when the SDK retried a put whose reply was lost.
+      if (failed === undefined || this.#layout.hasToken(failed, token)) {
+        const inPlace = this.#layout.codec.encodeEntry !== undefined
+        return { ...record, id, revision: { version, tokens: { [token]: now }, inPlace } }
+      }
       this.#logger.warn(`${PACKAGE_NAME}: session id collision, retrying with a new id`, { attempt })
     }
     throw new SessionStoreError('PutItem', `No unused session id found in ${this.#createAttempts} attempts`)
   }
 
-  async save(record: SessionRecord): Promise<SaveResult> {
-    const version = record.version + 1
-    const item = this.#item({ ...record, version })
-    const failed = await this.#write(
-      'PutItem',
-      new PutItemCommand({ TableName: this.props.tableName, Item: item, ...this.#ifVersion(record.version) }),
-    )
-    return failed === undefined ? { status: 'saved', version } : this.#conflict(record.id, failed)
+  save(change: SessionChange): Promise<SaveResult> {
+    return this.#rebasing(change, (base, whole) => this.#saveOnce(change, base, whole))
   }
 
-  async touch(id: string, expiresAt: number): Promise<boolean> {
-    const failed = await this.#write(
-      'UpdateItem',
-      new UpdateItemCommand({
-        ...this.#key(id),
-        UpdateExpression: 'SET #exp = :exp',
-        ...this.#condition(
-          'attribute_exists(#pk) AND #exp < :exp',
-          { '#pk': this.props.partitionKey.name, '#exp': this.props.expiryName },
-          { ':exp': { N: String(expiresAt) } },
-        ),
-      }),
-    )
-    // Still there (another request already moved the expiry further): not gone.
-    return failed === undefined || this.#parse(id, failed) !== undefined
+  regenerate(change: SessionChange): Promise<SaveResult> {
+    return this.#rebasing(change, (base) => this.#regenerateOnce(change, base))
   }
 
-  async delete(id: string, expectedVersion?: number): Promise<DeleteResult> {
-    const failed = await this.#write(
+  /**
+   * Runs `attempt` on the session as loaded, then, while its condition fails on concurrent changes that
+   * do not collide with `change`, again on the session as it now is (no extra read: the failed write
+   * returns the item), after a short backoff.
+   */
+  async #rebasing(
+    change: SessionChange,
+    attempt: (base: SessionRecord, whole: boolean) => Promise<Attempt>,
+  ): Promise<SaveResult> {
+    let base = change.base
+    let whole = false
+    for (let tries = 0; ; tries++) {
+      const outcome = await attempt(base, whole)
+      if ('done' in outcome) return outcome.done
+      if ('failed' in outcome) {
+        const current = this.#layout.read(base.id, outcome.failed)
+        if (!current) return { status: outcome.ending ? 'ended' : 'gone' }
+        const reason = conflictOf(change, current)
+        if (reason) return { status: 'conflict', reason }
+        // A condition that failed on an unchanged item cannot be met in place: write the whole item.
+        whole ||= sameVersion(current, base)
+        base = current
+      }
+      if (tries >= this.#maxConflictRetries) return { status: 'conflict', reason: 'contention' }
+      await backoff(tries)
+    }
+  }
+
+  /** What `change` on top of `base` stores, or `undefined` when it leaves no session (empty or expired). */
+  #after(change: SessionChange, base: SessionRecord): Stored | undefined {
+    const data = applyChange(base.data, change)
+    const expiresAt = expiresAtAfter(change, base)
+    if (Object.keys(data).length === 0 || expiresAt <= change.now) return undefined
+    return { data, expiresAt, expiry: policyAfter(change, base) }
+  }
+
+  /** Deletes the session if it is still as `base` was read: the change emptied it (or it expired). */
+  async #end(base: SessionRecord, now: number): Promise<Attempt> {
+    const x = new ExpressionBuilder()
+    const failed = await this.#conditional(
       'DeleteItem',
       new DeleteItemCommand({
-        ...this.#key(id),
-        ...(expectedVersion !== undefined && this.#ifVersion(expectedVersion)),
+        ...this.#table(),
+        Key: this.#layout.key(base.id),
+        ...this.#onFailure(x, this.#layout.unchanged(x, revisionOf(base), now)),
       }),
     )
-    return failed === undefined ? { status: 'deleted' } : this.#conflict(id, failed)
+    return failed === undefined ? { done: { status: 'ended' } } : { failed, ending: true }
+  }
+
+  async #saveOnce(change: SessionChange, base: SessionRecord, whole: boolean): Promise<Attempt> {
+    const after = this.#after(change, base)
+    if (!after) return this.#end(base, change.now)
+    const token = newWriteToken()
+    const inPlace =
+      !whole && revisionOf(base).inPlace && !change.cleared && change.entries.size <= MAX_IN_PLACE_KEYS
+    const failed = inPlace
+      ? await this.#conditional('UpdateItem', this.#updateInPlace(change, base, after.expiresAt, token))
+      : await this.#conditional('PutItem', this.#putWhole(base, after, token, change.now))
+    // Written; or written by an attempt whose reply was lost, then retried by the SDK.
+    if (failed === undefined || this.#layout.hasToken(failed, token)) {
+      return { done: { status: 'saved', record: { id: base.id, ...after, revision: undefined } } }
+    }
+    return { failed }
+  }
+
+  /** The whole item, conditional on the session being as `base` was read. */
+  #putWhole(base: SessionRecord, after: Stored, token: string, now: number) {
+    const revision = revisionOf(base)
+    const x = new ExpressionBuilder()
+    return new PutItemCommand({
+      ...this.#table(),
+      Item: this.#layout.item(
+        base.id,
+        after,
+        this.#layout.nextVersion(revision),
+        this.#layout.tokensAfter(revision, token, now),
+      ),
+      ...this.#onFailure(x, this.#layout.unchanged(x, revision, now)),
+    })
+  }
+
+  /**
+   * One `UpdateItem` of the changed keys only, conditional on each still holding what the request loaded
+   * and on the expiry policy being unchanged (the new `expire_at` depends on it).
+   */
+  #updateInPlace(change: SessionChange, base: SessionRecord, expiresAt: number, token: string) {
+    const { props, codec } = this.#layout
+    const encode = codec.encodeEntry as (value: JsonValue) => ReturnType<SessionDataCodec['encode']>
+    const now = change.now
+    const x = new ExpressionBuilder()
+    const version = x.name(props.versionName)
+    const policy = x.name(props.expiryPolicyName)
+    const sets: string[] = []
+    const removes: string[] = []
+    const conditions = [
+      `attribute_exists(${x.name(props.writeTokensName)})`,
+      `attribute_type(${x.name(props.dataName)}, ${x.value({ S: 'M' })})`,
+      `${x.name(props.expiryName)} > ${x.value({ N: String(now) })}`,
+      `(attribute_not_exists(${version}) OR attribute_type(${version}, ${x.value({ S: 'N' })}))`,
+      base.expiry
+        ? `${policy} = ${x.value({ S: encodeExpiry(base.expiry) })}`
+        : `attribute_not_exists(${policy})`,
+    ]
+    for (const [key, value] of change.entries) {
+      const path = x.path(props.dataName, key)
+      if (value === undefined) removes.push(path)
+      else sets.push(`${path} = ${x.value(encode(value))}`)
+      const loaded = ownValue(base.data, key) as JsonValue | undefined
+      conditions.push(
+        loaded === undefined ? `attribute_not_exists(${path})` : `${path} = ${x.value(encode(loaded))}`,
+      )
+    }
+    if (change.expiry?.policy) sets.push(`${policy} = ${x.value({ S: encodeExpiry(change.expiry.policy) })}`)
+    else if (change.expiry) removes.push(policy)
+    sets.push(
+      `${x.name(props.expiryName)} = ${x.value({ N: String(expiresAt) })}`,
+      `${x.path(props.writeTokensName, token)} = ${x.value({ N: String(now) })}`,
+    )
+    for (const stale of this.#layout.staleTokens(revisionOf(base), now)) {
+      removes.push(x.path(props.writeTokensName, stale))
+    }
+    const remove = removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''
+    return new UpdateItemCommand({
+      ...this.#table(),
+      Key: this.#layout.key(base.id),
+      UpdateExpression: `SET ${sets.join(', ')}${remove} ADD ${version} ${x.value({ N: '1' })}`,
+      ...this.#onFailure(x, conditions.join(' AND ')),
+    })
+  }
+
+  /**
+   * One transaction: the new item under a fresh id, and, if the session is still as `base` was read,
+   * the old item replaced by one that only names the new id for {@link SUCCESSOR_SECONDS}.
+   */
+  async #regenerateOnce(change: SessionChange, base: SessionRecord): Promise<Attempt> {
+    const after = this.#after(change, base)
+    if (!after) return this.#end(base, change.now)
+    const revision = revisionOf(base)
+    const { now } = change
+    for (let attempt = 1; ; attempt++) {
+      const id = this.#newId()
+      const token = newWriteToken()
+      const fresh = new ExpressionBuilder()
+      const old = new ExpressionBuilder()
+      const tombstone = this.#layout.tombstone(
+        base.id,
+        id,
+        this.#layout.nextVersion(revision),
+        now + SUCCESSOR_SECONDS,
+      )
+      const version = { N: '1' }
+      const tokens = this.#layout.tokensAfter(undefined, token, now)
+      const command = new TransactWriteItemsCommand({
+        ClientRequestToken: randomUUID(),
+        TransactItems: [
+          {
+            Put: {
+              ...this.#table(),
+              Item: this.#layout.item(id, after, version, tokens),
+              ...this.#onFailure(fresh, this.#mustBeNew(fresh)),
+            },
+          },
+          {
+            Put: {
+              ...this.#table(),
+              Item: tombstone,
+              ...this.#onFailure(old, this.#layout.unchanged(old, revision, now)),
+            },
+          },
+        ],
+      })
+      try {
+        await this.send('TransactWriteItems', command)
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error
+        const [forNew, forOld] = error.CancellationReasons ?? []
+        if (forNew?.Code === 'ConditionalCheckFailed') {
+          // Our own transaction, applied by an attempt whose reply was lost; or an id collision.
+          if (this.#layout.hasToken(forNew.Item, token))
+            return this.#regenerated(id, after, version, token, now)
+          if (attempt >= this.#createAttempts) {
+            throw new SessionStoreError(
+              'TransactWriteItems',
+              `No unused session id found in ${attempt} attempts`,
+            )
+          }
+          this.#logger.warn(`${PACKAGE_NAME}: session id collision, retrying with a new id`, { attempt })
+          continue
+        }
+        if (forOld?.Code === 'ConditionalCheckFailed') return { failed: forOld.Item ?? null }
+        return { busy: true }
+      }
+      return this.#regenerated(id, after, version, token, now)
+    }
+  }
+
+  #regenerated(id: string, after: Stored, version: { N: string }, token: string, now: number): Attempt {
+    const inPlace = this.#layout.codec.encodeEntry !== undefined
+    const revision = { version, tokens: { [token]: now }, inPlace }
+    return { done: { status: 'saved', record: { id, ...after, revision } } }
+  }
+
+  async touch(base: SessionRecord, expiresAt: number): Promise<SessionRecord | undefined> {
+    const x = new ExpressionBuilder()
+    const expiry = x.name(this.props.expiryName)
+    const target = x.value({ N: String(expiresAt) })
+    const condition = `${this.#layout.unchanged(x, revisionOf(base), this.#nowSeconds())} AND ${expiry} < ${target}`
+    const failed = await this.#conditional(
+      'UpdateItem',
+      new UpdateItemCommand({
+        ...this.#table(),
+        Key: this.#layout.key(base.id),
+        UpdateExpression: `SET ${expiry} = ${target}`,
+        ...this.#onFailure(x, condition),
+      }),
+    )
+    if (failed === undefined) return { ...base, expiresAt }
+    // Touched already, by this touch's own lost reply or by a concurrent one: as good.
+    const current = this.#layout.read(base.id, failed)
+    if (current && sameVersion(current, base) && current.expiresAt >= expiresAt) {
+      return { ...base, expiresAt: current.expiresAt }
+    }
+    return undefined
+  }
+
+  async destroy(id: string): Promise<void> {
+    let next: string | undefined = id
+    for (let hop = 0; next !== undefined && hop < MAX_SUCCESSORS; hop++) {
+      const x = new ExpressionBuilder()
+      // A regenerated session's old item is not deleted by this: its successor is, and then it expires.
+      const failed = await this.#conditional(
+        'DeleteItem',
+        new DeleteItemCommand({
+          ...this.#table(),
+          Key: this.#layout.key(next),
+          ...this.#onFailure(x, `attribute_not_exists(${x.name(this.props.successorName)})`),
+        }),
+      )
+      const successor = this.#layout.successorOf(failed)
+      next = isSessionId(successor) ? successor : undefined
+    }
+  }
+
+  checkEntry(key: string, value: JsonValue): void {
+    this.#layout.codec.check?.(key, value)
+  }
+
+  assertFits(size: number, data: () => SessionData): void {
+    const room = this.#layout.room
+    const { assertFits } = this.#layout.codec
+    if (assertFits) assertFits(size, room, data)
+    else if (size > room) throw new SessionTooLargeError(size, room)
   }
 }

@@ -7,8 +7,8 @@
  * @module
  */
 import { gunzipSync, gzipSync } from 'node:zlib'
-import { SessionConfigError } from '../errors.ts'
-import { nativeMapCodec, parseSessionJson, type SessionDataCodec } from './codec.ts'
+import { SessionConfigError, SessionDataError, SessionTooLargeError } from '../errors.ts'
+import { jsonEntrySize, nativeMapCodec, parseSessionJson, type SessionDataCodec } from './codec.ts'
 
 /**
  * Options of {@link gzipCodec}.
@@ -52,6 +52,26 @@ export function gzipCodec(options: GzipCodecOptions = {}): SessionDataCodec {
     decode(value) {
       if (value.B === undefined) return below.decode(value)
       return parseSessionJson(gunzipSync(value.B, { maxOutputLength }).toString('utf8'))
+    },
+    // A session may be stored either way as it grows and shrinks: it must suit `below` too.
+    check: below.check,
+    entrySize: jsonEntrySize,
+    assertFits(size, room, data) {
+      // `size` bounds the JSON text, which is what inflating gives back.
+      if (size + 2 > maxOutputLength) {
+        throw new SessionDataError(
+          `Session data of about ${size} bytes of JSON exceeds this gzipCodec's maxInflatedBytes (${maxOutputLength}); it could not be read back`,
+        )
+      }
+      // Below the threshold it is stored as `below` does, whose size the JSON text bounds.
+      if (size < threshold) {
+        if (size > room) throw new SessionTooLargeError(size, room)
+        return
+      }
+      // Gzip adds at most about 0.1% and a few bytes to what it cannot compress: below that, it fits.
+      if (size + 64 + (size >> 9) <= room) return
+      const compressed = gzipSync(JSON.stringify(data())).length
+      if (compressed > room) throw new SessionTooLargeError(compressed, room)
     },
   }
 }

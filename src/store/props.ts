@@ -54,6 +54,16 @@ export interface DynamoDBStoreProps {
   versionName?: string | undefined
   /** The attribute holding a per-session expiry set by `session.setExpiry()`. Default `"expiry_policy"`. */
   expiryPolicyName?: string | undefined
+  /**
+   * A small map of the last minute's write tokens (token → epoch seconds), by which a write whose reply
+   * was lost recognises itself when the SDK retries it. Default `"write_tokens"`.
+   */
+  writeTokensName?: string | undefined
+  /**
+   * On the short-lived item `regenerate()` leaves under the old id: the new id, so that a logout racing
+   * the regenerate also ends the new session. Default `"successor"`.
+   */
+  successorName?: string | undefined
 }
 
 /**
@@ -72,6 +82,8 @@ export interface ResolvedStoreProps {
   readonly dataName: string
   readonly versionName: string
   readonly expiryPolicyName: string
+  readonly writeTokensName: string
+  readonly successorName: string
 }
 
 /**
@@ -90,13 +102,22 @@ export const DEFAULT_STORE_PROPS: ResolvedStoreProps = Object.freeze({
   dataName: 'data',
   versionName: 'version',
   expiryPolicyName: 'expiry_policy',
+  writeTokensName: 'write_tokens',
+  successorName: 'successor',
 })
 
 // DynamoDB limits: table names 3-255 of [a-zA-Z0-9_.-]; attribute names 1-255 bytes (key names).
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/
 
 /** The props that name one attribute, in the order they are checked. */
-const ATTRIBUTES = ['expiryName', 'dataName', 'versionName', 'expiryPolicyName'] as const
+const ATTRIBUTES = [
+  'expiryName',
+  'dataName',
+  'versionName',
+  'expiryPolicyName',
+  'writeTokensName',
+  'successorName',
+] as const
 
 function attributeName(value: unknown, what: string): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > 255) {
@@ -128,6 +149,12 @@ function key(input: DynamoDBStoreKey | undefined, what: string): Required<Dynamo
  * ```
  */
 export function resolveStoreProps(props: DynamoDBStoreProps = {}): ResolvedStoreProps {
+  if ('tableName' in props && props.tableName === undefined) {
+    // `{ tableName: process.env.TABLE_NAME }` with the variable unset: never fall back silently.
+    throw new SessionConfigError(
+      'tableName is undefined (is the TABLE_NAME environment variable set?); leave the key out to use the default table',
+    )
+  }
   const tableName = props.tableName ?? DEFAULT_STORE_PROPS.tableName
   if (typeof tableName !== 'string' || !TABLE_NAME.test(tableName)) {
     throw new SessionConfigError(

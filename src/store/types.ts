@@ -3,9 +3,13 @@
  * it; implement it yourself to keep sessions elsewhere (or wrap the DynamoDB store to add caching,
  * metrics...).
  *
+ * A store owns the atomicity of each step: a change is applied whole or not at all, and only if no key it
+ * touches was changed by someone else since it was loaded; a destroyed or replaced session is never
+ * written again. Session objects only describe what a request did.
+ *
  * @module
  */
-import type { SessionData } from '../data.ts'
+import type { JsonValue, SessionData } from '../data.ts'
 import type { SessionExpiry } from '../expiry.ts'
 
 /**
@@ -13,7 +17,8 @@ import type { SessionExpiry } from '../expiry.ts'
  *
  * @example
  * ```ts
- * const record: SessionRecord = { id, data: { count: 1 }, expiresAt: 1767225600, version: 1 }
+ * const record = await store.load(id)
+ * if (record) console.log(record.data, new Date(record.expiresAt * 1000))
  * ```
  */
 export interface SessionRecord {
@@ -23,53 +28,81 @@ export interface SessionRecord {
   readonly data: SessionData
   /** When the session expires, in epoch seconds (the TTL attribute). */
   readonly expiresAt: number
-  /** Incremented by every save; saves are conditional on it (optimistic concurrency). */
-  readonly version: number
   /** A per-session expiry set with `session.setExpiry()`; `undefined` means the middleware's default. */
   readonly expiry?: SessionExpiry | undefined
+  /**
+   * What the store needs to tell later whether the session changed since this record was read (a
+   * version, say). Opaque: pass it back unchanged.
+   */
+  readonly revision: unknown
 }
 
 /**
- * What a session looks like before it has an id and a version.
+ * What a session looks like before it is stored.
  *
  * @example
  * ```ts
  * const created = await store.create({ data: { userId: 'u-1' }, expiresAt: nowSeconds + 3600 })
  * ```
  */
-export type NewSessionRecord = Omit<SessionRecord, 'id' | 'version'>
+export interface NewSessionRecord {
+  /** The data to store. */
+  readonly data: SessionData
+  /** When it expires, in epoch seconds. */
+  readonly expiresAt: number
+  /** A per-session expiry policy, if any. */
+  readonly expiry?: SessionExpiry | undefined
+}
 
 /**
- * The outcome of a conditional {@link SessionStore.save}:
- * - `saved`: written; `version` is the new version.
- * - `conflict`: another write got there first; `current` is the session as it is now.
- * - `gone`: the session no longer exists (destroyed, regenerated or expired): nothing was written, and
- *   nothing was resurrected.
+ * What one request did to a stored session, for {@link SessionStore.save} and
+ * {@link SessionStore.regenerate} to apply to the session as it is when they write.
  *
  * @example
  * ```ts
- * const result = await store.save(record)
- * if (result.status === 'conflict') console.log('now at version', result.current.version)
+ * const change: SessionChange = {
+ *   base: record,
+ *   entries: new Map([['cart', ['sku-1']], ['flash', undefined]]),
+ *   cleared: false,
+ *   defaultExpiry: Expiry.onInactivity(3600),
+ *   now: Math.floor(Date.now() / 1000),
+ * }
+ * ```
+ */
+export interface SessionChange {
+  /** The session as this request loaded it. */
+  readonly base: SessionRecord
+  /** The keys this request set (to these values) or removed (`undefined`). */
+  readonly entries: ReadonlyMap<string, JsonValue | undefined>
+  /** `clear()` was called: every key not in `entries` is removed too. */
+  readonly cleared: boolean
+  /** Present when this request changed the per-session expiry (`policy: undefined`: back to the default). */
+  readonly expiry?: { readonly policy: SessionExpiry | undefined } | undefined
+  /** The middleware's expiry, for a session without a per-session one. */
+  readonly defaultExpiry: SessionExpiry
+  /** The instant of the write, in epoch seconds: rolling expiries count from it. */
+  readonly now: number
+}
+
+/**
+ * The outcome of {@link SessionStore.save} or {@link SessionStore.regenerate}:
+ * - `saved`: written; `record` is the session as this request left it (under a new id for regenerate);
+ * - `ended`: the change left the session empty (or past its expiry), so it was deleted;
+ * - `conflict`: nothing written, because another request changed a key (`reason: 'key'`) or the expiry
+ *   (`'expiry'`) this change also changed, or kept changing the session (`'contention'`);
+ * - `gone`: nothing written: the session no longer exists (destroyed, replaced or expired), and it was
+ *   not brought back.
+ *
+ * @example
+ * ```ts
+ * const result = await store.save(change)
+ * if (result.status === 'saved') console.log('expires at', result.record.expiresAt)
  * ```
  */
 export type SaveResult =
-  | { readonly status: 'saved'; readonly version: number }
-  | { readonly status: 'conflict'; readonly current: SessionRecord }
-  | { readonly status: 'gone' }
-
-/**
- * The outcome of {@link SessionStore.delete}: `deleted`; or, for a delete conditional on a version,
- * `conflict` (another write got there first; nothing was deleted) or `gone` (nothing to delete).
- *
- * @example
- * ```ts
- * const result = await store.delete(record.id, record.version)
- * if (result.status === 'conflict') console.log('changed meanwhile, now at', result.current.version)
- * ```
- */
-export type DeleteResult =
-  | { readonly status: 'deleted' }
-  | { readonly status: 'conflict'; readonly current: SessionRecord }
+  | { readonly status: 'saved'; readonly record: SessionRecord }
+  | { readonly status: 'ended' }
+  | { readonly status: 'conflict'; readonly reason: 'key' | 'expiry' | 'contention' }
   | { readonly status: 'gone' }
 
 /**
@@ -84,18 +117,35 @@ export type DeleteResult =
 export interface SessionStore {
   /** The live session with this id, or `undefined` when it does not exist, has expired or is unreadable. */
   load(id: string): Promise<SessionRecord | undefined>
-  /** Stores a new session under a fresh, unused id, at version 1. */
+  /** Stores a new session under a fresh, unused id. */
   create(record: NewSessionRecord): Promise<SessionRecord>
-  /** Replaces a session if (and only if) it is still at `record.version`; never recreates a deleted one. */
-  save(record: SessionRecord): Promise<SaveResult>
   /**
-   * Moves a session's expiry forward to `expiresAt` (never backward) without rewriting its data.
-   * Resolves `false` when the session no longer exists.
+   * Applies `change` to the session as it is now, atomically, unless another request changed a key (or
+   * the expiry) the change also changes since `change.base` was loaded. Never recreates a session that
+   * is gone.
    */
-  touch(id: string, expiresAt: number): Promise<boolean>
+  save(change: SessionChange): Promise<SaveResult>
   /**
-   * Deletes a session. Without `expectedVersion` the delete is unconditional (logout must win) and
-   * deleting a session that does not exist is not an error; with it, only that version is deleted.
+   * Like {@link SessionStore.save}, but the result is stored under a fresh id and, in the same atomic
+   * step, the old id stops being a session (a later `destroy()` of the old id also ends the new one,
+   * for a while, so a logout racing the regenerate stays final).
    */
-  delete(id: string, expectedVersion?: number): Promise<DeleteResult>
+  regenerate(change: SessionChange): Promise<SaveResult>
+  /**
+   * Moves the expiry of the session, unchanged since `base` was loaded, forward to `expiresAt`, without
+   * rewriting its data. Resolves the session as touched, or `undefined` when it was not (it changed
+   * meanwhile, or is gone).
+   */
+  touch(base: SessionRecord, expiresAt: number): Promise<SessionRecord | undefined>
+  /** Deletes the session unconditionally (logout must win), and any session it was regenerated into. */
+  destroy(id: string): Promise<void>
+  /**
+   * Optional: throws `SessionDataError` for an entry the store cannot store and read back as it is.
+   * `session.set()` calls it.
+   */
+  checkEntry?(key: string, value: JsonValue): void
+  /** Optional: an upper bound of the bytes an entry takes; with {@link SessionStore.assertFits}, `set()` refuses oversized sessions. */
+  entrySize?(key: string, value: JsonValue): number
+  /** Optional: throws `SessionDataError` when data of entries adding up to `size` bytes cannot be stored. */
+  assertFits?(size: number, data: () => SessionData): void
 }

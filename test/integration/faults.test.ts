@@ -15,6 +15,7 @@ import { mockClient } from 'aws-sdk-client-mock'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort, startDynamoDBLocal } from '../../scripts/dynamodb-local.ts'
 import {
+  DEFAULT_EXPIRY,
   DynamoDBSessionStore,
   type DynamoSessionOptions,
   dynamoSession,
@@ -100,7 +101,7 @@ describe('DynamoDB faults, injected over HTTP (the real SDK and its retries)', (
       expect((error as Error).message).not.toContain(id)
       expect((error as Error).cause).toBeDefined()
       expect(proxy.seen.filter((op) => op === 'GetItem')).toHaveLength(3) // maxAttempts
-      expect(await store.load(id)).toMatchObject({ data: { count: 1 }, version: 1 })
+      expect(await store.load(id)).toMatchObject({ data: { count: 1 }, revision: { version: { N: '1' } } })
     })
   }
 
@@ -121,7 +122,7 @@ describe('DynamoDB faults, injected over HTTP (the real SDK and its retries)', (
     proxy.script([], 'forward')
     expect(response.statusCode).toBe(500)
     expect(response.cookies).toBeUndefined()
-    expect(await store.load(id)).toMatchObject({ data: { count: 1 }, version: 1 })
+    expect(await store.load(id)).toMatchObject({ data: { count: 1 }, revision: { version: { N: '1' } } })
   })
 
   it('a slow DynamoDB is cut off by timeoutMs with SessionStoreError', async () => {
@@ -137,22 +138,22 @@ describe('DynamoDB faults, injected over HTTP (the real SDK and its retries)', (
     expect(Date.now() - started).toBeLessThan(2900) // it did not wait for the slow answer
   })
 
-  it('failOpen: an unreadable store gives the handler an empty session that is never saved', async () => {
+  it('failOpen: an unreadable store gives the handler an empty session whose changes throw', async () => {
     const { id } = await store.create({ data: { count: 9 }, expiresAt: Math.floor(Date.now() / 1000) + 600 })
     const errors: unknown[][] = []
     proxy.seen.length = 0
     proxy.script([], 'internal')
-    const response = await call(
+    const failure = await call(
       counter(client, tableName, {
         failOpen: true,
         logger: { warn: () => {}, error: (...a) => errors.push(a) },
       }),
       `id=${id}`,
-    )
+    ).catch((e: unknown) => e)
     proxy.script([], 'forward')
-    expect(response.statusCode).toBe(200)
-    expect(response.body).toBe('1') // an empty session
-    expect(response.cookies).toBeUndefined() // not saved: no cookie
+    // The read saw an empty session; the counter's set() then threw instead of pretending to save.
+    expect(failure).toBeInstanceOf(SessionStoreError)
+    expect((failure as Error).message).toMatch(/could not be read/)
     expect(proxy.seen.every((op) => op === 'GetItem')).toBe(true) // no write attempted
     expect(errors).toHaveLength(1)
     expect(JSON.stringify(errors)).not.toContain(id)
@@ -215,12 +216,20 @@ describe('typed errors for every SDK failure (aws-sdk-client-mock)', () => {
       })
       mock.on(command as typeof GetItemCommand).rejects(fault)
       const mockedStore = new DynamoDBSessionStore({ client: mocked, tableName: 'Sessions' })
+      const base = operation === 'GetItem' ? undefined : await mockedStore.load(id)
       const attempt =
-        operation === 'GetItem'
+        base === undefined
           ? mockedStore.load(id)
           : operation === 'PutItem'
-            ? mockedStore.save({ id, data: { count: 2 }, expiresAt, version: 1 })
-            : mockedStore.touch(id, expiresAt + 60)
+            ? // The item has no write tokens, so the save writes the whole item.
+              mockedStore.save({
+                base,
+                entries: new Map([['count', 2]]),
+                cleared: false,
+                defaultExpiry: DEFAULT_EXPIRY,
+                now: Math.floor(Date.now() / 1000),
+              })
+            : mockedStore.touch(base, expiresAt + 60)
       const error = await attempt.catch((e: unknown) => e)
       expect(error).toBeInstanceOf(SessionStoreError)
       expect((error as SessionStoreError).operation).toBe(operation)

@@ -9,6 +9,7 @@ import {
   generateSessionId,
   SessionConflictError,
   type SessionContext,
+  SessionDataError,
   SessionTooLargeError,
   sessionKey,
 } from '../../src/index.ts'
@@ -84,7 +85,8 @@ describe('a returning visit', () => {
     app.calls.length = 0
     const second = await app.request(jar.header())
     expect(count(second.response)).toBe(2)
-    expect(app.calls).toEqual(['GetItem', 'PutItem'])
+    // The changed key only, in place, conditional on what was read.
+    expect(app.calls).toEqual(['GetItem', 'UpdateItem'])
     // The rolled expiry goes back to the browser with the write that rolled it.
     expect(second.setCookies[0]).toMatchObject({ name: 'id', value: jar.value, maxAge: 14 * 24 * 3600 })
   })
@@ -383,8 +385,9 @@ describe('expiry policies', () => {
     expect(count(second.response)).toBe(2)
     expect(second.setCookies).toEqual([]) // the cookie's expiry did not move
     app.advance(2 * 3600)
-    const third = await app.request(`id=${first.setCookies[0]?.value}`)
-    expect(count(third.response)).toBe(1) // past the date: gone
+    // Past the date: the session is gone, and no new one can be stored under that policy any more.
+    await expect(app.request(`id=${first.setCookies[0]?.value}`)).rejects.toBeInstanceOf(SessionDataError)
+    expect(app.calls.filter((call) => call !== 'GetItem').length).toBeLessThanOrEqual(2)
   })
 
   it('setExpiry: a per-session "remember me" that later requests keep', async () => {
@@ -420,7 +423,7 @@ describe('expiry policies', () => {
     expect(next.setCookies[0]?.maxAge).toBe(30 * 86400)
   })
 
-  it('setExpiry to a date already past ends the session', async () => {
+  it('setExpiry to a date already past is refused with SessionDataError, and the session is unchanged', async () => {
     const app = await testApp<Counter>(async (event, context) => {
       if (await context.session.has('count')) {
         await context.session.setExpiry(Expiry.atDateTime(Date.now() - 1000))
@@ -431,11 +434,10 @@ describe('expiry policies', () => {
     const jar = new CookieJar()
     jar.store((await app.request()).setCookies)
     const id = jar.value ?? ''
-    const { setCookies } = await app.request(jar.header())
-    expect(setCookies[0]?.maxAge).toBe(0)
+    await expect(app.request(jar.header())).rejects.toBeInstanceOf(SessionDataError)
     expect(
-      await new DynamoDBSessionStore({ client: rawClient, tableName: app.tableName }).load(id),
-    ).toBeUndefined()
+      (await new DynamoDBSessionStore({ client: rawClient, tableName: app.tableName }).load(id))?.data,
+    ).toEqual({ count: 1 })
   })
 })
 
@@ -599,7 +601,13 @@ describe('the session object', () => {
         ConsistentRead: true,
       }),
     )
-    expect(Object.keys(item.Item ?? {}).sort()).toEqual(['data', 'expire_at', 'session_id', 'version'])
+    expect(Object.keys(item.Item ?? {}).sort()).toEqual([
+      'data',
+      'expire_at',
+      'session_id',
+      'version',
+      'write_tokens',
+    ])
     expect(item.Item?.session_id?.S).toBe(`SESSIONS::TOWER::${id}`)
   })
 

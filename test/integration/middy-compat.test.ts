@@ -10,6 +10,7 @@ import { DynamoDBSessionStore, dynamoSession, type SessionContext } from '../../
 import { freshContext, type HttpResult } from '../support/app.ts'
 import { countingClient, createTable } from '../support/dynamo.ts'
 import { httpApiV2Event, restApiV1Event } from '../support/events.ts'
+import { changeOf } from '../support/store-contract.ts'
 
 type Data = { count: number; name: string }
 const ctx = () => freshContext() as SessionContext<Data>
@@ -66,7 +67,7 @@ describe('@middy/http-error-handler', () => {
         const n = ((await context.session.get('count')) ?? 0) + 1
         // Another request changes the same key meanwhile.
         const current = await store.load(seeded.id)
-        if (current) await store.save({ ...current, data: { count: 100 } })
+        if (current) await store.save(changeOf(current, { count: 100 }))
         await context.session.set('count', n)
         return { statusCode: 200 }
       })

@@ -6,13 +6,17 @@ import {
   deleteExpiredSessions,
   generateSessionId,
   gzipCodec,
+  type JsonValue,
   jsonStringCodec,
   SessionConfigError,
+  type SessionRecord,
   SessionStoreError,
   SessionTooLargeError,
+  SUCCESSOR_SECONDS,
   sessionKey,
 } from '../../src/index.ts'
-import { createTable, localClient } from '../support/dynamo.ts'
+import { countingClient, createTable, localClient } from '../support/dynamo.ts'
+import { changeOf } from '../support/store-contract.ts'
 
 const client = localClient()
 const nowSeconds = () => Math.floor(Date.now() / 1000)
@@ -39,7 +43,6 @@ describe('DynamoDBSessionStore with the default props', () => {
   it('creates, loads and deletes a session stored as the Rust crate lays it out', async () => {
     const expiresAt = nowSeconds() + 3600
     const created = await store.create({ data: { count: 1, user: { name: 'Ada' } }, expiresAt })
-    expect(created.version).toBe(1)
     const item = await rawItem(store, created.id)
     expect(item?.session_id).toEqual({ S: `SESSIONS::TOWER::${created.id}` })
     expect(item?.expire_at).toEqual({ N: String(expiresAt) })
@@ -47,18 +50,18 @@ describe('DynamoDBSessionStore with the default props', () => {
     expect(item?.data).toEqual({ M: { count: { N: '1' }, user: { M: { name: { S: 'Ada' } } } } })
     expect(item?.version).toEqual({ N: '1' })
     expect(item?.expiry_policy).toBeUndefined()
+    // One write token, recorded for a minute, by which a retried write recognises itself.
+    const tokens = Object.values(item?.write_tokens?.M ?? {})
+    expect(tokens).toHaveLength(1)
+    expect(Math.abs(Number(tokens[0]?.N) - nowSeconds())).toBeLessThanOrEqual(2)
 
     const loaded = await store.load(created.id)
-    expect(loaded).toEqual({
-      id: created.id,
-      data: { count: 1, user: { name: 'Ada' } },
-      expiresAt,
-      version: 1,
-    })
+    expect(loaded).toMatchObject({ id: created.id, data: { count: 1, user: { name: 'Ada' } }, expiresAt })
+    expect(loaded?.expiry).toBeUndefined()
 
-    await store.delete(created.id)
+    await store.destroy(created.id)
     expect(await store.load(created.id)).toBeUndefined()
-    await expect(store.delete(created.id)).resolves.toEqual({ status: 'deleted' }) // deleting twice is fine
+    expect(await rawItem(store, created.id)).toBeUndefined()
   })
 
   it('answers undefined for an unknown id, and never queries for a malformed one', async () => {
@@ -117,31 +120,46 @@ describe('DynamoDBSessionStore with the default props', () => {
   })
 })
 
-describe('conditional saves', () => {
-  it('saves at the expected version and bumps it', async () => {
-    const created = await store.create({ data: { n: 1 }, expiresAt: nowSeconds() + 100 })
-    const result = await store.save({ ...created, data: { n: 2 } })
-    expect(result).toEqual({ status: 'saved', version: 2 })
-    expect(await store.load(created.id)).toMatchObject({ data: { n: 2 }, version: 2 })
+describe('how changes are written', () => {
+  const change = (base: SessionRecord, entries: Record<string, JsonValue | undefined>, extra = {}) =>
+    changeOf(base, entries, { now: nowSeconds(), ...extra })
+
+  it('in place: one UpdateItem of the changed keys, the version bumped, old write tokens dropped', async () => {
+    const { client: counting, calls } = countingClient()
+    const inPlace = new DynamoDBSessionStore({ client: counting, tableName })
+    const created = await inPlace.create({ data: { a: 1, b: 'two' }, expiresAt: nowSeconds() + 100 })
+    calls.length = 0
+    expect((await inPlace.save(change(created, { a: 2, c: [3] }))).status).toBe('saved')
+    expect(calls).toEqual(['UpdateItem'])
+    const item = await rawItem(inPlace, created.id)
+    expect(item?.data).toEqual({ M: { a: { N: '2' }, b: { S: 'two' }, c: { L: [{ N: '3' }] } } })
+    expect(item?.version).toEqual({ N: '2' })
+    expect(Object.keys(item?.write_tokens?.M ?? {})).toHaveLength(2)
+    // A minute later, the next write drops both earlier tokens.
+    const later = new DynamoDBSessionStore({ client, tableName, now: () => Date.now() + 61_000 })
+    const reloaded = await later.load(created.id)
+    if (!reloaded) throw new Error('unreachable')
+    await later.save(changeOf(reloaded, { a: 3 }, { now: nowSeconds() + 61 }))
+    expect(Object.keys((await rawItem(inPlace, created.id))?.write_tokens?.M ?? {})).toHaveLength(1)
   })
 
-  it('reports a conflict with the current record instead of overwriting a concurrent change', async () => {
-    const created = await store.create({ data: { n: 1 }, expiresAt: nowSeconds() + 100 })
-    expect((await store.save({ ...created, data: { n: 2 } })).status).toBe('saved')
-    const stale = await store.save({ ...created, data: { n: 99 } }) // still at version 1
-    expect(stale.status).toBe('conflict')
-    if (stale.status === 'conflict') expect(stale.current).toMatchObject({ data: { n: 2 }, version: 2 })
-    expect((await store.load(created.id))?.data).toEqual({ n: 2 })
+  it('the whole item, conditional on the version, after clear() and with codecs other than the map', async () => {
+    const { client: counting, calls } = countingClient()
+    const whole = new DynamoDBSessionStore({ client: counting, tableName, codec: jsonStringCodec })
+    const created = await whole.create({ data: { a: 1 }, expiresAt: nowSeconds() + 100 })
+    calls.length = 0
+    expect((await whole.save(change(created, { b: 2 }))).status).toBe('saved')
+    expect(calls).toEqual(['PutItem'])
+    expect((await rawItem(whole, created.id))?.data).toEqual({ S: '{"a":1,"b":2}' })
+    const mapStore = new DynamoDBSessionStore({ client: counting, tableName })
+    const mapped = await mapStore.create({ data: { a: 1 }, expiresAt: nowSeconds() + 100 })
+    calls.length = 0
+    await mapStore.save(change(mapped, { b: 2 }, { cleared: true }))
+    expect(calls).toEqual(['PutItem'])
+    expect((await mapStore.load(mapped.id))?.data).toEqual({ b: 2 })
   })
 
-  it('never resurrects a deleted session', async () => {
-    const created = await store.create({ data: { cart: ['a'] }, expiresAt: nowSeconds() + 100 })
-    await store.delete(created.id) // logout wins the race
-    expect(await store.save({ ...created, data: { cart: ['a', 'b'] } })).toEqual({ status: 'gone' })
-    expect(await rawItem(store, created.id)).toBeUndefined()
-  })
-
-  it('saves an item written without a version attribute only while it exists', async () => {
+  it('an item without a version or write tokens (written by another tool) is written whole once, then in place', async () => {
     const id = generateSessionId()
     await client.send(
       new PutItemCommand({
@@ -153,21 +171,44 @@ describe('conditional saves', () => {
         },
       }),
     )
-    const loaded = await store.load(id)
-    expect(loaded?.version).toBe(0)
+    const { client: counting, calls } = countingClient()
+    const counted = new DynamoDBSessionStore({ client: counting, tableName })
+    const loaded = await counted.load(id)
     if (!loaded) throw new Error('unreachable')
-    expect(await store.save({ ...loaded, data: { a: 1 } })).toEqual({ status: 'saved', version: 1 })
-    expect((await store.save({ ...loaded, data: { a: 2 } })).status).toBe('conflict')
+    calls.length = 0
+    expect((await counted.save(change(loaded, { a: 1 }))).status).toBe('saved')
+    expect((await rawItem(store, id))?.version).toEqual({ N: '1' })
+    const again = await counted.load(id)
+    if (!again) throw new Error('unreachable')
+    await counted.save(change(again, { b: 1 }))
+    expect(calls).toEqual(['PutItem', 'GetItem', 'UpdateItem'])
+    expect((await counted.load(id))?.data).toEqual({ a: 1, b: 1 })
+    // The first writer's stale view conflicts on its own key, and is no longer "unversioned".
+    expect(await counted.save(change(loaded, { a: 5 }))).toEqual({ status: 'conflict', reason: 'key' })
+  })
+
+  it('regenerate leaves a short-lived item under the old id that names the new one, and nothing else', async () => {
+    const created = await store.create({ data: { a: 1 }, expiresAt: nowSeconds() + 100 })
+    const result = await store.regenerate(change(created, {}))
+    if (result.status !== 'saved') throw new Error('unreachable')
+    const old = await rawItem(store, created.id)
+    expect(old?.successor).toEqual({ S: result.record.id })
+    expect(old?.data).toBeUndefined()
+    expect(Number(old?.expire_at?.N)).toBe(nowSeconds() + SUCCESSOR_SECONDS)
   })
 
   it('refuses an item over 400 KB before sending it, leaving the stored session as it was', async () => {
     const created = await store.create({ data: { small: true }, expiresAt: nowSeconds() + 100 })
-    const huge = { blob: 'x'.repeat(410 * 1024) }
-    await expect(store.save({ ...created, data: huge })).rejects.toBeInstanceOf(SessionTooLargeError)
-    await expect(store.create({ data: huge, expiresAt: nowSeconds() + 100 })).rejects.toBeInstanceOf(
+    const huge = 'x'.repeat(410 * 1024)
+    await expect(store.save(change(created, { blob: huge }, { cleared: true }))).rejects.toBeInstanceOf(
       SessionTooLargeError,
     )
-    expect(await store.load(created.id)).toMatchObject({ data: { small: true }, version: 1 })
+    await expect(
+      store.create({ data: { blob: huge }, expiresAt: nowSeconds() + 100 }),
+    ).rejects.toBeInstanceOf(SessionTooLargeError)
+    // In place, DynamoDB refuses it: the same error.
+    await expect(store.save(change(created, { blob: huge }))).rejects.toBeInstanceOf(SessionTooLargeError)
+    expect(await store.load(created.id)).toMatchObject({ data: { small: true } })
   })
 
   it('counts numbers as DynamoDB does, so number-heavy data near the limit is stored, not refused', async () => {
@@ -185,41 +226,6 @@ describe('conditional saves', () => {
   })
 })
 
-describe('conditional deletes', () => {
-  it('delete only the expected version, report a conflict with the current record otherwise', async () => {
-    const created = await store.create({ data: { n: 1 }, expiresAt: nowSeconds() + 100 })
-    expect((await store.save({ ...created, data: { n: 2 } })).status).toBe('saved')
-    const stale = await store.delete(created.id, 1)
-    expect(stale.status).toBe('conflict')
-    if (stale.status === 'conflict') expect(stale.current).toMatchObject({ data: { n: 2 }, version: 2 })
-    expect(await store.load(created.id)).toMatchObject({ version: 2 })
-    expect(await store.delete(created.id, 2)).toEqual({ status: 'deleted' })
-    expect(await store.delete(created.id, 2)).toEqual({ status: 'gone' })
-  })
-})
-
-describe('touch', () => {
-  it('moves expire_at forward without rewriting data or version', async () => {
-    const created = await store.create({ data: { keep: 'me' }, expiresAt: nowSeconds() + 100 })
-    const later = nowSeconds() + 500
-    expect(await store.touch(created.id, later)).toBe(true)
-    expect(await store.load(created.id)).toMatchObject({ data: { keep: 'me' }, version: 1, expiresAt: later })
-  })
-
-  it('never moves it backward, and reports a live session as alive', async () => {
-    const created = await store.create({ data: { a: 1 }, expiresAt: nowSeconds() + 1000 })
-    expect(await store.touch(created.id, nowSeconds() + 10)).toBe(true)
-    expect((await store.load(created.id))?.expiresAt).toBe(created.expiresAt)
-  })
-
-  it('does not resurrect a deleted session', async () => {
-    const created = await store.create({ data: { a: 1 }, expiresAt: nowSeconds() + 100 })
-    await store.delete(created.id)
-    expect(await store.touch(created.id, nowSeconds() + 500)).toBe(false)
-    expect(await rawItem(store, created.id)).toBeUndefined()
-  })
-})
-
 describe('corrupted items count as no session and are reported', () => {
   const cases: [string, Record<string, unknown>][] = [
     ['expiry missing', { data: { M: {} }, version: { N: '1' } }],
@@ -227,7 +233,6 @@ describe('corrupted items count as no session and are reported', () => {
     ['data missing', { expire_at: { N: '9999999999' } }],
     ['data of the wrong type', { expire_at: { N: '9999999999' }, data: { S: 'not a map' } }],
     ['binary data', { expire_at: { N: '9999999999' }, data: { B: new Uint8Array([1, 2]) } }],
-    ['version of the wrong type', { expire_at: { N: '9999999999' }, data: { M: {} }, version: { S: 'x' } }],
     [
       'an unreadable expiry policy',
       { expire_at: { N: '9999999999' }, data: { M: {} }, expiry_policy: { S: '?' } },
@@ -263,6 +268,8 @@ describe('custom props: sort key, prefixes and suffixes, renamed attributes', ()
       dataName: 'payload',
       versionName: 'rev',
       expiryPolicyName: 'policy',
+      writeTokensName: 'tok',
+      successorName: 'next',
       codec: jsonStringCodec,
       consistentRead: false,
     })
@@ -281,13 +288,23 @@ describe('custom props: sort key, prefixes and suffixes, renamed attributes', ()
     expect(item?.payload).toEqual({ S: '{"a":[1,2]}' })
     expect(item?.rev).toEqual({ N: '1' })
     expect(item?.policy).toEqual({ S: 'onSessionEnd:1209600' })
-    const saved = await custom.save({ ...created, data: { a: [3] } })
-    expect(saved).toEqual({ status: 'saved', version: 2 })
-    expect(await custom.touch(created.id, nowSeconds() + 1000)).toBe(true)
+    expect(item?.tok?.M).toBeDefined()
+    const saved = await custom.save(changeOf(created, { a: [3] }))
+    expect(saved.status).toBe('saved')
+    expect((await rawItem(custom, created.id))?.rev).toEqual({ N: '2' })
     // consistentRead: false is eventually consistent in AWS; DynamoDB Local answers consistently.
-    expect(await custom.load(created.id)).toMatchObject({ data: { a: [3] }, version: 2 })
-    await custom.delete(created.id)
-    expect(await custom.load(created.id)).toBeUndefined()
+    const reloaded = await custom.load(created.id)
+    if (!reloaded) throw new Error('unreachable')
+    expect(await custom.touch(reloaded, nowSeconds() + 2_000_000)).toBeDefined()
+    expect(await custom.load(created.id)).toMatchObject({
+      data: { a: [3] },
+      expiresAt: nowSeconds() + 2_000_000,
+    })
+    const regenerated = await custom.regenerate(changeOf(reloaded, {}))
+    if (regenerated.status !== 'saved') throw new Error('unreachable')
+    expect((await rawItem(custom, created.id))?.next).toEqual({ S: regenerated.record.id })
+    await custom.destroy(created.id)
+    expect(await custom.load(regenerated.record.id)).toBeUndefined()
   })
 })
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { assertJsonValue, jsonEqual } from '../../src/data.ts'
+import { assertJsonValue, type JsonValue, jsonEqual } from '../../src/data.ts'
 import { SessionDataError, SessionError } from '../../src/errors.ts'
+import { jsonStringCodec, nativeMapCodec } from '../../src/store/codec.ts'
 
 /** `levels` objects nested inside each other, with `leaf` in the innermost one. */
 function nestedObjects(levels: number, leaf: unknown = 1): unknown {
@@ -87,11 +88,6 @@ describe('assertJsonValue rejects what JSON cannot hold', () => {
     ['NaN', Number.NaN],
     ['Infinity', Number.POSITIVE_INFINITY],
     ['-Infinity', Number.NEGATIVE_INFINITY],
-    ['1e126', 1e126],
-    ['-1e126', -1e126],
-    ['1e-131', 1e-131],
-    ['-1e-131', -1e-131],
-    ['the smallest subnormal', Number.MIN_VALUE],
     ['a Date', new Date(0)],
     ['a Map', new Map([['a', 1]])],
     ['a Set', new Set([1])],
@@ -102,8 +98,6 @@ describe('assertJsonValue rejects what JSON cannot hold', () => {
     ['a boxed string', new String('x')],
     ['a Promise', Promise.resolve(1)],
     ['an Error', new Error('x')],
-    ['33 nested objects', nestedObjects(33)],
-    ['33 nested arrays', nestedArrays(33)],
   ])('%s', (_, value) => {
     const error = dataError(value, 'key')
     expect(error.message).toContain('key')
@@ -143,12 +137,72 @@ describe('assertJsonValue rejects what JSON cannot hold', () => {
     expect(error.message).not.toContain('hunter2')
   })
 
-  it('rejects a value too deeply nested to be stored under the data map (31 levels)', () => {
-    dataError(nestedObjects(31))
+  it('rejects lone surrogates in strings and in keys, at any depth (not valid Unicode text)', () => {
+    expect(dataError('a\ud800', 's').message).toMatch(/lone surrogate/)
+    expect(dataError({ deep: ['ok', { x: '\udfff' }] }, 's').message).toContain('s.deep[1].x')
+    expect(dataError({ ['k\ud83d']: 1 }, 's').message).toMatch(/key has a lone surrogate/)
+    expect(() => assertJsonValue(1, 'key\ud800')).toThrow(SessionDataError)
+    // A surrogate pair is one valid character.
+    expect(() => assertJsonValue({ ['\ud83d\ude00']: '\ud83d\ude00' }, '\ud83d\ude00')).not.toThrow()
   })
 
-  it('rejects an empty object key, which a DynamoDB map cannot hold', () => {
-    dataError({ '': 1 })
+  it('rejects nesting beyond 100 levels, whatever the codec', () => {
+    expect(() => assertJsonValue(nestedObjects(100), 'k')).not.toThrow()
+    dataError(nestedObjects(101))
+  })
+
+  it('accepts what only DynamoDB maps refuse: the codec in use decides those', () => {
+    for (const value of [
+      1e126,
+      Number.MIN_VALUE,
+      nestedObjects(33),
+      { '': 1 },
+      JSON.parse('{"a":{"__proto__":1}}'),
+    ]) {
+      expect(() => assertJsonValue(value, 'k')).not.toThrow()
+    }
+  })
+})
+
+describe('nativeMapCodec.check refuses what a DynamoDB map cannot hold or the SDK cannot read back', () => {
+  const check =
+    (value: unknown, key = 'k') =>
+    () =>
+      nativeMapCodec.check?.(key, value as JsonValue)
+  it.each([
+    ['1e126', 1e126],
+    ['-1e126', -1e126],
+    ['1e-131', 1e-131],
+    ['-1e-131', -1e-131],
+    ['the smallest subnormal', Number.MIN_VALUE],
+    ['33 nested objects', nestedObjects(33)],
+    ['33 nested arrays', nestedArrays(33)],
+    ['a value nested 31 levels under the data map', nestedObjects(31)],
+    ['an empty object key', { '': 1 }],
+    ['a nested own "__proto__" key', JSON.parse('{"a":{"__proto__":{"x":1}}}')],
+  ])('%s', (_, value) => {
+    expect(check(value)).toThrow(SessionDataError)
+  })
+
+  it('refuses an empty or "__proto__" top-level key', () => {
+    expect(check(1, '')).toThrow(SessionDataError)
+    expect(check(1, '__proto__')).toThrow(/__proto__/)
+  })
+
+  it.each([
+    ['1e125', 1e125],
+    ['1e-130', 1e-130],
+    ['30 nested objects', nestedObjects(30)],
+    ['keys named like Object.prototype members', { constructor: 1, toString: 2, hasOwnProperty: 3 }],
+  ])('accepts %s', (_, value) => {
+    expect(check(value)).not.toThrow()
+  })
+
+  it('the JSON codecs have no such limits: they store JSON text', () => {
+    expect(jsonStringCodec.check).toBeUndefined()
+    expect(jsonStringCodec.decode(jsonStringCodec.encode({ a: JSON.parse('{"__proto__":1}') }))).toEqual({
+      a: JSON.parse('{"__proto__":1}'),
+    })
   })
 })
 

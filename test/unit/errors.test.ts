@@ -18,7 +18,7 @@ const instances: [string, SessionError][] = [
   ['SessionConfigError', new SessionConfigError('bad config', { cause })],
   ['SessionDataError', new SessionDataError('bad data', { cause })],
   ['SessionStoreError', new SessionStoreError('GetItem', 'DynamoDB GetItem failed', { cause })],
-  ['SessionConflictError', new SessionConflictError('conflict', { cause })],
+  ['SessionConflictError', new SessionConflictError('key', { cause })],
   ['SessionTooLargeError', new SessionTooLargeError(500_000, 409_600)],
 ]
 
@@ -62,20 +62,33 @@ describe('cause', () => {
 
 describe('subclasses are distinct', () => {
   it('does not confuse one subclass for another', () => {
-    const conflict = new SessionConflictError('conflict')
+    const conflict = new SessionConflictError('ended')
     expect(conflict).not.toBeInstanceOf(SessionStoreError)
     expect(conflict).not.toBeInstanceOf(SessionDataError)
     expect(new SessionDataError('x')).not.toBeInstanceOf(SessionConfigError)
     expect(new SessionTooLargeError(1, 0)).not.toBeInstanceOf(SessionStoreError)
+    // Too large is bad data: set() refuses it like any other value it cannot store.
+    expect(new SessionTooLargeError(1, 0)).toBeInstanceOf(SessionDataError)
   })
 })
 
 describe('SessionConflictError', () => {
   it('maps to HTTP 409 with a message safe to expose', () => {
-    const error = new SessionConflictError('Another request changed the same session data at the same time')
+    const error = new SessionConflictError('key')
     expect(error.statusCode).toBe(409)
     expect(error.expose).toBe(true)
-    expect(error.message).toBe('Another request changed the same session data at the same time')
+    expect(error.reason).toBe('key')
+    expect(error.message).toMatch(/same session key/)
+  })
+
+  it('says what actually happened, one distinct message per reason, none claiming more', () => {
+    const reasons = ['key', 'expiry', 'ended', 'contention'] as const
+    const messages = reasons.map((reason) => new SessionConflictError(reason).message)
+    expect(new Set(messages).size).toBe(reasons.length)
+    for (const message of messages) expect(message).toMatch(/this request changed nothing/)
+    expect(new SessionConflictError('ended').message).toMatch(/ended/)
+    expect(new SessionConflictError('expiry').message).toMatch(/expiry/)
+    expect(new SessionConflictError('contention').message).toMatch(/kept changing/)
   })
 })
 

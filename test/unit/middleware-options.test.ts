@@ -5,8 +5,9 @@ const failingStore: SessionStore = {
   load: () => Promise.reject(new Error('no I/O expected')),
   create: () => Promise.reject(new Error('no I/O expected')),
   save: () => Promise.reject(new Error('no I/O expected')),
+  regenerate: () => Promise.reject(new Error('no I/O expected')),
   touch: () => Promise.reject(new Error('no I/O expected')),
-  delete: () => Promise.reject(new Error('no I/O expected')),
+  destroy: () => Promise.reject(new Error('no I/O expected')),
 }
 
 describe('dynamoSession() options are checked once, at construction', () => {
@@ -31,7 +32,6 @@ describe('dynamoSession() options are checked once, at construction', () => {
     const middleware = dynamoSession({
       store: failingStore,
       touchAfter: 0,
-      maxConflictRetries: 0,
       secrets: ['x'.repeat(32), 'y'.repeat(40)],
       expiry: Expiry.onSessionEnd(3600),
       cookie: { name: '__Host-sid', sameSite: 'strict' },
@@ -40,6 +40,21 @@ describe('dynamoSession() options are checked once, at construction', () => {
     expect(typeof middleware.before).toBe('function')
     expect(typeof middleware.after).toBe('function')
     expect(typeof middleware.onError).toBe('function')
+  })
+
+  it('refuses maxConflictRetries beside a ready store (it has its own): the options cannot conflict', () => {
+    expect(() => dynamoSession({ store: failingStore, maxConflictRetries: 3 })).toThrow(SessionConfigError)
+    expect(() => dynamoSession({ store: { tableName: 'Sessions' }, maxConflictRetries: 3 })).not.toThrow()
+  })
+
+  it('refuses a tableName given as undefined (an unset TABLE_NAME) at construction', () => {
+    expect(() => dynamoSession({ store: { tableName: process.env.SURELY_UNSET_TABLE_NAME } })).toThrow(
+      /TABLE_NAME/,
+    )
+  })
+
+  it('refuses a default fixed expiry that has already passed', () => {
+    expect(() => dynamoSession({ expiry: Expiry.atDateTime(Date.now() - 1000) })).toThrow(SessionConfigError)
   })
 
   it('builds its own store, lazily, from store props alone (no client, no network)', () => {

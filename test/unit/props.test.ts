@@ -10,7 +10,7 @@ import {
 } from '../../src/store/props.ts'
 
 describe('resolveStoreProps defaults', () => {
-  it('matches tower-sessions-dynamodb-store, plus the version and expiry-policy attributes', () => {
+  it('matches tower-sessions-dynamodb-store, plus the attributes concurrency and per-session expiry need', () => {
     expect(resolveStoreProps()).toEqual({
       tableName: 'TowerSessions',
       partitionKey: { name: 'session_id', prefix: 'SESSIONS::TOWER::', suffix: '' },
@@ -19,14 +19,22 @@ describe('resolveStoreProps defaults', () => {
       dataName: 'data',
       versionName: 'version',
       expiryPolicyName: 'expiry_policy',
+      writeTokensName: 'write_tokens',
+      successorName: 'successor',
     })
     expect(resolveStoreProps({})).toEqual(resolveStoreProps())
     expect(resolveStoreProps()).toEqual(DEFAULT_STORE_PROPS)
   })
 
-  it('treats undefined props as defaults (e.g. an unset TABLE_NAME)', () => {
+  it('refuses a tableName given as undefined (an unset TABLE_NAME), naming the likely cause', () => {
     const unset: string | undefined = process.env.MIDDY_DYNAMODB_SESSION_SURELY_UNSET_VARIABLE
-    expect(resolveStoreProps({ tableName: unset }).tableName).toBe('TowerSessions')
+    expect(() => resolveStoreProps({ tableName: unset })).toThrow(SessionConfigError)
+    expect(() => resolveStoreProps({ tableName: unset })).toThrow(/TABLE_NAME/)
+    // Left out, the key means the default table.
+    expect(resolveStoreProps({}).tableName).toBe('TowerSessions')
+  })
+
+  it('treats the other props given as undefined as defaults', () => {
     expect(
       resolveStoreProps({
         partitionKey: undefined,
@@ -35,6 +43,8 @@ describe('resolveStoreProps defaults', () => {
         dataName: undefined,
         versionName: undefined,
         expiryPolicyName: undefined,
+        writeTokensName: undefined,
+        successorName: undefined,
       }),
     ).toEqual(DEFAULT_STORE_PROPS)
   })

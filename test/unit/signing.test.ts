@@ -255,7 +255,7 @@ describe('signed cookies through the middleware', () => {
     app.calls.length = 0
     const second = await app.request(jar.header())
     expect(count(second.response)).toBe(2)
-    expect(app.calls).toEqual(['GetItem', 'PutItem'])
+    expect(app.calls).toEqual(['GetItem', 'UpdateItem'])
     expect(second.setCookies[0]?.value).toBe(value)
   })
 
@@ -299,7 +299,7 @@ describe('signed cookies through the middleware', () => {
     app.calls.length = 0
     const { response } = await app.request(`id=${id}; id=${signSessionId(id, OTHER)}; ${jar.header()}`)
     expect(count(response)).toBe(2)
-    expect(app.calls).toEqual(['GetItem', 'PutItem']) // one read: the forgeries cost nothing
+    expect(app.calls).toEqual(['GetItem', 'UpdateItem']) // one read: the forgeries cost nothing
   })
 
   it('rotation: after [new, old] an old cookie still works and the next write re-signs it with the new secret; once old is dropped it stops working', async () => {
@@ -315,7 +315,7 @@ describe('signed cookies through the middleware', () => {
     rotated.calls.length = 0
     const second = await rotated.request(`id=${oldCookie}`)
     expect(count(second.response)).toBe(2)
-    expect(rotated.calls).toEqual(['GetItem', 'PutItem'])
+    expect(rotated.calls).toEqual(['GetItem', 'UpdateItem'])
     expect(second.setCookies[0]?.value).toBe(signSessionId(id, NEW)) // re-signed, same id
     jar.store(second.setCookies)
     expect(count((await rotated.request(jar.header())).response)).toBe(3)

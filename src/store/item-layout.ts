@@ -1,0 +1,228 @@
+/**
+ * How a session is laid out in a DynamoDB item, in one place: the key, `expire_at`, the data (through the
+ * codec), the version, the per-session expiry policy, the write tokens, and the successor of a
+ * regenerated session. Reads items into records (with the revision later writes are conditional on) and
+ * builds items and conditions. No I/O.
+ *
+ * @module
+ */
+import { randomBytes } from 'node:crypto'
+import type { AttributeValue } from '@aws-sdk/client-dynamodb'
+import type { SessionData } from '../data.ts'
+import { PACKAGE_NAME, SessionTooLargeError } from '../errors.ts'
+import { decodeExpiry, encodeExpiry, type SessionExpiry } from '../expiry.ts'
+import type { SessionLogger } from '../logger.ts'
+import { itemSize, type SessionDataCodec } from './codec.ts'
+import type { ExpressionBuilder } from './expression.ts'
+import { type ResolvedStoreProps, sessionKey } from './props.ts'
+import type { SessionRecord } from './types.ts'
+
+/** A DynamoDB item. */
+export type Item = Record<string, AttributeValue>
+
+/** DynamoDB's item size limit, in bytes. */
+export const ITEM_LIMIT = 400 * 1024
+/** How long a write token is kept: longer than any SDK retry of the write that carries it. */
+export const TOKEN_SECONDS = 60
+/** At most this many tokens are kept, the newest ones (a burst of writes must not grow the item). */
+const MAX_TOKENS = 32
+/** Bytes set aside in every item for the tokens, the version, the policy and the key. */
+const BOOKKEEPING_BYTES = MAX_TOKENS * 24 + 512
+
+/**
+ * What the DynamoDB store knows of an item as it was read, for the conditional writes that follow.
+ */
+export interface ItemRevision {
+  /** The version attribute as read, whatever its type; `undefined` when the item has none. */
+  readonly version: AttributeValue | undefined
+  /** The write tokens as read (token → epoch seconds); `undefined` when the item has no token map. */
+  readonly tokens: Readonly<Record<string, number>> | undefined
+  /** Whether the keys of the data can be updated in place (a map the codec reads back exactly). */
+  readonly inPlace: boolean
+}
+
+/** A fresh write token: 72 random bits. */
+export function newWriteToken(): string {
+  return randomBytes(9).toString('base64url')
+}
+
+/** Whether a raw attribute holds only types the native map codec writes back identically. */
+function plainDocument(value: AttributeValue): boolean {
+  if (value.L) return value.L.every(plainDocument)
+  if (value.M) return Object.values(value.M).every(plainDocument)
+  return (
+    value.S !== undefined || value.N !== undefined || value.BOOL !== undefined || value.NULL !== undefined
+  )
+}
+
+/** The revision a record read by the DynamoDB store carries. */
+export function revisionOf(record: SessionRecord): ItemRevision {
+  return record.revision as ItemRevision
+}
+
+/**
+ * The item layout of one store: its props and codec.
+ *
+ * @example
+ * ```ts
+ * const layout = new ItemLayout(resolveStoreProps(), nativeMapCodec, console, Date.now)
+ * const record = layout.read(id, item)
+ * ```
+ */
+export class ItemLayout {
+  readonly props: ResolvedStoreProps
+  readonly codec: SessionDataCodec
+  readonly #logger: SessionLogger
+  readonly #now: () => number
+
+  constructor(props: ResolvedStoreProps, codec: SessionDataCodec, logger: SessionLogger, now: () => number) {
+    this.props = props
+    this.codec = codec
+    this.#logger = logger
+    this.#now = now
+  }
+
+  /** The key of session `id`. */
+  key(id: string): Item {
+    return sessionKey(this.props, id)
+  }
+
+  /** The bytes an item has left for session data. */
+  get room(): number {
+    const { props } = this
+    const names = [props.partitionKey.name, props.sortKey?.name ?? '', ...Object.values(props)].join('')
+    return ITEM_LIMIT - BOOKKEEPING_BYTES - Buffer.byteLength(names) - 2 * 255
+  }
+
+  /** The successor id a tombstone left by `regenerate()` names, if `item` is one. */
+  successorOf(item: Item | null | undefined): string | undefined {
+    return item?.[this.props.successorName]?.S
+  }
+
+  /** Whether `item` carries the write token `token` (a write of ours was applied). */
+  hasToken(item: Item | null | undefined, token: string): boolean {
+    return item?.[this.props.writeTokensName]?.M?.[token] !== undefined
+  }
+
+  /**
+   * Reads an item into a record; `undefined` when it is not a live session: absent, expired (TTL has
+   * not removed it yet), a regenerated session's tombstone, or corrupted (with a warning).
+   */
+  read(id: string, item: Item | null | undefined): SessionRecord | undefined {
+    if (!item || this.successorOf(item) !== undefined) return undefined
+    const { expiryName, dataName, versionName, expiryPolicyName, writeTokensName, tableName } = this.props
+    const expiresAt = Number(item[expiryName]?.N)
+    const rawPolicy = item[expiryPolicyName]
+    const expiry = rawPolicy && decodeExpiry(rawPolicy.S ?? '')
+    const rawData = item[dataName]
+    let problem: string | undefined
+    let data: SessionData | undefined
+    if (!Number.isFinite(expiresAt)) problem = `no numeric "${expiryName}"`
+    else if (rawPolicy && !expiry) problem = `unreadable "${expiryPolicyName}"`
+    else if (!rawData) problem = `no "${dataName}"`
+    else {
+      try {
+        data = this.codec.decode(rawData)
+      } catch (error) {
+        // The error's name only: a decoder's message may quote the stored data (JSON.parse does).
+        problem = `undecodable "${dataName}" (${error instanceof Error ? error.name : typeof error})`
+      }
+    }
+    if (!data || !rawData) {
+      this.#logger.warn(`${PACKAGE_NAME}: ignoring a corrupted session item`, { tableName, problem })
+      return undefined
+    }
+    if (expiresAt <= Math.floor(this.#now() / 1000)) return undefined
+    const version = item[versionName]
+    const tokens = this.#tokens(item[writeTokensName])
+    const revision: ItemRevision = {
+      version,
+      tokens,
+      inPlace:
+        this.codec.encodeEntry !== undefined &&
+        tokens !== undefined &&
+        rawData.M !== undefined &&
+        plainDocument(rawData) &&
+        (version === undefined || version.N !== undefined),
+    }
+    return { id, data, expiresAt, expiry: expiry || undefined, revision }
+  }
+
+  #tokens(value: AttributeValue | undefined): Record<string, number> | undefined {
+    if (!value?.M) return undefined
+    const tokens: Record<string, number> = {}
+    for (const [token, at] of Object.entries(value.M)) {
+      const seconds = Number(at.N)
+      if (Number.isFinite(seconds)) tokens[token] = seconds
+    }
+    return tokens
+  }
+
+  /** The tokens of `revision` a write made at `now` drops: older than a minute, or beyond the newest few. */
+  staleTokens(revision: ItemRevision, now: number): string[] {
+    const entries = Object.entries(revision.tokens ?? {}).sort(([, a], [, b]) => b - a)
+    return entries
+      .filter(([, at], index) => index >= MAX_TOKENS - 1 || at < now - TOKEN_SECONDS)
+      .map(([token]) => token)
+  }
+
+  /** The token map a whole-item write at `now` stores: the revision's recent tokens and `token`. */
+  tokensAfter(revision: ItemRevision | undefined, token: string, now: number): AttributeValue {
+    const stale = new Set(revision ? this.staleTokens(revision, now) : [])
+    const kept = Object.entries(revision?.tokens ?? {}).filter(([t]) => !stale.has(t))
+    return {
+      M: Object.fromEntries([...kept.map(([t, at]) => [t, { N: String(at) }]), [token, { N: String(now) }]]),
+    }
+  }
+
+  /** The version a whole-item write stores after `revision` (1 when it had none, or an unusable one). */
+  nextVersion(revision: ItemRevision | undefined): AttributeValue {
+    const current = Number(revision?.version?.N)
+    return { N: String(Number.isSafeInteger(current) && current >= 0 ? current + 1 : 1) }
+  }
+
+  /** A whole session item, size-checked. */
+  item(
+    id: string,
+    fields: { data: SessionData; expiresAt: number; expiry?: SessionExpiry | undefined },
+    version: AttributeValue,
+    tokens: AttributeValue,
+  ): Item {
+    const { expiryName, dataName, versionName, expiryPolicyName, writeTokensName } = this.props
+    const item: Item = {
+      ...this.key(id),
+      [expiryName]: { N: String(fields.expiresAt) },
+      [versionName]: version,
+      [writeTokensName]: tokens,
+      [dataName]: this.codec.encode(fields.data),
+    }
+    if (fields.expiry) item[expiryPolicyName] = { S: encodeExpiry(fields.expiry) }
+    const size = itemSize(item)
+    if (size > ITEM_LIMIT) throw new SessionTooLargeError(size, ITEM_LIMIT)
+    return item
+  }
+
+  /** The item `regenerate()` leaves under the old id until `expiresAt`: no data, only the new id. */
+  tombstone(id: string, successor: string, version: AttributeValue, expiresAt: number): Item {
+    const { expiryName, versionName, successorName } = this.props
+    return {
+      ...this.key(id),
+      [expiryName]: { N: String(expiresAt) },
+      [versionName]: version,
+      [successorName]: { S: successor },
+    }
+  }
+
+  /**
+   * The condition that the item is still as `revision` read it (and so still exists) and has not
+   * expired at `now`.
+   */
+  unchanged(x: ExpressionBuilder, revision: ItemRevision, now: number): string {
+    const { partitionKey, versionName, expiryName } = this.props
+    const version = x.name(versionName)
+    const same = revision.version
+      ? `${version} = ${x.value(revision.version)}`
+      : `attribute_exists(${x.name(partitionKey.name)}) AND attribute_not_exists(${version})`
+    return `${same} AND ${x.name(expiryName)} > ${x.value({ N: String(now) })}`
+  }
+}

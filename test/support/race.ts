@@ -1,0 +1,168 @@
+/**
+ * Forcing interleavings of concurrent requests: each "actor" is a Lambda (a Middy handler with the
+ * session middleware and http-error-handler) whose DynamoDB client talks through its own fault proxy,
+ * so a test can hold, delay or drop exactly that actor's calls. Tables are seeded and inspected with
+ * raw DynamoDB calls, independent of the store under test.
+ */
+import { randomBytes } from 'node:crypto'
+import { type AttributeValue, DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb'
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb'
+import middy from '@middy/core'
+import httpErrorHandler from '@middy/http-error-handler'
+import { parseSetCookie } from 'cookie'
+import { type DynamoSessionOptions, dynamoSession, type SessionContext } from '../../src/index.ts'
+import { freshContext, type HttpResult } from './app.ts'
+import { dynamoEndpoint, localCredentials } from './dynamo.ts'
+import { httpApiV2Event } from './events.ts'
+import { type FaultProxy, startFaultProxy } from './fault-proxy.ts'
+
+/** The default partition key prefix (the Rust crate's). */
+const PREFIX = 'SESSIONS::TOWER::'
+
+export type Data = Record<string, unknown>
+export type Session = SessionContext<Data>['session']
+
+/** What a route does with the session; `path` is the request path without the leading slash. */
+export type Route = (
+  session: Session,
+  path: string,
+  body: string | undefined,
+) => Promise<HttpResult | undefined>
+
+export interface Actor {
+  proxy: FaultProxy
+  client: DynamoDBClient
+  /** One request on `path`, with the session cookie `id` (if any). */
+  send(path: string, id?: string, body?: string): Promise<HttpResult>
+  close(): Promise<void>
+}
+
+export interface ActorOptions extends DynamoSessionOptions {
+  /** SDK attempts per call (retries included). Default 3. */
+  maxAttempts?: number
+}
+
+/** A Lambda behind its own fault proxy, running `route` for every request. */
+export async function actor(tableName: string, route: Route, options: ActorOptions = {}): Promise<Actor> {
+  const proxy = await startFaultProxy(dynamoEndpoint())
+  const { maxAttempts = 3, ...sessionOptions } = options
+  const client = new DynamoDBClient({
+    endpoint: proxy.endpoint,
+    region: 'us-east-1',
+    credentials: localCredentials,
+    maxAttempts,
+  })
+  const handler = middy()
+    .use(
+      dynamoSession<Data>({
+        client,
+        ...sessionOptions,
+        store: { tableName, ...(sessionOptions.store as object) },
+      }),
+    )
+    .use(httpErrorHandler({ logger: false }))
+    .handler(async (event, context) => {
+      const { rawPath, body } = event as { rawPath: string; body?: string }
+      return (await route(context.session, rawPath.slice(1), body)) ?? { statusCode: 200, body: 'ok' }
+    })
+  return {
+    proxy,
+    client,
+    send: (path, id, body) =>
+      handler(
+        httpApiV2Event({
+          path: `/${path}`,
+          ...(id ? { cookieHeader: `id=${id}` } : {}),
+          ...(body ? { body } : {}),
+        }),
+        freshContext() as SessionContext<Data>,
+      ) as Promise<HttpResult>,
+    async close() {
+      client.destroy()
+      await proxy.close()
+    },
+  }
+}
+
+/** A fresh id of the library's shape (24 random bytes, base64url). */
+export const newId = (): string => randomBytes(24).toString('base64url')
+
+/** Seeds a stored session with raw attributes; `extra` can override or add any attribute (e.g. the version). */
+export async function seed(
+  client: DynamoDBClient,
+  tableName: string,
+  data: Data,
+  extra: Record<string, AttributeValue | undefined> = { version: { N: '1' } },
+  id: string = newId(),
+): Promise<string> {
+  const item: Record<string, AttributeValue> = {
+    session_id: { S: `${PREFIX}${id}` },
+    expire_at: { N: String(Math.floor(Date.now() / 1000) + 3600) },
+    data: { M: marshall(data) },
+  }
+  for (const [name, value] of Object.entries(extra)) {
+    if (value === undefined) delete item[name]
+    else item[name] = value
+  }
+  await client.send(new PutItemCommand({ TableName: tableName, Item: item }))
+  return id
+}
+
+/** A raw item of the table, its id taken from the key. */
+export interface RawSession {
+  id: string
+  item: Record<string, AttributeValue>
+  /** The data, unmarshalled, when it is a map. */
+  data: Data | undefined
+  expireAt: number
+}
+
+/** Every item in the table. */
+export async function scan(client: DynamoDBClient, tableName: string): Promise<RawSession[]> {
+  const items: RawSession[] = []
+  let start: Record<string, AttributeValue> | undefined
+  do {
+    const page = await client.send(
+      new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: start }),
+    )
+    for (const item of page.Items ?? []) {
+      const key = item.session_id?.S ?? ''
+      items.push({
+        id: key.slice(PREFIX.length),
+        item,
+        data: item.data?.M ? (unmarshall(item.data.M) as Data) : undefined,
+        expireAt: Number(item.expire_at?.N),
+      })
+    }
+    start = page.LastEvaluatedKey
+  } while (start)
+  return items
+}
+
+/** The sessions a cookie could still reach: items with data whose expiry has not passed. */
+export async function liveSessions(client: DynamoDBClient, tableName: string): Promise<RawSession[]> {
+  const now = Math.floor(Date.now() / 1000)
+  return (await scan(client, tableName)).filter((s) => s.data !== undefined && s.expireAt > now)
+}
+
+/** The session cookie a response sets: its value, or `''` when it expires the cookie; `undefined` if none. */
+export function cookieOf(result: HttpResult): string | undefined {
+  for (const text of result.cookies ?? []) {
+    const cookie = parseSetCookie(text)
+    if (cookie.name !== 'id') continue
+    return cookie.maxAge !== undefined && cookie.maxAge <= 0 ? '' : (cookie.value ?? '')
+  }
+  return undefined
+}
+
+/** A small deterministic random generator (mulberry32), for reproducible stress runs. */
+export function seededRandom(seedValue: number): () => number {
+  let state = seedValue >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
