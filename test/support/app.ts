@@ -1,12 +1,14 @@
 /**
  * A small harness for middleware tests: a Middy handler with `dynamoSession()` against DynamoDB Local,
- * a counting client, a movable clock and a one-cookie jar fed from HTTP API v2 responses.
+ * a counting client, the testing subpath's clock, and HTTP API v2 requests whose Set-Cookie values come
+ * back parsed.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import middy from '@middy/core'
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda'
 import { parseSetCookie, type SetCookie } from 'cookie'
 import { type DynamoSessionOptions, dynamoSession, type SessionContext } from '../../src/index.ts'
+import { readSetCookies, testClock } from '../../src/testing/index.ts'
 import { countingClient, createTable } from './dynamo.ts'
 import { type EventOptions, httpApiV2Event } from './events.ts'
 
@@ -56,9 +58,7 @@ export async function testApp<T extends object>(
   const tableName = await createTable(client)
   calls.length = 0
   // A frozen clock that only moves when told: expiry arithmetic in tests is exact.
-  const startMs = Date.now()
-  let offsetMs = 0
-  const now = () => startMs + offsetMs
+  const { now, advance } = testClock()
   const wrapped = middy()
     .use(dynamoSession<T>({ client, now, ...options, store: { tableName, ...(options.store as object) } }))
     .handler(handler as never)
@@ -67,7 +67,7 @@ export async function testApp<T extends object>(
     calls,
     tableName,
     advance(seconds) {
-      offsetMs += seconds * 1000
+      advance({ seconds })
     },
     nowSeconds: () => Math.floor(now() / 1000),
     async request(cookie, options = {}) {
@@ -76,9 +76,9 @@ export async function testApp<T extends object>(
         event,
         freshContext() as SessionContext<T>,
       )) as APIGatewayProxyStructuredResultV2
-      return { response, setCookies: (response.cookies ?? []).map((c) => parseSetCookie(c)) }
+      return { response, setCookies: readSetCookies(response, event).map((c) => parseSetCookie(c)) }
     },
   }
 }
 
-export { CookieJar } from '../../scripts/cookie-jar.ts'
+export { CookieJar } from '../../src/testing/index.ts'
