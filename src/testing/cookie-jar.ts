@@ -72,13 +72,13 @@ export class CookieJar {
   }
 
   /**
-   * Applies `Set-Cookie` values, raw strings (never split on commas: one string is one cookie) or
-   * already parsed, in order.
+   * Applies `Set-Cookie` values in order: one, or a list; raw strings (never split on commas: one
+   * string is one cookie) or already parsed.
    *
    * @param nowMs - the time the response arrived, for `Max-Age`; default the jar's clock
    */
-  store(setCookies: Iterable<string | ParsedSetCookie>, nowMs: number = this.#now()): void {
-    for (const setCookie of setCookies) {
+  store(setCookies: string | readonly (string | ParsedSetCookie)[], nowMs: number = this.#now()): void {
+    for (const setCookie of typeof setCookies === 'string' ? [setCookies] : setCookies) {
       const cookie =
         typeof setCookie === 'string' ? parseSetCookie(setCookie, { decode: (value) => value }) : setCookie
       if (!cookie.name) continue

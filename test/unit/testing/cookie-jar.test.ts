@@ -24,6 +24,12 @@ describe('CookieJar: storing and sending', () => {
     expect([jar.value, jar.get('theme'), jar.get('nope')]).toEqual(['2', 'dark', undefined])
   })
 
+  it('takes one Set-Cookie string whole, as a list of one', () => {
+    const jar = new CookieJar()
+    jar.store('id=abc; Expires=Wed, 21 Oct 2037 07:28:00 GMT; Path=/')
+    expect(jar.header()).toBe('id=abc')
+  })
+
   it('value reads the session cookie of the name given, `id` by default', () => {
     const jar = new CookieJar({ cookieName: '__Host-sid' })
     jar.store(['id=other', '__Host-sid=abc; Path=/; Secure'])
