@@ -21,7 +21,8 @@ import {
   type TestClock,
   testClock,
 } from '../../src/testing/index.ts'
-import { createTable, dynamoEndpoint, localClient } from '../support/dynamo.ts'
+import { loadCounter } from '../support/app.ts'
+import { createTable, localClient } from '../support/dynamo.ts'
 
 type Handler = (event: unknown, context: Context) => Promise<{ statusCode: number; body: string }>
 
@@ -31,14 +32,7 @@ let counter: Handler
 
 beforeAll(async () => {
   tableName = await createTable(client)
-  // The counter reads TABLE_NAME when loaded, and its shared client takes the endpoint from the SDK.
-  vi.stubEnv('TABLE_NAME', tableName)
-  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', dynamoEndpoint())
-  vi.stubEnv('AWS_REGION', 'us-east-1')
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'local')
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local')
-  vi.stubEnv('COOKIE_SECURE', 'false')
-  counter = (await import('../../examples/counter/index.ts')).handler as unknown as Handler
+  counter = (await loadCounter(tableName)) as Handler
 })
 
 afterAll(() => {

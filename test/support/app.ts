@@ -7,9 +7,10 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import middy from '@middy/core'
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda'
 import { parseSetCookie, type SetCookie } from 'cookie'
+import { vi } from 'vitest'
 import { type DynamoSessionOptions, dynamoSession, type SessionContext } from '../../src/index.ts'
 import { readSetCookies, testClock } from '../../src/testing/index.ts'
-import { countingClient, createTable } from './dynamo.ts'
+import { countingClient, createTable, dynamoEndpoint } from './dynamo.ts'
 import { type EventOptions, httpApiV2Event } from './events.ts'
 
 /** A handler result as the tests read it, whatever the front door: every place a cookie can go. */
@@ -79,6 +80,21 @@ export async function testApp<T extends object>(
       return { response, setCookies: readSetCookies(response, event).map((c) => parseSetCookie(c)) }
     },
   }
+}
+
+/**
+ * The exported handler of examples/counter, loaded with the environment the template gives it, pointed at
+ * this run's DynamoDB Local and `tableName`, with `COOKIE_SECURE=false`. The counter reads `TABLE_NAME`
+ * when loaded, and its shared client takes the endpoint from the SDK. Undo with `vi.unstubAllEnvs()`.
+ */
+export async function loadCounter(tableName: string): Promise<(event: unknown, context: Context) => unknown> {
+  vi.stubEnv('TABLE_NAME', tableName)
+  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', dynamoEndpoint())
+  vi.stubEnv('AWS_REGION', 'us-east-1')
+  vi.stubEnv('AWS_ACCESS_KEY_ID', 'local')
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local')
+  vi.stubEnv('COOKIE_SECURE', 'false')
+  return (await import('../../examples/counter/index.ts')).handler as never
 }
 
 export { CookieJar } from '../../src/testing/index.ts'
