@@ -1,10 +1,16 @@
 /**
  * Turns a plain HTTP request into the event API Gateway's HTTP API sends a Lambda function
  * (payload format 2.0), and the function's result back into an HTTP response, following the rules
- * API Gateway applies. Pure functions: no sockets, no clock unless given one.
+ * API Gateway applies. Pure functions: no sockets, no clock unless given one. The event itself is
+ * assembled, and the result's cookies read, by the testing subpath's code (`src/testing/`), so the dev
+ * server and the test event builders cannot drift apart.
  */
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda'
+import { cookiesArrayFrom, payloadV2Event, safeDecode } from '../src/testing/payload-v2.ts'
+import { readSetCookies } from '../src/testing/set-cookies.ts'
+
+export { formatRequestTime } from '../src/testing/payload-v2.ts'
 
 /** The request as the server received it. */
 export interface RawHttpRequest {
@@ -42,14 +48,6 @@ function parseRouteKey(routeKey: string): ParsedRoute {
 
 function splitPath(path: string): string[] {
   return path.split('/').filter((segment, index) => index > 0 || segment !== '')
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text)
-  } catch {
-    return text
-  }
 }
 
 /**
@@ -139,17 +137,6 @@ export function isTextContentType(contentType: string | undefined): boolean {
   )
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
-
-/** `12/Mar/2020:19:03:58 +0000`, API Gateway's `requestContext.time`. */
-export function formatRequestTime(date: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0')
-  return (
-    `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:` +
-    `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`
-  )
-}
-
 export interface EventOptions extends RouteMatch {
   /** Default `$default`. */
   stage?: string
@@ -157,20 +144,6 @@ export interface EventOptions extends RouteMatch {
   requestId?: string
   apiId?: string
   accountId?: string
-}
-
-/**
- * A `Cookie` header as payload 2.0's `cookies` array, the way API Gateway builds it: one trimmed
- * `name=value` entry per `;`-separated pair.
- *
- * @example
- * cookiesArrayFrom('theme=dark; id=abc') // ['theme=dark', 'id=abc']
- */
-export function cookiesArrayFrom(header: string): string[] {
-  return header
-    .split(';')
-    .map((pair) => pair.trim())
-    .filter((pair) => pair !== '')
 }
 
 /**
@@ -187,10 +160,6 @@ export function cookiesArrayFrom(header: string): string[] {
  */
 export function toHttpApiEvent(request: RawHttpRequest, options: EventOptions): APIGatewayProxyEventV2 {
   const now = options.now ?? new Date()
-  const question = request.url.indexOf('?')
-  const rawPath = question === -1 ? request.url : request.url.slice(0, question)
-  const rawQueryString = question === -1 ? '' : request.url.slice(question + 1)
-
   const headers: Record<string, string> = {}
   const cookies: string[] = []
   for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
@@ -211,49 +180,26 @@ export function toHttpApiEvent(request: RawHttpRequest, options: EventOptions): 
   headers['x-amzn-trace-id'] =
     `Root=1-${Math.floor(now.getTime() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`
 
-  const host = (headers.host ?? 'localhost').replace(/:\d+$/, '')
-  const stage = options.stage ?? '$default'
-  const event: APIGatewayProxyEventV2 = {
-    version: '2.0',
-    routeKey: options.routeKey,
-    rawPath,
-    rawQueryString,
+  const text = isTextContentType(headers['content-type'])
+  return payloadV2Event({
+    method: request.method,
+    url: request.url,
     headers,
-    requestContext: {
-      accountId: options.accountId ?? '123456789012',
-      apiId: options.apiId ?? 'local',
-      domainName: host,
-      domainPrefix: host.split('.')[0] ?? host,
-      http: {
-        method: request.method.toUpperCase(),
-        path: rawPath,
-        protocol: `HTTP/${request.httpVersion}`,
-        sourceIp,
-        userAgent: headers['user-agent'] ?? '',
-      },
-      requestId: options.requestId ?? randomBytes(11).toString('base64'),
-      routeKey: options.routeKey,
-      stage,
-      time: formatRequestTime(now),
-      timeEpoch: now.getTime(),
-    },
-    isBase64Encoded: false,
-  }
-  if (cookies.length > 0) event.cookies = cookies
-  if (rawQueryString) {
-    const parameters: Record<string, string> = {}
-    for (const [key, value] of new URLSearchParams(rawQueryString)) {
-      parameters[key] = key in parameters ? `${parameters[key]},${value}` : value
-    }
-    event.queryStringParameters = parameters
-  }
-  if (options.pathParameters) event.pathParameters = options.pathParameters
-  if (request.body.length > 0) {
-    const text = isTextContentType(headers['content-type'])
-    event.body = request.body.toString(text ? 'utf8' : 'base64')
-    event.isBase64Encoded = !text
-  }
-  return event
+    cookies,
+    ...(request.body.length > 0
+      ? { body: request.body.toString(text ? 'utf8' : 'base64'), isBase64Encoded: !text }
+      : {}),
+    routeKey: options.routeKey,
+    pathParameters: options.pathParameters,
+    accountId: options.accountId ?? '123456789012',
+    apiId: options.apiId ?? 'local',
+    domainName: (headers.host ?? 'localhost').replace(/:\d+$/, ''),
+    protocol: `HTTP/${request.httpVersion}`,
+    sourceIp,
+    requestId: options.requestId ?? randomBytes(11).toString('base64'),
+    stage: options.stage ?? '$default',
+    timeEpoch: now.getTime(),
+  })
 }
 
 /** An HTTP response ready to write: header values are strings, `set-cookie` a list. */
@@ -309,14 +255,11 @@ export function fromHandlerResult(result: unknown): HttpResponse {
     throw new MalformedResultError('cookies must be an array of Set-Cookie strings')
   }
   const headers: Record<string, string | string[]> = {}
-  const setCookies: string[] = []
   for (const [name, value] of Object.entries(structured.headers ?? {})) {
-    if (value === undefined || value === null) continue
     const lower = name.toLowerCase()
-    if (lower === 'set-cookie') setCookies.push(String(value))
-    else headers[lower] = String(value)
+    if (value !== undefined && value !== null && lower !== 'set-cookie') headers[lower] = String(value)
   }
-  for (const cookie of (structured.cookies as unknown[] | undefined) ?? []) setCookies.push(String(cookie))
+  const setCookies = readSetCookies(result, 'http-api-v2')
   if (setCookies.length > 0) headers['set-cookie'] = setCookies
   const text = (structured.body as string | undefined | null) ?? ''
   const body = structured.isBase64Encoded === true ? Buffer.from(text, 'base64') : Buffer.from(text)

@@ -1,13 +1,16 @@
 /**
  * A small harness for middleware tests: a Middy handler with `dynamoSession()` against DynamoDB Local,
- * a counting client, a movable clock and a one-cookie jar fed from HTTP API v2 responses.
+ * a counting client, the testing subpath's clock, and HTTP API v2 requests whose Set-Cookie values come
+ * back parsed.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import middy from '@middy/core'
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda'
 import { parseSetCookie, type SetCookie } from 'cookie'
+import { vi } from 'vitest'
 import { type DynamoSessionOptions, dynamoSession, type SessionContext } from '../../src/index.ts'
-import { countingClient, createTable } from './dynamo.ts'
+import { readSetCookies, testClock } from '../../src/testing/index.ts'
+import { countingClient, createTable, dynamoEndpoint } from './dynamo.ts'
 import { type EventOptions, httpApiV2Event } from './events.ts'
 
 /** A handler result as the tests read it, whatever the front door: every place a cookie can go. */
@@ -56,9 +59,7 @@ export async function testApp<T extends object>(
   const tableName = await createTable(client)
   calls.length = 0
   // A frozen clock that only moves when told: expiry arithmetic in tests is exact.
-  const startMs = Date.now()
-  let offsetMs = 0
-  const now = () => startMs + offsetMs
+  const { now, advance } = testClock()
   const wrapped = middy()
     .use(dynamoSession<T>({ client, now, ...options, store: { tableName, ...(options.store as object) } }))
     .handler(handler as never)
@@ -67,7 +68,7 @@ export async function testApp<T extends object>(
     calls,
     tableName,
     advance(seconds) {
-      offsetMs += seconds * 1000
+      advance({ seconds })
     },
     nowSeconds: () => Math.floor(now() / 1000),
     async request(cookie, options = {}) {
@@ -76,9 +77,24 @@ export async function testApp<T extends object>(
         event,
         freshContext() as SessionContext<T>,
       )) as APIGatewayProxyStructuredResultV2
-      return { response, setCookies: (response.cookies ?? []).map((c) => parseSetCookie(c)) }
+      return { response, setCookies: readSetCookies(response, event).map((c) => parseSetCookie(c)) }
     },
   }
 }
 
-export { CookieJar } from '../../scripts/cookie-jar.ts'
+/**
+ * The exported handler of examples/counter, loaded with the environment the template gives it, pointed at
+ * this run's DynamoDB Local and `tableName`, with `COOKIE_SECURE=false`. The counter reads `TABLE_NAME`
+ * when loaded, and its shared client takes the endpoint from the SDK. Undo with `vi.unstubAllEnvs()`.
+ */
+export async function loadCounter(tableName: string): Promise<(event: unknown, context: Context) => unknown> {
+  vi.stubEnv('TABLE_NAME', tableName)
+  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', dynamoEndpoint())
+  vi.stubEnv('AWS_REGION', 'us-east-1')
+  vi.stubEnv('AWS_ACCESS_KEY_ID', 'local')
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local')
+  vi.stubEnv('COOKIE_SECURE', 'false')
+  return (await import('../../examples/counter/index.ts')).handler as never
+}
+
+export { CookieJar } from '../../src/testing/index.ts'
