@@ -283,7 +283,7 @@ describe('the function built as sam build builds it', () => {
     expect(existsSync(join(outdir, 'index.mjs'))).toBe(true)
   })
 
-  it('bundles only what `npm install --production` provides, and leaves out only Node built-ins and @aws-sdk/*', () => {
+  it('bundles only what sam build installs (npm install --omit=dev, from the lockfile), and leaves out only Node built-ins and @aws-sdk/*', () => {
     const meta = JSON.parse(readFileSync(metafile, 'utf8')) as {
       inputs: Record<string, unknown>
       outputs: Record<string, { imports: { path: string; external?: boolean }[] }>
@@ -293,23 +293,17 @@ describe('the function built as sam build builds it', () => {
         .map((input) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1])
         .filter((name) => name !== undefined),
     )
-    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
-      dependencies?: Record<string, string>
-      peerDependencies?: Record<string, string>
+    // sam build copies the project without node_modules and runs `npm install --omit=dev` there: it gets
+    // the lockfile's packages not flagged dev (dependencies, the root's peer dependencies, and theirs). A
+    // peer that is also a devDependency is flagged dev, and would be missing there.
+    const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { dev?: boolean }>
     }
-    // npm 7+ installs peer dependencies too; and each package's own dependencies, transitively.
-    const installable = new Set<string>()
-    const visit = (name: string) => {
-      if (installable.has(name)) return
-      installable.add(name)
-      const manifest = JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as {
-        dependencies?: Record<string, string>
-      }
-      for (const dependency of Object.keys(manifest.dependencies ?? {})) visit(dependency)
-    }
-    for (const name of [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})]) {
-      visit(name)
-    }
+    const installable = new Set(
+      Object.entries(lock.packages)
+        .filter(([path, entry]) => path.startsWith('node_modules/') && !entry.dev)
+        .map(([path]) => path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length)),
+    )
     for (const name of packages) expect(installable, `bundled ${name}`).toContain(name)
     const externals = Object.values(meta.outputs).flatMap((output) =>
       output.imports.filter((entry) => entry.external).map((entry) => entry.path),
