@@ -8,7 +8,11 @@
  *   parameter overrides `CookieSecure=false` (plain http) and `LocalDynamoDBEndpoint=<endpoint>`;
  *   variables already set in the shell win (`COOKIE_SECURE=true npm start`).
  * - Each request becomes an API Gateway HTTP API (payload 2.0) event for the route the template
- *   declares; the result is mapped back the way API Gateway does it.
+ *   declares; the result is mapped back the way API Gateway does it. `HEAD` is answered as the `GET`
+ *   of the same URL, headers included, without the body (the handler runs: a counting route counts).
+ * - Stops everything it started (the HTTP server, DynamoDB Local's JVM) on SIGINT or SIGTERM, sent to
+ *   it or to the `npm start` that runs it (npm forwards both; `start` `exec`s node so no shell sits in
+ *   between), and when that parent process goes away.
  *
  * Environment: `PORT` (default 3000), `HOST` (default 127.0.0.1), `AWS_ENDPOINT_URL_DYNAMODB`.
  */
@@ -110,13 +114,13 @@ async function invoke(
   }
 }
 
-function writeResponse(res: ServerResponse, response: HttpResponse): void {
+/** Writes the response; for a `HEAD` request the headers only (`content-length` as the body's). */
+function writeResponse(res: ServerResponse, response: HttpResponse, head = false): void {
   const headers: Record<string, string | string[]> = { ...response.headers }
-  if (response.statusCode !== 204 && response.statusCode !== 304) {
-    headers['content-length'] = String(response.body.length)
-  }
+  const bodyless = response.statusCode === 204 || response.statusCode === 304
+  if (!bodyless) headers['content-length'] = String(response.body.length)
   res.writeHead(response.statusCode, headers)
-  res.end(response.statusCode === 204 || response.statusCode === 304 ? undefined : response.body)
+  res.end(bodyless || head ? undefined : response.body)
 }
 
 function displayHost(host: string): string {
@@ -142,7 +146,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     const started = Date.now()
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
-    const method = req.method ?? 'GET'
+    const head = req.method === 'HEAD'
+    // HEAD runs the GET route and sends its headers only (as Express routes HEAD).
+    const method = head ? 'GET' : (req.method ?? 'GET')
     const url = req.url ?? '/'
     const path = url.split('?')[0] ?? '/'
     const match = matchRoute(routes, method, path)
@@ -174,16 +180,16 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         response = internalError
       }
     }
-    writeResponse(res, response)
+    writeResponse(res, response, head)
     log.info(
-      `${method} ${url} ${response.statusCode} ${Date.now() - started} ms${match ? '' : ' (no route)'}`,
+      `${req.method ?? method} ${url} ${response.statusCode} ${Date.now() - started} ms${match ? '' : ' (no route)'}`,
     )
   }
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       log.error(`${req.method} ${req.url}: the dev server failed`, error)
-      if (!res.headersSent) writeResponse(res, internalError)
+      if (!res.headersSent) writeResponse(res, internalError, req.method === 'HEAD')
       else res.destroy()
     })
   })
@@ -343,15 +349,29 @@ function parsePort(value: string | undefined): number {
   return port
 }
 
+/** A repeat of the signal within this time is the same stop (npm forwards the Ctrl-C the terminal sent us too). */
+const SAME_STOP_MS = 1000
+/** How long a graceful stop may take before the process exits anyway (the JVM is then killed on 'exit'). */
+const STOP_TIMEOUT_MS = 10_000
+
 async function main(): Promise<void> {
   let server: RunningDevServer | undefined
-  let stopping = false
+  let stoppingSince: number | undefined
   // Installed before anything starts: a signal while DynamoDB Local boots must still take the JVM down,
   // which process.exit() does (dynamodb-local.ts kills it on 'exit'); dying of the signal would not.
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping || !server) process.exit(130) // not up yet, or a second Ctrl-C: stop waiting
-    stopping = true
-    console.log(`${signal}: shutting down`)
+  const stop = (reason: string) => {
+    if (stoppingSince !== undefined) {
+      // A second Ctrl-C: stop waiting. The copy npm forwards of the first one is not a second one.
+      if (Date.now() - stoppingSince > SAME_STOP_MS) process.exit(130)
+      return
+    }
+    stoppingSince = Date.now()
+    if (!server) process.exit(130) // not up yet: nothing to close gracefully
+    console.log(`${reason}: shutting down`)
+    setTimeout(() => {
+      console.error(`not stopped after ${STOP_TIMEOUT_MS / 1000} s: exiting`)
+      process.exit(1)
+    }, STOP_TIMEOUT_MS).unref()
     server.close().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -360,8 +380,15 @@ async function main(): Promise<void> {
       },
     )
   }
-  process.on('SIGINT', stop)
-  process.on('SIGTERM', stop)
+  process.on('SIGINT', () => stop('SIGINT'))
+  process.on('SIGTERM', () => stop('SIGTERM'))
+  process.on('SIGHUP', () => stop('SIGHUP'))
+  // If the parent (npm, a shell) dies without passing a signal on (e.g. SIGKILL), this process is
+  // re-parented: stop rather than keep the port and the JVM.
+  const parent = process.ppid
+  setInterval(() => {
+    if (process.ppid !== parent) stop('parent process gone')
+  }, 500).unref()
 
   try {
     const port = parsePort(process.env.PORT)

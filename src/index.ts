@@ -56,6 +56,7 @@ export {
   dynamoSession,
   dynamoSession as default,
   type SessionContext,
+  type SessionHandler,
 } from './middleware.ts'
 export { type FlushOutcome, flushSession, Session, type SessionInit } from './session.ts'
 export { assertSecrets, MIN_SECRET_LENGTH, signSessionId, unsignSessionId } from './signing.ts'

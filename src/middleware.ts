@@ -233,3 +233,33 @@ export function dynamoSession<T extends object = SessionData>(
 }
 
 export default dynamoSession
+
+/**
+ * A handler written apart from `middy()` whose context carries the session: what `.handler()` receives
+ * after `.use(dynamoSession<T>())`. Name it in a signature instead of spelling out `SessionContext<T>`.
+ *
+ * @typeParam T - the shape of the session data, as given to {@link dynamoSession}.
+ * @typeParam TEvent - the event the handler receives.
+ * @typeParam TResult - what the handler resolves to.
+ *
+ * @example
+ * ```ts
+ * import middy from '@middy/core'
+ * import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda'
+ * import { dynamoSession, type SessionHandler } from 'middy-dynamodb-session'
+ *
+ * type Data = { count: number }
+ * const count: SessionHandler<Data, APIGatewayProxyEventV2, APIGatewayProxyResultV2> = async (event, context) => {
+ *   const count = ((await context.session.get('count')) ?? 0) + 1
+ *   await context.session.set('count', count)
+ *   return { statusCode: 200, body: JSON.stringify({ count }) }
+ * }
+ * export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
+ *   .use(dynamoSession<Data>())
+ *   .handler(count)
+ * ```
+ */
+export type SessionHandler<T extends object = SessionData, TEvent = unknown, TResult = unknown> = (
+  event: TEvent,
+  context: SessionContext<T>,
+) => Promise<TResult>

@@ -161,6 +161,27 @@ describe('the counter on the dev server', () => {
     expect(await count(jar)).toBe(1)
   })
 
+  it('answers HEAD as the GET of the same URL: status and headers, no body', async () => {
+    const jar = new CookieJar()
+    await count(jar)
+    const head = await get(jar, '/api/peek', { method: 'HEAD' })
+    const getPeek = await get(jar, '/api/peek')
+    expect(head.response.status).toBe(200)
+    expect(head.body).toBe('')
+    for (const name of ['content-type', 'content-length', 'cache-control']) {
+      expect(head.response.headers.get(name), name).toBe(getPeek.response.headers.get(name))
+    }
+    expect(Number(head.response.headers.get('content-length'))).toBe(Buffer.byteLength(getPeek.body))
+    const page = await get(jar, '/', { method: 'HEAD' })
+    expect(page.response.status).toBe(200)
+    expect(page.response.headers.get('content-type')).toMatch(/^text\/html/)
+    expect(page.body).toBe('')
+    const missing = await get(new CookieJar(), '/favicon.ico', { method: 'HEAD' })
+    expect(missing.response.status).toBe(404)
+    expect(missing.body).toBe('')
+    expect(log.lines).toContainEqual(expect.stringMatching(/^HEAD \/api\/peek 200 \d+ ms$/))
+  })
+
   it('answers 404 {"message":"Not Found"} itself where no route matches (POST /), as API Gateway does', async () => {
     const response = await fetch(`${server.url}/`, { method: 'POST' })
     expect(response.status).toBe(404)
@@ -317,6 +338,8 @@ describe('the HTTP ⇄ Lambda adapter with stand-in handlers', () => {
 // `node scripts/dev-server.ts`, as `npm start` runs it.
 describe('the dev server CLI', () => {
   const children = new Set<ChildProcess>()
+  /** Processes started below `npm start` (dev server, JVM): a failed test must not leave them running. */
+  const descendants = new Map<number, string>()
 
   afterAll(async () => {
     // SIGTERM first: the dev server then stops its JVM; SIGKILL would leave it running.
@@ -328,12 +351,24 @@ describe('the dev server CLI', () => {
       await exited
       clearTimeout(timer)
     }
+    for (const [pid, command] of descendants) {
+      // Only if the pid still names the same process (not a reused pid).
+      if (commandLine(pid) !== command) continue
+      try {
+        process.kill(pid, 'SIGKILL')
+      } catch {
+        // Already gone, as it should be.
+      }
+    }
   })
 
-  function startCli(env: Record<string, string | undefined>) {
+  /** Runs `node scripts/dev-server.ts`, or `npm start` (npm, which runs it) with `viaNpm`. */
+  function startCli(env: Record<string, string | undefined>, { viaNpm = false } = {}) {
     const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env }
     for (const [name, value] of Object.entries(env)) if (value === undefined) delete childEnv[name]
-    const child = spawn(process.execPath, ['scripts/dev-server.ts'], { cwd: root, env: childEnv })
+    const child = viaNpm
+      ? spawn('npm', ['start'], { cwd: root, env: childEnv })
+      : spawn(process.execPath, ['scripts/dev-server.ts'], { cwd: root, env: childEnv })
     children.add(child)
     let stdout = ''
     let stderr = ''
@@ -370,6 +405,21 @@ describe('the dev server CLI', () => {
       }
     }
     return pids
+  }
+
+  /** Every process below `pid`: for `npm start`, the dev server's node and DynamoDB Local's JVM. */
+  function descendantPids(pid: number): number[] {
+    const direct = childPids(pid)
+    return [...direct, ...direct.flatMap((child) => descendantPids(child))]
+  }
+
+  /** The command line of a process (Linux /proc), or '' once it has ended. */
+  function commandLine(pid: number): string {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim()
+    } catch {
+      return ''
+    }
   }
 
   /** Whether the process still runs after a grace period (a killed JVM takes a moment to be reaped). */
@@ -442,6 +492,41 @@ describe('the dev server CLI', () => {
     cli.child.kill('SIGINT')
     expect(await cli.exited).toBe(0)
   }, 90_000)
+
+  it('npm start: SIGTERM to npm stops the dev server and its JVM (npm passes it on; no shell between)', async () => {
+    const cli = startCli({ PORT: '0', AWS_ENDPOINT_URL_DYNAMODB: undefined }, { viaNpm: true })
+    const url = await cli.ready()
+    const started = descendantPids(cli.child.pid ?? -1)
+    for (const pid of started) descendants.set(pid, commandLine(pid))
+    expect(started.map(commandLine)).toEqual([
+      expect.stringMatching(/node scripts\/dev-server\.ts$/),
+      expect.stringMatching(/^java .*DynamoDBLocal\.jar/),
+    ])
+    expect((await fetch(`${url}/health`)).status).toBe(200)
+    cli.child.kill('SIGTERM')
+    await cli.exited
+    for (const pid of started) expect(await isRunning(pid), `${commandLine(pid)} still running`).toBe(false)
+    await expect(fetch(`${url}/health`)).rejects.toThrow()
+  }, 90_000)
+
+  // Against the suite's DynamoDB (no JVM to wait for): the signal reaching the dev server is what matters,
+  // and the JVM's shutdown on SIGINT is the same code as on SIGTERM.
+  for (const signal of ['SIGINT', 'SIGKILL'] as const) {
+    it(`npm start: ${signal} to npm stops the dev server${signal === 'SIGKILL' ? ' (it notices its parent is gone)' : ''}`, async () => {
+      const cli = startCli(
+        { PORT: '0', AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint(), TABLE_NAME: `npm-${signal}` },
+        { viaNpm: true },
+      )
+      const url = await cli.ready()
+      const started = descendantPids(cli.child.pid ?? -1)
+      for (const pid of started) descendants.set(pid, commandLine(pid))
+      expect(started.map(commandLine)).toEqual([expect.stringMatching(/node scripts\/dev-server\.ts$/)])
+      cli.child.kill(signal)
+      await cli.exited
+      for (const pid of started) expect(await isRunning(pid), `${commandLine(pid)} still running`).toBe(false)
+      await expect(fetch(`${url}/health`)).rejects.toThrow()
+    }, 60_000)
+  }
 
   it('exits 1 with a clear message when the port is taken', async () => {
     const blocker = createServer().listen(0, '127.0.0.1')

@@ -4,7 +4,8 @@
  * with the template's BuildProperties) into a bundle that runs.
  */
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { Context } from 'aws-lambda'
@@ -23,6 +24,7 @@ import {
 } from '../../scripts/sam-template.ts'
 import { DEFAULT_STORE_PROPS } from '../../src/index.ts'
 import { dynamoEndpoint, localClient } from '../support/dynamo.ts'
+import { SESSION_TABLE_ACTIONS } from '../support/iam.ts'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 let template: Template
@@ -82,19 +84,16 @@ describe('template.yaml', () => {
     expect(basename(definition.entryPoint, '.ts')).toBe('index')
   })
 
-  it('grants the function only GetItem, PutItem, UpdateItem and DeleteItem, on the sessions table only', () => {
+  it('grants the function exactly the actions the middleware needs (SESSION_TABLE_ACTIONS), on the sessions table only', () => {
     const policies = resource('CounterFunction').Properties?.Policies as unknown[]
     expect(policies).toHaveLength(1)
     // No SAM policy template (DynamoDBCrudPolicy would add Scan, Query, BatchWriteItem, ...).
     expect(policies.every((policy) => typeof policy === 'object' && policy !== null)).toBe(true)
     const [policy] = policies as { Statement: { Effect: string; Action: string[]; Resource: unknown }[] }[]
     expect(policy?.Statement).toEqual([
-      {
-        Effect: 'Allow',
-        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-        Resource: { 'Fn::GetAtt': ['SessionsTable', 'Arn'] },
-      },
+      { Effect: 'Allow', Action: expect.any(Array), Resource: { 'Fn::GetAtt': ['SessionsTable', 'Arn'] } },
     ])
+    expect([...(policy?.Statement[0]?.Action ?? [])].sort()).toEqual([...SESSION_TABLE_ACTIONS].sort())
   })
 
   it('routes GET / and ANY /{proxy+} of an HTTP API to the function, and outputs the API URL', () => {
@@ -143,30 +142,88 @@ describe('examples/example-table-cfn.yml', () => {
 })
 
 describe('docker-compose.yml', () => {
+  interface Service {
+    image: string
+    command: string[]
+    ports?: string[]
+    networks: string[]
+    environment?: Record<string, string>
+  }
   const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as {
-    services: Record<string, { image: string; command: string[]; ports?: string[]; networks: string[] }>
+    services: Record<string, Service>
     networks: Record<string, { name: string }>
   }
+  const service = (name: string): Service => {
+    const found = compose.services[name]
+    if (!found) throw new Error(`docker-compose.yml has no service ${name}`)
+    return found
+  }
 
-  it('runs DynamoDB Local in memory with -sharedDb on port 8000, on the fixed network sessions-local', () => {
-    const dynamodb = compose.services.dynamodb
-    expect(dynamodb?.image).toMatch(/^amazon\/dynamodb-local/)
-    expect(dynamodb?.command).toEqual(expect.arrayContaining(['-sharedDb', '-inMemory']))
-    expect(dynamodb?.ports).toContain('8000:8000')
-    expect(compose.networks['sessions-local']?.name).toBe('sessions-local')
-    for (const service of Object.values(compose.services))
-      expect(service.networks).toContain('sessions-local')
+  it('pins every image to a version (no :latest)', () => {
+    const images = Object.values(compose.services).map((entry) => entry.image)
+    expect(images).toEqual(['amazon/dynamodb-local:3.3.1', expect.stringMatching(/^amazon\/aws-cli:/)])
+    for (const image of images) expect(image).toMatch(/^[\w./-]+:\d+\.\d+\.\d+$/)
   })
 
-  it('creates SessionsTable (what sam local passes as TABLE_NAME) and TowerSessions with the template schema and TTL', () => {
-    const script = compose.services['create-tables']?.command.join('\n') ?? ''
-    expect(script).toMatch(/for table in SessionsTable TowerSessions/)
-    expect(script).toContain('--attribute-definitions AttributeName=session_id,AttributeType=S')
-    expect(script).toContain('--key-schema AttributeName=session_id,KeyType=HASH')
-    expect(script).toContain('--billing-mode PAY_PER_REQUEST')
-    expect(script).toContain('--time-to-live-specification Enabled=true,AttributeName=expire_at')
-    expect(script).toContain('http://dynamodb:8000')
-    expect(findTable(template).tableName).toBe('SessionsTable')
+  it('runs DynamoDB Local in memory with -sharedDb, published on 127.0.0.1:8000 only, on the network sessions-local', () => {
+    const dynamodb = service('dynamodb')
+    expect(dynamodb.command).toEqual(expect.arrayContaining(['-sharedDb', '-inMemory']))
+    expect(dynamodb.ports).toEqual(['127.0.0.1:8000:8000'])
+    expect(compose.networks['sessions-local']?.name).toBe('sessions-local')
+    for (const entry of Object.values(compose.services)) expect(entry.networks).toContain('sessions-local')
+  })
+
+  it("creates template.yaml's SessionsTable (what sam local passes as TABLE_NAME) and TowerSessions: keys, billing, TTL", () => {
+    const createTables = service('create-tables')
+    // What compose hands the shell: `$$` becomes `$`, and no single `$` is left for compose to interpolate.
+    const script = createTables.command.join('\n')
+    expect(script.replaceAll('$$', '')).not.toContain('$')
+    // Run it with a stand-in `aws` that logs its arguments (one JSON array per call).
+    const bin = mkdtempSync(join(tmpdir(), 'compose-aws-'))
+    try {
+      const log = join(bin, 'calls.jsonl')
+      writeFileSync(
+        join(bin, 'aws'),
+        [
+          '#!/bin/sh',
+          `node -e 'console.log(JSON.stringify(process.argv.slice(1)))' -- "$@" >> "${log}"`,
+          // No table exists yet; everything else succeeds.
+          '[ "$2" = describe-table ] && exit 1',
+          'exit 0',
+        ].join('\n'),
+      )
+      chmodSync(join(bin, 'aws'), 0o755)
+      execFileSync('sh', ['-c', script.replaceAll('$$', '$')], {
+        env: { ...createTables.environment, PATH: `${bin}:${dirname(process.execPath)}:${process.env.PATH}` },
+        stdio: 'pipe',
+      })
+      const calls = readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as string[])
+      const option = (call: string[], name: string) => call[call.indexOf(name) + 1]
+      const created = calls.filter((call) => call[1] === 'create-table')
+      const ttl = calls.filter((call) => call[1] === 'update-time-to-live')
+
+      const table = findTable(template)
+      expect(table.tableName).toBe('SessionsTable')
+      const names = [table.tableName, DEFAULT_STORE_PROPS.tableName]
+      expect(created.map((call) => option(call, '--table-name'))).toEqual(names)
+      expect(ttl.map((call) => option(call, '--table-name'))).toEqual(names)
+
+      // Every property of the template's table, as the CLI creates it: nothing more, nothing less.
+      const { TimeToLiveSpecification, ...properties } = resource('SessionsTable').Properties ?? {}
+      for (const call of created)
+        expect(JSON.parse(option(call, '--cli-input-json') ?? '')).toEqual(properties)
+      for (const call of ttl) {
+        expect(JSON.parse(option(call, '--time-to-live-specification') ?? '')).toEqual(
+          TimeToLiveSpecification,
+        )
+      }
+      expect(createTables.environment?.AWS_ENDPOINT_URL_DYNAMODB).toBe('http://dynamodb:8000')
+    } finally {
+      rmSync(bin, { recursive: true, force: true })
+    }
   })
 })
 
@@ -226,7 +283,7 @@ describe('the function built as sam build builds it', () => {
     expect(existsSync(join(outdir, 'index.mjs'))).toBe(true)
   })
 
-  it('bundles only what `npm install --production` provides, and leaves out only Node built-ins and @aws-sdk/*', () => {
+  it('bundles only what sam build installs (npm install --omit=dev, from the lockfile), and leaves out only Node built-ins and @aws-sdk/*', () => {
     const meta = JSON.parse(readFileSync(metafile, 'utf8')) as {
       inputs: Record<string, unknown>
       outputs: Record<string, { imports: { path: string; external?: boolean }[] }>
@@ -236,23 +293,17 @@ describe('the function built as sam build builds it', () => {
         .map((input) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1])
         .filter((name) => name !== undefined),
     )
-    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
-      dependencies?: Record<string, string>
-      peerDependencies?: Record<string, string>
+    // sam build copies the project without node_modules and runs `npm install --omit=dev` there: it gets
+    // the lockfile's packages not flagged dev (dependencies, the root's peer dependencies, and theirs). A
+    // peer that is also a devDependency is flagged dev, and would be missing there.
+    const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { dev?: boolean }>
     }
-    // npm 7+ installs peer dependencies too; and each package's own dependencies, transitively.
-    const installable = new Set<string>()
-    const visit = (name: string) => {
-      if (installable.has(name)) return
-      installable.add(name)
-      const manifest = JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as {
-        dependencies?: Record<string, string>
-      }
-      for (const dependency of Object.keys(manifest.dependencies ?? {})) visit(dependency)
-    }
-    for (const name of [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})]) {
-      visit(name)
-    }
+    const installable = new Set(
+      Object.entries(lock.packages)
+        .filter(([path, entry]) => path.startsWith('node_modules/') && !entry.dev)
+        .map(([path]) => path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length)),
+    )
     for (const name of packages) expect(installable, `bundled ${name}`).toContain(name)
     const externals = Object.values(meta.outputs).flatMap((output) =>
       output.imports.filter((entry) => entry.external).map((entry) => entry.path),

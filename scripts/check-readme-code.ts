@@ -1,0 +1,106 @@
+/**
+ * A docs gate: every TypeScript code block of README.md (```ts or ```typescript) compiles.
+ *
+ * Each block is written to its own module under `test-results/readme-code/` and type-checked with the
+ * repository's compiler and strict settings (tsconfig.json). `middy-dynamodb-session` resolves to
+ * `src/index.ts`; every other import resolves as it would for a user (from node_modules). A block is a
+ * complete module: it imports what it uses. Errors are reported at their README line.
+ *
+ *   node scripts/check-readme-code.ts [README.md]
+ */
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join, relative, resolve } from 'node:path'
+
+export interface CodeBlock {
+  /** The README line of the block's first code line (1-based). */
+  line: number
+  code: string
+}
+
+/**
+ * The TypeScript code blocks of a Markdown text.
+ *
+ * @example
+ * extractTypeScriptBlocks('text\n```ts\nconst a = 1\n```\n') // [{ line: 3, code: 'const a = 1\n' }]
+ */
+export function extractTypeScriptBlocks(markdown: string): CodeBlock[] {
+  const blocks: CodeBlock[] = []
+  const lines = markdown.split('\n')
+  let open: { fence: string; line: number; ts: boolean; code: string[] } | undefined
+  lines.forEach((text, index) => {
+    if (!open) {
+      const start = /^(`{3,}|~{3,})\s*([\w-]*)/.exec(text)
+      if (start?.[1])
+        open = {
+          fence: start[1],
+          line: index + 2,
+          ts: ['ts', 'typescript'].includes(start[2] ?? ''),
+          code: [],
+        }
+      return
+    }
+    if (text.trim().startsWith(open.fence) && text.trim().replaceAll(open.fence[0] ?? '`', '') === '') {
+      if (open.ts) blocks.push({ line: open.line, code: `${open.code.join('\n')}\n` })
+      open = undefined
+      return
+    }
+    open.code.push(text)
+  })
+  return blocks
+}
+
+function main(): number {
+  const root = resolve(import.meta.dirname, '..')
+  const readme = resolve(process.argv[2] ?? join(root, 'README.md'))
+  const blocks = extractTypeScriptBlocks(readFileSync(readme, 'utf8'))
+  const dir = join(root, 'test-results', 'readme-code')
+  rmSync(dir, { recursive: true, force: true })
+  mkdirSync(dir, { recursive: true })
+  const files = new Map<string, CodeBlock>()
+  for (const block of blocks) {
+    const file = `line-${block.line}.ts`
+    files.set(file, block)
+    writeFileSync(join(dir, file), block.code)
+  }
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    `${JSON.stringify(
+      {
+        extends: '../../tsconfig.json',
+        compilerOptions: {
+          noEmit: true,
+          // A block without import or export is still a module of its own.
+          moduleDetection: 'force',
+          paths: { 'middy-dynamodb-session': ['../../src/index.ts'] },
+        },
+        include: ['*.ts'],
+      },
+      null,
+      2,
+    )}\n`,
+  )
+  const tsc = spawnSync(
+    process.execPath,
+    [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(dir, 'tsconfig.json'), '--pretty', 'false'],
+    { cwd: root, encoding: 'utf8' },
+  )
+  const where = relative(root, readme)
+  // `test-results/readme-code/line-12.ts(3,5): error TS...` → `README.md:14:5: error TS...`
+  const output = `${tsc.stdout}${tsc.stderr}`.replace(
+    /^(?:.*[/\\])?(line-\d+\.ts)\((\d+),(\d+)\)/gm,
+    (match, file: string, line: string, column: string) => {
+      const block = files.get(file)
+      return block ? `${where}:${block.line + Number(line) - 1}:${column}` : match
+    },
+  )
+  if (tsc.status !== 0) {
+    process.stderr.write(output)
+    console.error(`${where}: the TypeScript blocks do not compile (${blocks.length} blocks checked)`)
+    return 1
+  }
+  console.log(`${where}: ${blocks.length} TypeScript blocks compile`)
+  return 0
+}
+
+if (import.meta.main) process.exit(main())

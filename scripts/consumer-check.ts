@@ -1,0 +1,349 @@
+/**
+ * Installs the package the way a user does and checks that it works there, outside this repository.
+ *
+ * 1. `npm pack` (the `prepack` script builds dist/), then checks the tarball: the entry points are in it,
+ *    every source map points at a file that is shipped too, and nothing of tests, scripts or benches.
+ * 2. A fresh consumer directory gets the tarball and the peer dependencies only (`@middy/core`,
+ *    `@aws-sdk/client-dynamodb`, at the versions this repository is tested with). There:
+ *    - ESM `import` and CommonJS `require()` (require(esm)), each under Node 24 and Node 22, run a
+ *      middy handler whose session writes through a stand-in DynamoDB client and sets the cookie.
+ * 3. Then the type-only packages a strict TypeScript user adds (`@types/node`, and
+ *    `@aws/durable-execution-sdk-js`, the optional peer whose types `@middy/core`'s .d.ts imports), and
+ *    a strict consumer (`strict`, `module`/`moduleResolution` `nodenext`, `skipLibCheck: false`), in an
+ *    ES module and a CommonJS module, compiles under TypeScript 6 (this repository's) and TypeScript 7.
+ *    `// @ts-expect-error` lines prove that `context.session` is really typed.
+ *
+ * Node 22 and TypeScript 7 come through `npx` (cached by npm after the first run). Writes a report of
+ * the checks to `test-results/consumer-check.json` and exits 1 when one fails.
+ *
+ *   node scripts/consumer-check.ts [--keep]   (--keep: leave the consumer directory for inspection)
+ */
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, posix, resolve } from 'node:path'
+
+/** The TypeScript 7 release the consumer is compiled with (`npm view typescript dist-tags`). */
+const TYPESCRIPT_7 = '7.0.2'
+/** The oldest Node line the package supports; require(esm) needs 22.12 or later in it. */
+const NODE_22 = 'node@22'
+
+const root = resolve(import.meta.dirname, '..')
+const keep = process.argv.includes('--keep')
+
+interface Check {
+  name: string
+  ok: boolean
+  ms: number
+  detail?: string
+}
+const checks: Check[] = []
+
+function run(command: string, args: string[], cwd: string): SpawnSyncReturns<string> {
+  return spawnSync(command, args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false' },
+    maxBuffer: 64 * 1024 * 1024,
+  })
+}
+
+function output(result: SpawnSyncReturns<string>): string {
+  return `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}`.trim()
+}
+
+/** Runs one named check; a thrown error fails it with its message. */
+function check(name: string, body: () => string | undefined): boolean {
+  const started = performance.now()
+  let ok = true
+  let detail: string | undefined
+  try {
+    detail = body()
+  } catch (error) {
+    ok = false
+    detail = error instanceof Error ? error.message : String(error)
+  }
+  const ms = Math.round(performance.now() - started)
+  checks.push({ name, ok, ms, ...(detail ? { detail } : {}) })
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name} (${(ms / 1000).toFixed(1)} s)${detail ? `: ${detail}` : ''}`)
+  return ok
+}
+
+function mustSucceed(result: SpawnSyncReturns<string>, what: string): string {
+  if (result.status !== 0) throw new Error(`${what} failed (exit ${result.status}):\n${output(result)}`)
+  return result.stdout.trim()
+}
+
+function lockedVersion(name: string): string {
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { version?: string }>
+  }
+  const version = lock.packages[`node_modules/${name}`]?.version
+  if (!version) throw new Error(`${name} is not in package-lock.json`)
+  return version
+}
+
+function readJson<T>(path: string): T {
+  return JSON.parse(readFileSync(path, 'utf8')) as T
+}
+
+// --- the consumer's files ------------------------------------------------------------------------
+
+/** Runs a handler once, as an HTTP API would, with a DynamoDB client that records what it is sent. */
+const runtimeBody = `
+const sent = []
+const client = { send: async (command) => { sent.push(command.constructor.name); return {} } }
+const event = {
+  version: '2.0', routeKey: '$default', rawPath: '/', rawQueryString: '', headers: {}, isBase64Encoded: false,
+  requestContext: { http: { method: 'GET', path: '/', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'x' } },
+}
+const context = { functionName: 'f', awsRequestId: 'r', getRemainingTimeInMillis: () => 3000 }
+const handler = middy()
+  .use(dynamoSession({ client, store: { tableName: 'Sessions' } }))
+  .handler(async (_event, context) => {
+    await context.session.set('count', ((await context.session.get('count')) ?? 0) + 1)
+    return { statusCode: 200, body: 'ok' }
+  })
+const response = await handler(event, context)
+let configError = 'not thrown'
+try {
+  dynamoSession({ cookie: { sameSite: 'none', secure: false } })
+} catch (error) {
+  configError = error instanceof SessionConfigError ? 'SessionConfigError' : String(error)
+}
+console.log(JSON.stringify({
+  node: process.version,
+  defaultIsNamed: defaultExport === dynamoSession,
+  sent,
+  cookie: /^id=[\\w-]+;/.test(response.cookies?.[0] ?? ''),
+  configError,
+}))
+`
+
+const esm = `import middy from '@middy/core'
+import defaultExport, { dynamoSession, SessionConfigError } from 'middy-dynamodb-session'
+${runtimeBody}`
+
+// @middy/core 7 is ESM-only (an "import" condition and nothing else), so CommonJS code loads it with import().
+const cjs = `const { default: defaultExport, dynamoSession, SessionConfigError } = require('middy-dynamodb-session')
+;(async () => {
+const { default: middy } = await import('@middy/core')
+${runtimeBody}
+})().catch((error) => { console.error(error); process.exit(1) })
+`
+
+const expectedRuntime = {
+  defaultIsNamed: true,
+  sent: ['PutItemCommand'],
+  cookie: true,
+  configError: 'SessionConfigError',
+}
+
+const tsconfig = {
+  compilerOptions: {
+    strict: true,
+    module: 'nodenext',
+    moduleResolution: 'nodenext',
+    target: 'es2024',
+    // TypeScript 6 includes no @types package unless named here.
+    types: ['node'],
+    skipLibCheck: false,
+    noEmit: true,
+  },
+  include: ['consumer.ts', 'consumer.cts'],
+}
+
+const consumerTs = `import middy from '@middy/core'
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda'
+import dynamoSessionDefault, {
+  dynamoSession,
+  type Session,
+  SessionConfigError,
+  type SessionContext,
+  type SessionHandler,
+} from 'middy-dynamodb-session'
+
+type Data = { count: number; user?: { name: string } }
+
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
+  .use(dynamoSession<Data>({ store: { tableName: process.env.TABLE_NAME ?? 'Sessions' } }))
+  .handler(async (_event, context) => {
+    const session: Session<Data> = context.session
+    const count: number = ((await session.get('count')) ?? 0) + 1
+    await context.session.set('count', count)
+    const name: string | undefined = (await context.session.get('user'))?.name
+    // @ts-expect-error: 'count' holds a number
+    await context.session.set('count', 'one')
+    // @ts-expect-error: not a key of Data
+    await context.session.get('missing')
+    return { statusCode: 200, body: JSON.stringify({ count, name }) }
+  })
+
+export const plain = middy().handler(async (_event, context) => {
+  // @ts-expect-error: no session without the middleware
+  await context.session.get('count')
+  return { statusCode: 200 }
+})
+
+// A handler written apart from middy(), then used.
+const visit: SessionHandler<Data, APIGatewayProxyEventV2, APIGatewayProxyResultV2> = async (_event, context) => {
+  await context.session.set('count', 1)
+  // @ts-expect-error: 'user' holds an object
+  await context.session.set('user', 'Ada')
+  return { statusCode: 204 }
+}
+export const visits = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
+  .use(dynamoSessionDefault<Data>())
+  .handler(visit)
+
+export const contextType = (context: SessionContext<Data>): Promise<number | undefined> =>
+  context.session.get('count')
+export const isConfigError = (error: unknown): boolean => error instanceof SessionConfigError
+`
+
+const consumerCts = `import sessions = require('middy-dynamodb-session')
+
+type Data = { count: number }
+export const middleware = sessions.dynamoSession<Data>({ store: { tableName: 'Sessions' } })
+export const read = (context: sessions.SessionContext<Data>): Promise<number | undefined> =>
+  context.session.get('count')
+// @ts-expect-error: 'count' holds a number
+export const wrong = (context: sessions.SessionContext<Data>) => context.session.set('count', 'one')
+`
+
+// --- the checks ----------------------------------------------------------------------------------
+
+function main(): number {
+  const started = performance.now()
+  const work = mkdtempSync(join(tmpdir(), 'consumer-check-'))
+  const consumer = join(work, 'consumer')
+  mkdirSync(consumer)
+  let tarball = ''
+  let files: string[] = []
+
+  const packed = check('npm pack (prepack builds dist/)', () => {
+    const result = run('npm', ['pack', '--json', '--pack-destination', work], root)
+    const [info] = JSON.parse(mustSucceed(result, 'npm pack')) as {
+      filename: string
+      size: number
+      unpackedSize: number
+      files: { path: string }[]
+    }[]
+    if (!info) throw new Error('npm pack printed no package')
+    tarball = join(work, info.filename)
+    files = info.files.map((file) => file.path)
+    return `${info.filename}, ${(info.size / 1024).toFixed(0)} KB (${(info.unpackedSize / 1024).toFixed(0)} KB unpacked), ${files.length} files`
+  })
+  if (!packed) return finish(work, started)
+
+  check('the tarball: entry points, maps with their sources, no tests', () => {
+    for (const required of ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts']) {
+      if (!files.includes(required)) throw new Error(`${required} is not in the tarball`)
+    }
+    const stray = files.filter((path) => /^(test|scripts|bench|examples|events|docs)\//.test(path))
+    if (stray.length > 0) throw new Error(`not for users: ${stray.join(', ')}`)
+    // The tarball's files are the repository's (npm pack just built dist/).
+    const maps = files.filter((path) => path.endsWith('.map'))
+    for (const map of maps) {
+      const { sources } = readJson<{ sources: string[] }>(join(root, map))
+      for (const source of sources) {
+        const shipped = posix.normalize(posix.join(posix.dirname(map), source))
+        if (!files.includes(shipped)) throw new Error(`${map} points at ${shipped}, which is not shipped`)
+      }
+    }
+    return `${maps.length} maps, each source shipped`
+  })
+
+  writeFileSync(join(consumer, 'package.json'), '{ "name": "consumer", "private": true, "type": "module" }\n')
+  const peers = ['@middy/core', '@aws-sdk/client-dynamodb'].map((name) => `${name}@${lockedVersion(name)}`)
+  const installed = check(`npm install the tarball + ${peers.join(' + ')}`, () => {
+    const args = ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, ...peers]
+    mustSucceed(run('npm', args, consumer), 'npm install')
+    const ours = readJson<{ version: string }>(
+      join(consumer, 'node_modules/middy-dynamodb-session/package.json'),
+    )
+    // The public types refer to aws-lambda's: they must come with the package.
+    const lambdaTypes = readJson<{ version: string }>(
+      join(consumer, 'node_modules/@types/aws-lambda/package.json'),
+    )
+    return `middy-dynamodb-session ${ours.version}, @types/aws-lambda ${lambdaTypes.version} (a dependency)`
+  })
+  if (!installed) return finish(work, started)
+
+  writeFileSync(join(consumer, 'esm.mjs'), esm)
+  writeFileSync(join(consumer, 'cjs.cjs'), cjs)
+  const runtimes: [string, string[]][] = [
+    ['Node 24', [process.execPath]],
+    ['Node 22', ['npx', '--yes', `--package=${NODE_22}`, '--', 'node']],
+  ]
+  for (const [runtime, command] of runtimes) {
+    for (const [style, file] of [
+      ['ESM import', 'esm.mjs'],
+      ['CommonJS require()', 'cjs.cjs'],
+    ] as const) {
+      check(`${style} under ${runtime}`, () => {
+        const [executable = 'node', ...args] = command
+        const stdout = mustSucceed(run(executable, [...args, file], consumer), `node ${file}`)
+        const result = JSON.parse(stdout.split('\n').at(-1) ?? '{}') as { node: string } & Record<
+          string,
+          unknown
+        >
+        const [major, minor] = result.node.slice(1).split('.').map(Number)
+        if (runtime === 'Node 22' && !(major === 22 && (minor ?? 0) >= 12))
+          throw new Error(`expected Node 22.12 or later, ran ${result.node}`)
+        const { node, ...rest } = result
+        if (JSON.stringify(rest) !== JSON.stringify(expectedRuntime))
+          throw new Error(`expected ${JSON.stringify(expectedRuntime)}, got ${JSON.stringify(rest)}`)
+        return `${node}: one PutItem, Set-Cookie, SessionConfigError instanceof`
+      })
+    }
+  }
+
+  const durable = readJson<{ peerDependencies: Record<string, string> }>(
+    join(consumer, 'node_modules/@middy/core/package.json'),
+  ).peerDependencies['@aws/durable-execution-sdk-js']
+  const typePackages = [
+    `@types/node@${lockedVersion('@types/node')}`,
+    `@aws/durable-execution-sdk-js@${durable}`,
+  ]
+  const typed = check(`npm install -D ${typePackages.join(' ')} (types for a strict consumer)`, () => {
+    const args = ['install', '--no-audit', '--no-fund', '--prefer-offline', '--save-dev', ...typePackages]
+    mustSucceed(run('npm', args, consumer), 'npm install')
+    return undefined
+  })
+  if (!typed) return finish(work, started)
+
+  writeFileSync(join(consumer, 'tsconfig.json'), `${JSON.stringify(tsconfig, null, 2)}\n`)
+  writeFileSync(join(consumer, 'consumer.ts'), consumerTs)
+  writeFileSync(join(consumer, 'consumer.cts'), consumerCts)
+  const compilers: [string, string[]][] = [
+    ['TypeScript 6', [process.execPath, join(root, 'node_modules/typescript/bin/tsc')]],
+    ['TypeScript 7', ['npx', '--yes', `--package=typescript@${TYPESCRIPT_7}`, '--', 'tsc']],
+  ]
+  for (const [name, [executable = 'tsc', ...args]] of compilers) {
+    check(`strict consumer (nodenext, no skipLibCheck, ESM + CJS) compiles under ${name}`, () => {
+      const version = mustSucceed(run(executable, [...args, '--version'], consumer), 'tsc --version')
+      mustSucceed(run(executable, [...args, '-p', '.', '--pretty', 'false'], consumer), `tsc (${version})`)
+      return version
+    })
+  }
+  return finish(work, started)
+}
+
+function finish(work: string, started: number): number {
+  const failed = checks.filter((entry) => !entry.ok)
+  const seconds = ((performance.now() - started) / 1000).toFixed(1)
+  mkdirSync(join(root, 'test-results'), { recursive: true })
+  writeFileSync(
+    join(root, 'test-results/consumer-check.json'),
+    `${JSON.stringify({ seconds: Number(seconds), checks }, null, 2)}\n`,
+  )
+  if (keep) console.log(`consumer directory kept: ${join(work, 'consumer')}`)
+  else rmSync(work, { recursive: true, force: true })
+  console.log(
+    `consumer check: ${checks.length - failed.length} passed, ${failed.length} failed in ${seconds} s`,
+  )
+  return failed.length === 0 ? 0 : 1
+}
+
+if (import.meta.main) process.exit(main())

@@ -1,0 +1,158 @@
+/**
+ * template.yaml as AWS sees it: linted by the Python cfn-lint, and transformed by aws-sam-translator
+ * (the library behind `sam build`, `sam deploy` and the AWS::Serverless transform) into the plain
+ * CloudFormation resources that get deployed, which are asserted here.
+ * Both are Python packages: `python3 -m pip install cfn-lint aws-sam-translator`.
+ */
+import { spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { DEFAULT_STORE_PROPS } from '../../src/index.ts'
+import { SESSION_TABLE_ACTIONS } from '../support/iam.ts'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+const templates = ['template.yaml', 'examples/example-table-cfn.yml']
+
+interface Resource {
+  Type: string
+  Properties: Record<string, unknown>
+}
+
+function python(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('python3', args, {
+      cwd: root,
+      env: { ...process.env, AWS_DEFAULT_REGION: 'us-east-1' },
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString()
+    })
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
+    child.once('error', (error) => reject(new Error(`python3 could not run: ${error.message}`)))
+    child.once('close', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+let lint: Awaited<ReturnType<typeof python>>
+let resources: Record<string, Resource>
+
+beforeAll(async () => {
+  const [linted, translated] = await Promise.all([
+    python([
+      '-c',
+      "import sys; from cfnlint.runner import main; sys.argv[0] = 'cfn-lint'; main()",
+      ...templates,
+    ]),
+    python([join('scripts', 'sam-translate.py'), 'template.yaml']),
+  ])
+  lint = linted
+  if (translated.code !== 0) throw new Error(`scripts/sam-translate.py failed:\n${translated.stderr}`)
+  resources = (JSON.parse(translated.stdout) as { Resources: Record<string, Resource> }).Resources
+}, 60_000)
+
+function only(type: string): [string, Resource] {
+  const found = Object.entries(resources).filter(([, resource]) => resource.Type === type)
+  expect(
+    found.map(([id]) => id),
+    type,
+  ).toHaveLength(1)
+  return found[0] as [string, Resource]
+}
+
+describe('cfn-lint', () => {
+  it(`finds nothing to report in ${templates.join(' and ')}`, () => {
+    expect(`${lint.stdout}${lint.stderr}`).toBe('')
+    expect(lint.code).toBe(0)
+  })
+})
+
+describe('template.yaml through the SAM translator', () => {
+  it('yields the table, the function, its role and two invoke permissions, and the HTTP API with its stage', () => {
+    expect(
+      Object.values(resources)
+        .map((resource) => resource.Type)
+        .sort(),
+    ).toEqual([
+      'AWS::ApiGatewayV2::Api',
+      'AWS::ApiGatewayV2::Stage',
+      'AWS::DynamoDB::Table',
+      'AWS::IAM::Role',
+      'AWS::Lambda::Function',
+      'AWS::Lambda::Permission',
+      'AWS::Lambda::Permission',
+    ])
+  })
+
+  it("has the sessions table: the store's key (S, hash only), on-demand, TTL on expire_at", () => {
+    const [, table] = only('AWS::DynamoDB::Table')
+    const key = DEFAULT_STORE_PROPS.partitionKey.name
+    expect(table.Properties).toEqual({
+      AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: DEFAULT_STORE_PROPS.expiryName, Enabled: true },
+    })
+  })
+
+  it('has the function: nodejs24.x on arm64, index.handler, its role, TABLE_NAME from the table', () => {
+    const [, fn] = only('AWS::Lambda::Function')
+    const [roleId] = only('AWS::IAM::Role')
+    const [tableId] = only('AWS::DynamoDB::Table')
+    expect(fn.Properties).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      Role: { 'Fn::GetAtt': [roleId, 'Arn'] },
+      Environment: { Variables: { TABLE_NAME: { Ref: tableId } } },
+    })
+  })
+
+  it('has the HTTP API: GET / and ANY /{proxy+} to the function (payload 2.0), deployed, allowed to invoke it', () => {
+    const [apiId, api] = only('AWS::ApiGatewayV2::Api')
+    const [functionId] = only('AWS::Lambda::Function')
+    const paths = (api.Properties.Body as { paths: Record<string, Record<string, unknown>> }).paths
+    expect(Object.keys(paths).sort()).toEqual(['/', '/{proxy+}'])
+    const integrations = [paths['/']?.get, paths['/{proxy+}']?.['x-amazon-apigateway-any-method']]
+    for (const operation of integrations) {
+      expect(operation).toMatchObject({
+        'x-amazon-apigateway-integration': {
+          type: 'aws_proxy',
+          payloadFormatVersion: '2.0',
+          uri: { 'Fn::Sub': expect.stringContaining(`\${${functionId}.Arn}`) },
+        },
+      })
+    }
+    const [, stage] = only('AWS::ApiGatewayV2::Stage')
+    expect(stage.Properties).toMatchObject({ ApiId: { Ref: apiId }, StageName: '$default', AutoDeploy: true })
+    const permissions = Object.values(resources).filter(
+      (resource) => resource.Type === 'AWS::Lambda::Permission',
+    )
+    for (const permission of permissions) {
+      expect(permission.Properties).toMatchObject({
+        Action: 'lambda:InvokeFunction',
+        FunctionName: { Ref: functionId },
+        Principal: 'apigateway.amazonaws.com',
+      })
+    }
+  })
+
+  it('gives the role basic execution and, on the sessions table only, exactly SESSION_TABLE_ACTIONS', () => {
+    const [, role] = only('AWS::IAM::Role')
+    const [tableId] = only('AWS::DynamoDB::Table')
+    expect(role.Properties.ManagedPolicyArns).toEqual([
+      'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+    ])
+    const statements = (
+      role.Properties.Policies as { PolicyDocument: { Statement: Record<string, unknown>[] } }[]
+    ).flatMap((policy) => policy.PolicyDocument.Statement)
+    expect(statements).toEqual([
+      { Effect: 'Allow', Action: expect.any(Array), Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } },
+    ])
+    expect([...((statements[0]?.Action ?? []) as string[])].sort()).toEqual([...SESSION_TABLE_ACTIONS].sort())
+  })
+})
