@@ -12,6 +12,7 @@ import { startDynamoDBLocal } from '../scripts/dynamodb-local.ts'
 import { bundleSizes, ROOT } from './bundle-size.ts'
 import { coldImports, coldImportTable } from './cold-import.ts'
 import { compressionStudy } from './compression.ts'
+import { concurrencyStudy } from './concurrency.ts'
 import { expressSessionContender } from './contenders/express-session.ts'
 import { middyPlainContender } from './contenders/middy-plain.ts'
 import { middySessionContender } from './contenders/middy-session.ts'
@@ -157,6 +158,9 @@ try {
     `gzip first saves a write unit at ${from(compression.gzipSavesWritesFrom)}, ` +
       `a strongly consistent read unit at ${from(compression.gzipSavesReadsFrom)}.`,
   )
+  console.log('\n## Concurrent writers on one session\n')
+  console.log(await concurrencyStudy(ddb.endpoint))
+  log(`concurrency study done (${elapsed()})`)
 } finally {
   await ddb.stop()
 }
