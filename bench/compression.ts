@@ -12,6 +12,7 @@ import {
   GetItemCommand,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb'
+import { seededRandom as prng } from '../scripts/seeded-random.ts'
 import type { SessionData } from '../src/data.ts'
 import { generateSessionId } from '../src/id.ts'
 import { jsonStringCodec, nativeMapCodec } from '../src/store/codec.ts'
@@ -19,18 +20,6 @@ import { DEFAULT_STORE_PROPS, sessionKey } from '../src/store/props.ts'
 import { type CallRecorder, emptyTally, type Tally } from './lib/instrument.ts'
 import { dynamoItemBytes, strongReadUnitsFor, writeUnitsFor } from './lib/item-size.ts'
 import { markdownTable, num } from './lib/stats.ts'
-
-/** A small deterministic PRNG (mulberry32), so every run stores the same carts. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const PRODUCTS = [
   'Organic cotton T-shirt',

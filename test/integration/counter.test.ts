@@ -9,7 +9,8 @@ import type { Context } from 'aws-lambda'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createLambdaContext } from '../../scripts/http-to-lambda.ts'
 import { ensureTable, findTable, loadTemplate } from '../../scripts/sam-template.ts'
-import { dynamoEndpoint, localClient } from '../support/dynamo.ts'
+import { loadCounter } from '../support/app.ts'
+import { localClient } from '../support/dynamo.ts'
 import { frontDoorEvents } from '../support/events.ts'
 
 type Handler = (event: unknown, context: Context) => Promise<Response>
@@ -30,14 +31,7 @@ beforeAll(async () => {
   const template = await loadTemplate()
   const tableName = `counter-${crypto.randomUUID()}`
   await ensureTable(client, tableName, findTable(template))
-  // The counter reads TABLE_NAME when loaded, and the library's shared client takes the endpoint from the SDK.
-  vi.stubEnv('TABLE_NAME', tableName)
-  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', dynamoEndpoint())
-  vi.stubEnv('AWS_REGION', 'us-east-1')
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'local')
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local')
-  vi.stubEnv('COOKIE_SECURE', 'false')
-  handler = (await import('../../examples/counter/index.ts')).handler as unknown as Handler
+  handler = (await loadCounter(tableName)) as unknown as Handler
   // Count the calls every client makes (the counter's own shared client included), passing them through.
   const send = DynamoDBClient.prototype.send
   vi.spyOn(DynamoDBClient.prototype, 'send').mockImplementation(function (

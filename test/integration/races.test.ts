@@ -6,6 +6,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Expiry, gzipCodec, jsonStringCodec, SessionDataError, SessionStoreError } from '../../src/index.ts'
+import type { HttpResult } from '../support/app.ts'
 import { createTable, localClient } from '../support/dynamo.ts'
 import { type FaultProxy, gate, WRITE_OPS } from '../support/fault-proxy.ts'
 import {
@@ -87,6 +88,25 @@ function holdNextWrite(proxy: FaultProxy, release: Promise<unknown>) {
   return arrived.opened
 }
 
+/**
+ * Runs `held`'s request on `path` up to its first write, then runs `meanwhile` (other requests, to their
+ * end), then lets the held write go: the interleaving "A read, B wrote, A writes", forced.
+ */
+async function interleave(
+  held: Actor,
+  path: string,
+  id: string,
+  meanwhile: () => Promise<unknown>,
+): Promise<HttpResult> {
+  const done = gate()
+  const arrived = holdNextWrite(held.proxy, done.opened)
+  const pending = held.send(path, id)
+  await arrived // it has read the session and is about to write
+  await meanwhile()
+  done.open()
+  return pending
+}
+
 const bodies = async (id: string) => (await scan(raw, tableName)).find((s) => s.id === id)
 
 describe('1. regenerate() racing a request that writes another key', () => {
@@ -94,14 +114,9 @@ describe('1. regenerate() racing a request that writes another key', () => {
     const id = await seed(raw, tableName, { cart: 1 })
     const login = await lambda()
     const writer = await lambda()
-    const writerDone = gate()
-    const held = holdNextWrite(login.proxy, writerDone.opened)
-    const loggingIn = login.send('login', id)
-    await held // login has loaded the session and is about to write
-    const write = await writer.send('set/flash', id)
-    expect(write.statusCode).toBe(200)
-    writerDone.open()
-    const result = await loggingIn
+    const result = await interleave(login, 'login', id, async () => {
+      expect((await writer.send('set/flash', id)).statusCode).toBe(200)
+    })
     expect(result.statusCode).toBe(200)
     const newId = cookieOf(result)
     expect(newId).toBeTruthy()
@@ -114,14 +129,11 @@ describe('1. regenerate() racing a request that writes another key', () => {
     const id = await seed(raw, tableName, { cart: 1 })
     const login = await lambda()
     const writer = await lambda()
-    const loginDone = gate()
-    const held = holdNextWrite(writer.proxy, loginDone.opened)
-    const writing = writer.send('set/flash', id)
-    await held
-    const result = await login.send('login', id)
+    let result: HttpResult = { statusCode: 0 }
+    const write = await interleave(writer, 'set/flash', id, async () => {
+      result = await login.send('login', id)
+    })
     expect(result.statusCode).toBe(200)
-    loginDone.open()
-    const write = await writing
     expect(write.statusCode).toBe(409)
     expect(write.body).toMatch(/ended|replaced/)
     const live = await liveSessions(raw, tableName)
@@ -151,13 +163,9 @@ describe('2. destroy() (logout) racing regenerate() (login) on one session: a lo
     const id = await seed(raw, tableName, { cart: 1 })
     const login = await lambda()
     const logout = await lambda()
-    const logoutDone = gate()
-    const held = holdNextWrite(login.proxy, logoutDone.opened)
-    const loggingIn = login.send('login', id)
-    await held
-    expect((await logout.send('logout', id)).statusCode).toBe(204)
-    logoutDone.open()
-    const result = await loggingIn
+    const result = await interleave(login, 'login', id, async () => {
+      expect((await logout.send('logout', id)).statusCode).toBe(204)
+    })
     expect(result.statusCode).toBe(409)
     expect(cookieOf(result)).toBeUndefined()
     expect(await liveSessions(raw, tableName)).toEqual([])
@@ -198,13 +206,11 @@ describe('4. a touch never undoes a concurrent setExpiry()', () => {
     const id = await seed(raw, tableName, { count: 1 })
     const reader = await lambda({ touchAfter: 0 })
     const shortener = await lambda()
-    const shortened = gate()
-    const held = holdNextWrite(reader.proxy, shortened.opened)
-    const reading = reader.send('read', id)
-    await held // the reader loaded the session and is about to touch it
-    expect((await shortener.send('short', id)).statusCode).toBe(200)
-    shortened.open()
-    expect((await reading).statusCode).toBe(200)
+    // The reader loaded the session and is about to touch it when another request shortens the expiry.
+    const reading = await interleave(reader, 'read', id, async () => {
+      expect((await shortener.send('short', id)).statusCode).toBe(200)
+    })
+    expect(reading.statusCode).toBe(200)
     const item = await bodies(id)
     expect(item?.expireAt).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 61)
   })
@@ -446,13 +452,10 @@ describe('8, 9, 11. bad data is refused at set() with SessionDataError, never at
     const id = await seed(raw, tableName, {}, { version: { N: '1' }, data: { S: '{"count":1}' } })
     const a = await lambda({ store })
     const b = await lambda({ store })
-    const bDone = gate()
-    const held = holdNextWrite(a.proxy, bDone.opened)
-    const writing = a.send('set/other', id)
-    await held
-    expect((await b.send('set/tricky', id, '{"a":{"__proto__":{"x":1}}}')).statusCode).toBe(200)
-    bDone.open()
-    expect((await writing).statusCode).toBe(200)
+    const writing = await interleave(a, 'set/other', id, async () => {
+      expect((await b.send('set/tricky', id, '{"a":{"__proto__":{"x":1}}}')).statusCode).toBe(200)
+    })
+    expect(writing.statusCode).toBe(200)
     const stored = JSON.parse((await bodies(id))?.item.data?.S ?? '{}')
     expect(stored).toEqual(JSON.parse('{"count":1,"other":1,"tricky":{"a":{"__proto__":{"x":1}}}}'))
   })
@@ -624,24 +627,12 @@ describe('17. a 409 says what actually happened', () => {
     const id = await seed(raw, tableName, { count: 1 })
     const a = await lambda()
     const b = await lambda()
-    const bDone = gate()
-    const held = holdNextWrite(a.proxy, bDone.opened)
-    const racing = a.send('incr', id)
-    await held
-    await b.send('incr', id)
-    bDone.open()
-    const conflict = await racing
+    const conflict = await interleave(a, 'incr', id, () => b.send('incr', id))
     expect(conflict.statusCode).toBe(409)
     expect(conflict.body).toMatch(/same session key/)
 
     const id2 = await seed(raw, tableName, { count: 1 })
-    const cDone = gate()
-    const held2 = holdNextWrite(a.proxy, cDone.opened)
-    const racing2 = a.send('incr', id2)
-    await held2
-    await b.send('logout', id2)
-    cDone.open()
-    const ended = await racing2
+    const ended = await interleave(a, 'incr', id2, () => b.send('logout', id2))
     expect(ended.statusCode).toBe(409)
     expect(ended.body).toMatch(/ended/)
     expect(ended.body).not.toMatch(/same session key/)

@@ -155,14 +155,4 @@ export function cookieOf(result: HttpResult): string | undefined {
   return undefined
 }
 
-/** A small deterministic random generator (mulberry32), for reproducible stress runs. */
-export function seededRandom(seedValue: number): () => number {
-  let state = seedValue >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export { seededRandom } from '../../scripts/seeded-random.ts'
