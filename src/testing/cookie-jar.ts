@@ -4,7 +4,7 @@
  * @module
  */
 import { parseSetCookie } from 'cookie'
-import type { KnownFrontDoor } from './events.ts'
+import type { KnownFrontDoor } from './front-doors.ts'
 import { readSetCookies } from './set-cookies.ts'
 
 /**

@@ -9,37 +9,8 @@
  */
 import type { ALBEvent, APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda'
 import type { CookieJar } from './cookie-jar.ts'
+import type { KnownFrontDoor } from './front-doors.ts'
 import { cookiesArrayFrom, formatRequestTime, payloadV2Event, safeDecode } from './payload-v2.ts'
-
-/**
- * A front door the event builders know: every front door `detectFrontDoor` tells, but `'unknown'`.
- *
- * @example
- * ```ts
- * const door: KnownFrontDoor = 'alb-multi-value'
- * ```
- */
-export type KnownFrontDoor = 'http-api-v2' | 'function-url' | 'rest-api-v1' | 'alb' | 'alb-multi-value'
-
-/**
- * Every front door, to run one test per door.
- *
- * @example
- * ```ts
- * describe.each(FRONT_DOORS)('behind %s', (door) => {
- *   it('counts', async () => {
- *     const result = await handler(httpEvent(door, { path: '/api/count' }), context)
- *   })
- * })
- * ```
- */
-export const FRONT_DOORS: readonly KnownFrontDoor[] = Object.freeze([
-  'http-api-v2',
-  'function-url',
-  'rest-api-v1',
-  'alb',
-  'alb-multi-value',
-])
 
 /**
  * The event type of each front door (from `@types/aws-lambda`).

@@ -23,11 +23,6 @@
  */
 export { type Duration, type TestClock, testClock } from './clock.ts'
 export { CookieJar, type CookieJarOptions, type ParsedSetCookie } from './cookie-jar.ts'
-export {
-  FRONT_DOORS,
-  type HttpEventMap,
-  type HttpEventOptions,
-  httpEvent,
-  type KnownFrontDoor,
-} from './events.ts'
+export { type HttpEventMap, type HttpEventOptions, httpEvent } from './events.ts'
+export { FRONT_DOORS, type KnownFrontDoor } from './front-doors.ts'
 export { readSetCookies } from './set-cookies.ts'

@@ -4,7 +4,7 @@
  * @module
  */
 import { detectFrontDoor, isRecord } from '../http/front-door.ts'
-import type { KnownFrontDoor } from './events.ts'
+import type { KnownFrontDoor } from './front-doors.ts'
 
 /**
  * The `Set-Cookie` values a Lambda result sends, each as one string, never split (an `Expires` date
