@@ -6,6 +6,7 @@
  *
  * @module
  */
+export type { JsonValue, SessionData } from '../data.ts'
 export {
   type ExpiryParts,
   epochSecondsFromExpiryParts,
