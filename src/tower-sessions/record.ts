@@ -157,7 +157,8 @@ function expiryOf(record: TowerRecord, parts: ExpiryParts | undefined): ExpiryPa
  *
  * // Saving a loaded record: untouched keys keep their exact bytes (a u64 beyond 2^53, say).
  * const loaded = decodeTowerRecord(bytes)
- * encodeTowerRecord({ ...loaded, data: { ...loaded.data, visits: 2 } }, { rawEntries: unchangedEntries })
+ * const untouched = new Map([...loaded.rawEntries].filter(([key]) => key !== 'visits'))
+ * encodeTowerRecord({ ...loaded, data: { ...loaded.data, visits: 2 } }, { rawEntries: untouched })
  * ```
  */
 export function encodeTowerRecord(record: TowerRecord, options: EncodeTowerRecordOptions = {}): Uint8Array {

@@ -33,7 +33,14 @@ import { isUtf8 } from 'node:buffer'
 const MAX_CONTAINERS = 1023
 const TEXT_DECODER_THRESHOLD = 200
 
-/** Where one top-level data entry's value lies, and what decoding it needs. */
+/**
+ * Where one top-level data entry's value lies, and what decoding it needs.
+ *
+ * @example
+ * ```ts
+ * const entry: ScannedEntry = { start: 27, end: 28, careful: false, inexact: false }
+ * ```
+ */
 export interface ScannedEntry {
   /** The value's bytes are `[start, end)` of the scanned buffer. */
   start: number
@@ -50,7 +57,14 @@ export interface ScannedEntry {
   inexact: boolean
 }
 
-/** The parts of a record that {@link scanRecord} found valid. */
+/**
+ * The parts of a record that {@link scanRecord} found valid.
+ *
+ * @example
+ * ```ts
+ * const { id, entries, expiry, end }: ScannedRecord = scanRecord(bytes)
+ * ```
+ */
 export interface ScannedRecord {
   /** `Record.id`, as 16 big-endian bytes. */
   id: Uint8Array
@@ -376,8 +390,10 @@ function fieldIndex(reader: Reader): number {
  *
  * @example
  * ```ts
- * const scanned = scanRecord(Buffer.from(dataB64, 'base64'))
- * scanned.entries.get('visits') // { start: 20, end: 21, careful: false, inexact: false }
+ * // The worked example: 93 c4 10 <16 bytes> 81 a6 "visits" 01 99 ...
+ * const scanned = scanRecord(Buffer.from('k8QQAAAAAAAAAAAAAAAAAAAAKoGmdmlzaXRzAZnNB+tJDwkaAAAAAA==', 'base64'))
+ * scanned.entries.get('visits') // { start: 27, end: 28, careful: false, inexact: false }
+ * scanned.expiry // [2027, 73, 15, 9, 26, 0, 0, 0, 0]
  * ```
  */
 export function scanRecord(bytes: Uint8Array): ScannedRecord {
