@@ -10,8 +10,8 @@
  *
  * Numbers. JavaScript has doubles; a `serde_json::Value` has unsigned, signed and float numbers, and a Rust
  * service that stored an integer reads it back as one (`session.get::<i64>()` fails on a float). So this
- * encoder writes safe integers, and integers beyond 2^53 up to the `i64`/`u64` limits, as MessagePack
- * integers in their smallest form; every other number (fractions, integers beyond ±2^63 or 2^64) as float 64.
+ * encoder writes every integer from −2^63 up to (excluding) 2^64, safe or not, as a MessagePack integer in
+ * its smallest form; every other number (fractions, and integers below −2^63 or from 2^64 on) as float 64.
  * `-0` is written as the integer 0 (as `JSON.stringify` writes it).
  *
  * What JavaScript cannot hold: a `u64`/`i64` beyond 2^53 that is not a double (`u64::MAX`, say) loads as
@@ -212,7 +212,8 @@ export function encodeTowerRecord(record: TowerRecord, options: EncodeTowerRecor
  */
 export function decodeTowerRecord(bytes: Uint8Array): DecodedTowerRecord {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('not a tower-sessions record: not binary')
-  const own = bytes.slice()
+  // A copy (`Buffer#slice` would not copy): the raw entries are views into it.
+  const own = new Uint8Array(bytes)
   const scanned = scanRecord(own)
   const expiryParts = normalizeExpiryParts(scanned.expiry)
   const data: SessionData = {}

@@ -334,7 +334,8 @@ function skipValue(reader: Reader, level: number): void {
 /** `Id`: rmp-serde 1.3 reads an `i128` from bin 8 of exactly 16 bytes, or from any integer. */
 function readId(reader: Reader): Uint8Array {
   const head = reader.head()
-  if (head.kind === 'bin' && head.marker === 0xc4 && head.length === 16) return reader.slice(head).slice()
+  if (head.kind === 'bin' && head.marker === 0xc4 && head.length === 16)
+    return new Uint8Array(reader.slice(head))
   if (head.kind !== 'int') refuse('the id is not 16 bytes or an integer')
   const twosComplement = BigInt.asUintN(128, BigInt(head.value)).toString(16).padStart(32, '0')
   return new Uint8Array(Buffer.from(twosComplement, 'hex'))

@@ -249,12 +249,16 @@ describe('decodeTowerRecord', () => {
     expect(decodeTowerRecord(encodeTowerRecord({ id: ID, data, expiresAt: AT })).data).toEqual(data)
   })
 
-  it('works on a private copy: changing the input afterwards changes nothing loaded', () => {
-    const bytes = encodeTowerRecord({ id: ID, data: { a: 'abc' }, expiresAt: AT })
+  it.each([
+    ['a Uint8Array', (bytes: Uint8Array) => bytes],
+    ['a Buffer', (bytes: Uint8Array) => Buffer.from(bytes)],
+  ])('works on a private copy of %s: changing the input afterwards changes nothing loaded', (_name, wrap) => {
+    const bytes = wrap(encodeTowerRecord({ id: ID, data: { a: 'abc' }, expiresAt: AT }))
     const loaded = decodeTowerRecord(bytes)
     const raw = hex(loaded.rawEntries.get('a') as Uint8Array)
     bytes.fill(0)
     expect(hex(loaded.rawEntries.get('a') as Uint8Array)).toBe(raw)
+    expect(loaded.id).toBe(ID)
   })
 
   it('reports what JavaScript cannot hold, and what it returns in its place', () => {
