@@ -1,0 +1,123 @@
+/**
+ * Whatever the `data` attribute holds, decodeTowerRecord returns or throws a TypeError: no other error,
+ * no hang, no stack overflow, no huge allocation from a declared length.
+ */
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { decodeTowerRecord, encodeTowerRecord } from '../../../src/tower-sessions/index.ts'
+import { rustVectors } from './fixtures.ts'
+
+const ID42 = `c410${'00'.repeat(15)}2a`
+const EXPIRY = '99cd07eb490f091a00000000'
+const blobs = rustVectors
+  .filter((vector) => vector.data_hex.length < 4000)
+  .map((v) => Buffer.from(v.data_hex, 'hex'))
+
+/** Decodes, and on success checks the result can be saved again. Any error but a TypeError fails. */
+function decodeOrTypeError(bytes: Uint8Array): void {
+  let loaded: ReturnType<typeof decodeTowerRecord>
+  try {
+    loaded = decodeTowerRecord(bytes)
+  } catch (error) {
+    expect(error).toBeInstanceOf(TypeError)
+    expect((error as Error).message).toMatch(/^(not a tower-sessions record|invalid expiry date)/)
+    return
+  }
+  encodeTowerRecord(loaded, { rawEntries: loaded.rawEntries, expiryParts: loaded.expiryParts })
+}
+
+describe('hostile data attributes', () => {
+  it('refuses every truncation of the Rust vectors (every length up to 300 bytes, 30 more per vector)', () => {
+    for (const blob of blobs) {
+      const lengths = Array.from({ length: Math.min(blob.length, 300) }, (_, i) => i)
+      for (let i = 0; i < 30 && blob.length > 300; i++)
+        lengths.push(Math.floor((blob.length * (i + 0.5)) / 30))
+      for (const length of lengths)
+        expect(() => decodeTowerRecord(blob.subarray(0, length))).toThrow(TypeError)
+    }
+  })
+
+  it('survives random bytes', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), decodeOrTypeError), { numRuns: 2000 })
+  })
+
+  it('survives random bytes after a valid record header', () => {
+    const tail = fc.uint8Array({ maxLength: 200 })
+    fc.assert(
+      fc.property(tail, (bytes) =>
+        decodeOrTypeError(Buffer.concat([Buffer.from(`93${ID42}`, 'hex'), bytes])),
+      ),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('survives random corruption of the Rust vectors', () => {
+    const edit = fc.record({
+      at: fc.nat(),
+      kind: fc.constantFrom('flip', 'insert', 'delete', 'set'),
+      byte: fc.integer({ min: 0, max: 255 }),
+    })
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...blobs),
+        fc.array(edit, { minLength: 1, maxLength: 4 }),
+        (blob, edits) => {
+          const bytes = [...blob]
+          for (const { at, kind, byte } of edits) {
+            const i = at % (bytes.length + 1)
+            if (kind === 'flip')
+              bytes[i % bytes.length] = (bytes[i % bytes.length] as number) ^ (1 << (byte % 8))
+            else if (kind === 'insert') bytes.splice(i, 0, byte)
+            else if (kind === 'delete') bytes.splice(i, 1)
+            else bytes[i % bytes.length] = byte
+          }
+          decodeOrTypeError(Uint8Array.from(bytes))
+        },
+      ),
+      { numRuns: 3000 },
+    )
+  })
+
+  it.each([
+    ['a string of 4 GiB', `93${ID42}81a176dbffffffff`],
+    ['a binary of 4 GiB', `93${ID42}81a176c6ffffffff`],
+    ['an extension of 4 GiB', `83a178c9ffffffff01`],
+    ['an array of 4 billion items', `93${ID42}81a176ddffffffff`],
+    ['a map of 4 billion entries', `93${ID42}dfffffffff`],
+    ['a record array of 4 billion fields', 'ddffffffff'],
+    ['a record map of 4 billion fields', 'dfffffffff'],
+    ['an array of 4 billion nils', `93${ID42}81a176ddffffffff${'c0'.repeat(1000)}`],
+  ])('refuses %s at once', (_name, hexBytes) => {
+    const started = performance.now()
+    expect(() => decodeTowerRecord(Buffer.from(hexBytes, 'hex'))).toThrow(TypeError)
+    expect(performance.now() - started).toBeLessThan(500)
+  })
+
+  it('refuses 200 000 levels of nesting without overflowing the stack', () => {
+    for (const opener of ['91', '81a0']) {
+      const bytes = Buffer.from(`93${ID42}81a176${opener.repeat(200_000)}c0${EXPIRY}`, 'hex')
+      expect(() => decodeTowerRecord(bytes)).toThrow(/nested too deep/)
+    }
+    const unknownField = Buffer.from(`81a178${'91'.repeat(200_000)}c0`, 'hex')
+    expect(() => decodeTowerRecord(unknownField)).toThrow(/nested too deep/)
+  })
+
+  it('reads a large valid record quickly', () => {
+    const data = { items: Array.from({ length: 50_000 }, (_, i) => ({ i, s: `item ${i}` })) }
+    const bytes = encodeTowerRecord({ id: 'KgAAAAAAAAAAAAAAAAAAAA', data, expiresAt: 0 })
+    const started = performance.now()
+    expect(decodeTowerRecord(bytes).data).toEqual(data)
+    expect(performance.now() - started).toBeLessThan(5000)
+  })
+
+  it.each([
+    ['a string', 'k8QQ'],
+    ['an array of numbers', [0x93]],
+    ['null', null],
+    ['undefined', undefined],
+    ['an ArrayBuffer', new ArrayBuffer(4)],
+    ['a number', 42],
+  ])('refuses %s as input', (_name, input) => {
+    expect(() => decodeTowerRecord(input as unknown as Uint8Array)).toThrow(TypeError)
+  })
+})
