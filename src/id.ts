@@ -34,3 +34,34 @@ export function generateSessionId(): string {
 export function isSessionId(value: unknown): value is string {
   return typeof value === 'string' && ID_SHAPE.test(value)
 }
+
+/**
+ * How a store's session ids look: how a fresh one is made, and the shape a cookie value must have to be
+ * looked up at all (checked before any I/O). The default is this library's 32-character ids; the
+ * tower-sessions format brings its own.
+ *
+ * @example
+ * ```ts
+ * const ids: SessionIdScheme = { generate: generateSessionId, isId: isSessionId }
+ * if (ids.isId(cookieValue)) await store.load(cookieValue)
+ * ```
+ */
+export interface SessionIdScheme {
+  /** A fresh random id, from a CSPRNG. */
+  generate(): string
+  /** Whether `value` has this scheme's shape. */
+  isId(value: unknown): value is string
+}
+
+/**
+ * This library's own ids: {@link generateSessionId} and {@link isSessionId}.
+ *
+ * @example
+ * ```ts
+ * DEFAULT_ID_SCHEME.isId(DEFAULT_ID_SCHEME.generate()) // true
+ * ```
+ */
+export const DEFAULT_ID_SCHEME: SessionIdScheme = Object.freeze({
+  generate: generateSessionId,
+  isId: isSessionId,
+})

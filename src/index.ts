@@ -49,7 +49,7 @@ export {
   type FrontDoor,
   readRequestCookies,
 } from './http/index.ts'
-export { generateSessionId, isSessionId } from './id.ts'
+export { DEFAULT_ID_SCHEME, generateSessionId, isSessionId, type SessionIdScheme } from './id.ts'
 export type { SessionLogger } from './logger.ts'
 export {
   type DynamoSessionOptions,
@@ -69,6 +69,7 @@ export {
   type DynamoDBSessionStoreOptions,
   SUCCESSOR_SECONDS,
 } from './store/dynamodb-store.ts'
+export { codecFormat, type FormatLoaded, type FormatRecord, type SessionFormat } from './store/format.ts'
 export { type GzipCodecOptions, gzipCodec } from './store/gzip-codec.ts'
 export {
   DEFAULT_STORE_PROPS,

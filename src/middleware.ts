@@ -18,7 +18,7 @@ import type { SessionData } from './data.ts'
 import { PACKAGE_NAME, SessionConfigError } from './errors.ts'
 import { DEFAULT_EXPIRY, defaultTouchAfter, expireAtFor, type SessionExpiry } from './expiry.ts'
 import { addSetCookies, isHttpEvent, readRequestCookies } from './http/index.ts'
-import { isSessionId } from './id.ts'
+import { DEFAULT_ID_SCHEME, type SessionIdScheme } from './id.ts'
 import { type SessionLogger, silentLogger } from './logger.ts'
 import { type FlushOutcome, flushSession, Session } from './session.ts'
 import { assertSecrets, signSessionId, unsignSessionId } from './signing.ts'
@@ -108,9 +108,14 @@ function isSessionStore(value: unknown): value is SessionStore {
  * The id in the first cookie value that is one we issued (the right shape and, with secrets, a valid
  * signature); the rest (garbage, forgeries, stale duplicates) is ignored. No I/O.
  */
-function sessionIdFromRequest(event: unknown, cookieName: string, secrets: readonly string[] | undefined) {
+function sessionIdFromRequest(
+  event: unknown,
+  cookieName: string,
+  secrets: readonly string[] | undefined,
+  ids: SessionIdScheme,
+) {
   for (const value of readRequestCookies(event, cookieName)) {
-    const id = secrets ? unsignSessionId(value, secrets) : isSessionId(value) ? value : undefined
+    const id = secrets ? unsignSessionId(value, secrets, ids) : ids.isId(value) ? value : undefined
     if (id !== undefined) return id
   }
   return undefined
@@ -188,6 +193,7 @@ export function dynamoSession<T extends object = SessionData>(
     const retries = maxConflictRetries === undefined ? {} : { maxConflictRetries }
     store = new DynamoDBSessionStore({ client: options.client, logger, now, ...retries, ...options.store })
   }
+  const ids = store.ids ?? DEFAULT_ID_SCHEME
   const sessions = new WeakMap<object, Session<T>>()
 
   const finish = async (request: Request<unknown, unknown, Error, SessionContext<T>>) => {
@@ -206,7 +212,7 @@ export function dynamoSession<T extends object = SessionData>(
       const detached = !isHttpEvent(request.event)
       const session = new Session<T>({
         store,
-        id: detached ? undefined : sessionIdFromRequest(request.event, cookie.name, secrets),
+        id: detached ? undefined : sessionIdFromRequest(request.event, cookie.name, secrets, ids),
         expiry,
         touchAfter,
         now,

@@ -7,7 +7,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { SessionConfigError } from './errors.ts'
-import { isSessionId } from './id.ts'
+import { DEFAULT_ID_SCHEME, type SessionIdScheme } from './id.ts'
 
 /**
  * The shortest secret accepted, in characters.
@@ -53,8 +53,9 @@ export function signSessionId(id: string, secret: string): string {
 }
 
 /**
- * The session id inside a signed cookie value, if its signature verifies with one of `secrets`;
- * `undefined` otherwise (unsigned, tampered, signed with a retired secret, malformed).
+ * The session id inside a signed cookie value, if its signature verifies with one of `secrets` and the id
+ * has the shape of `ids` (the store's scheme); `undefined` otherwise (unsigned, tampered, signed with a
+ * retired secret, malformed).
  *
  * @example
  * ```ts
@@ -62,11 +63,15 @@ export function signSessionId(id: string, secret: string): string {
  * unsignSessionId(`${id}.forged`, [newSecret]) // undefined
  * ```
  */
-export function unsignSessionId(value: string, secrets: readonly string[]): string | undefined {
+export function unsignSessionId(
+  value: string,
+  secrets: readonly string[],
+  ids: SessionIdScheme = DEFAULT_ID_SCHEME,
+): string | undefined {
   const dot = value.indexOf('.')
   const id = value.slice(0, dot)
   const text = value.slice(dot + 1)
-  if (dot < 0 || !isSessionId(id)) return undefined
+  if (dot < 0 || !ids.isId(id)) return undefined
   const signature = Buffer.from(text, 'base64url')
   if (signature.length !== 32 || signature.toString('base64url') !== text) return undefined
   // Every secret is tried, whatever matched, so the time taken does not tell which one did.

@@ -23,12 +23,13 @@ import {
 import { type JsonValue, ownValue, type SessionData } from '../data.ts'
 import { PACKAGE_NAME, SessionConfigError, SessionStoreError, SessionTooLargeError } from '../errors.ts'
 import { encodeExpiry } from '../expiry.ts'
-import { generateSessionId, isSessionId } from '../id.ts'
+import type { SessionIdScheme } from '../id.ts'
 import { type SessionLogger, silentLogger } from '../logger.ts'
 import { applyChange, conflictOf, expiresAtAfter, policyAfter } from './change.ts'
 import { nativeMapCodec, type SessionDataCodec } from './codec.ts'
 import { ExpressionBuilder } from './expression.ts'
-import { ITEM_LIMIT, type Item, ItemLayout, newWriteToken, revisionOf } from './item-layout.ts'
+import { codecFormat, type SessionFormat } from './format.ts'
+import { ITEM_LIMIT, type Item, ItemLayout, newWriteToken, revisionOf, sameState } from './item-layout.ts'
 import { type DynamoDBStoreProps, type ResolvedStoreProps, resolveStoreProps } from './props.ts'
 import type { NewSessionRecord, SaveResult, SessionChange, SessionRecord, SessionStore } from './types.ts'
 
@@ -59,8 +60,14 @@ export interface DynamoDBSessionStoreOptions extends DynamoDBStoreProps {
    * would then start a new one), and two quick writes may see a stale version (409 Conflict).
    */
   consistentRead?: boolean | undefined
-  /** How data is stored. Default {@link nativeMapCodec}. */
+  /** How data is stored. Default {@link nativeMapCodec}. Not together with `format`. */
   codec?: SessionDataCodec | undefined
+  /**
+   * A whole session format instead of a `codec`: its ids and its `data` attribute, e.g.
+   * `towerSessionsFormat()` from `middy-dynamodb-session/tower-sessions`, to share sessions with a Rust
+   * service. Not together with `codec`.
+   */
+  format?: SessionFormat | undefined
   /** Told about corrupted items and retried id collisions. Default: silent. */
   logger?: SessionLogger | undefined
   /**
@@ -77,7 +84,7 @@ export interface DynamoDBSessionStoreOptions extends DynamoDBStoreProps {
   maxConflictRetries?: number | undefined
   /** The clock, in epoch milliseconds. Default `Date.now`; tests move it. */
   now?: (() => number) | undefined
-  /** The id generator. Default {@link generateSessionId}; tests force collisions with it. */
+  /** The id generator. Default: the format's (this library's 32-character ids); tests force collisions with it. */
   generateId?: (() => string) | undefined
   /**
    * A time limit for each DynamoDB call, SDK retries included, in milliseconds; past it the call is
@@ -143,10 +150,6 @@ type Attempt =
 /** What a write stores of a session besides its id. */
 type Stored = NewSessionRecord
 
-function sameVersion(a: SessionRecord, b: SessionRecord): boolean {
-  return JSON.stringify(revisionOf(a).version) === JSON.stringify(revisionOf(b).version)
-}
-
 /**
  * Sessions in a DynamoDB table. Usable on its own (admin scripts, other frameworks) as well as behind
  * {@link dynamoSession}.
@@ -176,6 +179,8 @@ function sameVersion(a: SessionRecord, b: SessionRecord): boolean {
 export class DynamoDBSessionStore implements SessionStore {
   /** The resolved table layout. */
   readonly props: ResolvedStoreProps
+  /** The shape of this store's ids (its format's). */
+  readonly ids: SessionIdScheme
   /** See {@link SessionStore.entrySize}; present when the codec tells sizes. */
   readonly entrySize?: (key: string, value: JsonValue) => number
   readonly #layout: ItemLayout
@@ -200,17 +205,21 @@ export class DynamoDBSessionStore implements SessionStore {
     if (timeoutMs !== undefined && !(timeoutMs > 0 && Number.isFinite(timeoutMs))) {
       throw new SessionConfigError('timeoutMs must be a positive number of milliseconds')
     }
-    const codec: SessionDataCodec = options.codec ?? nativeMapCodec
+    if (options.format && options.codec) {
+      throw new SessionConfigError('Give a store either a format or a codec, not both')
+    }
+    const format = options.format ?? codecFormat(options.codec ?? nativeMapCodec)
+    this.ids = format.ids
     this.#client = options.client
     this.#consistentRead = options.consistentRead ?? true
     this.#logger = options.logger ?? silentLogger
     this.#createAttempts = createAttempts
     this.#maxConflictRetries = maxConflictRetries
     this.#now = options.now ?? Date.now
-    this.#generateId = options.generateId ?? generateSessionId
+    this.#generateId = options.generateId ?? format.ids.generate
     this.#timeoutMs = timeoutMs
-    this.#layout = new ItemLayout(this.props, codec, this.#logger, this.#now)
-    const { entrySize } = codec
+    this.#layout = new ItemLayout(this.props, format, this.#logger, this.#now)
+    const { entrySize } = format
     if (entrySize) this.entrySize = (key, value) => entrySize(key, value)
   }
 
@@ -287,7 +296,7 @@ export class DynamoDBSessionStore implements SessionStore {
 
   #newId(): string {
     const id = this.#generateId()
-    if (!isSessionId(id)) throw new SessionConfigError('generateId returned an id of the wrong shape')
+    if (!this.ids.isId(id)) throw new SessionConfigError('generateId returned an id of the wrong shape')
     return id
   }
 
@@ -309,7 +318,7 @@ export class DynamoDBSessionStore implements SessionStore {
   }
 
   async load(id: string): Promise<SessionRecord | undefined> {
-    if (!isSessionId(id)) return undefined
+    if (!this.ids.isId(id)) return undefined
     const result = await this.send(
       'GetItem',
       new GetItemCommand({
@@ -326,21 +335,20 @@ export class DynamoDBSessionStore implements SessionStore {
     for (let attempt = 1; attempt <= this.#createAttempts; attempt++) {
       const id = this.#newId()
       const token = newWriteToken()
-      const tokens = this.#layout.tokensAfter(undefined, token, now)
-      const version = { N: '1' }
+      const item = this.#layout.item(
+        id,
+        record,
+        this.#layout.nextVersion(undefined),
+        this.#layout.tokensAfter(undefined, token, now),
+      )
       const x = new ExpressionBuilder()
       const failed = await this.#conditional(
         'PutItem',
-        new PutItemCommand({
-          ...this.#table(),
-          Item: this.#layout.item(id, record, version, tokens),
-          ...this.#onFailure(x, this.#mustBeNew(x)),
-        }),
+        new PutItemCommand({ ...this.#table(), Item: item, ...this.#onFailure(x, this.#mustBeNew(x)) }),
       )
       // Our own item, when the SDK retried a put whose reply was lost.
       if (failed === undefined || this.#layout.hasToken(failed, token)) {
-        const inPlace = this.#layout.codec.encodeEntry !== undefined
-        return { ...record, id, revision: { version, tokens: { [token]: now }, inPlace } }
+        return { ...record, id, revision: this.#layout.revision(item, { data: record.data }) }
       }
       this.#logger.warn(`${PACKAGE_NAME}: session id collision, retrying with a new id`, { attempt })
     }
@@ -375,7 +383,7 @@ export class DynamoDBSessionStore implements SessionStore {
         const reason = conflictOf(change, current)
         if (reason) return { status: 'conflict', reason }
         // A condition that failed on an unchanged item cannot be met in place: write the whole item.
-        whole ||= sameVersion(current, base)
+        whole ||= sameState(revisionOf(current), revisionOf(base))
         base = current
       }
       if (tries >= this.#maxConflictRetries) return { status: 'conflict', reason: 'contention' }
@@ -411,30 +419,56 @@ export class DynamoDBSessionStore implements SessionStore {
     const token = newWriteToken()
     const inPlace =
       !whole && revisionOf(base).inPlace && !change.cleared && change.entries.size <= MAX_IN_PLACE_KEYS
-    const failed = inPlace
-      ? await this.#conditional('UpdateItem', this.#updateInPlace(change, base, after.expiresAt, token))
-      : await this.#conditional('PutItem', this.#putWhole(base, after, token, change.now))
-    // Written; or written by an attempt whose reply was lost, then retried by the SDK.
-    if (failed === undefined || this.#layout.hasToken(failed, token)) {
-      return { done: { status: 'saved', record: { id: base.id, ...after, revision: undefined } } }
+    let written: Item | undefined
+    let failed: Item | null | undefined
+    if (inPlace) {
+      const update = this.#updateInPlace(change, base, after.expiresAt, token)
+      try {
+        const result = await this.send('UpdateItem', update)
+        // The attributes the update set (the new version among them), on top of the item as read.
+        const { stored } = revisionOf(base)
+        const { dataName, expiryName } = this.props
+        written = { [dataName]: stored.data, [expiryName]: stored.expiresAt, ...result.Attributes }
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error
+        failed = error.Item ?? null
+      }
+    } else {
+      written = this.#wholeItem(change, base, after, token)
+      const x = new ExpressionBuilder()
+      failed = await this.#conditional(
+        'PutItem',
+        new PutItemCommand({
+          ...this.#table(),
+          Item: written,
+          ...this.#onFailure(x, this.#layout.unchanged(x, revisionOf(base), change.now)),
+        }),
+      )
     }
-    return { failed }
+    if (failed === undefined && written) {
+      const revision = this.#layout.revision(written, { data: after.data })
+      return { done: { status: 'saved', record: { id: base.id, ...after, revision } } }
+    }
+    // Written by an attempt whose reply was lost, then retried by the SDK: the item as it is now.
+    const current = this.#layout.hasToken(failed, token) ? this.#layout.read(base.id, failed) : undefined
+    if (current) return { done: { status: 'saved', record: { ...current, ...after, id: base.id } } }
+    return { failed: failed ?? null }
   }
 
-  /** The whole item, conditional on the session being as `base` was read. */
-  #putWhole(base: SessionRecord, after: Stored, token: string, now: number) {
+  /**
+   * The whole item `change` leads to on top of `base`. The values of keys the change left alone are the
+   * ones `base` was read with: the format may write them back in their stored form.
+   */
+  #wholeItem(change: SessionChange, base: SessionRecord, after: Stored, token: string, id = base.id): Item {
     const revision = revisionOf(base)
-    const x = new ExpressionBuilder()
-    return new PutItemCommand({
-      ...this.#table(),
-      Item: this.#layout.item(
-        base.id,
-        after,
-        this.#layout.nextVersion(revision),
-        this.#layout.tokensAfter(revision, token, now),
-      ),
-      ...this.#onFailure(x, this.#layout.unchanged(x, revision, now)),
-    })
+    const keys = change.cleared ? [] : Object.keys(base.data).filter((key) => !change.entries.has(key))
+    return this.#layout.item(
+      id,
+      after,
+      id === base.id ? this.#layout.nextVersion(revision) : this.#layout.nextVersion(undefined),
+      this.#layout.tokensAfter(id === base.id ? revision : undefined, token, change.now),
+      { revision, keys: new Set(keys) },
+    )
   }
 
   /**
@@ -442,8 +476,8 @@ export class DynamoDBSessionStore implements SessionStore {
    * and on the expiry policy being unchanged (the new `expire_at` depends on it).
    */
   #updateInPlace(change: SessionChange, base: SessionRecord, expiresAt: number, token: string) {
-    const { props, codec } = this.#layout
-    const encode = codec.encodeEntry as (value: JsonValue) => ReturnType<SessionDataCodec['encode']>
+    const { props, format } = this.#layout
+    const encode = format.encodeEntry as (value: JsonValue) => ReturnType<SessionDataCodec['encode']>
     const now = change.now
     const x = new ExpressionBuilder()
     const version = x.name(props.versionName)
@@ -483,6 +517,8 @@ export class DynamoDBSessionStore implements SessionStore {
       Key: this.#layout.key(base.id),
       UpdateExpression: `SET ${sets.join(', ')}${remove} ADD ${version} ${x.value({ N: '1' })}`,
       ...this.#onFailure(x, conditions.join(' AND ')),
+      // The new version, so the record this save returns can condition a later write.
+      ReturnValues: 'UPDATED_NEW',
     })
   }
 
@@ -506,15 +542,14 @@ export class DynamoDBSessionStore implements SessionStore {
         this.#layout.nextVersion(revision),
         now + SUCCESSOR_SECONDS,
       )
-      const version = { N: '1' }
-      const tokens = this.#layout.tokensAfter(undefined, token, now)
+      const created = this.#wholeItem(change, base, after, token, id)
       const command = new TransactWriteItemsCommand({
         ClientRequestToken: randomUUID(),
         TransactItems: [
           {
             Put: {
               ...this.#table(),
-              Item: this.#layout.item(id, after, version, tokens),
+              Item: created,
               ...this.#onFailure(fresh, this.#mustBeNew(fresh)),
             },
           },
@@ -534,8 +569,7 @@ export class DynamoDBSessionStore implements SessionStore {
         const [forNew, forOld] = error.CancellationReasons ?? []
         if (forNew?.Code === 'ConditionalCheckFailed') {
           // Our own transaction, applied by an attempt whose reply was lost; or an id collision.
-          if (this.#layout.hasToken(forNew.Item, token))
-            return this.#regenerated(id, after, version, token, now)
+          if (this.#layout.hasToken(forNew.Item, token)) return this.#regenerated(id, after, created)
           if (attempt >= this.#createAttempts) {
             throw new SessionStoreError(
               'TransactWriteItems',
@@ -548,13 +582,12 @@ export class DynamoDBSessionStore implements SessionStore {
         if (forOld?.Code === 'ConditionalCheckFailed') return { failed: forOld.Item ?? null }
         return { busy: true }
       }
-      return this.#regenerated(id, after, version, token, now)
+      return this.#regenerated(id, after, created)
     }
   }
 
-  #regenerated(id: string, after: Stored, version: { N: string }, token: string, now: number): Attempt {
-    const inPlace = this.#layout.codec.encodeEntry !== undefined
-    const revision = { version, tokens: { [token]: now }, inPlace }
+  #regenerated(id: string, after: Stored, created: Item): Attempt {
+    const revision = this.#layout.revision(created, { data: after.data })
     return { done: { status: 'saved', record: { id, ...after, revision } } }
   }
 
@@ -572,11 +605,16 @@ export class DynamoDBSessionStore implements SessionStore {
         ...this.#onFailure(x, condition),
       }),
     )
-    if (failed === undefined) return { ...base, expiresAt }
+    const touched = (at: number): SessionRecord => {
+      const revision = revisionOf(base)
+      const stored = { ...revision.stored, expiresAt: { N: String(at) } }
+      return { ...base, expiresAt: at, revision: { ...revision, stored } }
+    }
+    if (failed === undefined) return touched(expiresAt)
     // Touched already, by this touch's own lost reply or by a concurrent one: as good.
     const current = this.#layout.read(base.id, failed)
-    if (current && sameVersion(current, base) && current.expiresAt >= expiresAt) {
-      return { ...base, expiresAt: current.expiresAt }
+    if (current && sameState(revisionOf(current), revisionOf(base)) && current.expiresAt >= expiresAt) {
+      return touched(current.expiresAt)
     }
     return undefined
   }
@@ -595,17 +633,17 @@ export class DynamoDBSessionStore implements SessionStore {
         }),
       )
       const successor = this.#layout.successorOf(failed)
-      next = isSessionId(successor) ? successor : undefined
+      next = this.ids.isId(successor) ? successor : undefined
     }
   }
 
   checkEntry(key: string, value: JsonValue): void {
-    this.#layout.codec.check?.(key, value)
+    this.#layout.format.check?.(key, value)
   }
 
   assertFits(size: number, data: () => SessionData): void {
     const room = this.#layout.room
-    const { assertFits } = this.#layout.codec
+    const { assertFits } = this.#layout.format
     if (assertFits) assertFits(size, room, data)
     else if (size > room) throw new SessionTooLargeError(size, room)
   }

@@ -1,6 +1,6 @@
 /**
  * How a session is laid out in a DynamoDB item, in one place: the key, `expire_at`, the data (through the
- * codec), the version, the per-session expiry policy, the write tokens, and the successor of a
+ * store's format), the version, the per-session expiry policy, the write tokens, and the successor of a
  * regenerated session. Reads items into records (with the revision later writes are conditional on) and
  * builds items and conditions. No I/O.
  *
@@ -12,8 +12,9 @@ import type { SessionData } from '../data.ts'
 import { PACKAGE_NAME, SessionTooLargeError } from '../errors.ts'
 import { decodeExpiry, encodeExpiry, type SessionExpiry } from '../expiry.ts'
 import type { SessionLogger } from '../logger.ts'
-import { itemSize, type SessionDataCodec } from './codec.ts'
+import { itemSize } from './codec.ts'
 import type { ExpressionBuilder } from './expression.ts'
+import type { FormatLoaded, SessionFormat } from './format.ts'
 import { type ResolvedStoreProps, sessionKey } from './props.ts'
 import type { SessionRecord } from './types.ts'
 
@@ -35,10 +36,25 @@ const BOOKKEEPING_BYTES = MAX_TOKENS * 24 + 512
 export interface ItemRevision {
   /** The version attribute as read, whatever its type; `undefined` when the item has none. */
   readonly version: AttributeValue | undefined
+  /** The `data` and `expire_at` attributes as read: what an unversioned format's writes are conditional on. */
+  readonly stored: { readonly data: AttributeValue; readonly expiresAt: AttributeValue }
+  /** What the format read (its data, and its notes for writing unchanged values back as they were). */
+  readonly loaded: FormatLoaded
   /** The write tokens as read (token → epoch seconds); `undefined` when the item has no token map. */
   readonly tokens: Readonly<Record<string, number>> | undefined
   /** Whether the keys of the data can be updated in place (a map the codec reads back exactly). */
   readonly inPlace: boolean
+}
+
+/**
+ * Whether two revisions are of the same stored state: the same version, or, for a format without one, the
+ * same stored data.
+ */
+export function sameState(a: ItemRevision, b: ItemRevision): boolean {
+  if (a.version || b.version) return JSON.stringify(a.version) === JSON.stringify(b.version)
+  const [x, y] = [a.stored.data, b.stored.data]
+  if (x.B && y.B) return Buffer.compare(x.B, y.B) === 0
+  return JSON.stringify(x) === JSON.stringify(y)
 }
 
 /** A fresh write token: 72 random bits. */
@@ -55,43 +71,42 @@ function plainDocument(value: AttributeValue): boolean {
   )
 }
 
-/** The revision a record read by the DynamoDB store carries. */
+/** The revision a record of the DynamoDB store carries. */
 export function revisionOf(record: SessionRecord): ItemRevision {
-  return record.revision as ItemRevision
+  const revision = record.revision as ItemRevision | undefined
+  if (!revision?.stored) throw new TypeError('This record was not read or written by a DynamoDBSessionStore')
+  return revision
 }
 
 /**
- * The item layout of one store: its props and codec.
+ * The item layout of one store: its props and format.
  *
  * @example
  * ```ts
- * const layout = new ItemLayout(resolveStoreProps(), nativeMapCodec, console, Date.now)
+ * const layout = new ItemLayout(resolveStoreProps(), codecFormat(nativeMapCodec), console, Date.now)
  * const record = layout.read(id, item)
  * ```
  */
 export class ItemLayout {
   readonly props: ResolvedStoreProps
-  readonly codec: SessionDataCodec
+  readonly format: SessionFormat
+  /** The bytes an item has left for session data. */
+  readonly room: number
   readonly #logger: SessionLogger
   readonly #now: () => number
 
-  constructor(props: ResolvedStoreProps, codec: SessionDataCodec, logger: SessionLogger, now: () => number) {
+  constructor(props: ResolvedStoreProps, format: SessionFormat, logger: SessionLogger, now: () => number) {
     this.props = props
-    this.codec = codec
+    this.format = format
     this.#logger = logger
     this.#now = now
+    const names = [props.partitionKey.name, props.sortKey?.name ?? '', ...Object.values(props)].join('')
+    this.room = ITEM_LIMIT - BOOKKEEPING_BYTES - Buffer.byteLength(names) - 2 * 255
   }
 
   /** The key of session `id`. */
   key(id: string): Item {
     return sessionKey(this.props, id)
-  }
-
-  /** The bytes an item has left for session data. */
-  get room(): number {
-    const { props } = this
-    const names = [props.partitionKey.name, props.sortKey?.name ?? '', ...Object.values(props)].join('')
-    return ITEM_LIMIT - BOOKKEEPING_BYTES - Buffer.byteLength(names) - 2 * 255
   }
 
   /** The successor id a tombstone left by `regenerate()` names, if `item` is one. */
@@ -116,36 +131,51 @@ export class ItemLayout {
     const expiry = rawPolicy && decodeExpiry(rawPolicy.S ?? '')
     const rawData = item[dataName]
     let problem: string | undefined
-    let data: SessionData | undefined
+    let loaded: FormatLoaded | undefined
     if (!Number.isFinite(expiresAt)) problem = `no numeric "${expiryName}"`
     else if (rawPolicy && !expiry) problem = `unreadable "${expiryPolicyName}"`
     else if (!rawData) problem = `no "${dataName}"`
     else {
       try {
-        data = this.codec.decode(rawData)
+        loaded = this.format.decode(rawData, id)
       } catch (error) {
         // The error's name only: a decoder's message may quote the stored data (JSON.parse does).
         problem = `undecodable "${dataName}" (${error instanceof Error ? error.name : typeof error})`
       }
     }
-    if (!data || !rawData) {
+    if (!loaded) {
       this.#logger.warn(`${PACKAGE_NAME}: ignoring a corrupted session item`, { tableName, problem })
       return undefined
     }
     if (expiresAt <= Math.floor(this.#now() / 1000)) return undefined
+    return {
+      id,
+      data: loaded.data,
+      expiresAt,
+      expiry: expiry || undefined,
+      revision: this.revision(item, loaded),
+    }
+  }
+
+  /** The revision of `item` (as read or as written), whose data the format read as `loaded`. */
+  revision(item: Item, loaded: FormatLoaded): ItemRevision {
+    const { expiryName, dataName, versionName, writeTokensName } = this.props
     const version = item[versionName]
     const tokens = this.#tokens(item[writeTokensName])
-    const revision: ItemRevision = {
+    const data = item[dataName] as AttributeValue
+    return {
       version,
+      stored: { data, expiresAt: item[expiryName] as AttributeValue },
+      loaded,
       tokens,
       inPlace:
-        this.codec.encodeEntry !== undefined &&
+        this.format.encodeEntry !== undefined &&
+        this.format.versioned &&
         tokens !== undefined &&
-        rawData.M !== undefined &&
-        plainDocument(rawData) &&
+        data.M !== undefined &&
+        plainDocument(data) &&
         (version === undefined || version.N !== undefined),
     }
-    return { id, data, expiresAt, expiry: expiry || undefined, revision }
   }
 
   #tokens(value: AttributeValue | undefined): Record<string, number> | undefined {
@@ -175,27 +205,36 @@ export class ItemLayout {
     }
   }
 
-  /** The version a whole-item write stores after `revision` (1 when it had none, or an unusable one). */
-  nextVersion(revision: ItemRevision | undefined): AttributeValue {
+  /**
+   * The version a whole-item write stores after `revision` (1 when it had none, or an unusable one);
+   * `undefined` for a format whose items carry no version.
+   */
+  nextVersion(revision: ItemRevision | undefined): AttributeValue | undefined {
+    if (!this.format.versioned) return undefined
     const current = Number(revision?.version?.N)
     return { N: String(Number.isSafeInteger(current) && current >= 0 ? current + 1 : 1) }
   }
 
-  /** A whole session item, size-checked. */
+  /**
+   * A whole session item, size-checked. `keep`: the keys whose values are unchanged since `revision` was
+   * read, which the format may write back in their stored form.
+   */
   item(
     id: string,
     fields: { data: SessionData; expiresAt: number; expiry?: SessionExpiry | undefined },
-    version: AttributeValue,
+    version: AttributeValue | undefined,
     tokens: AttributeValue,
+    keep?: { revision: ItemRevision; keys: ReadonlySet<string> },
   ): Item {
     const { expiryName, dataName, versionName, expiryPolicyName, writeTokensName } = this.props
+    const record = { id, data: fields.data, expiresAt: fields.expiresAt }
     const item: Item = {
       ...this.key(id),
       [expiryName]: { N: String(fields.expiresAt) },
-      [versionName]: version,
       [writeTokensName]: tokens,
-      [dataName]: this.codec.encode(fields.data),
+      [dataName]: this.format.encode(record, keep && { loaded: keep.revision.loaded, keys: keep.keys }),
     }
+    if (version) item[versionName] = version
     if (fields.expiry) item[expiryPolicyName] = { S: encodeExpiry(fields.expiry) }
     const size = itemSize(item)
     if (size > ITEM_LIMIT) throw new SessionTooLargeError(size, ITEM_LIMIT)
@@ -203,14 +242,15 @@ export class ItemLayout {
   }
 
   /** The item `regenerate()` leaves under the old id until `expiresAt`: no data, only the new id. */
-  tombstone(id: string, successor: string, version: AttributeValue, expiresAt: number): Item {
+  tombstone(id: string, successor: string, version: AttributeValue | undefined, expiresAt: number): Item {
     const { expiryName, versionName, successorName } = this.props
-    return {
+    const item: Item = {
       ...this.key(id),
       [expiryName]: { N: String(expiresAt) },
-      [versionName]: version,
       [successorName]: { S: successor },
     }
+    if (version) item[versionName] = version
+    return item
   }
 
   /**
@@ -218,11 +258,18 @@ export class ItemLayout {
    * expired at `now`.
    */
   unchanged(x: ExpressionBuilder, revision: ItemRevision, now: number): string {
-    const { partitionKey, versionName, expiryName } = this.props
+    const { partitionKey, versionName, expiryName, dataName } = this.props
+    const expiry = x.name(expiryName)
+    const alive = `${expiry} > ${x.value({ N: String(now) })}`
+    // Without a version, the stored data and expiry themselves: any other writer changes them.
+    if (!this.format.versioned) {
+      const same = `${x.name(dataName)} = ${x.value(revision.stored.data)}`
+      return `${same} AND ${expiry} = ${x.value(revision.stored.expiresAt)} AND ${alive}`
+    }
     const version = x.name(versionName)
     const same = revision.version
       ? `${version} = ${x.value(revision.version)}`
       : `attribute_exists(${x.name(partitionKey.name)}) AND attribute_not_exists(${version})`
-    return `${same} AND ${x.name(expiryName)} > ${x.value({ N: String(now) })}`
+    return `${same} AND ${alive}`
   }
 }

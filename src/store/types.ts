@@ -11,6 +11,7 @@
  */
 import type { JsonValue, SessionData } from '../data.ts'
 import type { SessionExpiry } from '../expiry.ts'
+import type { SessionIdScheme } from '../id.ts'
 
 /**
  * A stored session as the store returns it.
@@ -115,6 +116,11 @@ export type SaveResult =
  * ```
  */
 export interface SessionStore {
+  /**
+   * Optional: the shape of this store's ids, which a cookie value must have to be looked up at all.
+   * Default: this library's 32-character ids.
+   */
+  readonly ids?: SessionIdScheme
   /** The live session with this id, or `undefined` when it does not exist, has expired or is unreadable. */
   load(id: string): Promise<SessionRecord | undefined>
   /** Stores a new session under a fresh, unused id. */
