@@ -104,6 +104,8 @@ export interface BundleReport {
   addedByLibrary: number
   /** The same for the counter example, when it exists. */
   addedToCounter: number | undefined
+  /** What the opt-in tower-sessions format adds on top (its example − DESIGN.md's example). */
+  addedByTowerFormat: number
   markdown: string
 }
 
@@ -124,6 +126,10 @@ export async function bundleSizes(): Promise<BundleReport> {
   const entries: Entry[] = [
     { name: 'no-session', entry: { file: join(ROOT, 'bench', 'fixtures', 'no-session.ts') } },
     { name: 'design-example', entry: { file: join(ROOT, 'bench', 'fixtures', 'design-example.ts') } },
+    {
+      name: 'tower-sessions-example',
+      entry: { file: join(ROOT, 'bench', 'fixtures', 'tower-sessions-example.ts') },
+    },
   ]
   const haveCounter = existsSync(COUNTER_ENTRY) && existsSync(COUNTER_ROUTES)
   if (haveCounter) {
@@ -145,9 +151,14 @@ export async function bundleSizes(): Promise<BundleReport> {
   }
   const addedByLibrary = added('design-example', 'no-session') ?? Number.NaN
   const addedToCounter = haveCounter ? added('counter', 'counter-without-session') : undefined
+  const addedByTowerFormat = added('tower-sessions-example', 'design-example') ?? Number.NaN
+  const towerGzip =
+    (size('tower-sessions-example')?.gzipBytes ?? 0) - (size('design-example')?.gzipBytes ?? 0)
   const descriptions: Record<string, string> = {
     'no-session': 'Middy handler, no sessions (bench/fixtures/no-session.ts)',
     'design-example': "DESIGN.md's example with dynamoSession() (bench/fixtures/design-example.ts)",
+    'tower-sessions-example':
+      'the same with `format: towerSessionsFormat()` (bench/fixtures/tower-sessions-example.ts)',
     'counter-without-session': "examples/counter's routes, no sessions",
     counter: 'examples/counter/index.ts',
     'express-session-counter': 'express + express-session + connect-dynamodb + serverless-http counter',
@@ -167,9 +178,12 @@ export async function bundleSizes(): Promise<BundleReport> {
     `What the library adds to a Middy handler (DESIGN.md example − no-session): **${kb(addedByLibrary)}** minified` +
       (addedToCounter === undefined ? '.' : `; to the counter example: **${kb(addedToCounter)}**.`),
     '',
+    `The opt-in tower-sessions format adds **${kb(addedByTowerFormat)}** minified (${kb(towerGzip)} gzip), ` +
+      '@msgpack/msgpack included; a bundle that does not import `middy-dynamodb-session/tower-sessions` has none of it.',
+    '',
     `Minified bytes per module in the DESIGN.md example: ${breakdown(size('design-example'))}.`,
   ].join('\n')
-  return { bundles, addedByLibrary, addedToCounter, markdown }
+  return { bundles, addedByLibrary, addedToCounter, addedByTowerFormat, markdown }
 }
 
 if (import.meta.main) {
