@@ -3,7 +3,7 @@
  *
  * Each block is written to its own module under `test-results/readme-code/` and type-checked with the
  * repository's compiler and strict settings (tsconfig.json). `middy-dynamodb-session` resolves to
- * `src/index.ts`; every other import resolves as it would for a user (from node_modules). A block is a
+ * `src/index.ts` (and a subpath `middy-dynamodb-session/x` to `src/x/index.ts`); every other import resolves as it would for a user (from node_modules). A block is a
  * complete module: it imports what it uses. Errors are reported at their README line.
  *
  *   node scripts/check-readme-code.ts [README.md]
@@ -72,7 +72,10 @@ function main(): number {
           noEmit: true,
           // A block without import or export is still a module of its own.
           moduleDetection: 'force',
-          paths: { 'middy-dynamodb-session': ['../../src/index.ts'] },
+          paths: {
+            'middy-dynamodb-session': ['../../src/index.ts'],
+            'middy-dynamodb-session/*': ['../../src/*/index.ts'],
+          },
         },
         include: ['*.ts'],
       },
