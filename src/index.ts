@@ -57,6 +57,7 @@ export {
   dynamoSession as default,
   type SessionContext,
   type SessionHandler,
+  sessionRoute,
 } from './middleware.ts'
 export { type FlushOutcome, flushSession, Session, type SessionInit } from './session.ts'
 export { assertSecrets, MIN_SECRET_LENGTH, signSessionId, unsignSessionId } from './signing.ts'

@@ -269,3 +269,27 @@ export type SessionHandler<T extends object = SessionData, TEvent = unknown, TRe
   event: TEvent,
   context: SessionContext<T>,
 ) => Promise<TResult>
+
+/**
+ * Turns a {@link SessionHandler} into a plain Lambda handler, as `@middy/http-router` types a route's
+ * handler, without a cast: at run time it checks that `dynamoSession()` ran before it (otherwise it throws
+ * {@link SessionConfigError} rather than failing later on a missing `context.session`).
+ *
+ * @example
+ * ```ts
+ * const routes: Route<APIGatewayProxyEventV2, APIGatewayProxyResultV2>[] = [
+ *   { method: 'GET', path: '/count', handler: sessionRoute(count) },
+ * ]
+ * export const handler = middy().use(dynamoSession<Data>()).handler(httpRouterHandler(routes))
+ * ```
+ */
+export function sessionRoute<T extends object = SessionData, TEvent = unknown, TResult = unknown>(
+  handler: SessionHandler<T, TEvent, TResult>,
+): (event: TEvent, context: Context) => Promise<TResult> {
+  return (event, context) => {
+    if (!(context as Partial<SessionContext<T>>).session) {
+      throw new SessionConfigError('This handler needs dynamoSession() earlier in its middy() chain')
+    }
+    return handler(event, context as SessionContext<T>)
+  }
+}

@@ -2,11 +2,19 @@ import middy from '@middy/core'
 import httpCors from '@middy/http-cors'
 import httpErrorHandler from '@middy/http-error-handler'
 import httpJsonBodyParser from '@middy/http-json-body-parser'
-import httpRouterHandler from '@middy/http-router'
+import httpRouterHandler, { type Route } from '@middy/http-router'
 import httpSecurityHeaders from '@middy/http-security-headers'
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda'
 import { parseSetCookie } from 'cookie'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { DynamoDBSessionStore, dynamoSession, type SessionContext } from '../../src/index.ts'
+import {
+  DynamoDBSessionStore,
+  dynamoSession,
+  SessionConfigError,
+  type SessionContext,
+  type SessionHandler,
+  sessionRoute,
+} from '../../src/index.ts'
 import { freshContext, type HttpResult } from '../support/app.ts'
 import { countingClient, createTable } from '../support/dynamo.ts'
 import { httpApiV2Event, restApiV1Event } from '../support/events.ts'
@@ -159,6 +167,37 @@ describe('@middy/http-router', () => {
     calls.length = 0
     await handler(httpApiV2Event({ path: '/health', cookieHeader: `id=${id}` }), ctx())
     expect(calls).toEqual([])
+  })
+
+  it('sessionRoute(): a SessionHandler as a typed route handler, no cast; without dynamoSession() a clear error', async () => {
+    const count: SessionHandler<Data, APIGatewayProxyEventV2, APIGatewayProxyResultV2> = async (
+      _event,
+      context,
+    ) => {
+      const next = ((await context.session.get('count')) ?? 0) + 1
+      await context.session.set('count', next)
+      return { statusCode: 200, body: String(next) }
+    }
+    const routes: Route<APIGatewayProxyEventV2, APIGatewayProxyResultV2>[] = [
+      { method: 'GET', path: '/count', handler: sessionRoute(count) },
+    ]
+    const withSession = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
+      .use(session())
+      .handler(httpRouterHandler(routes))
+    const first = (await withSession(httpApiV2Event({ path: '/count' }), ctx())) as HttpResult
+    expect(first.body).toBe('1')
+    const cookie = parseSetCookie(first.cookies?.[0] ?? '')
+    const second = (await withSession(
+      httpApiV2Event({ path: '/count', cookieHeader: `id=${cookie.value}` }),
+      ctx(),
+    )) as HttpResult
+    expect(second.body).toBe('2')
+    const without = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>().handler(
+      httpRouterHandler(routes),
+    )
+    await expect(without(httpApiV2Event({ path: '/count' }), ctx())).rejects.toBeInstanceOf(
+      SessionConfigError,
+    )
   })
 })
 

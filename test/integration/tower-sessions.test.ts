@@ -93,7 +93,11 @@ describe('a session a Rust service wrote: loaded, changed and saved, and still w
       seen = {}
       for (const name of Object.keys(JSON.parse(currentJson))) {
         // An own property even for "__proto__", as JSON.parse makes it.
-        Object.defineProperty(seen, name, { value: await session.get(name), enumerable: true, writable: true })
+        Object.defineProperty(seen, name, {
+          value: await session.get(name),
+          enumerable: true,
+          writable: true,
+        })
       }
       await session.set('changed_by_lambda', true)
       return { statusCode: 200 }

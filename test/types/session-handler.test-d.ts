@@ -2,7 +2,7 @@ import middy from '@middy/core'
 import type { Route } from '@middy/http-router'
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda'
 import { describe, expectTypeOf, it } from 'vitest'
-import { dynamoSession, type Session, type SessionHandler } from '../../src/index.ts'
+import { dynamoSession, type Session, type SessionHandler, sessionRoute } from '../../src/index.ts'
 
 type Data = { count: number }
 type Event = APIGatewayProxyEventV2
@@ -33,5 +33,11 @@ describe('SessionHandler', () => {
     // @ts-expect-error: a route's handler is called with a plain Context as far as its types know
     const route: Route<Event, Result> = { method: 'GET', path: '/count', handler: count }
     expectTypeOf(route).not.toBeAny()
+  })
+
+  it('becomes a route handler with sessionRoute(), no cast', () => {
+    const count: SessionHandler<Data, Event, Result> = async () => ({ statusCode: 200 })
+    const route: Route<Event, Result> = { method: 'GET', path: '/count', handler: sessionRoute(count) }
+    expectTypeOf(route.handler).not.toBeAny()
   })
 })
