@@ -12,13 +12,8 @@ import { unmarshall } from '@aws-sdk/util-dynamodb'
 import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
 import { startDynamoDBLocal } from '../scripts/dynamodb-local.ts'
-import {
-  DynamoDBSessionStore,
-  dynamoSession,
-  jsonStringCodec,
-  type SessionContext,
-  sessionKey,
-} from '../src/index.ts'
+import { DynamoDBSessionStore, dynamoSession, jsonStringCodec, type SessionContext } from '../src/index.ts'
+import { sessionKey } from '../src/store/props.ts'
 import { httpEvent } from '../src/testing/index.ts'
 import { callCount, emptyTally, instrument, writeCount } from './lib/instrument.ts'
 import { markdownTable, num, percentile } from './lib/stats.ts'

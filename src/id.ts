@@ -54,7 +54,8 @@ export interface SessionIdScheme {
 }
 
 /**
- * This library's own ids: {@link generateSessionId} and {@link isSessionId}.
+ * This library's own ids: 24 random bytes as 32 base64url characters (`generateSessionId`), and that
+ * shape checked before any lookup (`isSessionId`).
  *
  * @example
  * ```ts

@@ -17,16 +17,9 @@
  *
  * @packageDocumentation
  */
+export type { SessionCookieOptions } from './cookie.ts'
+export type { JsonValue, SessionData } from './data.ts'
 export {
-  clearingSetCookie,
-  type ResolvedCookieOptions,
-  resolveCookieOptions,
-  type SessionCookieOptions,
-  sessionSetCookie,
-} from './cookie.ts'
-export { assertJsonValue, type JsonValue, type SessionData } from './data.ts'
-export {
-  PACKAGE_NAME,
   SessionConfigError,
   SessionConflictError,
   type SessionConflictReason,
@@ -42,14 +35,7 @@ export {
   MAX_EXPIRY_SECONDS,
   type SessionExpiry,
 } from './expiry.ts'
-export {
-  addSetCookies,
-  type CookieWriteLogger,
-  detectFrontDoor,
-  type FrontDoor,
-  readRequestCookies,
-} from './http/index.ts'
-export { DEFAULT_ID_SCHEME, generateSessionId, isSessionId, type SessionIdScheme } from './id.ts'
+export { DEFAULT_ID_SCHEME, type SessionIdScheme } from './id.ts'
 export type { SessionLogger } from './logger.ts'
 export {
   type DynamoSessionOptions,
@@ -59,8 +45,7 @@ export {
   type SessionHandler,
   sessionRoute,
 } from './middleware.ts'
-export { type FlushOutcome, flushSession, Session, type SessionInit } from './session.ts'
-export { assertSecrets, MIN_SECRET_LENGTH, signSessionId, unsignSessionId } from './signing.ts'
+export type { Session } from './session.ts'
 export { jsonStringCodec, nativeMapCodec, type SessionDataCodec } from './store/codec.ts'
 export { type DeleteExpiredOptions, deleteExpiredSessions } from './store/delete-expired.ts'
 export {
@@ -70,15 +55,13 @@ export {
   type DynamoDBSessionStoreOptions,
   SUCCESSOR_SECONDS,
 } from './store/dynamodb-store.ts'
-export { codecFormat, type FormatLoaded, type FormatRecord, type SessionFormat } from './store/format.ts'
+export type { FormatLoaded, FormatRecord, SessionFormat } from './store/format.ts'
 export { type GzipCodecOptions, gzipCodec } from './store/gzip-codec.ts'
 export {
   DEFAULT_STORE_PROPS,
   type DynamoDBStoreKey,
   type DynamoDBStoreProps,
   type ResolvedStoreProps,
-  resolveStoreProps,
-  sessionKey,
 } from './store/props.ts'
 export type {
   NewSessionRecord,

@@ -438,6 +438,9 @@ export class Session<T extends object = SessionData> {
   /**
    * Persists the request's changes; see {@link FlushOutcome}. Runs at most once. `nowSeconds` is the
    * instant the writes count from, so the cookie's `Max-Age` can be computed from the same reading.
+   * Called by the middleware only.
+   *
+   * @internal
    */
   async [flushSession](nowSeconds: number = this.#nowSeconds()): Promise<FlushOutcome> {
     if (this.#flushed) return NONE

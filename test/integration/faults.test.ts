@@ -14,13 +14,13 @@ import httpErrorHandler from '@middy/http-error-handler'
 import { mockClient } from 'aws-sdk-client-mock'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort, startDynamoDBLocal } from '../../scripts/dynamodb-local.ts'
+import { generateSessionId } from '../../src/id.ts'
 import {
   DEFAULT_EXPIRY,
   DynamoDBSessionStore,
   type DynamoSessionOptions,
   dynamoSession,
   Expiry,
-  generateSessionId,
   type SessionContext,
   SessionStoreError,
 } from '../../src/index.ts'

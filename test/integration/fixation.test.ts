@@ -8,15 +8,15 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb'
 import middy from '@middy/core'
 import { afterAll, describe, expect, it } from 'vitest'
+import { generateSessionId } from '../../src/id.ts'
 import {
   DEFAULT_STORE_PROPS,
   DynamoDBSessionStore,
   dynamoSession,
-  generateSessionId,
   SessionConflictError,
   type SessionContext,
-  sessionKey,
 } from '../../src/index.ts'
+import { sessionKey } from '../../src/store/props.ts'
 import { CookieJar, freshContext, type TestApp, type TestHandler, testApp } from '../support/app.ts'
 import { localClient } from '../support/dynamo.ts'
 import { httpApiV2Event } from '../support/events.ts'

@@ -14,15 +14,15 @@ import type { Context } from 'aws-lambda'
 import fc from 'fast-check'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { COOKIE_READ_LIMITS } from '../../src/http/index.ts'
+import { generateSessionId } from '../../src/id.ts'
 import {
   DEFAULT_STORE_PROPS,
   DynamoDBSessionStore,
   dynamoSession,
-  generateSessionId,
   jsonStringCodec,
   type SessionContext,
-  sessionKey,
 } from '../../src/index.ts'
+import { sessionKey } from '../../src/store/props.ts'
 import { freshContext } from '../support/app.ts'
 import { countingClient, createTable } from '../support/dynamo.ts'
 import {

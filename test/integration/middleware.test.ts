@@ -1,18 +1,18 @@
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb'
 import middy from '@middy/core'
 import { afterAll, describe, expect, it } from 'vitest'
+import { generateSessionId } from '../../src/id.ts'
 import {
   DEFAULT_STORE_PROPS,
   DynamoDBSessionStore,
   dynamoSession,
   Expiry,
-  generateSessionId,
   SessionConflictError,
   type SessionContext,
   SessionDataError,
   SessionTooLargeError,
-  sessionKey,
 } from '../../src/index.ts'
+import { sessionKey } from '../../src/store/props.ts'
 import { CookieJar, freshContext, type TestHandler, testApp } from '../support/app.ts'
 import { localClient } from '../support/dynamo.ts'
 import { httpApiV2Event } from '../support/events.ts'

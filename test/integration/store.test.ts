@@ -1,10 +1,10 @@
 import { GetItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Expiry } from '../../src/expiry.ts'
+import { generateSessionId } from '../../src/id.ts'
 import {
   DynamoDBSessionStore,
   deleteExpiredSessions,
-  generateSessionId,
   gzipCodec,
   type JsonValue,
   jsonStringCodec,
@@ -13,8 +13,8 @@ import {
   SessionStoreError,
   SessionTooLargeError,
   SUCCESSOR_SECONDS,
-  sessionKey,
 } from '../../src/index.ts'
+import { sessionKey } from '../../src/store/props.ts'
 import { countingClient, createTable, localClient } from '../support/dynamo.ts'
 import { changeOf } from '../support/store-contract.ts'
 

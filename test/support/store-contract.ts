@@ -4,9 +4,9 @@
  * read, create with collision retries, destroy that stays destroyed, regenerate, touch, the size guard.
  */
 import { describe, expect, it } from 'vitest'
+import { generateSessionId } from '../../src/id.ts'
 import {
   Expiry,
-  generateSessionId,
   type JsonValue,
   type SessionChange,
   SessionDataError,

@@ -6,17 +6,10 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb'
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
-import {
-  assertSecrets,
-  DEFAULT_STORE_PROPS,
-  dynamoSession,
-  generateSessionId,
-  MIN_SECRET_LENGTH,
-  SessionConfigError,
-  sessionKey,
-  signSessionId,
-  unsignSessionId,
-} from '../../src/index.ts'
+import { generateSessionId } from '../../src/id.ts'
+import { DEFAULT_STORE_PROPS, dynamoSession, SessionConfigError } from '../../src/index.ts'
+import { assertSecrets, MIN_SECRET_LENGTH, signSessionId, unsignSessionId } from '../../src/signing.ts'
+import { sessionKey } from '../../src/store/props.ts'
 import { CookieJar, type TestHandler, testApp } from '../support/app.ts'
 import { localClient } from '../support/dynamo.ts'
 

@@ -1,0 +1,86 @@
+/**
+ * The root entry exports exactly what the README's "What the package exports" section documents: no
+ * internal leaks out, and nothing documented is missing. Runtime exports are read from the module, type
+ * exports from src/index.ts's export declarations.
+ */
+import { readFileSync } from 'node:fs'
+import ts from 'typescript'
+import { describe, expect, it } from 'vitest'
+import * as root from '../../src/index.ts'
+
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+const section = readme.slice(
+  readme.indexOf('## What the package exports'),
+  readme.indexOf('\n## ', readme.indexOf('## What the package exports') + 1),
+)
+const documented = new Set([...section.matchAll(/`([A-Za-z_$][\w$]*)`/g)].map((m) => m[1] as string))
+
+/** Every name src/index.ts exports, types included, from its export declarations. */
+function exportedNames(): { values: Set<string>; types: Set<string> } {
+  const path = new URL('../../src/index.ts', import.meta.url)
+  const source = ts.createSourceFile('index.ts', readFileSync(path, 'utf8'), ts.ScriptTarget.Latest)
+  const values = new Set<string>()
+  const types = new Set<string>()
+  for (const statement of source.statements) {
+    if (!ts.isExportDeclaration(statement) || !statement.exportClause) continue
+    if (!ts.isNamedExports(statement.exportClause)) continue
+    for (const element of statement.exportClause.elements) {
+      const typeOnly = statement.isTypeOnly || element.isTypeOnly
+      ;(typeOnly ? types : values).add(element.name.text)
+    }
+  }
+  return { values, types }
+}
+
+describe('the root export list', () => {
+  const { values, types } = exportedNames()
+
+  it('is pinned: these runtime values and nothing else', () => {
+    expect(Object.keys(root).sort()).toEqual(
+      [
+        'DEFAULT_EXPIRY',
+        'DEFAULT_ID_SCHEME',
+        'DEFAULT_INACTIVITY_SECONDS',
+        'DEFAULT_STORE_PROPS',
+        'DYNAMODB_ITEM_LIMIT',
+        'DynamoDBSessionStore',
+        'Expiry',
+        'MAX_EXPIRY_SECONDS',
+        'SUCCESSOR_SECONDS',
+        'SessionConfigError',
+        'SessionConflictError',
+        'SessionDataError',
+        'SessionError',
+        'SessionStoreError',
+        'SessionTooLargeError',
+        'default',
+        'deleteExpiredSessions',
+        'dynamoSession',
+        'gzipCodec',
+        'jsonStringCodec',
+        'nativeMapCodec',
+        'sessionRoute',
+      ].sort(),
+    )
+    expect([...values].sort()).toEqual(Object.keys(root).sort())
+  })
+
+  it('is what the README documents, values and types, no more and no less', () => {
+    const exported = new Set([...values, ...types])
+    exported.delete('default')
+    expect([...exported].filter((name) => !documented.has(name))).toEqual([])
+    expect([...documented].filter((name) => !exported.has(name))).toEqual([])
+  })
+
+  it('leaves internals out (the middleware wires them; tests import them from their modules)', () => {
+    for (const internal of [
+      'flushSession',
+      'addSetCookies',
+      'sessionKey',
+      'resolveStoreProps',
+      'PACKAGE_NAME',
+    ]) {
+      expect(Object.keys(root)).not.toContain(internal)
+    }
+  })
+})
