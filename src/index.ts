@@ -69,4 +69,10 @@ export type {
   SessionChange,
   SessionRecord,
   SessionStore,
+  UserBinding,
+  UserSessionIndex,
+  UserSessionInfo,
+  UserSessionPage,
 } from './store/types.ts'
+export { DynamoDBUserIndex, USER_INDEX_NAME, type UserIndexOptions } from './store/user-index.ts'
+export { USER_LIMITS } from './user-binding.ts'

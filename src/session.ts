@@ -5,8 +5,14 @@
  *
  * @module
  */
-import { assertJsonValue, type JsonValue, ownValue, type SessionData, setOwn } from './data.ts'
-import { PACKAGE_NAME, SessionConflictError, SessionDataError, SessionStoreError } from './errors.ts'
+import { assertJsonValue, type JsonValue, jsonEqual, ownValue, type SessionData, setOwn } from './data.ts'
+import {
+  PACKAGE_NAME,
+  SessionConfigError,
+  SessionConflictError,
+  SessionDataError,
+  SessionStoreError,
+} from './errors.ts'
 import {
   cookieHasExpiry,
   expireAtFor,
@@ -16,7 +22,16 @@ import {
   sameExpiry,
 } from './expiry.ts'
 import type { SessionLogger } from './logger.ts'
-import type { SaveResult, SessionChange, SessionRecord, SessionStore } from './store/types.ts'
+import type {
+  SaveResult,
+  SessionChange,
+  SessionRecord,
+  SessionStore,
+  UserBinding,
+  UserSessionIndex,
+  UserSessionPage,
+} from './store/types.ts'
+import { assertBindable, newHandle } from './user-binding.ts'
 
 /**
  * What the end of a request means for the session cookie:
@@ -79,6 +94,10 @@ export interface SessionInit {
  */
 export const flushSession: unique symbol = Symbol('middy-dynamodb-session.flush')
 
+function sameMeta(a: SessionData | undefined, b: SessionData | undefined): boolean {
+  return jsonEqual(a ?? {}, b ?? {})
+}
+
 const NONE: FlushOutcome = Object.freeze({ cookie: 'none' })
 const CLEAR: FlushOutcome = Object.freeze({ cookie: 'clear' })
 
@@ -102,12 +121,21 @@ interface Changes {
   expiry: { readonly policy: SessionExpiry | undefined } | undefined
   /** `regenerate()` was called on a stored session. */
   regenerate: boolean
+  /** Present when `bindUser()` or `unbindUser()` changed the binding. */
+  user: { readonly binding: UserBinding | undefined } | undefined
   /** Entry sizes for the size guard, computed on the first change (`undefined` before). */
   sizes: Map<string, number> | undefined
 }
 
 function noChanges(): Changes {
-  return { entries: new Map(), cleared: false, expiry: undefined, regenerate: false, sizes: undefined }
+  return {
+    entries: new Map(),
+    cleared: false,
+    expiry: undefined,
+    regenerate: false,
+    user: undefined,
+    sizes: undefined,
+  }
 }
 
 /**
@@ -185,6 +213,12 @@ export class Session<T extends object = SessionData> {
    */
   get unavailable(): boolean {
     return this.#phase.kind === 'unavailable'
+  }
+
+  /** The user binding in force: this request's, or the stored one. */
+  #binding(): UserBinding | undefined {
+    if (this.#changes.user) return this.#changes.user.binding
+    return this.#phase.kind === 'ready' ? this.#phase.base?.user : undefined
   }
 
   #policy(): SessionExpiry | undefined {
@@ -405,6 +439,136 @@ export class Session<T extends object = SessionData> {
     this.#changes.expiry = sameExpiry(stored, expiry) ? undefined : { policy: expiry }
   }
 
+  /**
+   * Binds this session to a user: typically at login, right after `regenerate()`. The binding is stored
+   * with the session at the end of the request; from then on the session appears in the user's list
+   * ({@link Session.listUserSessions}) and ends with "sign out everywhere". `meta` is small metadata
+   * shown in that list (a user agent, say): a flat object of strings, booleans and safe integers, at most
+   * 1 KB. Binding to the user it is already bound to keeps its handle (and updates `meta` if given).
+   *
+   * @example
+   * ```ts
+   * await context.session.regenerate()
+   * await context.session.bindUser(user.id, { meta: { ua: event.headers['user-agent'] ?? '' } })
+   * ```
+   */
+  async bindUser(userId: string, options: { meta?: SessionData | undefined } = {}): Promise<void> {
+    assertBindable(userId, options.meta)
+    this.#users()
+    if (!(await this.#ready())) return
+    this.#assertChangeable()
+    const current = this.#binding()
+    if (current?.userId === userId && (options.meta === undefined || sameMeta(current.meta, options.meta)))
+      return
+    const binding: UserBinding = {
+      userId,
+      handle: current?.userId === userId ? current.handle : newHandle(),
+      since: current?.userId === userId ? current.since : (this.#init.now ?? Date.now)(),
+      meta: options.meta ?? (current?.userId === userId ? current.meta : undefined) ?? {},
+    }
+    this.#changes.user = { binding }
+  }
+
+  /**
+   * Unbinds this session from its user (it stays a session, without the user). A logout usually calls
+   * `destroy()` instead, which ends the session and removes it from the user's list at once.
+   *
+   * @example
+   * ```ts
+   * await context.session.unbindUser()
+   * ```
+   */
+  async unbindUser(): Promise<void> {
+    if (!(await this.#ready())) return
+    this.#assertChangeable()
+    if (this.#binding()) this.#changes.user = { binding: undefined }
+  }
+
+  /**
+   * The user this session is bound to, with the handle that names it in that user's list; `undefined`
+   * when it is bound to none.
+   *
+   * @example
+   * ```ts
+   * const user = await context.session.user()
+   * if (!user) return { statusCode: 401 }
+   * ```
+   */
+  async user(): Promise<{ readonly userId: string; readonly handle: string } | undefined> {
+    if (!(await this.#ready())) return undefined
+    const binding = this.#binding()
+    return binding && { userId: binding.userId, handle: binding.handle }
+  }
+
+  /**
+   * A page of the live sessions of this session's user, newest first, for a "your devices" page: each
+   * with its handle (never the session id), when it was created and last used, when it expires, its
+   * metadata, and whether it is this one. Throws `SessionDataError` when the session is bound to no user.
+   * A session bound a moment ago may take a moment to appear (the list comes from an eventually
+   * consistent index); ending sessions does not depend on it.
+   *
+   * @example
+   * ```ts
+   * const { sessions } = await context.session.listUserSessions()
+   * ```
+   */
+  async listUserSessions(
+    options: { limit?: number | undefined; cursor?: string | undefined } = {},
+  ): Promise<UserSessionPage> {
+    const { userId, handle } = await this.#requireUser()
+    return this.#users().list(userId, { ...options, current: handle })
+  }
+
+  /**
+   * Ends one of this user's sessions, named by its handle from {@link Session.listUserSessions}
+   * ("sign out that device"); resolves whether there was one. Ending this very session is a `destroy()`.
+   * Final: a request of the ended session that is still running cannot bring it back.
+   *
+   * @example
+   * ```ts
+   * await context.session.endUserSession(handle)
+   * ```
+   */
+  async endUserSession(handle: string): Promise<boolean> {
+    const own = await this.#requireUser()
+    if (handle === own.handle) {
+      await this.destroy()
+      return true
+    }
+    return this.#users().end(own.userId, handle)
+  }
+
+  /**
+   * Ends every session of this user ("sign out everywhere"), except this one unless `keepCurrent` is
+   * `false` (then this one is destroyed too); resolves how many sessions ended. Complete: every
+   * session bound before the call returns is ended, one bound a moment earlier included; a login that
+   * races it waits until it is done.
+   *
+   * @example
+   * ```ts
+   * await context.session.endAllUserSessions() // after a password change: sign out the other devices
+   * ```
+   */
+  async endAllUserSessions(options: { keepCurrent?: boolean | undefined } = {}): Promise<number> {
+    const { userId, handle } = await this.#requireUser()
+    const keepCurrent = options.keepCurrent ?? true
+    const ended = await this.#users().endAll(userId, { except: keepCurrent ? handle : undefined })
+    if (!keepCurrent) await this.destroy()
+    return ended
+  }
+
+  #users(): UserSessionIndex {
+    const { users } = this.#store
+    if (!users) throw new SessionConfigError('This session store does not bind sessions to users')
+    return users
+  }
+
+  async #requireUser(): Promise<{ userId: string; handle: string }> {
+    const user = await this.user()
+    if (!user) throw new SessionDataError('This session is not bound to a user (see bindUser)')
+    return user
+  }
+
   /** Throws when a session under `policy` (or the default) could not be stored any more: its date has passed. */
   #assertNotExpired(policy: SessionExpiry | undefined): void {
     const expiry = policy ?? this.#init.expiry
@@ -455,7 +619,11 @@ export class Session<T extends object = SessionData> {
     const phase = this.#phase
     if (phase.kind !== 'ready') return outcome // never used, or unreadable: nothing to write
     const changes = this.#changes
-    const changed = changes.entries.size > 0 || changes.cleared || changes.expiry !== undefined
+    const changed =
+      changes.entries.size > 0 ||
+      changes.cleared ||
+      changes.expiry !== undefined ||
+      changes.user !== undefined
     if (this.#init.detached) {
       if (changed)
         this.#init.logger?.warn(`${PACKAGE_NAME}: session changes in a non-HTTP invocation are not saved`)
@@ -469,6 +637,7 @@ export class Session<T extends object = SessionData> {
       entries: changes.entries,
       cleared: changes.cleared,
       expiry: changes.expiry,
+      user: changes.user,
       defaultExpiry: this.#init.expiry,
       now: nowSeconds,
     }
@@ -478,7 +647,8 @@ export class Session<T extends object = SessionData> {
 
   /** Stores a new session holding this request's data; `undefined` when there is nothing to store. */
   async #create(now: number): Promise<FlushOutcome | undefined> {
-    if (Object.keys(this.#data).length === 0) return undefined
+    const user = this.#changes.user?.binding
+    if (Object.keys(this.#data).length === 0 && !user) return undefined
     const expiry = this.#policy()
     const expiresAt = expireAtFor(expiry ?? this.#init.expiry, now)
     if (expiresAt <= now) {
@@ -488,7 +658,7 @@ export class Session<T extends object = SessionData> {
       )
       return undefined
     }
-    this.#written = await this.#store.create({ data: this.#data, expiresAt, expiry })
+    this.#written = await this.#store.create({ data: this.#data, expiresAt, expiry, ...(user && { user }) })
     return this.#cookieFor(this.#written)
   }
 

@@ -17,11 +17,18 @@ import {
   type ServiceInputTypes,
   type ServiceOutputTypes,
   TransactionCanceledException,
+  type TransactWriteItem,
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb'
 import { type JsonValue, ownValue, type SessionData } from '../data.ts'
-import { PACKAGE_NAME, SessionConfigError, SessionStoreError, SessionTooLargeError } from '../errors.ts'
+import {
+  PACKAGE_NAME,
+  SessionConfigError,
+  SessionDataError,
+  SessionStoreError,
+  SessionTooLargeError,
+} from '../errors.ts'
 import { encodeExpiry } from '../expiry.ts'
 import type { SessionIdScheme } from '../id.ts'
 import { type SessionLogger, silentLogger } from '../logger.ts'
@@ -31,7 +38,23 @@ import { ExpressionBuilder } from './expression.ts'
 import { codecFormat, type SessionFormat } from './format.ts'
 import { ITEM_LIMIT, type Item, ItemLayout, newWriteToken, revisionOf, sameState } from './item-layout.ts'
 import { type DynamoDBStoreProps, type ResolvedStoreProps, resolveStoreProps } from './props.ts'
-import type { NewSessionRecord, SaveResult, SessionChange, SessionRecord, SessionStore } from './types.ts'
+import type {
+  NewSessionRecord,
+  SaveResult,
+  SessionChange,
+  SessionRecord,
+  SessionStore,
+  UserBinding,
+} from './types.ts'
+import {
+  type BindingStep,
+  bindingRefusal,
+  bindingUpdates,
+  DynamoDBUserIndex,
+  readBinding,
+  USER_ATTRIBUTES,
+  type UserIndexOptions,
+} from './user-index.ts'
 
 /**
  * DynamoDB's item size limit, in bytes.
@@ -91,6 +114,8 @@ export interface DynamoDBSessionStoreOptions extends DynamoDBStoreProps {
    * aborted and fails with {@link SessionStoreError}. Default: none (the SDK's own timeouts apply).
    */
   timeoutMs?: number | undefined
+  /** Sessions bound to users (`session.bindUser()`): the index that lists them, and limits. */
+  users?: UserIndexOptions | undefined
 }
 
 /**
@@ -130,6 +155,8 @@ const MAX_IN_PLACE_KEYS = 50
 export const SUCCESSOR_SECONDS = 3600
 /** The most successors one `destroy()` follows. */
 const MAX_SUCCESSORS = 8
+/** The most times a write waits for a user's item to be ready (a lock by "sign out everywhere" lasts seconds). */
+const MAX_BUSY = 400
 
 /** A short random pause before the next attempt on a busy session: full jitter, up to 200 ms. */
 function backoff(attempt: number): Promise<void> {
@@ -181,6 +208,8 @@ export class DynamoDBSessionStore implements SessionStore {
   readonly props: ResolvedStoreProps
   /** The shape of this store's ids (its format's). */
   readonly ids: SessionIdScheme
+  /** The sessions of each user: list them, end one, end all (see {@link DynamoDBUserIndex}). */
+  readonly users: DynamoDBUserIndex
   /** See {@link SessionStore.entrySize}; present when the codec tells sizes. */
   readonly entrySize?: (key: string, value: JsonValue) => number
   readonly #layout: ItemLayout
@@ -221,6 +250,19 @@ export class DynamoDBSessionStore implements SessionStore {
     this.#layout = new ItemLayout(this.props, format, this.#logger, this.#now)
     const { entrySize } = format
     if (entrySize) this.entrySize = (key, value) => entrySize(key, value)
+    this.users = new DynamoDBUserIndex(
+      {
+        props: this.props,
+        send: (operation, command) => this.send(operation, command),
+        destroy: (id) => this.destroy(id),
+        isBound: async (id, userId, handle) => {
+          const user = (await this.load(id))?.user
+          return user?.userId === userId && user.handle === handle
+        },
+        now: () => this.#now(),
+      },
+      options.users,
+    )
   }
 
   /**
@@ -332,6 +374,7 @@ export class DynamoDBSessionStore implements SessionStore {
 
   async create(record: NewSessionRecord): Promise<SessionRecord> {
     const now = this.#nowSeconds()
+    let busy = 0
     for (let attempt = 1; attempt <= this.#createAttempts; attempt++) {
       const id = this.#newId()
       const token = newWriteToken()
@@ -342,11 +385,20 @@ export class DynamoDBSessionStore implements SessionStore {
         this.#layout.tokensAfter(undefined, token, now),
       )
       const x = new ExpressionBuilder()
-      const failed = await this.#conditional(
-        'PutItem',
-        new PutItemCommand({ ...this.#table(), Item: item, ...this.#onFailure(x, this.#mustBeNew(x)) }),
-      )
+      const put = { ...this.#table(), Item: item, ...this.#onFailure(x, this.#mustBeNew(x)) }
+      const binding = record.user && { from: undefined, to: record.user, fromId: id, toId: id }
+      const outcome = binding
+        ? await this.#transact({ Put: put }, binding)
+        : { failed: await this.#conditional('PutItem', new PutItemCommand(put)) }
+      if ('busy' in outcome) {
+        // A user's item was being prepared or locked: the same id may be tried again.
+        if (++busy > MAX_BUSY)
+          throw new SessionStoreError('TransactWriteItems', 'The user sessions stayed busy')
+        attempt--
+        continue
+      }
       // Our own item, when the SDK retried a put whose reply was lost.
+      const failed = 'failed' in outcome ? outcome.failed : undefined
       if (failed === undefined || this.#layout.hasToken(failed, token)) {
         return { ...record, id, revision: this.#layout.revision(item, { data: record.data }) }
       }
@@ -395,8 +447,56 @@ export class DynamoDBSessionStore implements SessionStore {
   #after(change: SessionChange, base: SessionRecord): Stored | undefined {
     const data = applyChange(base.data, change)
     const expiresAt = expiresAtAfter(change, base)
-    if (Object.keys(data).length === 0 || expiresAt <= change.now) return undefined
-    return { data, expiresAt, expiry: policyAfter(change, base) }
+    const user = change.user ? change.user.binding : base.user
+    // A session bound to a user stays, even empty: it is that user's login.
+    if ((Object.keys(data).length === 0 && !user) || expiresAt <= change.now) return undefined
+    return { data, expiresAt, expiry: policyAfter(change, base), user }
+  }
+
+  /**
+   * Writes the session item (`write`), the items `also`, and what keeps the users' items in step with
+   * `step`, in one transaction. Resolves `undefined` when written; the session item as it was when its
+   * condition failed (`null` when there was none, or when a user's item says the session was ended
+   * meanwhile); `{ also: item }` when the first of `also` failed its condition; or `'busy'` when the same
+   * write may be tried again (a user's item was locked by "sign out everywhere", or was missing or full
+   * and has been prepared).
+   */
+  async #transact(
+    write: TransactWriteItem,
+    step: BindingStep,
+    also: TransactWriteItem[] = [],
+  ): Promise<{ ok: true } | { failed: Item | null } | { alsoFailed: Item | null } | { busy: true }> {
+    const nowMs = this.#now()
+    const updates = bindingUpdates(this.props, step, nowMs, this.users.maxSessions)
+    const items = [write, ...also, ...updates]
+    try {
+      await this.send(
+        'TransactWriteItems',
+        new TransactWriteItemsCommand({ ClientRequestToken: randomUUID(), TransactItems: items }),
+      )
+      return { ok: true }
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error
+      const reasons = error.CancellationReasons ?? []
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') return { failed: reasons[0].Item ?? null }
+      if (reasons[1]?.Code === 'ConditionalCheckFailed' && also.length > 0) {
+        return { alsoFailed: reasons[1].Item ?? null }
+      }
+      const first = 1 + also.length
+      for (const [index, reason] of reasons.entries()) {
+        if (index < first || reason.Code !== 'ConditionalCheckFailed') continue
+        const userId = (index - first === 0 ? (step.to ?? step.from) : step.from)?.userId ?? ''
+        const refusal = bindingRefusal(reason.Item, nowMs, this.users.maxSessions)
+        if (refusal === 'ended') return { failed: null }
+        if (!(await this.users.prepare(userId, refusal)) && refusal === 'full') {
+          throw new SessionDataError(
+            `This user already has ${this.users.maxSessions} live sessions (users.maxSessionsPerUser): end some first`,
+          )
+        }
+        return { busy: true }
+      }
+      return { busy: true }
+    }
   }
 
   /** Deletes the session if it is still as `base` was read: the change emptied it (or it expired). */
@@ -417,6 +517,25 @@ export class DynamoDBSessionStore implements SessionStore {
     const after = this.#after(change, base)
     if (!after) return this.#end(base, change.now)
     const token = newWriteToken()
+    if (change.user) {
+      // A bind or unbind: the whole item, and the users' items in step, in one transaction.
+      const written = this.#wholeItem(change, base, after, token)
+      const x = new ExpressionBuilder()
+      const put = {
+        ...this.#table(),
+        Item: written,
+        ...this.#onFailure(x, this.#layout.unchanged(x, revisionOf(base), change.now)),
+      }
+      const step = { from: base.user, to: after.user, fromId: base.id, toId: base.id }
+      const outcome = await this.#transact({ Put: put }, step)
+      if ('busy' in outcome) return { busy: true }
+      const failed = 'failed' in outcome ? outcome.failed : undefined
+      if (failed === undefined || this.#layout.hasToken(failed, token)) {
+        const revision = this.#layout.revision(written, { data: after.data })
+        return { done: { status: 'saved', record: { id: base.id, ...after, revision } } }
+      }
+      return { failed }
+    }
     const inPlace =
       !whole && revisionOf(base).inPlace && !change.cleared && change.entries.size <= MAX_IN_PLACE_KEYS
     let written: Item | undefined
@@ -508,6 +627,7 @@ export class DynamoDBSessionStore implements SessionStore {
       `${x.name(props.expiryName)} = ${x.value({ N: String(expiresAt) })}`,
       `${x.path(props.writeTokensName, token)} = ${x.value({ N: String(now) })}`,
     )
+    if (base.user) sets.push(`${x.name(USER_ATTRIBUTES.lastUsed)} = ${x.value({ N: String(this.#now()) })}`)
     for (const stale of this.#layout.staleTokens(revisionOf(base), now)) {
       removes.push(x.path(props.writeTokensName, stale))
     }
@@ -543,46 +663,26 @@ export class DynamoDBSessionStore implements SessionStore {
         now + SUCCESSOR_SECONDS,
       )
       const created = this.#wholeItem(change, base, after, token, id)
-      const command = new TransactWriteItemsCommand({
-        ClientRequestToken: randomUUID(),
-        TransactItems: [
-          {
-            Put: {
-              ...this.#table(),
-              Item: created,
-              ...this.#onFailure(fresh, this.#mustBeNew(fresh)),
-            },
+      const outcome = await this.#transact(
+        {
+          Put: {
+            ...this.#table(),
+            Item: tombstone,
+            ...this.#onFailure(old, this.#layout.unchanged(old, revision, now)),
           },
-          {
-            Put: {
-              ...this.#table(),
-              Item: tombstone,
-              ...this.#onFailure(old, this.#layout.unchanged(old, revision, now)),
-            },
-          },
-        ],
-      })
-      try {
-        await this.send('TransactWriteItems', command)
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error
-        const [forNew, forOld] = error.CancellationReasons ?? []
-        if (forNew?.Code === 'ConditionalCheckFailed') {
-          // Our own transaction, applied by an attempt whose reply was lost; or an id collision.
-          if (this.#layout.hasToken(forNew.Item, token)) return this.#regenerated(id, after, created)
-          if (attempt >= this.#createAttempts) {
-            throw new SessionStoreError(
-              'TransactWriteItems',
-              `No unused session id found in ${attempt} attempts`,
-            )
-          }
-          this.#logger.warn(`${PACKAGE_NAME}: session id collision, retrying with a new id`, { attempt })
-          continue
-        }
-        if (forOld?.Code === 'ConditionalCheckFailed') return { failed: forOld.Item ?? null }
-        return { busy: true }
+        },
+        { from: base.user, to: after.user, fromId: base.id, toId: id },
+        [{ Put: { ...this.#table(), Item: created, ...this.#onFailure(fresh, this.#mustBeNew(fresh)) } }],
+      )
+      if ('ok' in outcome) return this.#regenerated(id, after, created)
+      if ('busy' in outcome) return { busy: true }
+      if ('failed' in outcome) return { failed: outcome.failed }
+      // The new item exists: ours, applied by an attempt whose reply was lost; or an id collision.
+      if (this.#layout.hasToken(outcome.alsoFailed, token)) return this.#regenerated(id, after, created)
+      if (attempt >= this.#createAttempts) {
+        throw new SessionStoreError('TransactWriteItems', `No unused session id found in ${attempt} attempts`)
       }
-      return this.#regenerated(id, after, created)
+      this.#logger.warn(`${PACKAGE_NAME}: session id collision, retrying with a new id`, { attempt })
     }
   }
 
@@ -596,12 +696,16 @@ export class DynamoDBSessionStore implements SessionStore {
     const expiry = x.name(this.props.expiryName)
     const target = x.value({ N: String(expiresAt) })
     const condition = `${this.#layout.unchanged(x, revisionOf(base), this.#nowSeconds())} AND ${expiry} < ${target}`
+    // A bound session's last use, for its user's list of sessions.
+    const lastUsed = base.user
+      ? `, ${x.name(USER_ATTRIBUTES.lastUsed)} = ${x.value({ N: String(this.#now()) })}`
+      : ''
     const failed = await this.#conditional(
       'UpdateItem',
       new UpdateItemCommand({
         ...this.#table(),
         Key: this.#layout.key(base.id),
-        UpdateExpression: `SET ${expiry} = ${target}`,
+        UpdateExpression: `SET ${expiry} = ${target}${lastUsed}`,
         ...this.#onFailure(x, condition),
       }),
     )
@@ -623,18 +727,41 @@ export class DynamoDBSessionStore implements SessionStore {
     let next: string | undefined = id
     for (let hop = 0; next !== undefined && hop < MAX_SUCCESSORS; hop++) {
       const x = new ExpressionBuilder()
-      // A regenerated session's old item is not deleted by this: its successor is, and then it expires.
-      const failed = await this.#conditional(
-        'DeleteItem',
-        new DeleteItemCommand({
-          ...this.#table(),
-          Key: this.#layout.key(next),
-          ...this.#onFailure(x, `attribute_not_exists(${x.name(this.props.successorName)})`),
-        }),
-      )
+      let deleted: Item | undefined
+      let failed: Item | null | undefined
+      try {
+        // A regenerated session's old item is not deleted by this: its successor is, and then it expires.
+        const result = await this.send(
+          'DeleteItem',
+          new DeleteItemCommand({
+            ...this.#table(),
+            Key: this.#layout.key(next),
+            ...this.#onFailure(x, `attribute_not_exists(${x.name(this.props.successorName)})`),
+            ReturnValues: 'ALL_OLD',
+          }),
+        )
+        deleted = result.Attributes
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error
+        failed = error.Item ?? null
+      }
+      // A session bound to a user leaves that user's list too.
+      const binding = deleted && readBinding(deleted)
+      if (binding) await this.#transactOrSend(binding, next)
       const successor = this.#layout.successorOf(failed)
       next = this.ids.isId(successor) ? successor : undefined
     }
+  }
+
+  /** Drops the entry of a deleted session from its user's item. */
+  async #transactOrSend(binding: UserBinding, id: string): Promise<void> {
+    const [update] = bindingUpdates(
+      this.props,
+      { from: binding, to: undefined, fromId: id, toId: id },
+      this.#now(),
+      this.users.maxSessions,
+    )
+    if (update?.Update) await this.send('UpdateItem', new UpdateItemCommand(update.Update))
   }
 
   checkEntry(key: string, value: JsonValue): void {

@@ -16,7 +16,8 @@ import { itemSize } from './codec.ts'
 import type { ExpressionBuilder } from './expression.ts'
 import type { FormatLoaded, SessionFormat } from './format.ts'
 import { type ResolvedStoreProps, sessionKey } from './props.ts'
-import type { SessionRecord } from './types.ts'
+import type { SessionRecord, UserBinding } from './types.ts'
+import { bindingAttributes, readBinding } from './user-index.ts'
 
 /** A DynamoDB item. */
 export type Item = Record<string, AttributeValue>
@@ -125,7 +126,7 @@ export class ItemLayout {
    */
   read(id: string, item: Item | null | undefined): SessionRecord | undefined {
     if (!item || this.successorOf(item) !== undefined) return undefined
-    const { expiryName, dataName, versionName, expiryPolicyName, writeTokensName, tableName } = this.props
+    const { expiryName, dataName, expiryPolicyName, tableName } = this.props
     const expiresAt = Number(item[expiryName]?.N)
     const rawPolicy = item[expiryPolicyName]
     const expiry = rawPolicy && decodeExpiry(rawPolicy.S ?? '')
@@ -148,13 +149,15 @@ export class ItemLayout {
       return undefined
     }
     if (expiresAt <= Math.floor(this.#now() / 1000)) return undefined
-    return {
+    const record: SessionRecord = {
       id,
       data: loaded.data,
       expiresAt,
       expiry: expiry || undefined,
       revision: this.revision(item, loaded),
     }
+    const user = readBinding(item)
+    return user ? { ...record, user } : record
   }
 
   /** The revision of `item` (as read or as written), whose data the format read as `loaded`. */
@@ -221,7 +224,12 @@ export class ItemLayout {
    */
   item(
     id: string,
-    fields: { data: SessionData; expiresAt: number; expiry?: SessionExpiry | undefined },
+    fields: {
+      data: SessionData
+      expiresAt: number
+      expiry?: SessionExpiry | undefined
+      user?: UserBinding | undefined
+    },
     version: AttributeValue | undefined,
     tokens: AttributeValue,
     keep?: { revision: ItemRevision; keys: ReadonlySet<string> },
@@ -236,6 +244,7 @@ export class ItemLayout {
     }
     if (version) item[versionName] = version
     if (fields.expiry) item[expiryPolicyName] = { S: encodeExpiry(fields.expiry) }
+    if (fields.user) Object.assign(item, bindingAttributes(fields.user, this.#now()))
     const size = itemSize(item)
     if (size > ITEM_LIMIT) throw new SessionTooLargeError(size, ITEM_LIMIT)
     return item

@@ -31,6 +31,8 @@ export interface SessionRecord {
   readonly expiresAt: number
   /** A per-session expiry set with `session.setExpiry()`; `undefined` means the middleware's default. */
   readonly expiry?: SessionExpiry | undefined
+  /** The user this session is bound to (`session.bindUser()`), if any. */
+  readonly user?: UserBinding | undefined
   /**
    * What the store needs to tell later whether the session changed since this record was read (a
    * version, say). Opaque: pass it back unchanged.
@@ -53,6 +55,90 @@ export interface NewSessionRecord {
   readonly expiresAt: number
   /** A per-session expiry policy, if any. */
   readonly expiry?: SessionExpiry | undefined
+  /** The user to bind the new session to, if any. */
+  readonly user?: UserBinding | undefined
+}
+
+/**
+ * A session's binding to a user: who, the opaque handle that names this session in the user's list
+ * (never the session id, which is a bearer credential), when it was bound, and small metadata recorded
+ * then (a user agent, say).
+ *
+ * @example
+ * ```ts
+ * const binding: UserBinding = { userId: 'u-42', handle: 'h8Kq2LmP0aZt', since: 1767225600000, meta: { ua: 'Firefox' } }
+ * ```
+ */
+export interface UserBinding {
+  /** The application's user id. */
+  readonly userId: string
+  /** An opaque random name for this session in the user's list. */
+  readonly handle: string
+  /** When it was bound, in epoch milliseconds. */
+  readonly since: number
+  /** Small metadata recorded at binding time. */
+  readonly meta?: SessionData | undefined
+}
+
+/**
+ * One of a user's live sessions, as a "your devices" page shows it. It never carries the session id.
+ *
+ * @example
+ * ```ts
+ * for (const s of page.sessions) console.log(s.handle, s.createdAt, s.lastUsedAt, s.current ? '(this one)' : '')
+ * ```
+ */
+export interface UserSessionInfo {
+  /** Names this session for {@link UserSessionIndex.end}. */
+  readonly handle: string
+  /** When it was bound to the user (usually the login). */
+  readonly createdAt: Date
+  /** When a request last wrote or touched it: as precise as the touch throttle (`touchAfter`) allows. */
+  readonly lastUsedAt: Date
+  /** When it expires unless used again. */
+  readonly expiresAt: Date
+  /** Whether it is the session asking (always `false` from the store on its own). */
+  readonly current: boolean
+  /** The metadata recorded at binding time. */
+  readonly meta: SessionData
+}
+
+/**
+ * A page of a user's sessions, newest binding first; pass `cursor` back for the next page.
+ *
+ * @example
+ * ```ts
+ * let page = await index.list('u-42')
+ * while (page.cursor) page = await index.list('u-42', { cursor: page.cursor })
+ * ```
+ */
+export interface UserSessionPage {
+  readonly sessions: readonly UserSessionInfo[]
+  /** `undefined` on the last page. Contains no session id. */
+  readonly cursor?: string | undefined
+}
+
+/**
+ * The sessions of each user, for stores that bind sessions to users.
+ *
+ * @example
+ * ```ts
+ * const ended = await store.users?.endAll('u-42') // after a password change: sign out everywhere
+ * ```
+ */
+export interface UserSessionIndex {
+  /** A page of the user's live sessions (expired ones left out). */
+  list(
+    userId: string,
+    options?: { limit?: number | undefined; cursor?: string | undefined; current?: string | undefined },
+  ): Promise<UserSessionPage>
+  /** Ends the user's session named `handle`; resolves whether there was one. Final, like a logout. */
+  end(userId: string, handle: string): Promise<boolean>
+  /**
+   * Ends every session bound to the user when the call is made, except the one named `except`; resolves
+   * how many. A session bound while it runs waits for it (it is then bound afterwards).
+   */
+  endAll(userId: string, options?: { except?: string | undefined }): Promise<number>
 }
 
 /**
@@ -79,6 +165,8 @@ export interface SessionChange {
   readonly cleared: boolean
   /** Present when this request changed the per-session expiry (`policy: undefined`: back to the default). */
   readonly expiry?: { readonly policy: SessionExpiry | undefined } | undefined
+  /** Present when this request bound the session to a user, or unbound it (`binding: undefined`). */
+  readonly user?: { readonly binding: UserBinding | undefined } | undefined
   /** The middleware's expiry, for a session without a per-session one. */
   readonly defaultExpiry: SessionExpiry
   /** The instant of the write, in epoch seconds: rolling expiries count from it. */
@@ -145,6 +233,8 @@ export interface SessionStore {
   touch(base: SessionRecord, expiresAt: number): Promise<SessionRecord | undefined>
   /** Deletes the session unconditionally (logout must win), and any session it was regenerated into. */
   destroy(id: string): Promise<void>
+  /** Optional: the sessions of each user (`session.bindUser()` and the "your devices" calls need it). */
+  readonly users?: UserSessionIndex
   /**
    * Optional: throws `SessionDataError` for an entry the store cannot store and read back as it is.
    * `session.set()` calls it.

@@ -31,6 +31,8 @@ export interface TableKeys {
   expiryName?: string
   /** Turn TTL on (default). DynamoDB Local does delete expired items, a little after they expire. */
   ttl?: boolean
+  /** Create the index that lists a user's sessions (default), as template.yaml does. */
+  userIndex?: boolean
 }
 
 /** Creates a fresh table (unique name) with TTL on, and returns its name. */
@@ -43,12 +45,34 @@ export async function createTable(client: DynamoDBClient, keys: TableKeys = {}):
     attributes.push({ AttributeName: keys.sortKey, AttributeType: 'S' })
     schema.push({ AttributeName: keys.sortKey, KeyType: 'RANGE' as never })
   }
+  const userIndex = keys.userIndex ?? true
+  if (userIndex) {
+    attributes.push(
+      { AttributeName: 'bound_user', AttributeType: 'S' },
+      { AttributeName: 'bound_key', AttributeType: 'S' },
+    )
+  }
   await client.send(
     new CreateTableCommand({
       TableName: tableName,
       AttributeDefinitions: attributes,
       KeySchema: schema,
       BillingMode: 'PAY_PER_REQUEST',
+      ...(userIndex && {
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'user-sessions',
+            KeySchema: [
+              { AttributeName: 'bound_user', KeyType: 'HASH' },
+              { AttributeName: 'bound_key', KeyType: 'RANGE' },
+            ],
+            Projection: {
+              ProjectionType: 'INCLUDE',
+              NonKeyAttributes: ['user_handle', 'user_meta', 'last_used', keys.expiryName ?? 'expire_at'],
+            },
+          },
+        ],
+      }),
     }),
   )
   if (keys.ttl === false) return tableName

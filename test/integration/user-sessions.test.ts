@@ -1,0 +1,331 @@
+/**
+ * A user's sessions against DynamoDB Local: binding at login, "your devices" lists, signing out one
+ * device, signing out everywhere (complete, even against a login racing it, forced at a proxy), and what
+ * ordinary requests cost.
+ */
+import { GetItemCommand } from '@aws-sdk/client-dynamodb'
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { DynamoDBSessionStore, SessionDataError, type UserSessionPage } from '../../src/index.ts'
+import { sessionKey } from '../../src/store/props.ts'
+import type { HttpResult } from '../support/app.ts'
+import { createTable, localClient } from '../support/dynamo.ts'
+import { gate } from '../support/fault-proxy.ts'
+import { type Actor, type ActorOptions, actor, cookieOf, type Route, scan } from '../support/race.ts'
+
+const raw = localClient()
+let tableName: string
+const actors: Actor[] = []
+beforeEach(async () => {
+  tableName = await createTable(raw, { ttl: false })
+})
+afterEach(async () => {
+  await Promise.all(actors.splice(0).map((a) => a.close()))
+})
+afterAll(() => raw.destroy())
+
+/** The demo app's routes: `login/<name>`, `me`, `list`, `end/<handle>`, `end-others`, `end-all`, `logout`, `set/<key>`. */
+const route: Route = async (session, path) => {
+  const [verb, arg = ''] = path.split('/')
+  const json = (value: unknown) => ({ statusCode: 200, body: JSON.stringify(value) })
+  switch (verb) {
+    case 'login':
+      await session.regenerate()
+      await session.bindUser(arg, { meta: { ua: `device of ${arg}` } })
+      await session.set('name', arg)
+      return json(await session.user())
+    case 'bind':
+      await session.bindUser(arg)
+      return json(await session.user())
+    case 'me':
+      return json((await session.user()) ?? null)
+    case 'list':
+      return json(await session.listUserSessions())
+    case 'end':
+      return json(await session.endUserSession(arg))
+    case 'end-others':
+      return json(await session.endAllUserSessions())
+    case 'end-all':
+      return json(await session.endAllUserSessions({ keepCurrent: false }))
+    case 'logout':
+      await session.destroy()
+      return json(true)
+    case 'unbind':
+      await session.unbindUser()
+      return json(true)
+    case 'set':
+      await session.get(arg)
+      await session.set(arg, 1)
+      return json(true)
+  }
+  return { statusCode: 404 }
+}
+
+async function device(
+  options: ActorOptions = {},
+): Promise<Actor & { id?: string; call(path: string): Promise<HttpResult> }> {
+  const created = await actor(tableName, route, options)
+  actors.push(created)
+  const dev = Object.assign(created, {
+    id: undefined as string | undefined,
+    async call(path: string) {
+      const result = await created.send(path, dev.id)
+      const cookie = cookieOf(result)
+      if (cookie !== undefined) dev.id = cookie || undefined
+      return result
+    },
+  })
+  return dev
+}
+
+const body = <T>(result: HttpResult) => JSON.parse(result.body ?? 'null') as T
+const userItem = async (userId: string) => {
+  const store = new DynamoDBSessionStore({ tableName })
+  return (
+    await raw.send(
+      new GetItemCommand({
+        TableName: tableName,
+        Key: sessionKey(store.props, `USER#${userId}`),
+        ConsistentRead: true,
+      }),
+    )
+  ).Item
+}
+const live = async () =>
+  (await scan(raw, tableName)).filter((s) => s.data !== undefined && s.item.successor === undefined)
+
+describe('binding a session to a user', () => {
+  it('a login binds: the session carries the user, the handle, the metadata; the user item lists it', async () => {
+    const phone = await device()
+    const login = await phone.call('login/ada')
+    const user = body<{ userId: string; handle: string }>(login)
+    expect(user.userId).toBe('ada')
+    expect(user.handle).toMatch(/^[A-Za-z0-9_-]{12}$/)
+    const item = (await scan(raw, tableName)).find((s) => s.id === phone.id)?.item
+    expect(item?.bound_user).toEqual({ S: 'ada' })
+    expect(item?.user_handle).toEqual({ S: user.handle })
+    expect(item?.user_meta).toEqual({ M: { ua: { S: 'device of ada' } } })
+    const users = await userItem('ada')
+    expect(users?.user_sessions?.M?.[user.handle]?.M?.sid).toEqual({ S: phone.id })
+    expect(body(await phone.call('me'))).toEqual(user)
+  })
+
+  it('refuses bad user ids and metadata at bindUser() with SessionDataError', async () => {
+    const errors: unknown[] = []
+    const app = await actor(tableName, async (session) => {
+      for (const bad of [
+        () => session.bindUser(''),
+        () => session.bindUser('x'.repeat(257)),
+        () => session.bindUser('a\ud800'),
+        () => session.bindUser('ada', { meta: { nested: { no: 1 } } as never }),
+        () => session.bindUser('ada', { meta: { big: 'x'.repeat(2000) } }),
+      ]) {
+        await bad().catch((error: unknown) => errors.push(error))
+      }
+      return { statusCode: 200 }
+    })
+    actors.push(app)
+    await app.send('x')
+    expect(errors).toHaveLength(5)
+    for (const error of errors) expect(error).toBeInstanceOf(SessionDataError)
+  })
+
+  it('anonymous sessions and ordinary requests of bound ones make no extra call', async () => {
+    const anonymous = await device()
+    await anonymous.call('set/a')
+    anonymous.proxy.seen.length = 0
+    await anonymous.call('set/b')
+    expect(anonymous.proxy.seen).toEqual(['GetItem', 'UpdateItem'])
+    expect(Object.keys((await scan(raw, tableName))[0]?.item ?? {})).not.toContain('bound_user')
+
+    const bound = await device()
+    await bound.call('login/ada')
+    bound.proxy.seen.length = 0
+    await bound.call('set/c')
+    expect(bound.proxy.seen).toEqual(['GetItem', 'UpdateItem'])
+  })
+})
+
+describe("a user's list of sessions", () => {
+  it('lists every device, newest first, marks the current one, and never shows a session id', async () => {
+    const [laptop, phone] = [await device(), await device()]
+    await laptop.call('login/ada')
+    await phone.call('login/ada')
+    const other = await device()
+    await other.call('login/bob')
+    const page = body<UserSessionPage>(await laptop.call('list'))
+    expect(page.sessions).toHaveLength(2)
+    expect(page.sessions.map((s) => s.current)).toEqual([false, true]) // the phone bound last
+    for (const s of page.sessions) {
+      expect(s.meta).toEqual({ ua: 'device of ada' })
+      expect(new Date(s.expiresAt).getTime()).toBeGreaterThan(Date.now())
+      expect(new Date(s.lastUsedAt).getTime()).toBeGreaterThanOrEqual(new Date(s.createdAt).getTime())
+    }
+    const text = JSON.stringify(page)
+    for (const id of [laptop.id, phone.id, other.id]) expect(text).not.toContain(id)
+  })
+
+  it('pages with a cursor that holds no session id', async () => {
+    const devices = await Promise.all(Array.from({ length: 5 }, () => device()))
+    for (const d of devices) await d.call('login/ada')
+    const store = new DynamoDBSessionStore({ client: raw, tableName })
+    const seen: string[] = []
+    let page = await store.users.list('ada', { limit: 2 })
+    for (;;) {
+      seen.push(...page.sessions.map((s) => s.handle))
+      for (const d of devices) expect(page.cursor ?? '').not.toContain(d.id)
+      if (!page.cursor) break
+      page = await store.users.list('ada', { limit: 2, cursor: page.cursor })
+    }
+    expect(new Set(seen).size).toBe(5)
+  })
+
+  it('leaves expired sessions out', async () => {
+    const old = await device({ expiry: { kind: 'onInactivity', seconds: 60 } })
+    await old.call('login/ada')
+    const store = new DynamoDBSessionStore({ client: raw, tableName, now: () => Date.now() + 120_000 })
+    expect((await store.users.list('ada')).sessions).toEqual([])
+  })
+})
+
+describe('signing out devices', () => {
+  it('one device by its handle: its next request is signed out; the others stay', async () => {
+    const [laptop, phone] = [await device(), await device()]
+    await laptop.call('login/ada')
+    const phoneUser = body<{ handle: string }>(await phone.call('login/ada'))
+    expect(body(await laptop.call(`end/${phoneUser.handle}`))).toBe(true)
+    expect(body(await phone.call('me'))).toBeNull()
+    expect(body(await laptop.call('me'))).toMatchObject({ userId: 'ada' })
+    expect(body<UserSessionPage>(await laptop.call('list')).sessions).toHaveLength(1)
+    expect(body(await laptop.call(`end/${phoneUser.handle}`))).toBe(false) // already ended
+  })
+
+  it('everywhere else: every other session of the user ends, this one stays', async () => {
+    const devices = [await device(), await device(), await device()]
+    for (const d of devices) await d.call('login/ada')
+    const bob = await device()
+    await bob.call('login/bob')
+    const [laptop, ...others] = devices as [Actor & { call: (p: string) => Promise<HttpResult> }, ...Actor[]]
+    expect(body(await laptop.call('end-others'))).toBe(2)
+    for (const d of others as typeof devices) expect(body(await d.call('me'))).toBeNull()
+    expect(body(await laptop.call('me'))).toMatchObject({ userId: 'ada' })
+    expect(body(await bob.call('me'))).toMatchObject({ userId: 'bob' })
+    expect(Object.keys((await userItem('ada'))?.user_sessions?.M ?? {})).toHaveLength(1)
+    expect((await userItem('ada'))?.revoking).toBeUndefined() // the lock is gone
+  })
+
+  it('everywhere, this one included: the response expires the cookie', async () => {
+    const [laptop, phone] = [await device(), await device()]
+    await laptop.call('login/ada')
+    await phone.call('login/ada')
+    const result = await laptop.call('end-all')
+    expect(body(result)).toBe(2)
+    expect(cookieOf(result)).toBe('')
+    expect(await live()).toEqual([])
+  })
+
+  it('from an admin script (the store alone), after a password reset', async () => {
+    for (const d of [await device(), await device()]) await d.call('login/ada')
+    const store = new DynamoDBSessionStore({ client: raw, tableName })
+    expect(await store.users.endAll('ada')).toBe(2)
+    expect(await live()).toEqual([])
+    expect(await store.users.endAll('nobody')).toBe(0)
+  })
+
+  it('a logout takes the session off its user list; an unbind too', async () => {
+    const [laptop, phone] = [await device(), await device()]
+    await laptop.call('login/ada')
+    await phone.call('login/ada')
+    await phone.call('logout')
+    expect(Object.keys((await userItem('ada'))?.user_sessions?.M ?? {})).toHaveLength(1)
+    await laptop.call('unbind')
+    expect(Object.keys((await userItem('ada'))?.user_sessions?.M ?? {})).toHaveLength(0)
+    expect(body(await laptop.call('me'))).toBeNull()
+  })
+
+  it('a regenerated bound session keeps its handle and its place in the list, under its new id', async () => {
+    const laptop = await device()
+    const first = body<{ handle: string }>(await laptop.call('login/ada'))
+    const firstId = laptop.id
+    const second = body<{ handle: string }>(await laptop.call('login/ada'))
+    expect(second.handle).toBe(first.handle)
+    expect(laptop.id).not.toBe(firstId)
+    expect((await userItem('ada'))?.user_sessions?.M?.[first.handle]?.M?.sid).toEqual({ S: laptop.id })
+    const store = new DynamoDBSessionStore({ client: raw, tableName })
+    expect(await store.users.endAll('ada')).toBe(1)
+    expect(body(await laptop.call('me'))).toBeNull()
+  })
+})
+
+describe('"sign out everywhere" is complete and final, under races', () => {
+  it('a session bound a moment before the call is ended', async () => {
+    const store = new DynamoDBSessionStore({ client: raw, tableName })
+    const phone = await device()
+    await phone.call('login/ada')
+    expect(await store.users.endAll('ada')).toBe(1)
+    expect(body(await phone.call('me'))).toBeNull()
+  })
+
+  it('a login racing it waits for it, then is bound after it (and lives)', async () => {
+    const laptop = await device()
+    await laptop.call('login/ada')
+    const admin = await device()
+    const store = new DynamoDBSessionStore({ client: admin.client, tableName })
+    // Hold the revocation's deletes, after it took the lock and the list.
+    const release = gate()
+    const holding = gate()
+    admin.proxy.intercept(async ({ op }) => {
+      if (op !== 'BatchWriteItem') return undefined
+      holding.open()
+      await release.opened
+      return 'forward'
+    })
+    const revoking = store.users.endAll('ada')
+    await holding.opened
+    const phone = await device()
+    const login = phone.call('login/ada') // its bind finds the lock and waits
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    release.open()
+    expect(await revoking).toBe(1)
+    const bound = await login
+    expect(bound.statusCode).toBe(200)
+    expect(body(await laptop.call('me'))).toBeNull()
+    expect(body(await phone.call('me'))).toMatchObject({ userId: 'ada' })
+  })
+
+  it('a request of an ended session still in flight cannot bring it back', async () => {
+    const phone = await device()
+    await phone.call('login/ada')
+    const release = gate()
+    const writing = gate()
+    phone.proxy.intercept(async ({ op }) => {
+      if (op !== 'UpdateItem') return undefined
+      writing.open()
+      await release.opened
+      return 'forward'
+    })
+    const pending = phone.send('set/late', phone.id)
+    await writing.opened
+    expect(await new DynamoDBSessionStore({ client: raw, tableName }).users.endAll('ada')).toBe(1)
+    release.open()
+    const result = await pending
+    expect(result.statusCode).toBe(409)
+    expect(result.body).toMatch(/ended/)
+    expect(await live()).toEqual([])
+  })
+})
+
+describe('limits', () => {
+  it('past maxSessionsPerUser a bind is refused, after the stale entries were cleaned up', async () => {
+    const options = { store: { tableName, users: { maxSessionsPerUser: 2 } } }
+    const [a, b, c] = [await device(options), await device(options), await device(options)]
+    await a.call('login/ada')
+    await b.call('login/ada')
+    const refused = await c.call('login/ada')
+    expect(refused.statusCode).toBe(500) // SessionDataError, not an HTTP error: the app decides
+    // A logout that never read its session leaves a stale entry; a bind cleans it up and goes on.
+    const store = new DynamoDBSessionStore({ client: raw, tableName })
+    await store.destroy(b.id ?? '')
+    expect(Object.keys((await userItem('ada'))?.user_sessions?.M ?? {})).toHaveLength(1)
+    expect((await c.call('login/ada')).statusCode).toBe(200)
+  })
+})
