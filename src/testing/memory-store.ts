@@ -9,13 +9,21 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb'
 import type { JsonValue, SessionData } from '../data.ts'
-import { SessionConfigError, SessionStoreError, SessionTooLargeError } from '../errors.ts'
+import {
+  SessionConfigError,
+  type SessionConflictError,
+  SessionStoreError,
+  SessionTooLargeError,
+} from '../errors.ts'
 import { sameExpiry } from '../expiry.ts'
 import { generateSessionId, isSessionId } from '../id.ts'
 import { silentLogger } from '../logger.ts'
 import { applyChange, conflictOf, expiresAtAfter, policyAfter } from '../store/change.ts'
-import { nativeMapCodec, type SessionDataCodec } from '../store/codec.ts'
-import { SUCCESSOR_SECONDS } from '../store/dynamodb-store.ts'
+import { type jsonStringCodec, nativeMapCodec, type SessionDataCodec } from '../store/codec.ts'
+import {
+  type DynamoDBSessionStoreOptions,
+  SUCCESSOR_SECONDS,
+} from '../store/dynamodb-store.ts'
 import { type Item, ItemLayout, revisionOf } from '../store/item-layout.ts'
 import { resolveStoreProps } from '../store/props.ts'
 import type {
