@@ -5,7 +5,6 @@
  * write time, and its options. Handlers run through the real middleware.
  */
 import middy from '@middy/core'
-import type { Context } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
 import {
   dynamoSession,
@@ -15,6 +14,7 @@ import {
   type SessionChange,
   SessionConfigError,
   SessionConflictError,
+  type SessionContext,
   type SessionRecord,
   SessionTooLargeError,
   SUCCESSOR_SECONDS,
@@ -29,7 +29,8 @@ import {
 } from '../../../src/testing/index.ts'
 import { changeOf } from '../../support/store-contract.ts'
 
-const context = {} as Context
+/** A Lambda context for one invocation: the middleware attaches that request's session to it. */
+const lambdaContext = <T extends object>() => ({}) as SessionContext<T>
 const seconds = (clock: TestClock) => Math.floor(clock.now() / 1000)
 
 function stored(store: MemoryStore, id: string): Promise<SessionRecord> {
@@ -108,12 +109,11 @@ describe('MemoryStore', () => {
         })
     const jar = new CookieJar({ now: clock.now })
     const first = httpEvent('http-api-v2', { path: '/', jar })
-    jar.takeFrom(await lambda(false)(first, context), first)
+    jar.takeFrom(await lambda(false)(first, lambdaContext()), first)
 
     const results = await Promise.allSettled(
       [lambda(true), lambda(true)].map((handler) =>
-        // A context each: the middleware attaches each request's session to its context.
-        handler(httpEvent('http-api-v2', { path: '/', jar }), { ...context }),
+        handler(httpEvent('http-api-v2', { path: '/', jar }), lambdaContext()),
       ),
     )
     const answered = results.filter((result) => result.status === 'fulfilled')
@@ -153,7 +153,7 @@ describe('MemoryStore', () => {
     const jar = new CookieJar({ now: clock.now })
     const visit = async (path: string) => {
       const event = httpEvent('http-api-v2', { path, jar })
-      return jar.takeFrom(await handler(event, context), event)
+      return jar.takeFrom(await handler(event, lambdaContext()), event)
     }
     expect(await visit('/count')).toHaveLength(1)
     const [session] = store.sessions()
