@@ -16,15 +16,13 @@ import {
   SessionTooLargeError,
 } from '../errors.ts'
 import { sameExpiry } from '../expiry.ts'
-import { generateSessionId, isSessionId } from '../id.ts'
+import type { SessionIdScheme } from '../id.ts'
 import { silentLogger } from '../logger.ts'
 import { applyChange, conflictOf, expiresAtAfter, policyAfter } from '../store/change.ts'
 import { type jsonStringCodec, nativeMapCodec, type SessionDataCodec } from '../store/codec.ts'
-import {
-  type DynamoDBSessionStoreOptions,
-  SUCCESSOR_SECONDS,
-} from '../store/dynamodb-store.ts'
-import { type Item, ItemLayout, revisionOf } from '../store/item-layout.ts'
+import { type DynamoDBSessionStoreOptions, SUCCESSOR_SECONDS } from '../store/dynamodb-store.ts'
+import { codecFormat, type SessionFormat } from '../store/format.ts'
+import { type Item, ItemLayout, type ItemRevision, revisionOf, sameState } from '../store/item-layout.ts'
 import { resolveStoreProps } from '../store/props.ts'
 import type {
   NewSessionRecord,
@@ -82,14 +80,19 @@ export class MemoryTable {
 export interface MemoryStoreOptions {
   /** Where the sessions live. Default: a table of this store's own. */
   table?: MemoryTable | undefined
-  /** How data is stored, and so what `set()` refuses and how big a session may grow. Default {@link nativeMapCodec}. */
+  /**
+   * How data is stored, and so what `set()` refuses and how big a session may grow. Default
+   * {@link nativeMapCodec}. Not together with `format`.
+   */
   codec?: SessionDataCodec | undefined
+  /** A whole session format instead of a `codec` (its ids and its `data` attribute), as the DynamoDB store takes. */
+  format?: SessionFormat | undefined
   /**
    * The clock, in epoch milliseconds, that expiry is checked against. Default `Date.now`. Give the store
    * and the middleware the same clock (e.g. a {@link TestClock}'s `now`).
    */
   now?: (() => number) | undefined
-  /** The id generator. Default {@link generateSessionId}; a test forces id collisions with it. */
+  /** The id generator. Default: the format's (this library's 32-character ids); a test forces id collisions with it. */
   generateId?: (() => string) | undefined
   /** How many fresh ids `create()` and `regenerate()` try before giving up. Default 6. */
   createAttempts?: number | undefined
@@ -106,12 +109,11 @@ export interface MemoryStoreOptions {
 /** What a write stores of a session besides its id. */
 type Stored = NewSessionRecord
 
+/** Keys of a session a write leaves as they were: a format may write their stored form back. */
+type Keep = { readonly revision: ItemRevision; readonly keys: ReadonlySet<string> }
+
 /** One write attempt: done, or its condition failed (`ending`: the write meant to end the session). */
 type Attempt = { readonly done: SaveResult } | { readonly failed: true; readonly ending: boolean }
-
-function sameVersion(a: SessionRecord, b: SessionRecord): boolean {
-  return JSON.stringify(revisionOf(a).version) === JSON.stringify(revisionOf(b).version)
-}
 
 /**
  * Sessions in memory, for tests: a drop-in {@link SessionStore} for `dynamoSession({ store })` that
@@ -126,11 +128,12 @@ function sameVersion(a: SessionRecord, b: SessionRecord): boolean {
  * - `create()` retries an id collision with fresh ids, `createAttempts` times in all;
  * - `destroy()` is final, and also ends the session a `regenerate()` of that id created within
  *   {@link SUCCESSOR_SECONDS}; `regenerate()` moves the session to a new id in one step;
- * - the codec's size and content rules apply (`checkEntry`, `entrySize`, `assertFits`), with the room
- *   a DynamoDB item has.
+ * - the codec's (or format's) size and content rules apply (`checkEntry`, `entrySize`, `assertFits`),
+ *   with the room a DynamoDB item has; with `format: towerSessionsFormat()`, ids and items are those of
+ *   tower-sessions.
  *
- * Data is copied in and out (it is stored encoded by the codec): changing a record a method returned, or
- * an object after storing it, never changes the store. Errors name the DynamoDB operation the DynamoDB
+ * Data is copied in and out (it is stored as the codec or format encodes it): changing a record a method
+ * returned, or an object after storing it, never changes the store. Errors name the DynamoDB operation the DynamoDB
  * store would have used (`'PutItem'`, `'TransactWriteItems'`).
  *
  * @example
@@ -149,6 +152,8 @@ function sameVersion(a: SessionRecord, b: SessionRecord): boolean {
 export class MemoryStore implements SessionStore {
   /** The table this store keeps its sessions in: pass it to another store to share them. */
   readonly table: MemoryTable
+  /** The shape of this store's ids (its format's). */
+  readonly ids: SessionIdScheme
   /** See {@link SessionStore.entrySize}; present when the codec tells sizes. */
   readonly entrySize?: (key: string, value: JsonValue) => number
   readonly #items: Map<string, Item>
@@ -166,15 +171,19 @@ export class MemoryStore implements SessionStore {
     if (!Number.isInteger(maxConflictRetries) || maxConflictRetries < 0) {
       throw new SessionConfigError('maxConflictRetries must be a whole number, 0 or more')
     }
-    const codec = options.codec ?? nativeMapCodec
+    if (options.format && options.codec) {
+      throw new SessionConfigError('Give a store either a format or a codec, not both')
+    }
+    const format = options.format ?? codecFormat(options.codec ?? nativeMapCodec)
+    this.ids = format.ids
     this.table = options.table ?? new MemoryTable()
     this.#items = itemsOf(this.table)
     this.#now = options.now ?? Date.now
-    this.#generateId = options.generateId ?? generateSessionId
+    this.#generateId = options.generateId ?? format.ids.generate
     this.#createAttempts = createAttempts
     this.#maxConflictRetries = maxConflictRetries
-    this.#layout = new ItemLayout(resolveStoreProps(), codec, silentLogger, this.#now)
-    const { entrySize } = codec
+    this.#layout = new ItemLayout(resolveStoreProps(), format, silentLogger, this.#now)
+    const { entrySize } = format
     if (entrySize) this.entrySize = (key, value) => entrySize(key, value)
   }
 
@@ -193,11 +202,11 @@ export class MemoryStore implements SessionStore {
   }
 
   async load(id: string): Promise<SessionRecord | undefined> {
-    return isSessionId(id) ? this.#read(id) : undefined
+    return this.ids.isId(id) ? this.#read(id) : undefined
   }
 
   async create(record: NewSessionRecord): Promise<SessionRecord> {
-    return this.#put(this.#unusedId('PutItem'), record, { N: '1' })
+    return this.#put(this.#unusedId('PutItem'), record, this.#layout.nextVersion(undefined))
   }
 
   async save(change: SessionChange): Promise<SaveResult> {
@@ -209,13 +218,16 @@ export class MemoryStore implements SessionStore {
   }
 
   async touch(base: SessionRecord, expiresAt: number): Promise<SessionRecord | undefined> {
-    const current = this.#unchanged(base, this.#nowSeconds())
-    const item = this.#items.get(base.id)
-    if (!current || !item) return undefined
+    const current = this.#read(base.id)
+    if (!current || !sameState(revisionOf(current), revisionOf(base))) return undefined
     // Never backward: a session already touched further (by a concurrent request) counts as touched.
-    if (current.expiresAt >= expiresAt) return { ...base, expiresAt: current.expiresAt }
-    this.#items.set(base.id, { ...item, [this.#layout.props.expiryName]: { N: String(expiresAt) } })
-    return { ...base, expiresAt }
+    if (current.expiresAt >= expiresAt)
+      return { ...base, expiresAt: current.expiresAt, revision: current.revision }
+    const item = this.#items.get(base.id)
+    if (!item || !this.#unchanged(base, this.#nowSeconds())) return undefined
+    const touched = { ...item, [this.#layout.props.expiryName]: { N: String(expiresAt) } }
+    this.#items.set(base.id, touched)
+    return { ...base, expiresAt, revision: this.#layout.revision(touched, revisionOf(current).loaded) }
   }
 
   async destroy(id: string): Promise<void> {
@@ -224,17 +236,17 @@ export class MemoryStore implements SessionStore {
       // A regenerated session's old item stays (until it expires) so a later logout still finds the new one.
       const successor = this.#layout.successorOf(this.#item(next))
       if (successor === undefined) this.#items.delete(next)
-      next = isSessionId(successor) ? successor : undefined
+      next = this.ids.isId(successor) ? successor : undefined
     }
   }
 
   checkEntry(key: string, value: JsonValue): void {
-    this.#layout.codec.check?.(key, value)
+    this.#layout.format.check?.(key, value)
   }
 
   assertFits(size: number, data: () => SessionData): void {
     const room = this.#layout.room
-    const { assertFits } = this.#layout.codec
+    const { assertFits } = this.#layout.format
     if (assertFits) assertFits(size, room, data)
     else if (size > room) throw new SessionTooLargeError(size, room)
   }
@@ -262,31 +274,42 @@ export class MemoryStore implements SessionStore {
   #unusedId(operation: string): string {
     for (let attempt = 1; attempt <= this.#createAttempts; attempt++) {
       const id = this.#generateId()
-      if (!isSessionId(id)) throw new SessionConfigError('generateId returned an id of the wrong shape')
+      if (!this.ids.isId(id)) throw new SessionConfigError('generateId returned an id of the wrong shape')
       if (!this.#item(id)) return id
     }
     throw new SessionStoreError(operation, `No unused session id found in ${this.#createAttempts} attempts`)
   }
 
-  /** Stores session `id` (size-checked: a session too large throws and nothing is written). */
-  #put(id: string, fields: Stored, version: AttributeValue): SessionRecord {
-    const item = this.#layout.item(id, fields, version, { M: {} })
+  /**
+   * Stores session `id` as the DynamoDB store would write it, size-checked (a session too large throws and
+   * nothing is written), and resolves the record read back from it.
+   */
+  #put(id: string, fields: Stored, version: AttributeValue | undefined, keep?: Keep): SessionRecord {
+    const item = this.#layout.item(id, fields, version, { M: {} }, keep)
     this.#items.set(id, item)
-    const data = this.#layout.codec.decode(item[this.#layout.props.dataName] as AttributeValue)
-    const inPlace = this.#layout.codec.encodeEntry !== undefined
-    return {
-      id,
-      data,
-      expiresAt: fields.expiresAt,
-      expiry: fields.expiry,
-      revision: { version, tokens: {}, inPlace },
-    }
+    const loaded = this.#layout.format.decode(item[this.#layout.props.dataName] as AttributeValue, id)
+    const { expiresAt, expiry } = fields
+    return { id, data: loaded.data, expiresAt, expiry, revision: this.#layout.revision(item, loaded) }
   }
 
-  /** The session as it is now, if it is still as `base` was loaded and has not expired at `now`. */
+  /** The keys of `current` that `change` leaves as they are: a format may write them back as stored. */
+  #keep(change: SessionChange, current: SessionRecord): Keep {
+    const keys = change.cleared ? [] : Object.keys(current.data).filter((key) => !change.entries.has(key))
+    return { revision: revisionOf(current), keys: new Set(keys) }
+  }
+
+  /**
+   * The session as it is now, if it is still as `base` was loaded (the same version; for a format without
+   * one, the same stored data and expiry) and has not expired at `now`.
+   */
   #unchanged(base: SessionRecord, now: number): SessionRecord | undefined {
     const current = this.#read(base.id)
-    return current && sameVersion(current, base) && current.expiresAt > now ? current : undefined
+    if (!current || current.expiresAt <= now) return undefined
+    const [was, is] = [revisionOf(base), revisionOf(current)]
+    const sameExpireAt =
+      this.#layout.format.versioned ||
+      JSON.stringify(was.stored.expiresAt) === JSON.stringify(is.stored.expiresAt)
+    return sameState(was, is) && sameExpireAt ? current : undefined
   }
 
   /**
@@ -336,7 +359,8 @@ export class MemoryStore implements SessionStore {
     const current = inPlace ? this.#sameKeys(change, base) : this.#unchanged(base, change.now)
     if (!current) return { failed: true, ending: false }
     const data = applyChange(current.data, change)
-    const record = this.#put(base.id, { ...after, data }, this.#layout.nextVersion(revisionOf(current)))
+    const version = this.#layout.nextVersion(revisionOf(current))
+    const record = this.#put(base.id, { ...after, data }, version, this.#keep(change, current))
     return { done: { status: 'saved', record } }
   }
 
@@ -357,7 +381,7 @@ export class MemoryStore implements SessionStore {
     const id = this.#unusedId('TransactWriteItems')
     const current = this.#unchanged(base, change.now)
     if (!current) return { failed: true, ending: false }
-    const record = this.#put(id, after, { N: '1' })
+    const record = this.#put(id, after, this.#layout.nextVersion(undefined), this.#keep(change, current))
     const version = this.#layout.nextVersion(revisionOf(current))
     this.#items.set(base.id, this.#layout.tombstone(base.id, id, version, change.now + SUCCESSOR_SECONDS))
     return { done: { status: 'saved', record } }

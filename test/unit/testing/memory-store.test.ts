@@ -6,15 +6,16 @@
  */
 import middy from '@middy/core'
 import { describe, expect, it } from 'vitest'
+import { generateSessionId } from '../../../src/id.ts'
 import {
   dynamoSession,
   Expiry,
-  generateSessionId,
   jsonStringCodec,
   type SessionChange,
   SessionConfigError,
   SessionConflictError,
   type SessionContext,
+  SessionDataError,
   type SessionRecord,
   SessionTooLargeError,
   SUCCESSOR_SECONDS,
@@ -27,6 +28,7 @@ import {
   type TestClock,
   testClock,
 } from '../../../src/testing/index.ts'
+import { isTowerSessionId, towerSessionsFormat } from '../../../src/tower-sessions/index.ts'
 import { changeOf } from '../../support/store-contract.ts'
 
 /** A Lambda context for one invocation: the middleware attaches that request's session to it. */
@@ -227,8 +229,36 @@ describe('MemoryStore', () => {
     expect(store.sessions()).toHaveLength(1)
   })
 
+  it('keeps sessions in the tower-sessions format: its ids through the middleware, its items', async () => {
+    const clock = testClock()
+    const store = new MemoryStore({ now: clock.now, format: towerSessionsFormat() })
+    const handler = middy()
+      .use(dynamoSession<{ visits: number }>({ store, now: clock.now }))
+      .handler(async (_event, context) => {
+        const visits = ((await context.session.get('visits')) ?? 0) + 1
+        await context.session.set('visits', visits)
+        return { statusCode: 200, body: String(visits) }
+      })
+    const jar = new CookieJar({ now: clock.now })
+    const visit = async () => {
+      const event = httpEvent('alb-multi-value', { path: '/', jar })
+      const result = await handler(event, lambdaContext())
+      jar.takeFrom(result, event)
+      return result.body
+    }
+    expect([await visit(), await visit()]).toEqual(['1', '2'])
+    expect(isTowerSessionId(jar.value)).toBe(true)
+    expect(store.sessions()).toMatchObject([{ id: jar.value, data: { visits: 2 } }])
+    // The format's rules, not the native map's: an empty key is fine in a tower-sessions record.
+    expect(() => store.checkEntry('', 1)).not.toThrow()
+    expect(() => new MemoryStore().checkEntry('', 1)).toThrow(SessionDataError)
+  })
+
   it('refuses options that make no sense, and ids of the wrong shape', async () => {
     expect(() => new MemoryStore({ createAttempts: 0 })).toThrow(SessionConfigError)
+    expect(() => new MemoryStore({ codec: jsonStringCodec, format: towerSessionsFormat() })).toThrow(
+      SessionConfigError,
+    )
     expect(() => new MemoryStore({ maxConflictRetries: -1 })).toThrow(SessionConfigError)
     const store = new MemoryStore({ generateId: () => 'short' })
     await expect(
