@@ -9,21 +9,19 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb'
 import type { JsonValue, SessionData } from '../data.ts'
-import {
-  SessionConfigError,
-  type SessionConflictError,
-  SessionStoreError,
-  SessionTooLargeError,
-} from '../errors.ts'
+import { SessionConfigError, type SessionConflictError, SessionStoreError } from '../errors.ts'
 import { sameExpiry } from '../expiry.ts'
 import type { SessionIdScheme } from '../id.ts'
 import { silentLogger } from '../logger.ts'
 import { applyChange, conflictOf, expiresAtAfter, policyAfter } from '../store/change.ts'
-import { type jsonStringCodec, nativeMapCodec, type SessionDataCodec } from '../store/codec.ts'
-import { type DynamoDBSessionStoreOptions, SUCCESSOR_SECONDS } from '../store/dynamodb-store.ts'
-import { codecFormat, type SessionFormat } from '../store/format.ts'
+import { type jsonStringCodec, nativeMapCodec } from '../store/codec.ts'
+import {
+  DynamoDBSessionStore,
+  type DynamoDBSessionStoreOptions,
+  SUCCESSOR_SECONDS,
+} from '../store/dynamodb-store.ts'
+import { codecFormat } from '../store/format.ts'
 import { type Item, ItemLayout, type ItemRevision, revisionOf, sameState } from '../store/item-layout.ts'
-import { resolveStoreProps } from '../store/props.ts'
 import type {
   NewSessionRecord,
   SaveResult,
@@ -68,8 +66,14 @@ export class MemoryTable {
 }
 
 /**
- * Options of a {@link MemoryStore}: those of {@link DynamoDBSessionStoreOptions} that mean something
- * in memory, with the same defaults, plus the table to share.
+ * Options of a {@link MemoryStore}: those of {@link DynamoDBSessionStoreOptions} that mean something in
+ * memory, with the same defaults (`codec` or `format`, `now`, `generateId`, `createAttempts`,
+ * `maxConflictRetries`), plus the table to share. Give the store and the middleware the same clock (e.g.
+ * a {@link TestClock}'s `now`). In memory one retry on top of concurrent changes always succeeds, so of
+ * `maxConflictRetries` only `0` changes anything: a write is then refused as `contention` wherever the
+ * DynamoDB store's first attempt would fail (always with a whole-item codec such as
+ * {@link jsonStringCodec}; with the native map codec only after `clear()` or when the expiry policy
+ * changed meanwhile).
  *
  * @example
  * ```ts
@@ -77,33 +81,13 @@ export class MemoryTable {
  * const options: MemoryStoreOptions = { now: clock.now, codec: jsonStringCodec, maxConflictRetries: 0 }
  * ```
  */
-export interface MemoryStoreOptions {
+export interface MemoryStoreOptions
+  extends Pick<
+    DynamoDBSessionStoreOptions,
+    'codec' | 'format' | 'now' | 'generateId' | 'createAttempts' | 'maxConflictRetries'
+  > {
   /** Where the sessions live. Default: a table of this store's own. */
   table?: MemoryTable | undefined
-  /**
-   * How data is stored, and so what `set()` refuses and how big a session may grow. Default
-   * {@link nativeMapCodec}. Not together with `format`.
-   */
-  codec?: SessionDataCodec | undefined
-  /** A whole session format instead of a `codec` (its ids and its `data` attribute), as the DynamoDB store takes. */
-  format?: SessionFormat | undefined
-  /**
-   * The clock, in epoch milliseconds, that expiry is checked against. Default `Date.now`. Give the store
-   * and the middleware the same clock (e.g. a {@link TestClock}'s `now`).
-   */
-  now?: (() => number) | undefined
-  /** The id generator. Default: the format's (this library's 32-character ids); a test forces id collisions with it. */
-  generateId?: (() => string) | undefined
-  /** How many fresh ids `create()` and `regenerate()` try before giving up. Default 6. */
-  createAttempts?: number | undefined
-  /**
-   * How many times a write is tried again on top of concurrent changes of *other* keys (or of the
-   * expiry policy) before it is refused with a `contention` conflict. In memory one retry always
-   * succeeds, so only `0` changes anything: then such a write is refused where the DynamoDB store's
-   * first attempt would fail (always with a whole-item codec such as {@link jsonStringCodec}; with the
-   * native map codec only after `clear()` or when the expiry policy changed). Default 10.
-   */
-  maxConflictRetries?: number | undefined
 }
 
 /** What a write stores of a session besides its id. */
@@ -157,6 +141,8 @@ export class MemoryStore implements SessionStore {
   /** See {@link SessionStore.entrySize}; present when the codec tells sizes. */
   readonly entrySize?: (key: string, value: JsonValue) => number
   readonly #items: Map<string, Item>
+  /** A DynamoDB store with the same options, never sent anything: it checks them, and guards entries and sizes. */
+  readonly #rules: DynamoDBSessionStore
   readonly #layout: ItemLayout
   readonly #now: () => number
   readonly #generateId: () => string
@@ -164,27 +150,18 @@ export class MemoryStore implements SessionStore {
   readonly #maxConflictRetries: number
 
   constructor(options: MemoryStoreOptions = {}) {
-    const { createAttempts = 6, maxConflictRetries = 10 } = options
-    if (!Number.isInteger(createAttempts) || createAttempts < 1) {
-      throw new SessionConfigError('createAttempts must be a positive integer')
-    }
-    if (!Number.isInteger(maxConflictRetries) || maxConflictRetries < 0) {
-      throw new SessionConfigError('maxConflictRetries must be a whole number, 0 or more')
-    }
-    if (options.format && options.codec) {
-      throw new SessionConfigError('Give a store either a format or a codec, not both')
-    }
+    const { table, ...storeOptions } = options
+    this.#rules = new DynamoDBSessionStore(storeOptions)
     const format = options.format ?? codecFormat(options.codec ?? nativeMapCodec)
-    this.ids = format.ids
-    this.table = options.table ?? new MemoryTable()
+    this.ids = this.#rules.ids
+    this.table = table ?? new MemoryTable()
     this.#items = itemsOf(this.table)
     this.#now = options.now ?? Date.now
     this.#generateId = options.generateId ?? format.ids.generate
-    this.#createAttempts = createAttempts
-    this.#maxConflictRetries = maxConflictRetries
-    this.#layout = new ItemLayout(resolveStoreProps(), format, silentLogger, this.#now)
-    const { entrySize } = format
-    if (entrySize) this.entrySize = (key, value) => entrySize(key, value)
+    this.#createAttempts = options.createAttempts ?? 6
+    this.#maxConflictRetries = options.maxConflictRetries ?? 10
+    this.#layout = new ItemLayout(this.#rules.props, format, silentLogger, this.#now)
+    if (this.#rules.entrySize) this.entrySize = this.#rules.entrySize
   }
 
   /**
@@ -241,14 +218,11 @@ export class MemoryStore implements SessionStore {
   }
 
   checkEntry(key: string, value: JsonValue): void {
-    this.#layout.format.check?.(key, value)
+    this.#rules.checkEntry(key, value)
   }
 
   assertFits(size: number, data: () => SessionData): void {
-    const room = this.#layout.room
-    const { assertFits } = this.#layout.format
-    if (assertFits) assertFits(size, room, data)
-    else if (size > room) throw new SessionTooLargeError(size, room)
+    this.#rules.assertFits(size, data)
   }
 
   #nowSeconds(): number {
