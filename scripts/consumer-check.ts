@@ -385,7 +385,7 @@ function main(): number {
         const { node, ...rest } = result
         if (JSON.stringify(rest) !== JSON.stringify(expectedRuntime))
           throw new Error(`expected ${JSON.stringify(expectedRuntime)}, got ${JSON.stringify(rest)}`)
-        return `${node}: one PutItem, Set-Cookie, SessionConfigError instanceof`
+        return `${node}: one PutItem, Set-Cookie, SessionConfigError instanceof; MemoryStore visits 1, 2; a tower id`
       })
     }
   }
