@@ -6,11 +6,16 @@
  * 2. A fresh consumer directory gets the tarball and the peer dependencies only (`@middy/core`,
  *    `@aws-sdk/client-dynamodb`, at the versions this repository is tested with). There:
  *    - ESM `import` and CommonJS `require()` (require(esm)), each under Node 24 and Node 22, run a
- *      middy handler whose session writes through a stand-in DynamoDB client and sets the cookie.
+ *      middy handler whose session writes through a stand-in DynamoDB client and sets the cookie, the
+ *      same handler on the `testing` subpath's MemoryStore over two visits, and a `tower-sessions` id.
+ *    - esbuild bundles a consumer of the root entry only: nothing of the `testing` or `tower-sessions`
+ *      subpaths (nor `@msgpack/msgpack`, which only `tower-sessions` uses) is in it, while a consumer of
+ *      the subpaths does get them.
  * 3. Then the type-only packages a strict TypeScript user adds (`@types/node`, and
  *    `@aws/durable-execution-sdk-js`, the optional peer whose types `@middy/core`'s .d.ts imports), and
- *    a strict consumer (`strict`, `module`/`moduleResolution` `nodenext`, `skipLibCheck: false`), in an
- *    ES module and a CommonJS module, compiles under TypeScript 6 (this repository's) and TypeScript 7.
+ *    a strict consumer (`strict`, `module`/`moduleResolution` `nodenext`, `skipLibCheck: false`) of the
+ *    root entry and both subpaths, in an ES module and a CommonJS module, compiles under TypeScript 6
+ *    (this repository's) and TypeScript 7.
  *    `// @ts-expect-error` lines prove that `context.session` is really typed.
  *
  * Node 22 and TypeScript 7 come through `npx` (cached by npm after the first run). Writes a report of
@@ -22,6 +27,7 @@ import { type SpawnSyncReturns, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, posix, resolve } from 'node:path'
+import { buildSync } from 'esbuild'
 
 /** The TypeScript 7 release the consumer is compiled with (`npm view typescript dist-tags`). */
 const TYPESCRIPT_7 = '7.0.2'
@@ -87,6 +93,33 @@ function readJson<T>(path: string): T {
   return JSON.parse(readFileSync(path, 'utf8')) as T
 }
 
+/** Every file the package's `exports` points at: each entry point's `types` and `default`. */
+function exportTargets(): string[] {
+  const { exports } = readJson<{ exports: Record<string, string | Record<string, string>> }>(
+    join(root, 'package.json'),
+  )
+  return Object.values(exports)
+    .flatMap((target) => (typeof target === 'string' ? [target] : Object.values(target)))
+    .map((path) => posix.normalize(path))
+}
+
+/** The files esbuild reads to bundle `code` in `dir`, as a Lambda deployment bundles a handler. */
+function bundledFiles(dir: string, code: string): string[] {
+  const result = buildSync({
+    stdin: { contents: code, resolveDir: dir, sourcefile: 'handler.mjs' },
+    absWorkingDir: dir,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    external: ['@aws-sdk/*'],
+    write: false,
+    metafile: true,
+    logLevel: 'error',
+  })
+  return Object.keys(result.metafile.inputs)
+}
+
 // --- the consumer's files ------------------------------------------------------------------------
 
 /** Runs a handler once, as an HTTP API would, with a DynamoDB client that records what it is sent. */
@@ -98,13 +131,25 @@ const event = {
   requestContext: { http: { method: 'GET', path: '/', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'x' } },
 }
 const context = { functionName: 'f', awsRequestId: 'r', getRemainingTimeInMillis: () => 3000 }
-const handler = middy()
-  .use(dynamoSession({ client, store: { tableName: 'Sessions' } }))
-  .handler(async (_event, context) => {
-    await context.session.set('count', ((await context.session.get('count')) ?? 0) + 1)
-    return { statusCode: 200, body: 'ok' }
-  })
+const countVisit = async (_event, context) => {
+  const count = ((await context.session.get('count')) ?? 0) + 1
+  await context.session.set('count', count)
+  return { statusCode: 200, body: String(count) }
+}
+const handler = middy().use(dynamoSession({ client, store: { tableName: 'Sessions' } })).handler(countVisit)
 const response = await handler(event, context)
+// The testing subpath: the same handler on a MemoryStore, a first visit and a return visit with the jar.
+const clock = testClock()
+const jar = new CookieJar({ now: clock.now })
+const store = new MemoryStore({ now: clock.now })
+const tested = middy().use(dynamoSession({ store, now: clock.now })).handler(countVisit)
+const visit = async () => {
+  const request = httpEvent('http-api-v2', { path: '/', jar })
+  const result = await tested(request, { ...context })
+  jar.takeFrom(result, request)
+  return result.body
+}
+const memoryVisits = [await visit(), await visit()]
 let configError = 'not thrown'
 try {
   dynamoSession({ cookie: { sameSite: 'none', secure: false } })
@@ -117,26 +162,50 @@ console.log(JSON.stringify({
   sent,
   cookie: /^id=[\\w-]+;/.test(response.cookies?.[0] ?? ''),
   configError,
+  memoryVisits,
+  towerId: isTowerSessionId(generateTowerSessionId()),
 }))
 `
 
 const esm = `import middy from '@middy/core'
 import defaultExport, { dynamoSession, SessionConfigError } from 'middy-dynamodb-session'
+import { CookieJar, httpEvent, MemoryStore, testClock } from 'middy-dynamodb-session/testing'
+import { generateTowerSessionId, isTowerSessionId } from 'middy-dynamodb-session/tower-sessions'
 ${runtimeBody}`
 
 // @middy/core 7 is ESM-only (an "import" condition and nothing else), so CommonJS code loads it with import().
 const cjs = `const { default: defaultExport, dynamoSession, SessionConfigError } = require('middy-dynamodb-session')
+const { CookieJar, httpEvent, MemoryStore, testClock } = require('middy-dynamodb-session/testing')
+const { generateTowerSessionId, isTowerSessionId } = require('middy-dynamodb-session/tower-sessions')
 ;(async () => {
 const { default: middy } = await import('@middy/core')
 ${runtimeBody}
 })().catch((error) => { console.error(error); process.exit(1) })
 `
 
+const rootOnlyHandler = `import middy from '@middy/core'
+import { dynamoSession } from 'middy-dynamodb-session'
+export const handler = middy()
+  .use(dynamoSession())
+  .handler(async (_event, context) => ({ statusCode: 200, body: String(await context.session.get('count')) }))
+`
+
+const subpathsHandler = `import { MemoryStore } from 'middy-dynamodb-session/testing'
+import { encodeTowerRecord } from 'middy-dynamodb-session/tower-sessions'
+export const used = [MemoryStore, encodeTowerRecord]
+`
+
+/** What only the opt-in subpaths bring: their own modules, and `@msgpack/msgpack` (tower-sessions). */
+const OPT_IN =
+  /^node_modules\/(?:middy-dynamodb-session\/dist\/(testing|tower-sessions)\/|(@msgpack)\/msgpack\/)/
+
 const expectedRuntime = {
   defaultIsNamed: true,
   sent: ['PutItemCommand'],
   cookie: true,
   configError: 'SessionConfigError',
+  memoryVisits: ['1', '2'],
+  towerId: true,
 }
 
 const tsconfig = {
@@ -161,7 +230,10 @@ import dynamoSessionDefault, {
   SessionConfigError,
   type SessionContext,
   type SessionHandler,
+  type SessionStore,
 } from 'middy-dynamodb-session'
+import { CookieJar, httpEvent, MemoryStore, MemoryTable, testClock } from 'middy-dynamodb-session/testing'
+import { generateTowerSessionId, isTowerSessionId } from 'middy-dynamodb-session/tower-sessions'
 
 type Data = { count: number; user?: { name: string } }
 
@@ -199,9 +271,26 @@ export const visits = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
 export const contextType = (context: SessionContext<Data>): Promise<number | undefined> =>
   context.session.get('count')
 export const isConfigError = (error: unknown): boolean => error instanceof SessionConfigError
+
+// The testing subpath: the handler above on a MemoryStore, driven by an event, a jar and a clock.
+const clock = testClock()
+const store: SessionStore = new MemoryStore({ table: new MemoryTable(), now: clock.now })
+const tested = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
+  .use(dynamoSession<Data>({ store, now: clock.now }))
+  .handler(visit)
+export const firstVisit = (jar: CookieJar = new CookieJar({ now: clock.now })) =>
+  tested(httpEvent('http-api-v2', { path: '/', jar }), {} as SessionContext<Data>)
+// @ts-expect-error: not a front door
+export const notAnEvent = () => httpEvent('sqs', { path: '/' })
+
+// The tower-sessions subpath.
+export const towerId: string = generateTowerSessionId()
+export const isTower: boolean = isTowerSessionId(towerId)
 `
 
 const consumerCts = `import sessions = require('middy-dynamodb-session')
+import testing = require('middy-dynamodb-session/testing')
+import tower = require('middy-dynamodb-session/tower-sessions')
 
 type Data = { count: number }
 export const middleware = sessions.dynamoSession<Data>({ store: { tableName: 'Sessions' } })
@@ -209,6 +298,8 @@ export const read = (context: sessions.SessionContext<Data>): Promise<number | u
   context.session.get('count')
 // @ts-expect-error: 'count' holds a number
 export const wrong = (context: sessions.SessionContext<Data>) => context.session.set('count', 'one')
+export const store: sessions.SessionStore = new testing.MemoryStore({ now: testing.testClock().now })
+export const towerId: string = tower.generateTowerSessionId()
 `
 
 // --- the checks ----------------------------------------------------------------------------------
@@ -237,7 +328,7 @@ function main(): number {
   if (!packed) return finish(work, started)
 
   check('the tarball: entry points, maps with their sources, no tests', () => {
-    for (const required of ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts']) {
+    for (const required of ['README.md', 'LICENSE', ...exportTargets()]) {
       if (!files.includes(required)) throw new Error(`${required} is not in the tarball`)
     }
     const stray = files.filter((path) => /^(test|scripts|bench|examples|events|docs)\//.test(path))
@@ -294,10 +385,28 @@ function main(): number {
         const { node, ...rest } = result
         if (JSON.stringify(rest) !== JSON.stringify(expectedRuntime))
           throw new Error(`expected ${JSON.stringify(expectedRuntime)}, got ${JSON.stringify(rest)}`)
-        return `${node}: one PutItem, Set-Cookie, SessionConfigError instanceof`
+        return `${node}: one PutItem, Set-Cookie, SessionConfigError instanceof; MemoryStore visits 1, 2; a tower id`
       })
     }
   }
+
+  check(
+    'esbuild: a root-entry handler bundles nothing of testing, tower-sessions or @msgpack/msgpack',
+    () => {
+      const rootFiles = bundledFiles(consumer, rootOnlyHandler)
+      const leaked = rootFiles.filter((path) => OPT_IN.test(path))
+      if (leaked.length > 0) throw new Error(`the root entry pulls in: ${leaked.join(', ')}`)
+      // The same test on a consumer of the subpaths finds all three: the pattern does match what it guards.
+      const optedIn = new Set(
+        bundledFiles(consumer, subpathsHandler).flatMap((path) => {
+          const [, folder, msgpack] = OPT_IN.exec(path) ?? []
+          return folder ?? msgpack ?? []
+        }),
+      )
+      if (optedIn.size !== 3) throw new Error(`a subpath consumer bundled only ${[...optedIn].join(', ')}`)
+      return `${rootFiles.length} files, none of them opt-in; a subpath consumer gets ${[...optedIn].join(', ')}`
+    },
+  )
 
   const durable = readJson<{ peerDependencies: Record<string, string> }>(
     join(consumer, 'node_modules/@middy/core/package.json'),

@@ -22,6 +22,8 @@ export interface ContractStoreOptions {
   generateId?: () => string
   /** Attempts per create (the first and the collision retries). */
   createAttempts?: number
+  /** Retries of a write on top of concurrent changes that do not collide with it. */
+  maxConflictRetries?: number
 }
 
 /** Makes a fresh store (its own table or memory) for one test. */
@@ -169,6 +171,21 @@ export function storeContract(name: string, makeStore: StoreFactory): void {
       const now = await loaded(store, created.id)
       expect(now.expiry).toEqual(Expiry.onInactivity(60))
       expect(now.expiresAt).toBe(seconds() + 60)
+    })
+
+    it('with maxConflictRetries 0: changes of other keys still apply, a changed expiry policy is contention', async () => {
+      clock.ms = Date.now()
+      const store = await fresh({ maxConflictRetries: 0 })
+      const created = await store.create({ data: { a: 1, b: 1 }, expiresAt: seconds() + 100 })
+      expect((await store.save(change(created, { a: 2 }))).status).toBe('saved')
+      expect((await store.save(change(created, { b: 2 }))).status).toBe('saved')
+      await store.save(change(created, {}, { expiry: { policy: Expiry.onInactivity(60) } }))
+      // Made under the old policy: it would have to be re-based onto the new one, and no retry is left.
+      expect(await store.save(change(created, { c: 1 }))).toEqual({
+        status: 'conflict',
+        reason: 'contention',
+      })
+      expect((await loaded(store, created.id)).data).toEqual({ a: 2, b: 2 })
     })
 
     it('after clear(), conflicts with any concurrent change, and otherwise replaces everything', async () => {

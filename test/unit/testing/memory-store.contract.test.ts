@@ -1,0 +1,8 @@
+import { MemoryStore, MemoryTable } from '../../../src/testing/index.ts'
+import { storeContract } from '../../support/store-contract.ts'
+
+// One table for the whole suite, as the DynamoDB run shares one table: stores made for one test see
+// one another's sessions (the collision test relies on it).
+const table = new MemoryTable()
+
+storeContract('MemoryStore', async (options) => new MemoryStore({ table, ...options }))
