@@ -13,6 +13,7 @@ import { bundleSizes, ROOT } from './bundle-size.ts'
 import { coldImports, coldImportTable } from './cold-import.ts'
 import { compressionStudy } from './compression.ts'
 import { concurrencyStudy } from './concurrency.ts'
+import { usersStudy } from './users.ts'
 import { expressSessionContender } from './contenders/express-session.ts'
 import { middyPlainContender } from './contenders/middy-plain.ts'
 import { middySessionContender } from './contenders/middy-session.ts'
@@ -161,6 +162,9 @@ try {
   console.log('\n## Concurrent writers on one session\n')
   console.log(await concurrencyStudy(ddb.endpoint))
   log(`concurrency study done (${elapsed()})`)
+  console.log("\n## A user's sessions: what binding costs\n")
+  console.log(await usersStudy(ddb.endpoint))
+  log(`users study done (${elapsed()})`)
 } finally {
   await ddb.stop()
 }
