@@ -13,7 +13,6 @@ import { bundleSizes, ROOT } from './bundle-size.ts'
 import { coldImports, coldImportTable } from './cold-import.ts'
 import { compressionStudy } from './compression.ts'
 import { concurrencyStudy } from './concurrency.ts'
-import { usersStudy } from './users.ts'
 import { expressSessionContender } from './contenders/express-session.ts'
 import { middyPlainContender } from './contenders/middy-plain.ts'
 import { middySessionContender } from './contenders/middy-session.ts'
@@ -23,6 +22,7 @@ import { instrument } from './lib/instrument.ts'
 import { kb } from './lib/stats.ts'
 import { type ContenderStats, firstRequest, newStats, REQUESTS_PER_CLIENT, runClient } from './mix.ts'
 import { callTargets, mixTable, type Target, targetTable } from './report.ts'
+import { usersStudy } from './users.ts'
 
 function intFromEnv(name: string, fallback: number): number {
   const value = Number(process.env[name])

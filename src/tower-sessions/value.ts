@@ -6,8 +6,7 @@
  *
  * @module
  */
-import type { JsonValue } from '../data.ts'
-import { SessionDataError } from '../errors.ts'
+import { type JsonValue, walkJsonValue } from '../data.ts'
 
 /**
  * The deepest nesting of arrays and objects a session value may have. rmp_serde reads at most 1023 nested
@@ -25,10 +24,6 @@ export const MAX_VALUE_DEPTH = 1021
 /** −2^63 and 2^64: the integers rmp_serde can hold as `i64` or `u64`. */
 const I64_MIN = -(2 ** 63)
 const U64_END = 2 ** 64
-
-function fail(path: string, why: string): never {
-  throw new SessionDataError(`Session value at ${path} cannot be stored: ${why}`)
-}
 
 /**
  * Whether `value` is an integer beyond `Number.MAX_SAFE_INTEGER` that still fits Rust's `i64` or `u64`: it
@@ -51,42 +46,6 @@ export interface ValueTraits {
   wideIntegers: boolean
 }
 
-function inspect(value: unknown, path: string, depth: number, seen: Set<object>, traits: ValueTraits): void {
-  switch (typeof value) {
-    case 'boolean':
-      return
-    case 'string':
-      if (!value.isWellFormed()) fail(path, 'a string with a lone surrogate is not valid UTF-8')
-      return
-    case 'number':
-      if (!Number.isFinite(value)) fail(path, `${value} is not a finite number`)
-      if (isWideInteger(value)) traits.wideIntegers = true
-      return
-    case 'object': {
-      if (value === null) return
-      if (depth >= MAX_VALUE_DEPTH) fail(path, `it is nested deeper than ${MAX_VALUE_DEPTH} levels`)
-      if (seen.has(value)) fail(path, 'it contains a cycle')
-      seen.add(value)
-      if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) inspect(value[i], `${path}[${i}]`, depth + 1, seen, traits)
-      } else {
-        const proto = Object.getPrototypeOf(value)
-        if (proto !== Object.prototype && proto !== null) {
-          fail(path, `a ${proto?.constructor?.name ?? 'class'} instance is not plain JSON data`)
-        }
-        for (const [key, child] of Object.entries(value)) {
-          if (!key.isWellFormed()) fail(path, 'a key with a lone surrogate is not valid UTF-8')
-          if (child !== undefined) inspect(child, `${path}.${key}`, depth + 1, seen, traits)
-        }
-      }
-      seen.delete(value)
-      return
-    }
-    default:
-      fail(path, `a ${typeof value} is not JSON data`)
-  }
-}
-
 /**
  * Checks that `value` can be stored in the tower-sessions format and read back by the Rust side, and
  * reports what the encoder needs to know about it. Throws a `SessionDataError` otherwise (see
@@ -99,7 +58,12 @@ function inspect(value: unknown, path: string, depth: number, seen: Set<object>,
  */
 export function inspectTowerSessionValue(value: unknown, key: string): ValueTraits {
   const traits: ValueTraits = { wideIntegers: false }
-  inspect(value, key, 0, new Set(), traits)
+  walkJsonValue(value, key, {
+    maxDepth: MAX_VALUE_DEPTH,
+    onNumber: (number) => {
+      if (isWideInteger(number)) traits.wideIntegers = true
+    },
+  })
   return traits
 }
 
