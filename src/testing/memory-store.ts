@@ -9,7 +9,12 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb'
 import type { JsonValue, SessionData } from '../data.ts'
-import { SessionConfigError, type SessionConflictError, SessionStoreError } from '../errors.ts'
+import {
+  SessionConfigError,
+  type SessionConflictError,
+  type SessionDataError,
+  SessionStoreError,
+} from '../errors.ts'
 import { sameExpiry } from '../expiry.ts'
 import type { SessionIdScheme } from '../id.ts'
 import { silentLogger } from '../logger.ts'
