@@ -7,7 +7,7 @@
  * entries. Every test uses users of its own: the stores of one run share their table.
  */
 import { randomUUID } from 'node:crypto'
-import { describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import {
   type JsonValue,
   type SessionChange,
@@ -52,6 +52,8 @@ export function userContract(name: string, makeStore: UserStoreFactory): void {
   })
   const change = (base: SessionRecord, entries: Record<string, JsonValue | undefined>, extra = {}) =>
     changeOf(base, entries, { now: seconds(), ...extra })
+  /** A new session bound to nobody. */
+  const anonymous = (store: UserStore) => store.create({ data: { n: 1 }, expiresAt: seconds() + 600 })
   /** A new session bound to `userId` now, expiring in `ttl` seconds. */
   const bound = (store: UserStore, userId: string, ttl = 600, meta: SessionData = {}) =>
     store.create({ data: { n: 1 }, expiresAt: seconds() + ttl, user: bindingOf(userId, meta) })
@@ -63,8 +65,11 @@ export function userContract(name: string, makeStore: UserStoreFactory): void {
   }
 
   describe(`User sessions contract: ${name}`, () => {
-    it('binds at create: the session carries the binding, and the user lists it as a devices page shows it', async () => {
+    beforeEach(() => {
       clock.ms = Date.now()
+    })
+
+    it('binds at create: the session carries the binding, and the user lists it as a devices page shows it', async () => {
       const store = await fresh()
       const ada = user()
       const binding = bindingOf(ada, { ua: 'Firefox', trusted: true })
@@ -83,15 +88,13 @@ export function userContract(name: string, makeStore: UserStoreFactory): void {
           },
         ],
       })
-      const anonymous = await store.create({ data: { n: 1 }, expiresAt: seconds() + 600 })
-      expect((await store.load(anonymous.id))?.user).toBeUndefined()
+      expect((await store.load((await anonymous(store)).id))?.user).toBeUndefined()
     })
 
     it('binds at save; a bound session stays even when its data is emptied (it is the login)', async () => {
-      clock.ms = Date.now()
       const store = await fresh()
       const ada = user()
-      const created = await store.create({ data: { n: 1 }, expiresAt: seconds() + 600 })
+      const created = await anonymous(store)
       const binding = bindingOf(ada)
       const record = saved(await store.save(change(created, {}, { user: { binding } })))
       expect(record.user).toMatchObject({ userId: ada, handle: binding.handle })
@@ -102,10 +105,9 @@ export function userContract(name: string, makeStore: UserStoreFactory): void {
     })
 
     it('binds at regenerate: the bound session lives under the new id only', async () => {
-      clock.ms = Date.now()
       const store = await fresh()
       const ada = user()
-      const created = await store.create({ data: { cart: 1 }, expiresAt: seconds() + 600 })
+      const created = await anonymous(store)
       const binding = bindingOf(ada)
       const record = saved(await store.regenerate(change(created, {}, { user: { binding } })))
       expect(record.id).not.toBe(created.id)
@@ -117,7 +119,6 @@ export function userContract(name: string, makeStore: UserStoreFactory): void {
     })
 
     it('a regenerated bound session keeps its handle and place in the list; its entry follows it to the new id', async () => {
-      clock.ms = Date.now()
       const store = await fresh()
       const ada = user()
       const laptop = await bound(store, ada)
@@ -138,7 +139,6 @@ export function userContract(name: string, makeStore: UserStoreFactory): void {
     })
 
     it('lists newest binding first, marks the current one, leaves other users out, and shows no session id', async () => {
-      clock.ms = Date.now()
       const store = await fresh()
       const [ada, bob] = [user(), user()]
       const laptop = await bound(store, ada, 600, { ua: 'laptop' })
@@ -161,7 +161,6 @@ export function userContract(name: string, makeStore: UserStoreFactory): void {
     })
 
     it('pages with a cursor that holds no session id, until every session was listed once', async () => {
-      clock.ms = Date.now()
       const store = await fresh()
       const ada = user()
       const records: SessionRecord[] = []
@@ -181,7 +180,6 @@ export function userContract(name: string, makeStore: UserStoreFactory): void {
     })
 
     it('leaves expired sessions out of the list', async () => {
-      clock.ms = Date.now()
       const store = await fresh()
       const ada = user()
       const brief = await bound(store, ada, 10)
@@ -193,7 +191,6 @@ export function userContract(name: string, makeStore: UserStoreFactory): void {
     })
 
     it('tells when a session was last used, as precisely as its writes and touches', async () => {
-      clock.ms = Date.now()
       const store = await fresh()
       const ada = user()
       const start = clock.ms
@@ -218,7 +215,6 @@ export function userContract(name: string, makeStore: UserStoreFactory): void {
     })
 
     it('rebinding to the same user keeps one entry per session; binding to another user moves it', async () => {
-      clock.ms = Date.now()
       const store = await fresh()
       const [ada, bob] = [user(), user()]
       const created = await bound(store, ada, 600, { ua: 'old' })
@@ -245,7 +241,6 @@ export function userContract(name: string, makeStore: UserStoreFactory): void {
     })
 
     it('a bind and a concurrent change of other keys both stay, whichever writes first', async () => {
-      clock.ms = Date.now()
       const store = await fresh()
       const ada = user()
       const first = await store.create({ data: { a: 1 }, expiresAt: seconds() + 600 })
@@ -269,7 +264,6 @@ export function userContract(name: string, makeStore: UserStoreFactory): void {
     })
 
     it('unbinding keeps the session, off its user', async () => {
-      clock.ms = Date.now()
       const store = await fresh()
       const ada = user()
       const created = await bound(store, ada)
@@ -283,7 +277,6 @@ export function userContract(name: string, makeStore: UserStoreFactory): void {
     })
 
     it('ends one session by its handle, for good; the others stay', async () => {
-      clock.ms = Date.now()
       const store = await fresh()
       const [ada, bob] = [user(), user()]
       const laptop = await bound(store, ada)
@@ -305,7 +298,6 @@ export function userContract(name: string, makeStore: UserStoreFactory): void {
     })
 
     it('ends every session of a user, and only those; the user can sign in again afterwards', async () => {
-      clock.ms = Date.now()
       const store = await fresh()
       const [ada, bob] = [user(), user()]
       const sessions = [await bound(store, ada), await bound(store, ada), await bound(store, ada)]
@@ -321,7 +313,6 @@ export function userContract(name: string, makeStore: UserStoreFactory): void {
     })
 
     it('ends them all however many there are (more than one batch of deletes)', async () => {
-      clock.ms = Date.now()
       const store = await fresh()
       const ada = user()
       const sessions: SessionRecord[] = []
@@ -331,7 +322,6 @@ export function userContract(name: string, makeStore: UserStoreFactory): void {
     })
 
     it('ends every session but the one named by `except`, which stays listed and bound', async () => {
-      clock.ms = Date.now()
       const store = await fresh()
       const ada = user()
       const [laptop, phone, tablet] = [
@@ -348,7 +338,6 @@ export function userContract(name: string, makeStore: UserStoreFactory): void {
     })
 
     it('a session bound a moment before endAll is ended; so is one regenerated a moment before', async () => {
-      clock.ms = Date.now()
       const store = await fresh()
       const ada = user()
       const created = await bound(store, ada)
@@ -362,7 +351,6 @@ export function userContract(name: string, makeStore: UserStoreFactory): void {
     })
 
     it('a save of an ended session is "gone": neither the session nor its entry comes back', async () => {
-      clock.ms = Date.now()
       const store = await fresh()
       const ada = user()
       const created = await bound(store, ada)
@@ -380,7 +368,6 @@ export function userContract(name: string, makeStore: UserStoreFactory): void {
     })
 
     it('a logout (destroy) takes the session off its user, also through the id it had before a regenerate', async () => {
-      clock.ms = Date.now()
       const store = await fresh()
       const ada = user()
       const [laptop, phone] = [await bound(store, ada), await bound(store, ada)]
@@ -396,18 +383,17 @@ export function userContract(name: string, makeStore: UserStoreFactory): void {
     })
 
     it('past maxSessionsPerUser a bind is refused (SessionDataError) and writes nothing; other users are not concerned', async () => {
-      clock.ms = Date.now()
       const store = await fresh({ maxSessionsPerUser: 2 })
       const [ada, bob] = [user(), user()]
       const sessions = [await bound(store, ada), await bound(store, ada)]
       const full = /already has 2 live sessions \(users\.maxSessionsPerUser\)/
       await expect(bound(store, ada)).rejects.toThrow(full)
       await expect(bound(store, ada)).rejects.toBeInstanceOf(SessionDataError)
-      const anonymous = await store.create({ data: { n: 1 }, expiresAt: seconds() + 600 })
+      const unbound = await anonymous(store)
       const bind = { user: { binding: bindingOf(ada) } }
-      await expect(store.save(change(anonymous, {}, bind))).rejects.toThrow(full)
-      await expect(store.regenerate(change(anonymous, {}, bind))).rejects.toThrow(full)
-      const untouched = await store.load(anonymous.id)
+      await expect(store.save(change(unbound, {}, bind))).rejects.toThrow(full)
+      await expect(store.regenerate(change(unbound, {}, bind))).rejects.toThrow(full)
+      const untouched = await store.load(unbound.id)
       expect(untouched).toMatchObject({ data: { n: 1 } })
       expect(untouched?.user).toBeUndefined()
       expect(handles(await store.users.list(ada)).sort()).toEqual(sessions.map(handleOf).sort())
@@ -418,7 +404,6 @@ export function userContract(name: string, makeStore: UserStoreFactory): void {
     })
 
     it('past maxSessionsPerUser, the entries of sessions that no longer exist are dropped to make room', async () => {
-      clock.ms = Date.now()
       const store = await fresh({ maxSessionsPerUser: 2 })
       const ada = user()
       await bound(store, ada, 10)
