@@ -22,13 +22,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb'
 import { type JsonValue, ownValue, type SessionData } from '../data.ts'
-import {
-  PACKAGE_NAME,
-  SessionConfigError,
-  SessionDataError,
-  SessionStoreError,
-  SessionTooLargeError,
-} from '../errors.ts'
+import { PACKAGE_NAME, SessionConfigError, SessionStoreError, SessionTooLargeError } from '../errors.ts'
 import { encodeExpiry } from '../expiry.ts'
 import type { SessionIdScheme } from '../id.ts'
 import { type SessionLogger, silentLogger } from '../logger.ts'
@@ -51,7 +45,9 @@ import {
   bindingRefusal,
   bindingUpdates,
   DynamoDBUserIndex,
+  isBoundTo,
   readBinding,
+  tooManySessions,
   USER_ATTRIBUTES,
   type UserIndexOptions,
 } from './user-index.ts'
@@ -178,6 +174,18 @@ type Attempt =
 type Stored = NewSessionRecord
 
 /**
+ * What `change` on top of `base` stores, or `undefined` when it leaves no session (empty or expired). A
+ * session bound to a user stays, even empty: it is that user's login.
+ */
+export function storedAfter(change: SessionChange, base: SessionRecord): NewSessionRecord | undefined {
+  const data = applyChange(base.data, change)
+  const expiresAt = expiresAtAfter(change, base)
+  const user = change.user ? change.user.binding : base.user
+  if ((Object.keys(data).length === 0 && !user) || expiresAt <= change.now) return undefined
+  return { data, expiresAt, expiry: policyAfter(change, base), user }
+}
+
+/**
  * Sessions in a DynamoDB table. Usable on its own (admin scripts, other frameworks) as well as behind
  * {@link dynamoSession}.
  *
@@ -255,10 +263,7 @@ export class DynamoDBSessionStore implements SessionStore {
         props: this.props,
         send: (operation, command) => this.send(operation, command),
         destroy: (id) => this.destroy(id),
-        isBound: async (id, userId, handle) => {
-          const user = (await this.load(id))?.user
-          return user?.userId === userId && user.handle === handle
-        },
+        isBound: async (id, userId, handle) => isBoundTo(await this.load(id), userId, handle),
         now: () => this.#now(),
       },
       options.users,
@@ -443,16 +448,6 @@ export class DynamoDBSessionStore implements SessionStore {
     }
   }
 
-  /** What `change` on top of `base` stores, or `undefined` when it leaves no session (empty or expired). */
-  #after(change: SessionChange, base: SessionRecord): Stored | undefined {
-    const data = applyChange(base.data, change)
-    const expiresAt = expiresAtAfter(change, base)
-    const user = change.user ? change.user.binding : base.user
-    // A session bound to a user stays, even empty: it is that user's login.
-    if ((Object.keys(data).length === 0 && !user) || expiresAt <= change.now) return undefined
-    return { data, expiresAt, expiry: policyAfter(change, base), user }
-  }
-
   /**
    * Writes the session item (`write`), the items `also`, and what keeps the users' items in step with
    * `step`, in one transaction. Resolves `undefined` when written; the session item as it was when its
@@ -489,9 +484,7 @@ export class DynamoDBSessionStore implements SessionStore {
         const refusal = bindingRefusal(reason.Item, nowMs, this.users.maxSessions)
         if (refusal === 'ended') return { failed: null }
         if (!(await this.users.prepare(userId, refusal)) && refusal === 'full') {
-          throw new SessionDataError(
-            `This user already has ${this.users.maxSessions} live sessions (users.maxSessionsPerUser): end some first`,
-          )
+          throw tooManySessions(this.users.maxSessions)
         }
         return { busy: true }
       }
@@ -514,7 +507,7 @@ export class DynamoDBSessionStore implements SessionStore {
   }
 
   async #saveOnce(change: SessionChange, base: SessionRecord, whole: boolean): Promise<Attempt> {
-    const after = this.#after(change, base)
+    const after = storedAfter(change, base)
     if (!after) return this.#end(base, change.now)
     const token = newWriteToken()
     if (change.user) {
@@ -647,7 +640,7 @@ export class DynamoDBSessionStore implements SessionStore {
    * the old item replaced by one that only names the new id for {@link SUCCESSOR_SECONDS}.
    */
   async #regenerateOnce(change: SessionChange, base: SessionRecord): Promise<Attempt> {
-    const after = this.#after(change, base)
+    const after = storedAfter(change, base)
     if (!after) return this.#end(base, change.now)
     const revision = revisionOf(base)
     const { now } = change

@@ -26,12 +26,18 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb'
 import type { SessionData } from '../data.ts'
-import { SessionConfigError, SessionStoreError } from '../errors.ts'
+import { SessionConfigError, SessionDataError, SessionStoreError } from '../errors.ts'
 import { assertBindable, USER_LIMITS } from '../user-binding.ts'
 import { nativeMapCodec } from './codec.ts'
 import { ExpressionBuilder } from './expression.ts'
 import { type ResolvedStoreProps, sessionKey } from './props.ts'
-import type { UserBinding, UserSessionIndex, UserSessionInfo, UserSessionPage } from './types.ts'
+import type {
+  SessionRecord,
+  UserBinding,
+  UserSessionIndex,
+  UserSessionInfo,
+  UserSessionPage,
+} from './types.ts'
 
 type Item = Record<string, AttributeValue>
 
@@ -90,7 +96,7 @@ function userKey(props: ResolvedStoreProps, userId: string): Item {
 }
 
 /** The index's sort key: binding time (fixed width, so it sorts) and handle (so it is unique). */
-function boundKey(binding: UserBinding): string {
+export function boundKey(binding: UserBinding): string {
   return `${String(binding.since).padStart(15, '0')}#${binding.handle}`
 }
 
@@ -122,6 +128,45 @@ export function readBinding(item: Item): UserBinding | undefined {
   return { userId, handle: name, since, meta: data }
 }
 
+/** How many sessions a page of a user's list evaluates: `limit`, 1 to 1000, default 50. */
+export function listLimit(limit: number | undefined): number {
+  return Math.min(Math.max(1, Math.floor(limit ?? 50)), 1000)
+}
+
+/**
+ * What a user's list shows of a bound session item (or of its index entry: no session id in either),
+ * `current` naming the handle of the session that asks; `undefined` when the item carries no binding.
+ */
+export function sessionInfo(
+  item: Item,
+  userId: string,
+  expiryName: string,
+  current: string | undefined,
+): UserSessionInfo | undefined {
+  const binding = readBinding({ ...item, [USER_ATTRIBUTES.user]: { S: userId } })
+  if (!binding) return undefined
+  return {
+    handle: binding.handle,
+    createdAt: new Date(binding.since),
+    lastUsedAt: new Date(Number(item[USER_ATTRIBUTES.lastUsed]?.N ?? binding.since)),
+    expiresAt: new Date(Number(item[expiryName]?.N) * 1000),
+    current: binding.handle === current,
+    meta: binding.meta ?? {},
+  }
+}
+
+/** Whether `record` (a session as loaded) is bound to `userId` under `handle`: else its entry is stale. */
+export function isBoundTo(record: SessionRecord | undefined, userId: string, handle: string): boolean {
+  return record?.user?.userId === userId && record.user.handle === handle
+}
+
+/** The error of a bind when the user has `maxSessions` live sessions already. */
+export function tooManySessions(maxSessions: number): SessionDataError {
+  return new SessionDataError(
+    `This user already has ${maxSessions} live sessions (users.maxSessionsPerUser): end some first`,
+  )
+}
+
 /** What a write needs to keep users' items in step with a session. */
 export interface BindingStep {
   /** The binding before (as loaded) and after the write. */
@@ -130,6 +175,33 @@ export interface BindingStep {
   /** The session id before and after the write (they differ for regenerate). */
   fromId: string
   toId: string
+}
+
+/**
+ * What a session write does to its users' entries, whatever the store: a regenerated bound session's
+ * entry `follow`s it to the new id (and must still be there: it was not ended meanwhile); a new binding
+ * is `add`ed (if its user has room), `replacing` an older handle of the same user; the entry of a
+ * binding to another user (or to none now) is `drop`ped.
+ */
+export interface BindingPlan {
+  readonly follow?: { readonly binding: UserBinding; readonly toId: string } | undefined
+  readonly add?:
+    | { readonly binding: UserBinding; readonly toId: string; readonly replacing?: string | undefined }
+    | undefined
+  readonly drop?: UserBinding | undefined
+}
+
+/** The {@link BindingPlan} of `step`: empty when the write leaves every entry as it is. */
+export function bindingPlan(step: BindingStep): BindingPlan {
+  const { from, to, fromId, toId } = step
+  if (from && to && from.userId === to.userId && from.handle === to.handle) {
+    return fromId === toId ? {} : { follow: { binding: to, toId } }
+  }
+  const sameUser = from !== undefined && to !== undefined && from.userId === to.userId
+  return {
+    add: to && { binding: to, toId, replacing: sameUser ? from.handle : undefined },
+    drop: from && !sameUser ? from : undefined,
+  }
 }
 
 /**
@@ -143,7 +215,7 @@ export function bindingUpdates(
   nowMs: number,
   maxSessions: number,
 ): TransactWriteItem[] {
-  const { from, to, fromId, toId } = step
+  const { follow, add, drop } = bindingPlan(step)
   const { sessions, revoking } = USER_ATTRIBUTES
   const unlocked = (x: ExpressionBuilder) =>
     `(attribute_not_exists(${x.name(revoking)}) OR ${x.name(revoking)} < ${x.value({ N: String(nowMs) })})`
@@ -160,38 +232,36 @@ export function bindingUpdates(
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
     },
   })
-  const same = from && to && from.userId === to.userId && from.handle === to.handle
-  if (same) {
-    if (fromId === toId) return []
+  if (follow) {
     // A regenerated bound session: its entry follows it to the new id, unless it was ended meanwhile.
     const x = new ExpressionBuilder()
-    const path = x.path(sessions, to.handle)
+    const path = x.path(sessions, follow.binding.handle)
     return [
       update(
-        to.userId,
+        follow.binding.userId,
         x,
-        `SET ${path}.sid = ${x.value({ S: toId })}`,
+        `SET ${path}.sid = ${x.value({ S: follow.toId })}`,
         `attribute_exists(${path}) AND ${unlocked(x)}`,
       ),
     ]
   }
   const items: TransactWriteItem[] = []
-  if (to) {
+  if (add) {
     const x = new ExpressionBuilder()
     const map = x.name(sessions)
-    const removal = from && from.userId === to.userId ? ` REMOVE ${x.path(sessions, from.handle)}` : ''
+    const removal = add.replacing ? ` REMOVE ${x.path(sessions, add.replacing)}` : ''
     items.push(
       update(
-        to.userId,
+        add.binding.userId,
         x,
-        `SET ${x.path(sessions, to.handle)} = ${x.value(entry(to, toId))}${removal}`,
+        `SET ${x.path(sessions, add.binding.handle)} = ${x.value(entry(add.binding, add.toId))}${removal}`,
         `attribute_exists(${map}) AND ${unlocked(x)} AND size(${map}) < ${x.value({ N: String(maxSessions) })}`,
       ),
     )
   }
-  if (from && (!to || from.userId !== to.userId)) {
+  if (drop) {
     const x = new ExpressionBuilder()
-    items.push(update(from.userId, x, `REMOVE ${x.path(sessions, from.handle)}`))
+    items.push(update(drop.userId, x, `REMOVE ${x.path(sessions, drop.handle)}`))
   }
   return items
 }
@@ -259,7 +329,7 @@ export class DynamoDBUserIndex implements UserSessionIndex {
   ): Promise<UserSessionPage> {
     assertBindable(userId, undefined)
     const { user, key, handle, meta, lastUsed } = USER_ATTRIBUTES
-    const limit = Math.min(Math.max(1, Math.floor(options.limit ?? 50)), 1000)
+    const limit = listLimit(options.limit)
     const x = new ExpressionBuilder()
     let keyCondition = `${x.name(user)} = ${x.value({ S: userId })}`
     if (options.cursor) keyCondition += ` AND ${x.name(key)} < ${x.value({ S: options.cursor })}`
@@ -279,19 +349,9 @@ export class DynamoDBUserIndex implements UserSessionIndex {
         ...x.attributes(),
       }),
     )
-    const sessions: UserSessionInfo[] = []
-    for (const item of result.Items ?? []) {
-      const binding = readBinding({ ...item, [user]: { S: userId } })
-      if (!binding) continue
-      sessions.push({
-        handle: binding.handle,
-        createdAt: new Date(binding.since),
-        lastUsedAt: new Date(Number(item[lastUsed]?.N ?? binding.since)),
-        expiresAt: new Date(Number(item[this.#host.props.expiryName]?.N) * 1000),
-        current: binding.handle === options.current,
-        meta: binding.meta ?? {},
-      })
-    }
+    const sessions = (result.Items ?? []).flatMap(
+      (item) => sessionInfo(item, userId, this.#host.props.expiryName, options.current) ?? [],
+    )
     // The cursor is the index's sort key of the last item read: a time and a handle, no session id.
     const cursor = result.LastEvaluatedKey?.[key]?.S
     return cursor ? { sessions, cursor } : { sessions }

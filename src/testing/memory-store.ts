@@ -9,16 +9,22 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb'
 import type { JsonValue, SessionData } from '../data.ts'
-import { SessionConfigError, type SessionConflictError, SessionStoreError } from '../errors.ts'
+import {
+  SessionConfigError,
+  type SessionConflictError,
+  type SessionDataError,
+  SessionStoreError,
+} from '../errors.ts'
 import { sameExpiry } from '../expiry.ts'
 import type { SessionIdScheme } from '../id.ts'
 import { silentLogger } from '../logger.ts'
-import { applyChange, conflictOf, expiresAtAfter, policyAfter } from '../store/change.ts'
+import { applyChange, conflictOf } from '../store/change.ts'
 import { type jsonStringCodec, nativeMapCodec } from '../store/codec.ts'
 import {
   DynamoDBSessionStore,
   type DynamoDBSessionStoreOptions,
   SUCCESSOR_SECONDS,
+  storedAfter,
 } from '../store/dynamodb-store.ts'
 import { codecFormat } from '../store/format.ts'
 import { type Item, ItemLayout, type ItemRevision, revisionOf, sameState } from '../store/item-layout.ts'
@@ -28,14 +34,23 @@ import type {
   SessionChange,
   SessionRecord,
   SessionStore,
+  UserSessionIndex,
 } from '../store/types.ts'
+import { readBinding, USER_ATTRIBUTES, type UserIndexOptions } from '../store/user-index.ts'
+import { MemoryUserIndex, type UserEntries } from './memory-users.ts'
 
 /** As the DynamoDB store: past this many changed keys it writes the whole item (conditional on the version). */
 const MAX_IN_PLACE_KEYS = 50
 /** As the DynamoDB store: the most successors one `destroy()` follows. */
 const MAX_SUCCESSORS = 8
 
-let itemsOf: (table: MemoryTable) => Map<string, Item>
+/** What a {@link MemoryTable} holds: the session items, and each user's entries. */
+interface TableState {
+  readonly items: Map<string, Item>
+  readonly users: Map<string, UserEntries>
+}
+
+let stateOf: (table: MemoryTable) => TableState
 
 /**
  * The memory that {@link MemoryStore}s keep sessions in: one table, as a DynamoDB table is one. Every
@@ -53,22 +68,23 @@ let itemsOf: (table: MemoryTable) => Map<string, Item>
  * ```
  */
 export class MemoryTable {
-  readonly #items = new Map<string, Item>()
+  readonly #state: TableState = { items: new Map(), users: new Map() }
 
   static {
-    itemsOf = (table) => table.#items
+    stateOf = (table) => table.#state
   }
 
-  /** Forgets every session (and every trace a `regenerate()` left). */
+  /** Forgets every session (and every trace a `regenerate()` left), and which user had which. */
   clear(): void {
-    this.#items.clear()
+    this.#state.items.clear()
+    this.#state.users.clear()
   }
 }
 
 /**
  * Options of a {@link MemoryStore}: those of {@link DynamoDBSessionStoreOptions} that mean something in
  * memory, with the same defaults (`codec` or `format`, `now`, `generateId`, `createAttempts`,
- * `maxConflictRetries`), plus the table to share. Give the store and the middleware the same clock (e.g.
+ * `maxConflictRetries`, `users.maxSessionsPerUser`), plus the table to share. Give the store and the middleware the same clock (e.g.
  * a {@link TestClock}'s `now`). In memory one retry on top of concurrent changes always succeeds, so of
  * `maxConflictRetries` only `0` changes anything: a write is then refused as `contention` wherever the
  * DynamoDB store's first attempt would fail (always with a whole-item codec such as
@@ -79,6 +95,7 @@ export class MemoryTable {
  * ```ts
  * const clock = testClock()
  * const options: MemoryStoreOptions = { now: clock.now, codec: jsonStringCodec, maxConflictRetries: 0 }
+ * const capped: MemoryStoreOptions = { now: clock.now, users: { maxSessionsPerUser: 2 } }
  * ```
  */
 export interface MemoryStoreOptions
@@ -88,6 +105,8 @@ export interface MemoryStoreOptions
   > {
   /** Where the sessions live. Default: a table of this store's own. */
   table?: MemoryTable | undefined
+  /** Sessions bound to users: the most sessions one user may have bound at once. Default 100. */
+  users?: Pick<UserIndexOptions, 'maxSessionsPerUser'> | undefined
 }
 
 /** What a write stores of a session besides its id. */
@@ -114,7 +133,11 @@ type Attempt = { readonly done: SaveResult } | { readonly failed: true; readonly
  *   {@link SUCCESSOR_SECONDS}; `regenerate()` moves the session to a new id in one step;
  * - the codec's (or format's) size and content rules apply (`checkEntry`, `entrySize`, `assertFits`),
  *   with the room a DynamoDB item has; with `format: towerSessionsFormat()`, ids and items are those of
- *   tower-sessions.
+ *   tower-sessions;
+ * - sessions bound to users (`session.bindUser()`) are bound in the same step as their write, and
+ *   `store.users` lists a user's live sessions (newest binding first, paged, never showing a session id),
+ *   ends one by its handle, or ends all of them, completely and for good; a bind past
+ *   `users.maxSessionsPerUser` throws the same {@link SessionDataError}.
  *
  * Data is copied in and out (it is stored as the codec or format encodes it): changing a record a method
  * returned, or an object after storing it, never changes the store. Errors name the DynamoDB operation the DynamoDB
@@ -131,6 +154,7 @@ type Attempt = { readonly done: SaveResult } | { readonly failed: true; readonly
  * const handler = middy().use(dynamoSession({ store, now: clock.now })).handler(app)
  * // ... requests ...
  * expect(store.sessions()).toHaveLength(1)
+ * expect(await store.users.endAll('u-42')).toBe(1) // "sign out everywhere" of a user one request bound
  * ```
  */
 export class MemoryStore implements SessionStore {
@@ -138,9 +162,15 @@ export class MemoryStore implements SessionStore {
   readonly table: MemoryTable
   /** The shape of this store's ids (its format's). */
   readonly ids: SessionIdScheme
+  /**
+   * The sessions of each user, as `DynamoDBSessionStore`'s: list them, end one by its handle, end all
+   * (optionally but one).
+   */
+  readonly users: UserSessionIndex
   /** See {@link SessionStore.entrySize}; present when the codec tells sizes. */
   readonly entrySize?: (key: string, value: JsonValue) => number
   readonly #items: Map<string, Item>
+  readonly #users: MemoryUserIndex
   /** A DynamoDB store with the same options, never sent anything: it checks them, and guards entries and sizes. */
   readonly #rules: DynamoDBSessionStore
   readonly #layout: ItemLayout
@@ -155,13 +185,27 @@ export class MemoryStore implements SessionStore {
     const format = options.format ?? codecFormat(options.codec ?? nativeMapCodec)
     this.ids = this.#rules.ids
     this.table = table ?? new MemoryTable()
-    this.#items = itemsOf(this.table)
+    const state = stateOf(this.table)
+    this.#items = state.items
     this.#now = options.now ?? Date.now
     this.#generateId = options.generateId ?? format.ids.generate
     this.#createAttempts = options.createAttempts ?? 6
     this.#maxConflictRetries = options.maxConflictRetries ?? 10
     this.#layout = new ItemLayout(this.#rules.props, format, silentLogger, this.#now)
     if (this.#rules.entrySize) this.entrySize = this.#rules.entrySize
+    this.#users = new MemoryUserIndex(
+      {
+        items: () => [...this.#items.keys()].flatMap((id) => this.#boundItem(id)),
+        read: (id) => this.#read(id),
+        destroy: (id) => this.#destroy(id),
+        remove: (id) => this.#items.delete(id),
+        expiryName: this.#layout.props.expiryName,
+        now: () => this.#now(),
+      },
+      state.users,
+      this.#rules.users.maxSessions,
+    )
+    this.users = this.#users
   }
 
   /**
@@ -183,7 +227,12 @@ export class MemoryStore implements SessionStore {
   }
 
   async create(record: NewSessionRecord): Promise<SessionRecord> {
-    return this.#put(this.#unusedId('PutItem'), record, this.#layout.nextVersion(undefined))
+    const id = this.#unusedId('PutItem')
+    const step = { from: undefined, to: record.user, fromId: id, toId: id }
+    this.#users.admit(step)
+    const created = this.#put(id, record, this.#layout.nextVersion(undefined))
+    this.#users.apply(step)
+    return created
   }
 
   async save(change: SessionChange): Promise<SaveResult> {
@@ -203,18 +252,14 @@ export class MemoryStore implements SessionStore {
     const item = this.#items.get(base.id)
     if (!item || !this.#unchanged(base, this.#nowSeconds())) return undefined
     const touched = { ...item, [this.#layout.props.expiryName]: { N: String(expiresAt) } }
+    // A bound session's last use, for its user's list of sessions.
+    if (base.user) touched[USER_ATTRIBUTES.lastUsed] = { N: String(this.#now()) }
     this.#items.set(base.id, touched)
     return { ...base, expiresAt, revision: this.#layout.revision(touched, revisionOf(current).loaded) }
   }
 
   async destroy(id: string): Promise<void> {
-    let next: string | undefined = id
-    for (let hop = 0; next !== undefined && hop < MAX_SUCCESSORS; hop++) {
-      // A regenerated session's old item stays (until it expires) so a later logout still finds the new one.
-      const successor = this.#layout.successorOf(this.#item(next))
-      if (successor === undefined) this.#items.delete(next)
-      next = this.ids.isId(successor) ? successor : undefined
-    }
+    this.#destroy(id)
   }
 
   checkEntry(key: string, value: JsonValue): void {
@@ -227,6 +272,28 @@ export class MemoryStore implements SessionStore {
 
   #nowSeconds(): number {
     return Math.floor(this.#now() / 1000)
+  }
+
+  /** A logout: deletes `id` and the sessions it was regenerated into, and takes them off their users. */
+  #destroy(id: string): void {
+    let next: string | undefined = id
+    for (let hop = 0; next !== undefined && hop < MAX_SUCCESSORS; hop++) {
+      // A regenerated session's old item stays (until it expires) so a later logout still finds the new one.
+      const item = this.#item(next)
+      const successor = this.#layout.successorOf(item)
+      if (successor === undefined) {
+        this.#items.delete(next)
+        const binding = item && readBinding(item)
+        if (binding) this.#users.apply({ from: binding, to: undefined, fromId: next, toId: next })
+      }
+      next = this.ids.isId(successor) ? successor : undefined
+    }
+  }
+
+  /** The live item `id` with its id, when it is a session bound to a user (for the user index). */
+  #boundItem(id: string): [string, Item][] {
+    const item = this.#item(id)
+    return item?.[USER_ATTRIBUTES.user] ? [[id, item]] : []
   }
 
   /** The item stored under `id`; one past its expiry is deleted first, as TTL would (at once, here). */
@@ -263,7 +330,9 @@ export class MemoryStore implements SessionStore {
     this.#items.set(id, item)
     const loaded = this.#layout.format.decode(item[this.#layout.props.dataName] as AttributeValue, id)
     const { expiresAt, expiry } = fields
-    return { id, data: loaded.data, expiresAt, expiry, revision: this.#layout.revision(item, loaded) }
+    const record = { id, data: loaded.data, expiresAt, expiry, revision: this.#layout.revision(item, loaded) }
+    const user = readBinding(item)
+    return user ? { ...record, user } : record
   }
 
   /** The keys of `current` that `change` leaves as they are: a format may write them back as stored. */
@@ -305,14 +374,6 @@ export class MemoryStore implements SessionStore {
     }
   }
 
-  /** What `change` on top of `base` stores, or `undefined` when it leaves no session (empty or expired). */
-  #after(change: SessionChange, base: SessionRecord): Stored | undefined {
-    const data = applyChange(base.data, change)
-    const expiresAt = expiresAtAfter(change, base)
-    if (Object.keys(data).length === 0 || expiresAt <= change.now) return undefined
-    return { data, expiresAt, expiry: policyAfter(change, base) }
-  }
-
   /** Deletes the session if it is still as `base` was loaded: the change emptied it (or it expired). */
   #end(base: SessionRecord, now: number): Attempt {
     if (!this.#unchanged(base, now)) return { failed: true, ending: true }
@@ -323,18 +384,28 @@ export class MemoryStore implements SessionStore {
   /**
    * A save as the DynamoDB store makes it: with the native map codec, only the changed keys, if each
    * still holds what `base` had and the expiry policy is unchanged (so changes of other keys meanwhile
-   * are kept); otherwise (`whole`, `clear()`, other codecs, many keys) the whole session, if unchanged.
+   * are kept); otherwise (`whole`, `clear()`, other codecs, many keys, a bind or an unbind) the whole
+   * session, if unchanged, and its users' entries in the same step.
    */
   #saveOnce(change: SessionChange, base: SessionRecord, whole: boolean): Attempt {
-    const after = this.#after(change, base)
+    const after = storedAfter(change, base)
     if (!after) return this.#end(base, change.now)
     const inPlace =
-      !whole && revisionOf(base).inPlace && !change.cleared && change.entries.size <= MAX_IN_PLACE_KEYS
+      !whole &&
+      !change.user &&
+      revisionOf(base).inPlace &&
+      !change.cleared &&
+      change.entries.size <= MAX_IN_PLACE_KEYS
     const current = inPlace ? this.#sameKeys(change, base) : this.#unchanged(base, change.now)
     if (!current) return { failed: true, ending: false }
     const data = applyChange(current.data, change)
+    // An in-place write leaves the binding as it is now.
+    const user = change.user ? after.user : current.user
+    const step = { from: current.user, to: user, fromId: base.id, toId: base.id }
+    this.#users.admit(step)
     const version = this.#layout.nextVersion(revisionOf(current))
-    const record = this.#put(base.id, { ...after, data }, version, this.#keep(change, current))
+    const record = this.#put(base.id, { ...after, data, user }, version, this.#keep(change, current))
+    this.#users.apply(step)
     return { done: { status: 'saved', record } }
   }
 
@@ -347,17 +418,21 @@ export class MemoryStore implements SessionStore {
 
   /**
    * The new session under a fresh id and, in the same step, the old one replaced by an item that names
-   * the new id for {@link SUCCESSOR_SECONDS}, if the session is still as `base` was loaded.
+   * the new id for {@link SUCCESSOR_SECONDS}, if the session is still as `base` was loaded. A bound
+   * session's entry follows it to the new id, unless it was ended meanwhile (then it is gone).
    */
   #regenerateOnce(change: SessionChange, base: SessionRecord): Attempt {
-    const after = this.#after(change, base)
+    const after = storedAfter(change, base)
     if (!after) return this.#end(base, change.now)
     const id = this.#unusedId('TransactWriteItems')
     const current = this.#unchanged(base, change.now)
     if (!current) return { failed: true, ending: false }
+    const step = { from: current.user, to: after.user, fromId: base.id, toId: id }
+    if (this.#users.admit(step) === 'gone') return { done: { status: 'gone' } }
     const record = this.#put(id, after, this.#layout.nextVersion(undefined), this.#keep(change, current))
     const version = this.#layout.nextVersion(revisionOf(current))
     this.#items.set(base.id, this.#layout.tombstone(base.id, id, version, change.now + SUCCESSOR_SECONDS))
+    this.#users.apply(step)
     return { done: { status: 'saved', record } }
   }
 }

@@ -1,7 +1,9 @@
 /**
- * A user's sessions against DynamoDB Local: binding at login, "your devices" lists, signing out one
- * device, signing out everywhere (complete, even against a login racing it, forced at a proxy), and what
- * ordinary requests cost.
+ * A user's sessions against DynamoDB Local, through the middleware: binding at login, "your devices"
+ * lists, signing out one device, signing out everywhere (complete, even against a login racing it, forced
+ * at a proxy), and what ordinary requests cost. What the store does on its own (paging, expiry, ending,
+ * logouts, the cap per user) is the user contract's (test/support/user-contract.ts), which the DynamoDB
+ * store and the MemoryStore both pass.
  */
 import { GetItemCommand } from '@aws-sdk/client-dynamodb'
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -10,7 +12,7 @@ import { sessionKey } from '../../src/store/props.ts'
 import type { HttpResult } from '../support/app.ts'
 import { createTable, localClient } from '../support/dynamo.ts'
 import { gate } from '../support/fault-proxy.ts'
-import { type Actor, type ActorOptions, actor, cookieOf, type Route, scan } from '../support/race.ts'
+import { type Actor, actor, cookieOf, type Route, scan } from '../support/race.ts'
 
 const raw = localClient()
 let tableName: string
@@ -23,7 +25,7 @@ afterEach(async () => {
 })
 afterAll(() => raw.destroy())
 
-/** The demo app's routes: `login/<name>`, `me`, `list`, `end/<handle>`, `end-others`, `end-all`, `logout`, `set/<key>`. */
+/** The demo app's routes: `login/<name>`, `me`, `list`, `end/<handle>`, `end-others`, `end-all`, `set/<key>`. */
 const route: Route = async (session, path) => {
   const [verb, arg = ''] = path.split('/')
   const json = (value: unknown) => ({ statusCode: 200, body: JSON.stringify(value) })
@@ -32,9 +34,6 @@ const route: Route = async (session, path) => {
       await session.regenerate()
       await session.bindUser(arg, { meta: { ua: `device of ${arg}` } })
       await session.set('name', arg)
-      return json(await session.user())
-    case 'bind':
-      await session.bindUser(arg)
       return json(await session.user())
     case 'me':
       return json((await session.user()) ?? null)
@@ -46,12 +45,6 @@ const route: Route = async (session, path) => {
       return json(await session.endAllUserSessions())
     case 'end-all':
       return json(await session.endAllUserSessions({ keepCurrent: false }))
-    case 'logout':
-      await session.destroy()
-      return json(true)
-    case 'unbind':
-      await session.unbindUser()
-      return json(true)
     case 'set':
       await session.get(arg)
       await session.set(arg, 1)
@@ -60,10 +53,8 @@ const route: Route = async (session, path) => {
   return { statusCode: 404 }
 }
 
-async function device(
-  options: ActorOptions = {},
-): Promise<Actor & { id?: string; call(path: string): Promise<HttpResult> }> {
-  const created = await actor(tableName, route, options)
+async function device(): Promise<Actor & { id?: string; call(path: string): Promise<HttpResult> }> {
+  const created = await actor(tableName, route)
   actors.push(created)
   const dev = Object.assign(created, {
     id: undefined as string | undefined,
@@ -163,28 +154,6 @@ describe("a user's list of sessions", () => {
     const text = JSON.stringify(page)
     for (const id of [laptop.id, phone.id, other.id]) expect(text).not.toContain(id)
   })
-
-  it('pages with a cursor that holds no session id', async () => {
-    const devices = await Promise.all(Array.from({ length: 5 }, () => device()))
-    for (const d of devices) await d.call('login/ada')
-    const store = new DynamoDBSessionStore({ client: raw, tableName })
-    const seen: string[] = []
-    let page = await store.users.list('ada', { limit: 2 })
-    for (;;) {
-      seen.push(...page.sessions.map((s) => s.handle))
-      for (const d of devices) expect(page.cursor ?? '').not.toContain(d.id)
-      if (!page.cursor) break
-      page = await store.users.list('ada', { limit: 2, cursor: page.cursor })
-    }
-    expect(new Set(seen).size).toBe(5)
-  })
-
-  it('leaves expired sessions out', async () => {
-    const old = await device({ expiry: { kind: 'onInactivity', seconds: 60 } })
-    await old.call('login/ada')
-    const store = new DynamoDBSessionStore({ client: raw, tableName, now: () => Date.now() + 120_000 })
-    expect((await store.users.list('ada')).sessions).toEqual([])
-  })
 })
 
 describe('signing out devices', () => {
@@ -222,49 +191,9 @@ describe('signing out devices', () => {
     expect(cookieOf(result)).toBe('')
     expect(await live()).toEqual([])
   })
-
-  it('from an admin script (the store alone), after a password reset', async () => {
-    for (const d of [await device(), await device()]) await d.call('login/ada')
-    const store = new DynamoDBSessionStore({ client: raw, tableName })
-    expect(await store.users.endAll('ada')).toBe(2)
-    expect(await live()).toEqual([])
-    expect(await store.users.endAll('nobody')).toBe(0)
-  })
-
-  it('a logout takes the session off its user list; an unbind too', async () => {
-    const [laptop, phone] = [await device(), await device()]
-    await laptop.call('login/ada')
-    await phone.call('login/ada')
-    await phone.call('logout')
-    expect(Object.keys((await userItem('ada'))?.user_sessions?.M ?? {})).toHaveLength(1)
-    await laptop.call('unbind')
-    expect(Object.keys((await userItem('ada'))?.user_sessions?.M ?? {})).toHaveLength(0)
-    expect(body(await laptop.call('me'))).toBeNull()
-  })
-
-  it('a regenerated bound session keeps its handle and its place in the list, under its new id', async () => {
-    const laptop = await device()
-    const first = body<{ handle: string }>(await laptop.call('login/ada'))
-    const firstId = laptop.id
-    const second = body<{ handle: string }>(await laptop.call('login/ada'))
-    expect(second.handle).toBe(first.handle)
-    expect(laptop.id).not.toBe(firstId)
-    expect((await userItem('ada'))?.user_sessions?.M?.[first.handle]?.M?.sid).toEqual({ S: laptop.id })
-    const store = new DynamoDBSessionStore({ client: raw, tableName })
-    expect(await store.users.endAll('ada')).toBe(1)
-    expect(body(await laptop.call('me'))).toBeNull()
-  })
 })
 
 describe('"sign out everywhere" is complete and final, under races', () => {
-  it('a session bound a moment before the call is ended', async () => {
-    const store = new DynamoDBSessionStore({ client: raw, tableName })
-    const phone = await device()
-    await phone.call('login/ada')
-    expect(await store.users.endAll('ada')).toBe(1)
-    expect(body(await phone.call('me'))).toBeNull()
-  })
-
   it('a login racing it waits for it, then is bound after it (and lives)', async () => {
     const laptop = await device()
     await laptop.call('login/ada')
@@ -311,21 +240,5 @@ describe('"sign out everywhere" is complete and final, under races', () => {
     expect(result.statusCode).toBe(409)
     expect(result.body).toMatch(/ended/)
     expect(await live()).toEqual([])
-  })
-})
-
-describe('limits', () => {
-  it('past maxSessionsPerUser a bind is refused, after the stale entries were cleaned up', async () => {
-    const options = { store: { tableName, users: { maxSessionsPerUser: 2 } } }
-    const [a, b, c] = [await device(options), await device(options), await device(options)]
-    await a.call('login/ada')
-    await b.call('login/ada')
-    const refused = await c.call('login/ada')
-    expect(refused.statusCode).toBe(500) // SessionDataError, not an HTTP error: the app decides
-    // A logout that never read its session leaves a stale entry; a bind cleans it up and goes on.
-    const store = new DynamoDBSessionStore({ client: raw, tableName })
-    await store.destroy(b.id ?? '')
-    expect(Object.keys((await userItem('ada'))?.user_sessions?.M ?? {})).toHaveLength(1)
-    expect((await c.call('login/ada')).statusCode).toBe(200)
   })
 })

@@ -1,0 +1,11 @@
+import { MemoryStore, MemoryTable } from '../../../src/testing/index.ts'
+import { userContract } from '../../support/user-contract.ts'
+
+// One table for the whole suite, as the DynamoDB run shares one table (each test has users of its own).
+const table = new MemoryTable()
+
+userContract(
+  'MemoryStore',
+  async ({ maxSessionsPerUser, ...options }) =>
+    new MemoryStore({ table, ...options, users: { maxSessionsPerUser } }),
+)
