@@ -431,9 +431,18 @@ export class DynamoDBSessionStore implements SessionStore {
   ): Promise<SaveResult> {
     let base = change.base
     let whole = false
+    let busy = 0
     for (let tries = 0; ; tries++) {
       const outcome = await attempt(base, whole)
       if ('done' in outcome) return outcome.done
+      if ('busy' in outcome) {
+        // A user's item being prepared, or locked by "sign out everywhere" for a moment: wait, without
+        // spending a retry that concurrent changes of the session may need.
+        if (++busy > MAX_BUSY) return { status: 'conflict', reason: 'contention' }
+        tries--
+        await backoff(2)
+        continue
+      }
       if ('failed' in outcome) {
         const current = this.#layout.read(base.id, outcome.failed)
         if (!current) return { status: outcome.ending ? 'ended' : 'gone' }

@@ -104,6 +104,18 @@ export function userContract(name: string, makeStore: UserStoreFactory): void {
       expect(emptied.id).toBe(created.id)
     })
 
+    it("a user's first bind needs no conflict retry (setting up the user's item is not a conflict)", async () => {
+      const store = await fresh({ maxConflictRetries: 0 })
+      const ada = user()
+      const binding = bindingOf(ada)
+      const record = saved(await store.save(change(await anonymous(store), {}, { user: { binding } })))
+      expect(record.user).toMatchObject({ userId: ada })
+      const regenerated = saved(
+        await store.regenerate(change(await anonymous(store), {}, { user: { binding: bindingOf(user()) } })),
+      )
+      expect(regenerated.user).toBeDefined()
+    })
+
     it('binds at regenerate: the bound session lives under the new id only', async () => {
       const store = await fresh()
       const ada = user()
