@@ -1,7 +1,7 @@
 /**
  * Reads `template.yaml` (AWS SAM / CloudFormation) for local tooling: the YAML short-form intrinsics
  * (`!Ref`, `!GetAtt`, `!Sub`, `!If`, ...), the sessions table, the function's handler, routes and
- * environment, and creates the table in DynamoDB (Local) the way CloudFormation would.
+ * environment, and creates the table (with its indexes) in DynamoDB (Local) the way CloudFormation would.
  * The dev server and the tests use it, so the template stays the single source of truth.
  */
 import { readFile } from 'node:fs/promises'
@@ -11,7 +11,10 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   type DynamoDBClient,
+  type GlobalSecondaryIndex,
   type KeySchemaElement,
+  type TableDescription,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb'
 import { type CollectionTag, parse, type ScalarTag } from 'yaml'
@@ -202,6 +205,8 @@ export interface TableDefinition {
   tableName: string
   attributeDefinitions: AttributeDefinition[]
   keySchema: KeySchemaElement[]
+  /** `GlobalSecondaryIndexes` as the template declares them (none: `[]`). */
+  globalSecondaryIndexes: GlobalSecondaryIndex[]
   billingMode: 'PAY_PER_REQUEST' | 'PROVISIONED'
   timeToLive?: { attributeName: string; enabled: boolean }
 }
@@ -215,6 +220,7 @@ export function findTable(template: Template, logicalId?: string): TableDefiniti
     TableName?: string
     AttributeDefinitions?: AttributeDefinition[]
     KeySchema?: KeySchemaElement[]
+    GlobalSecondaryIndexes?: GlobalSecondaryIndex[]
     BillingMode?: 'PAY_PER_REQUEST' | 'PROVISIONED'
     TimeToLiveSpecification?: { AttributeName: string; Enabled: boolean }
   }
@@ -225,6 +231,7 @@ export function findTable(template: Template, logicalId?: string): TableDefiniti
     tableName: props.TableName ?? id,
     attributeDefinitions: props.AttributeDefinitions,
     keySchema: props.KeySchema,
+    globalSecondaryIndexes: props.GlobalSecondaryIndexes ?? [],
     billingMode: props.BillingMode ?? 'PROVISIONED',
     ...(ttl ? { timeToLive: { attributeName: ttl.AttributeName, enabled: ttl.Enabled } } : {}),
   }
@@ -302,8 +309,18 @@ export function findFunction(
   }
 }
 
+/** What a provisioned table (or index) gets locally; on-demand ones need none. */
+const LOCAL_THROUGHPUT = { ReadCapacityUnits: 5, WriteCapacityUnits: 5 }
+
+/** An index as CreateTable and UpdateTable take it: with throughput on a provisioned table. */
+function indexFor(table: TableDefinition, index: GlobalSecondaryIndex): GlobalSecondaryIndex {
+  return table.billingMode === 'PROVISIONED' ? { ProvisionedThroughput: LOCAL_THROUGHPUT, ...index } : index
+}
+
 /**
- * Creates the table (and turns TTL on) unless a table of that name exists. Returns what it did.
+ * Creates the table with its global secondary indexes (and turns TTL on) unless a table of that name
+ * exists; an existing table gets the template's indexes it lacks (a table made before the template had
+ * them). Returns what it did.
  *
  * @example
  * await ensureTable(client, 'SessionsTable', findTable(await loadTemplate()))
@@ -312,13 +329,15 @@ export async function ensureTable(
   client: DynamoDBClient,
   tableName: string,
   table: TableDefinition,
-): Promise<'created' | 'exists'> {
+): Promise<'created' | 'updated' | 'exists'> {
+  let existing: TableDescription | undefined
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }))
-    return 'exists'
+    existing = (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table
   } catch (error) {
     if ((error as Error).name !== 'ResourceNotFoundException') throw error
   }
+  if (existing) return (await addMissingIndexes(client, tableName, table, existing)) ? 'updated' : 'exists'
+  const indexes = table.globalSecondaryIndexes.map((index) => indexFor(table, index))
   try {
     await client.send(
       new CreateTableCommand({
@@ -326,9 +345,8 @@ export async function ensureTable(
         AttributeDefinitions: table.attributeDefinitions,
         KeySchema: table.keySchema,
         BillingMode: table.billingMode,
-        ...(table.billingMode === 'PROVISIONED'
-          ? { ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 } }
-          : {}),
+        ...(indexes.length > 0 ? { GlobalSecondaryIndexes: indexes } : {}),
+        ...(table.billingMode === 'PROVISIONED' ? { ProvisionedThroughput: LOCAL_THROUGHPUT } : {}),
       }),
     )
   } catch (error) {
@@ -348,11 +366,35 @@ export async function ensureTable(
   return 'created'
 }
 
+/** Adds the template's indexes the table lacks, one UpdateTable each (DynamoDB's limit); whether it added any. */
+async function addMissingIndexes(
+  client: DynamoDBClient,
+  tableName: string,
+  table: TableDefinition,
+  existing: TableDescription,
+): Promise<boolean> {
+  const present = new Set((existing.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName))
+  const missing = table.globalSecondaryIndexes.filter((index) => !present.has(index.IndexName))
+  for (const index of missing) {
+    const keys = new Set(index.KeySchema?.map((key) => key.AttributeName))
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: table.attributeDefinitions.filter((a) => keys.has(a.AttributeName)),
+        GlobalSecondaryIndexUpdates: [{ Create: indexFor(table, index) }],
+      }),
+    )
+    await waitUntilActive(client, tableName)
+  }
+  return missing.length > 0
+}
+
 async function waitUntilActive(client: DynamoDBClient, tableName: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }))
-    if (Table?.TableStatus === 'ACTIVE') return
+    const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === 'ACTIVE')
+    if (Table?.TableStatus === 'ACTIVE' && indexesActive) return
     if (Date.now() > deadline) throw new Error(`Table ${tableName} is still ${Table?.TableStatus}`)
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
