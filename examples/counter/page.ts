@@ -22,7 +22,7 @@ export function counterPage(count: number, section = ''): string {
     padding: .5rem .75rem; margin: .5rem 0; border: 1px solid #ddd; border-radius: .4rem }
   .session.current { border-color: #4a7; background: #f3fbf5 }
   .session form, .session .this-device { grid-column: 2; grid-row: 1 / 3 }
-  .device { overflow: hidden; text-overflow: ellipsis; white-space: nowrap }
+  .device { overflow-wrap: anywhere }
   .times, .note { color: #555; font-size: .9rem }
   .this-device { color: #276 }
   input { font: inherit; padding: .25rem .5rem }
@@ -40,7 +40,7 @@ ${section}
 <script>
   // Dates in the reader's time zone (the server writes UTC).
   for (const time of document.querySelectorAll('time[datetime]')) {
-    time.textContent = new Date(time.dateTime).toLocaleString()
+    time.textContent = new Date(time.dateTime).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })
   }
 </script>
 </body>

@@ -45,7 +45,7 @@ function sessionItem(session: UserSessionInfo): string {
     : `<form method="post" action="sessions/${escapeHtml(encodeURIComponent(session.handle))}/end">` +
       `<button class="end-session" type="submit" aria-label="Sign out ${device}">Sign out</button></form>`
   return `<li class="session${session.current ? ' current' : ''}" data-handle="${handle}">
-<div class="device" title="${device}">${device}</div>
+<div class="device">${device}</div>
 <div class="times">signed in ${time(session.createdAt)} · last used ${time(session.lastUsedAt)}</div>
 ${action}
 </li>`
