@@ -14,7 +14,6 @@ import {
   type GlobalSecondaryIndex,
   type KeySchemaElement,
   type TableDescription,
-  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb'
 import { type CollectionTag, parse, type ScalarTag } from 'yaml'
@@ -312,15 +311,16 @@ export function findFunction(
 /** What a provisioned table (or index) gets locally; on-demand ones need none. */
 const LOCAL_THROUGHPUT = { ReadCapacityUnits: 5, WriteCapacityUnits: 5 }
 
-/** An index as CreateTable and UpdateTable take it: with throughput on a provisioned table. */
+/** An index as CreateTable takes it: with throughput on a provisioned table. */
 function indexFor(table: TableDefinition, index: GlobalSecondaryIndex): GlobalSecondaryIndex {
   return table.billingMode === 'PROVISIONED' ? { ProvisionedThroughput: LOCAL_THROUGHPUT, ...index } : index
 }
 
 /**
  * Creates the table with its global secondary indexes (and turns TTL on) unless a table of that name
- * exists; an existing table gets the template's indexes it lacks (a table made before the template had
- * them). Returns what it did.
+ * exists. An existing table is left as it is, but one that lacks an index of the template (made before
+ * the template had it) is an error that says so, rather than a demo that fails at its first query.
+ * Returns what it did.
  *
  * @example
  * await ensureTable(client, 'SessionsTable', findTable(await loadTemplate()))
@@ -329,14 +329,17 @@ export async function ensureTable(
   client: DynamoDBClient,
   tableName: string,
   table: TableDefinition,
-): Promise<'created' | 'updated' | 'exists'> {
+): Promise<'created' | 'exists'> {
   let existing: TableDescription | undefined
   try {
     existing = (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table
   } catch (error) {
     if ((error as Error).name !== 'ResourceNotFoundException') throw error
   }
-  if (existing) return (await addMissingIndexes(client, tableName, table, existing)) ? 'updated' : 'exists'
+  if (existing) {
+    assertHasIndexes(tableName, table, existing)
+    return 'exists'
+  }
   const indexes = table.globalSecondaryIndexes.map((index) => indexFor(table, index))
   try {
     await client.send(
@@ -366,27 +369,17 @@ export async function ensureTable(
   return 'created'
 }
 
-/** Adds the template's indexes the table lacks, one UpdateTable each (DynamoDB's limit); whether it added any. */
-async function addMissingIndexes(
-  client: DynamoDBClient,
-  tableName: string,
-  table: TableDefinition,
-  existing: TableDescription,
-): Promise<boolean> {
+function assertHasIndexes(tableName: string, table: TableDefinition, existing: TableDescription): void {
   const present = new Set((existing.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName))
-  const missing = table.globalSecondaryIndexes.filter((index) => !present.has(index.IndexName))
-  for (const index of missing) {
-    const keys = new Set(index.KeySchema?.map((key) => key.AttributeName))
-    await client.send(
-      new UpdateTableCommand({
-        TableName: tableName,
-        AttributeDefinitions: table.attributeDefinitions.filter((a) => keys.has(a.AttributeName)),
-        GlobalSecondaryIndexUpdates: [{ Create: indexFor(table, index) }],
-      }),
+  const missing = table.globalSecondaryIndexes
+    .map((index) => index.IndexName)
+    .filter((name) => !present.has(name))
+  if (missing.length > 0) {
+    throw new Error(
+      `Table ${tableName} exists without the index ${missing.join(', ')} that the template declares: ` +
+        'delete the table to have it created again, or add the index to it',
     )
-    await waitUntilActive(client, tableName)
   }
-  return missing.length > 0
 }
 
 async function waitUntilActive(client: DynamoDBClient, tableName: string, timeoutMs = 30_000): Promise<void> {
@@ -395,7 +388,9 @@ async function waitUntilActive(client: DynamoDBClient, tableName: string, timeou
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }))
     const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === 'ACTIVE')
     if (Table?.TableStatus === 'ACTIVE' && indexesActive) return
-    if (Date.now() > deadline) throw new Error(`Table ${tableName} is still ${Table?.TableStatus}`)
+    if (Date.now() > deadline) {
+      throw new Error(`Table ${tableName} is not active yet (table ${Table?.TableStatus}, indexes included)`)
+    }
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
 }
