@@ -3,7 +3,9 @@
  *
  * - DynamoDB: an embedded DynamoDB Local (Java 17+), or the one `AWS_ENDPOINT_URL_DYNAMODB` points at
  *   (e.g. `docker compose up dynamodb` and `AWS_ENDPOINT_URL_DYNAMODB=http://localhost:8000`).
- * - The table is created from the template's `AWS::DynamoDB::Table` (key schema, TTL) if it is missing.
+ * - The table is created from the template's `AWS::DynamoDB::Table` (key schema, global secondary
+ *   indexes, TTL) if it is missing; an existing one that lacks one of those indexes stops it with a
+ *   message saying so.
  * - The function's environment is the template's, resolved as `sam local` resolves it, with the
  *   parameter overrides `CookieSecure=false` (plain http) and `LocalDynamoDBEndpoint=<endpoint>`;
  *   variables already set in the shell win (`COOKIE_SECURE=true npm start`).

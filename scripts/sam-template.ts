@@ -1,7 +1,7 @@
 /**
  * Reads `template.yaml` (AWS SAM / CloudFormation) for local tooling: the YAML short-form intrinsics
  * (`!Ref`, `!GetAtt`, `!Sub`, `!If`, ...), the sessions table, the function's handler, routes and
- * environment, and creates the table in DynamoDB (Local) the way CloudFormation would.
+ * environment, and creates the table (with its indexes) in DynamoDB (Local) the way CloudFormation would.
  * The dev server and the tests use it, so the template stays the single source of truth.
  */
 import { readFile } from 'node:fs/promises'
@@ -11,7 +11,9 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   type DynamoDBClient,
+  type GlobalSecondaryIndex,
   type KeySchemaElement,
+  type TableDescription,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb'
 import { type CollectionTag, parse, type ScalarTag } from 'yaml'
@@ -202,6 +204,8 @@ export interface TableDefinition {
   tableName: string
   attributeDefinitions: AttributeDefinition[]
   keySchema: KeySchemaElement[]
+  /** `GlobalSecondaryIndexes` as the template declares them (none: `[]`). */
+  globalSecondaryIndexes: GlobalSecondaryIndex[]
   billingMode: 'PAY_PER_REQUEST' | 'PROVISIONED'
   timeToLive?: { attributeName: string; enabled: boolean }
 }
@@ -215,6 +219,7 @@ export function findTable(template: Template, logicalId?: string): TableDefiniti
     TableName?: string
     AttributeDefinitions?: AttributeDefinition[]
     KeySchema?: KeySchemaElement[]
+    GlobalSecondaryIndexes?: GlobalSecondaryIndex[]
     BillingMode?: 'PAY_PER_REQUEST' | 'PROVISIONED'
     TimeToLiveSpecification?: { AttributeName: string; Enabled: boolean }
   }
@@ -225,6 +230,7 @@ export function findTable(template: Template, logicalId?: string): TableDefiniti
     tableName: props.TableName ?? id,
     attributeDefinitions: props.AttributeDefinitions,
     keySchema: props.KeySchema,
+    globalSecondaryIndexes: props.GlobalSecondaryIndexes ?? [],
     billingMode: props.BillingMode ?? 'PROVISIONED',
     ...(ttl ? { timeToLive: { attributeName: ttl.AttributeName, enabled: ttl.Enabled } } : {}),
   }
@@ -302,8 +308,19 @@ export function findFunction(
   }
 }
 
+/** What a provisioned table (or index) gets locally; on-demand ones need none. */
+const LOCAL_THROUGHPUT = { ReadCapacityUnits: 5, WriteCapacityUnits: 5 }
+
+/** An index as CreateTable takes it: with throughput on a provisioned table. */
+function indexFor(table: TableDefinition, index: GlobalSecondaryIndex): GlobalSecondaryIndex {
+  return table.billingMode === 'PROVISIONED' ? { ProvisionedThroughput: LOCAL_THROUGHPUT, ...index } : index
+}
+
 /**
- * Creates the table (and turns TTL on) unless a table of that name exists. Returns what it did.
+ * Creates the table with its global secondary indexes (and turns TTL on) unless a table of that name
+ * exists. An existing table is left as it is, but one that lacks an index of the template (made before
+ * the template had it) is an error that says so, rather than a demo that fails at its first query.
+ * Returns what it did.
  *
  * @example
  * await ensureTable(client, 'SessionsTable', findTable(await loadTemplate()))
@@ -313,12 +330,17 @@ export async function ensureTable(
   tableName: string,
   table: TableDefinition,
 ): Promise<'created' | 'exists'> {
+  let existing: TableDescription | undefined
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }))
-    return 'exists'
+    existing = (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table
   } catch (error) {
     if ((error as Error).name !== 'ResourceNotFoundException') throw error
   }
+  if (existing) {
+    assertHasIndexes(tableName, table, existing)
+    return 'exists'
+  }
+  const indexes = table.globalSecondaryIndexes.map((index) => indexFor(table, index))
   try {
     await client.send(
       new CreateTableCommand({
@@ -326,9 +348,8 @@ export async function ensureTable(
         AttributeDefinitions: table.attributeDefinitions,
         KeySchema: table.keySchema,
         BillingMode: table.billingMode,
-        ...(table.billingMode === 'PROVISIONED'
-          ? { ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 } }
-          : {}),
+        ...(indexes.length > 0 ? { GlobalSecondaryIndexes: indexes } : {}),
+        ...(table.billingMode === 'PROVISIONED' ? { ProvisionedThroughput: LOCAL_THROUGHPUT } : {}),
       }),
     )
   } catch (error) {
@@ -348,12 +369,28 @@ export async function ensureTable(
   return 'created'
 }
 
+function assertHasIndexes(tableName: string, table: TableDefinition, existing: TableDescription): void {
+  const present = new Set((existing.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName))
+  const missing = table.globalSecondaryIndexes
+    .map((index) => index.IndexName)
+    .filter((name) => !present.has(name))
+  if (missing.length > 0) {
+    throw new Error(
+      `Table ${tableName} exists without the index ${missing.join(', ')} that the template declares: ` +
+        'delete the table to have it created again, or add the index to it',
+    )
+  }
+}
+
 async function waitUntilActive(client: DynamoDBClient, tableName: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }))
-    if (Table?.TableStatus === 'ACTIVE') return
-    if (Date.now() > deadline) throw new Error(`Table ${tableName} is still ${Table?.TableStatus}`)
+    const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === 'ACTIVE')
+    if (Table?.TableStatus === 'ACTIVE' && indexesActive) return
+    if (Date.now() > deadline) {
+      throw new Error(`Table ${tableName} is not active yet (table ${Table?.TableStatus}, indexes included)`)
+    }
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
 }

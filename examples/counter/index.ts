@@ -1,8 +1,10 @@
 /**
- * The counter Lambda of `template.yaml`: counts each visitor's page views in a server-side session.
+ * The counter Lambda of `template.yaml`: counts each visitor's page views in a server-side session, with
+ * a sign-in demo of a user's sessions (sign in as a name, see your devices, sign one out).
  *
  * Environment:
- * - `TABLE_NAME`: the sessions table (the template passes `!Ref SessionsTable`).
+ * - `TABLE_NAME`: the sessions table (the template passes `!Ref SessionsTable`), with the
+ *   `user-sessions` index the template gives it.
  * - `COOKIE_SECURE`: `false` drops the cookie's `Secure` attribute, for plain http://localhost only
  *   (`npm start` and `sam local` set it); unset or anything else keeps the default, `Secure`.
  * - `AWS_ENDPOINT_URL_DYNAMODB`: read by the AWS SDK itself, to point at DynamoDB Local.
@@ -10,9 +12,10 @@
 import middy from '@middy/core'
 import { dynamoSession } from '../../src/index.ts'
 import { readCounterRequest, routeCounter } from './routes.ts'
+import { routeSignIn, signInSection } from './signin.ts'
 
-/** What the counter keeps in a session. */
-export type CounterData = { count: number }
+/** What the counter keeps in a session: the count, and the name of the user signed in. */
+export type CounterData = { count: number; name: string }
 
 export const handler = middy()
   .use(
@@ -21,4 +24,11 @@ export const handler = middy()
       cookie: { secure: process.env.COOKIE_SECURE !== 'false' },
     }),
   )
-  .handler(async (event, context) => routeCounter(readCounterRequest(event), context.session))
+  .handler(async (event, context) => {
+    const request = readCounterRequest(event)
+    const { session } = context
+    return (
+      (await routeSignIn(request, session)) ??
+      routeCounter(request, session, { pageSection: () => signInSection(session) })
+    )
+  })

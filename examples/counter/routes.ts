@@ -4,6 +4,12 @@
  * REST API (1.0) and ALB.
  */
 import { counterPage } from './page.ts'
+import type { CounterRequest } from './request.ts'
+import { backToPage, type CounterResponse, html, json, text } from './responses.ts'
+
+export type { CounterRequest } from './request.ts'
+export { readCounterRequest } from './request.ts'
+export type { CounterResponse } from './responses.ts'
 
 /** The part of the session the routes use; `Session<{ count: number }>` fits it. */
 export interface CounterSession {
@@ -12,73 +18,9 @@ export interface CounterSession {
   destroy(): Promise<void>
 }
 
-export interface CounterResponse {
-  statusCode: number
-  headers: Record<string, string>
-  body: string
-}
-
-export interface CounterRequest {
-  method: string
-  /** The path inside the API: without a named stage's `/stage` prefix. */
-  path: string
-  /** Whether the client asked for HTML (a browser's form post), from `Accept`. */
-  acceptsHtml: boolean
-}
-
-type AnyHttpEvent = {
-  rawPath?: string
-  path?: string
-  httpMethod?: string
-  requestContext?: { http?: { method?: string }; stage?: string }
-  headers?: Record<string, string | undefined> | null
-  multiValueHeaders?: Record<string, string[] | undefined> | null
-}
-
-/** All values of a header, whatever the case of its name and wherever the front door put it. */
-function header(event: AnyHttpEvent, name: string): string {
-  const values: string[] = []
-  for (const [key, value] of Object.entries(event.headers ?? {})) {
-    if (key.toLowerCase() === name && value !== undefined) values.push(value)
-  }
-  for (const [key, list] of Object.entries(event.multiValueHeaders ?? {})) {
-    if (key.toLowerCase() === name && list) values.push(...list)
-  }
-  return values.join(',')
-}
-
-/**
- * Method and path of any HTTP event.
- *
- * @example
- * readCounterRequest({ rawPath: '/prod/api/peek', requestContext: { stage: 'prod', http: { method: 'GET' } } })
- * // { method: 'GET', path: '/api/peek', acceptsHtml: false }
- */
-export function readCounterRequest(input: unknown): CounterRequest {
-  const event = (input ?? {}) as AnyHttpEvent
-  const method = (event.requestContext?.http?.method ?? event.httpMethod ?? 'GET').toUpperCase()
-  let path = event.rawPath ?? event.path ?? '/'
-  // Payload 2.0 keeps a named stage in rawPath (/prod/api/count); the $default stage adds nothing.
-  const stage = event.requestContext?.stage
-  if (event.rawPath !== undefined && stage && stage !== '$default') {
-    if (path === `/${stage}`) path = '/'
-    else if (path.startsWith(`/${stage}/`)) path = path.slice(stage.length + 1)
-  }
-  return { method, path, acceptsHtml: header(event, 'accept').includes('text/html') }
-}
-
-const noStore = { 'cache-control': 'no-store' }
-
-function json(value: unknown): CounterResponse {
-  return {
-    statusCode: 200,
-    headers: { 'content-type': 'application/json', ...noStore },
-    body: JSON.stringify(value),
-  }
-}
-
-function text(statusCode: number, body: string): CounterResponse {
-  return { statusCode, headers: { 'content-type': 'text/plain; charset=utf-8', ...noStore }, body }
+export interface CounterRouteOptions {
+  /** HTML the page shows below the count (the sign-in demo's section), made after the count went up. */
+  pageSection?: () => Promise<string>
 }
 
 async function increment(session: CounterSession): Promise<number> {
@@ -103,16 +45,13 @@ async function increment(session: CounterSession): Promise<number> {
 export async function routeCounter(
   request: CounterRequest,
   session: CounterSession,
+  options: CounterRouteOptions = {},
 ): Promise<CounterResponse> {
   const route = `${request.method} ${request.path}`
   switch (route) {
     case 'GET /': {
       const count = await increment(session)
-      return {
-        statusCode: 200,
-        headers: { 'content-type': 'text/html; charset=utf-8', ...noStore },
-        body: counterPage(count),
-      }
+      return html(counterPage(count, (await options.pageSection?.()) ?? ''))
     }
     case 'GET /api/count':
       return json({ count: await increment(session) })
@@ -122,11 +61,7 @@ export async function routeCounter(
       return text(200, 'ok')
     case 'POST /reset':
       await session.destroy()
-      if (request.acceptsHtml) {
-        // Relative, so it lands on the page under any stage prefix.
-        return { statusCode: 303, headers: { location: './', ...noStore }, body: '' }
-      }
-      return json({ count: 0 })
+      return request.acceptsHtml ? backToPage(request.path) : json({ count: 0 })
     default:
       return text(404, 'Not Found')
   }

@@ -1,7 +1,8 @@
 /**
  * The counter in a real browser: Debian's Chromium, driven by playwright-core, against the dev server
- * (`npm start` in-process, with its own DynamoDB Local). A failing test leaves a screenshot in
- * test-results/.
+ * (`npm start` in-process, with its own DynamoDB Local). Then its sign-in demo with two browser
+ * contexts as two devices of one user. A failing test leaves a screenshot in test-results/, and the
+ * signed-in page is saved there as e2e-signed-in.png to look at.
  */
 import { existsSync, mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -72,8 +73,8 @@ async function withScreenshot(name: string, page: Page, body: () => Promise<void
   }
 }
 
-async function open(): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await ready().browser.newContext()
+async function open(userAgent?: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await ready().browser.newContext(userAgent ? { userAgent } : {})
   return { context, page: await context.newPage() }
 }
 
@@ -145,5 +146,117 @@ describe('the counter in Chromium', () => {
     const favicon = requests.filter((line) => line.startsWith('GET /favicon.ico '))
     expect(favicon.length).toBeGreaterThan(0)
     for (const line of favicon) expect(line).toMatch(/^GET \/favicon\.ico 404 /)
+  })
+})
+
+/** One device of the sign-in demo: a browser context with its own cookies and user agent. */
+async function openDevice(
+  label: string,
+): Promise<{ context: BrowserContext; page: Page; userAgent: string }> {
+  const probe = await ready().browser.newContext()
+  const userAgent = `${await (await probe.newPage()).evaluate(() => navigator.userAgent)} (device ${label})`
+  await probe.close()
+  return { ...(await open(userAgent)), userAgent }
+}
+
+/** Submits one of the page's forms: the POST answers 303 back to the page, which then shows `then`. */
+async function post(page: Page, button: string, path: string | RegExp, then: string): Promise<void> {
+  const [response] = await Promise.all([
+    page.waitForResponse(
+      (r) => r.request().method() === 'POST' && new URL(r.url()).pathname.match(path) !== null,
+    ),
+    page.click(button),
+  ])
+  expect(response.status()).toBe(303)
+  await page.waitForSelector(then)
+}
+
+async function signIn(page: Page, name: string): Promise<void> {
+  await visit(page)
+  await page.fill('#name', name)
+  await post(page, '#signin button[type=submit]', /^\/signin$/, '#user-name')
+  expect(await page.textContent('#user-name')).toBe(name)
+}
+
+/** The sessions the page lists: user agent and whether it is marked as this device. */
+async function listed(page: Page): Promise<{ device: string; thisDevice: boolean; endButton: boolean }[]> {
+  return page.$$eval('#sessions li', (items) =>
+    items.map((item) => ({
+      device: item.querySelector('.device')?.textContent ?? '',
+      thisDevice: item.classList.contains('current') && item.textContent?.includes('this device') === true,
+      endButton: item.querySelector('button.end-session') !== null,
+    })),
+  )
+}
+
+/** The page's visible text. */
+async function mainText(page: Page): Promise<string> {
+  return (await page.textContent('main')) ?? ''
+}
+
+async function signedOut(page: Page): Promise<boolean> {
+  await visit(page)
+  return (await page.$('#signin')) !== null && (await page.$('#user-name')) === null
+}
+
+describe('the sign-in demo in Chromium: two devices of one user', () => {
+  it('both sign in and list both; A signs B out; B signs in again; A signs out everywhere else', async () => {
+    const a = await openDevice('A')
+    const b = await openDevice('B')
+    const name = 'Ada <e2e>'
+    await withScreenshot('signin-a', a.page, async () => {
+      await withScreenshot('signin-b', b.page, async () => {
+        // Both devices sign in with the page's form.
+        await signIn(a.page, name)
+        expect(await listed(a.page)).toEqual([{ device: a.userAgent, thisDevice: true, endButton: false }])
+        await signIn(b.page, name)
+        expect(await mainText(b.page)).toContain(`Signed in as ${name}`)
+
+        // Each lists both sessions, newest first, and marks its own.
+        expect(await listed(b.page)).toEqual([
+          { device: b.userAgent, thisDevice: true, endButton: false },
+          { device: a.userAgent, thisDevice: false, endButton: true },
+        ])
+        await visit(a.page)
+        expect(await listed(a.page)).toEqual([
+          { device: b.userAgent, thisDevice: false, endButton: true },
+          { device: a.userAgent, thisDevice: true, endButton: false },
+        ])
+        // Times shown in the reader's time zone by the page's script (no longer the server's UTC text).
+        const times = await a.page.$$eval('#sessions time', (all) => all.map((t) => t.textContent ?? ''))
+        expect(times).toHaveLength(4)
+        for (const text of times) expect(text).not.toMatch(/UTC$/)
+        mkdirSync(resultsDir, { recursive: true })
+        await a.page.screenshot({ path: `${resultsDir}e2e-signed-in.png`, fullPage: true })
+
+        // A signs B out from its list.
+        await post(
+          a.page,
+          '#sessions li:not(.current) button.end-session',
+          /^\/sessions\/[\w-]+\/end$/,
+          '#sessions li:only-child',
+        )
+        expect(await listed(a.page)).toEqual([{ device: a.userAgent, thisDevice: true, endButton: false }])
+        // B's next page load: signed out, a new session (the count starts again).
+        expect(await signedOut(b.page)).toBe(true)
+        expect(await b.page.textContent('#count')).toBe('1')
+
+        // B signs in again; A signs out everywhere else.
+        await signIn(b.page, name)
+        await visit(a.page)
+        expect(await listed(a.page)).toHaveLength(2)
+        await post(a.page, '#end-others', /^\/sessions\/end-others$/, '#sessions li:only-child')
+        expect(await signedOut(b.page)).toBe(true)
+        await visit(a.page)
+        expect(await a.page.textContent('#user-name')).toBe(name)
+        expect(await listed(a.page)).toEqual([{ device: a.userAgent, thisDevice: true, endButton: false }])
+
+        // And A signs out.
+        await post(a.page, '#signout', /^\/signout$/, '#signin')
+        expect(await signedOut(a.page)).toBe(true)
+      })
+    })
+    await a.context.close()
+    await b.context.close()
   })
 })

@@ -8,8 +8,9 @@ import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { DEFAULT_STORE_PROPS } from '../../src/index.ts'
-import { SESSION_TABLE_ACTIONS } from '../support/iam.ts'
+import { USER_INDEX_NAME } from '../../src/index.ts'
+import { normaliseStatements, sessionPolicyStatements } from '../support/iam.ts'
+import { SESSIONS_TABLE_PROPERTIES } from '../support/table-schema.ts'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const templates = ['template.yaml', 'examples/example-table-cfn.yml']
@@ -88,15 +89,40 @@ describe('template.yaml through the SAM translator', () => {
     ])
   })
 
-  it("has the sessions table: the store's key (S, hash only), on-demand, TTL on expire_at", () => {
+  it("has the sessions table: the store's key (S, hash only), on-demand, TTL on expire_at, the user-sessions index", () => {
     const [, table] = only('AWS::DynamoDB::Table')
-    const key = DEFAULT_STORE_PROPS.partitionKey.name
-    expect(table.Properties).toEqual({
-      AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-      TimeToLiveSpecification: { AttributeName: DEFAULT_STORE_PROPS.expiryName, Enabled: true },
-    })
+    expect(table.Properties).toEqual(SESSIONS_TABLE_PROPERTIES)
+  })
+
+  it('has the user-sessions index: bound_user (S, hash) / bound_key (S, range), INCLUDE only what a list shows, on demand', () => {
+    const [, table] = only('AWS::DynamoDB::Table')
+    const { GlobalSecondaryIndexes, AttributeDefinitions, BillingMode } = table.Properties as {
+      GlobalSecondaryIndexes: Record<string, unknown>[]
+      AttributeDefinitions: unknown[]
+      BillingMode: string
+    }
+    expect(GlobalSecondaryIndexes).toEqual([
+      {
+        IndexName: 'user-sessions',
+        KeySchema: [
+          { AttributeName: 'bound_user', KeyType: 'HASH' },
+          { AttributeName: 'bound_key', KeyType: 'RANGE' },
+        ],
+        Projection: {
+          ProjectionType: 'INCLUDE',
+          NonKeyAttributes: ['user_handle', 'user_meta', 'last_used', 'expire_at'],
+        },
+      },
+    ])
+    expect(AttributeDefinitions).toEqual(
+      expect.arrayContaining([
+        { AttributeName: 'bound_user', AttributeType: 'S' },
+        { AttributeName: 'bound_key', AttributeType: 'S' },
+      ]),
+    )
+    // On demand: the index inherits the table's billing, so it has no throughput of its own.
+    expect(BillingMode).toBe('PAY_PER_REQUEST')
+    expect(GlobalSecondaryIndexes[0]).not.toHaveProperty('ProvisionedThroughput')
   })
 
   it('has the function: nodejs24.x on arm64, index.handler, its role, TABLE_NAME from the table', () => {
@@ -141,7 +167,7 @@ describe('template.yaml through the SAM translator', () => {
     }
   })
 
-  it('gives the role basic execution and, on the sessions table only, exactly SESSION_TABLE_ACTIONS', () => {
+  it('gives the role basic execution, exactly SESSION_TABLE_ACTIONS on the sessions table, and Query on the user-sessions index only', () => {
     const [, role] = only('AWS::IAM::Role')
     const [tableId] = only('AWS::DynamoDB::Table')
     expect(role.Properties.ManagedPolicyArns).toEqual([
@@ -150,9 +176,22 @@ describe('template.yaml through the SAM translator', () => {
     const statements = (
       role.Properties.Policies as { PolicyDocument: { Statement: Record<string, unknown>[] } }[]
     ).flatMap((policy) => policy.PolicyDocument.Statement)
-    expect(statements).toEqual([
-      { Effect: 'Allow', Action: expect.any(Array), Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } },
-    ])
-    expect([...((statements[0]?.Action ?? []) as string[])].sort()).toEqual([...SESSION_TABLE_ACTIONS].sort())
+    expect(normaliseStatements(statements)).toEqual(
+      normaliseStatements(sessionPolicyStatements(tableId, USER_INDEX_NAME)),
+    )
+    expect([...((statements[0]?.Action ?? []) as string[])].sort()).toEqual(
+      [
+        'dynamodb:BatchWriteItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+      ].sort(),
+    )
+    expect(statements[1]).toEqual({
+      Effect: 'Allow',
+      Action: ['dynamodb:Query'],
+      Resource: { 'Fn::Sub': `\${${tableId}.Arn}/index/user-sessions` },
+    })
   })
 })

@@ -1,13 +1,21 @@
 /**
  * template.yaml, examples/example-table-cfn.yml and docker-compose.yml agree with each other and with
- * the store props the counter uses; and the function builds the way `sam build` builds it (esbuild,
- * with the template's BuildProperties) into a bundle that runs.
+ * the store props the counter uses (key, user-sessions index, TTL); `npm start`'s table is created from
+ * the template; and the function builds the way `sam build` builds it (esbuild, with the template's
+ * BuildProperties) into a bundle that runs.
  */
 import { execFileSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb'
 import type { Context } from 'aws-lambda'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { parse } from 'yaml'
@@ -22,9 +30,10 @@ import {
   resolveIntrinsics,
   type Template,
 } from '../../scripts/sam-template.ts'
-import { DEFAULT_STORE_PROPS } from '../../src/index.ts'
+import { DEFAULT_STORE_PROPS, USER_INDEX_NAME } from '../../src/index.ts'
 import { dynamoEndpoint, localClient } from '../support/dynamo.ts'
-import { SESSION_TABLE_ACTIONS } from '../support/iam.ts'
+import { normaliseStatements, sessionPolicyStatements } from '../support/iam.ts'
+import { SESSIONS_TABLE_PROPERTIES, USER_SESSIONS_INDEX } from '../support/table-schema.ts'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 let template: Template
@@ -39,23 +48,45 @@ function resource(id: string) {
   return found
 }
 
-/** The table the store expects with the props the counter uses (the defaults, table name aside). */
-const expectedKeys = {
-  AttributeDefinitions: [{ AttributeName: DEFAULT_STORE_PROPS.partitionKey.name, AttributeType: 'S' }],
-  KeySchema: [{ AttributeName: DEFAULT_STORE_PROPS.partitionKey.name, KeyType: 'HASH' }],
-  TimeToLiveSpecification: { AttributeName: DEFAULT_STORE_PROPS.expiryName, Enabled: true },
-}
-
 describe('template.yaml', () => {
   it('is a SAM template', () => {
     expect(template.Transform).toBe('AWS::Serverless-2016-10-31')
   })
 
-  it('has the sessions table: on-demand, key schema and TTL attribute of the store defaults', () => {
+  it('has the sessions table: on-demand, key schema and TTL attribute of the store defaults, and nothing else but the user-sessions index', () => {
     const table = resource('SessionsTable')
     expect(table.Type).toBe('AWS::DynamoDB::Table')
-    expect(table.Properties).toMatchObject({ BillingMode: 'PAY_PER_REQUEST', ...expectedKeys })
+    expect(table.Properties).toEqual(SESSIONS_TABLE_PROPERTIES)
     expect(DEFAULT_STORE_PROPS.sortKey).toBeUndefined()
+  })
+
+  it('indexes bound sessions as user-sessions: bound_user (S) / bound_key (S), projecting only what a list shows', () => {
+    const { GlobalSecondaryIndexes, AttributeDefinitions } = resource('SessionsTable').Properties as {
+      GlobalSecondaryIndexes: unknown[]
+      AttributeDefinitions: unknown[]
+    }
+    expect(GlobalSecondaryIndexes).toEqual([
+      {
+        IndexName: 'user-sessions',
+        KeySchema: [
+          { AttributeName: 'bound_user', KeyType: 'HASH' },
+          { AttributeName: 'bound_key', KeyType: 'RANGE' },
+        ],
+        Projection: {
+          ProjectionType: 'INCLUDE',
+          NonKeyAttributes: ['user_handle', 'user_meta', 'last_used', 'expire_at'],
+        },
+      },
+    ])
+    expect(AttributeDefinitions).toEqual(
+      expect.arrayContaining([
+        { AttributeName: 'bound_user', AttributeType: 'S' },
+        { AttributeName: 'bound_key', AttributeType: 'S' },
+      ]),
+    )
+    // The names the library uses by default.
+    expect(GlobalSecondaryIndexes).toEqual([USER_SESSIONS_INDEX])
+    expect(USER_INDEX_NAME).toBe('user-sessions')
   })
 
   it('has the counter function on nodejs24.x arm64, built by esbuild from examples/counter/index.ts', () => {
@@ -84,16 +115,18 @@ describe('template.yaml', () => {
     expect(basename(definition.entryPoint, '.ts')).toBe('index')
   })
 
-  it('grants the function exactly the actions the middleware needs (SESSION_TABLE_ACTIONS), on the sessions table only', () => {
+  it('grants the function exactly the actions the middleware needs: SESSION_TABLE_ACTIONS on the table, Query on the user-sessions index only', () => {
     const policies = resource('CounterFunction').Properties?.Policies as unknown[]
     expect(policies).toHaveLength(1)
-    // No SAM policy template (DynamoDBCrudPolicy would add Scan, Query, BatchWriteItem, ...).
+    // No SAM policy template (DynamoDBCrudPolicy would add Scan, Query on the table, BatchGetItem, ...).
     expect(policies.every((policy) => typeof policy === 'object' && policy !== null)).toBe(true)
-    const [policy] = policies as { Statement: { Effect: string; Action: string[]; Resource: unknown }[] }[]
-    expect(policy?.Statement).toEqual([
-      { Effect: 'Allow', Action: expect.any(Array), Resource: { 'Fn::GetAtt': ['SessionsTable', 'Arn'] } },
-    ])
-    expect([...(policy?.Statement[0]?.Action ?? [])].sort()).toEqual([...SESSION_TABLE_ACTIONS].sort())
+    const [policy] = policies as { Statement: Record<string, unknown>[] }[]
+    expect(normaliseStatements(policy?.Statement ?? [])).toEqual(
+      normaliseStatements(sessionPolicyStatements('SessionsTable', USER_INDEX_NAME)),
+    )
+    expect(resolveIntrinsics(policy?.Statement[1]?.Resource, { template })).toBe(
+      'SessionsTable.Arn/index/user-sessions',
+    )
   })
 
   it('routes GET / and ANY /{proxy+} of an HTTP API to the function, and outputs the API URL', () => {
@@ -128,14 +161,13 @@ describe('template.yaml', () => {
 })
 
 describe('examples/example-table-cfn.yml', () => {
-  it('creates the table the store finds with no options: TowerSessions, the default keys, TTL on', () => {
+  it('creates the table the store finds with no options: TowerSessions, the default keys, the user-sessions index, TTL on', () => {
     const cfn = parseTemplate(readFileSync(join(root, 'examples/example-table-cfn.yml'), 'utf8'))
     const tables = Object.values(cfn.Resources).filter((r) => r.Type === 'AWS::DynamoDB::Table')
     expect(tables).toHaveLength(1)
-    expect(tables[0]?.Properties).toMatchObject({
+    expect(tables[0]?.Properties).toEqual({
       TableName: DEFAULT_STORE_PROPS.tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      ...expectedKeys,
+      ...SESSIONS_TABLE_PROPERTIES,
     })
     expect(DEFAULT_STORE_PROPS.tableName).toBe('TowerSessions')
   })
@@ -173,7 +205,7 @@ describe('docker-compose.yml', () => {
     for (const entry of Object.values(compose.services)) expect(entry.networks).toContain('sessions-local')
   })
 
-  it("creates template.yaml's SessionsTable (what sam local passes as TABLE_NAME) and TowerSessions: keys, billing, TTL", () => {
+  it("creates template.yaml's SessionsTable (what sam local passes as TABLE_NAME) and TowerSessions: keys, index, billing, TTL", () => {
     const createTables = service('create-tables')
     // What compose hands the shell: `$$` becomes `$`, and no single `$` is left for compose to interpolate.
     const script = createTables.command.join('\n')
@@ -213,8 +245,11 @@ describe('docker-compose.yml', () => {
 
       // Every property of the template's table, as the CLI creates it: nothing more, nothing less.
       const { TimeToLiveSpecification, ...properties } = resource('SessionsTable').Properties ?? {}
-      for (const call of created)
-        expect(JSON.parse(option(call, '--cli-input-json') ?? '')).toEqual(properties)
+      for (const call of created) {
+        const input = JSON.parse(option(call, '--cli-input-json') ?? '') as Record<string, unknown>
+        expect(input).toEqual(properties)
+        expect(input.GlobalSecondaryIndexes).toEqual([USER_SESSIONS_INDEX])
+      }
       for (const call of ttl) {
         expect(JSON.parse(option(call, '--time-to-live-specification') ?? '')).toEqual(
           TimeToLiveSpecification,
@@ -224,6 +259,71 @@ describe('docker-compose.yml', () => {
     } finally {
       rmSync(bin, { recursive: true, force: true })
     }
+  })
+
+  it('has a table definition DynamoDB (Local) accepts: the table it creates has the index, queryable', async () => {
+    const definition = JSON.parse(service('create-tables').environment?.TABLE_DEFINITION ?? '') as Omit<
+      CreateTableCommandInput,
+      'TableName'
+    >
+    const client = localClient()
+    const tableName = `compose-${crypto.randomUUID()}`
+    try {
+      await client.send(new CreateTableCommand({ ...definition, TableName: tableName }))
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }))
+      expect(Table?.GlobalSecondaryIndexes?.map((index) => [index.IndexName, index.KeySchema])).toEqual([
+        [USER_SESSIONS_INDEX.IndexName, USER_SESSIONS_INDEX.KeySchema],
+      ])
+      expect(Table?.GlobalSecondaryIndexes?.[0]?.Projection).toEqual(USER_SESSIONS_INDEX.Projection)
+      const { Count } = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: USER_INDEX_NAME,
+          KeyConditionExpression: 'bound_user = :u',
+          ExpressionAttributeValues: { ':u': { S: 'nobody' } },
+        }),
+      )
+      expect(Count).toBe(0)
+    } finally {
+      await client.send(new DeleteTableCommand({ TableName: tableName })).catch(() => {})
+      client.destroy()
+    }
+  })
+})
+
+describe("ensureTable (npm start's table, from template.yaml)", () => {
+  const client = localClient()
+  afterAll(() => client.destroy())
+
+  const describeIndexes = async (tableName: string) => {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }))
+    return (Table?.GlobalSecondaryIndexes ?? []).map(({ IndexName, KeySchema, Projection, IndexStatus }) => ({
+      IndexName,
+      KeySchema,
+      Projection,
+      IndexStatus,
+    }))
+  }
+
+  it("reads the template's index, and creates the table with it (active), then leaves it be", async () => {
+    const table = findTable(template)
+    expect(table.globalSecondaryIndexes).toEqual([USER_SESSIONS_INDEX])
+    const tableName = `ensure-${crypto.randomUUID()}`
+    expect(await ensureTable(client, tableName, table)).toBe('created')
+    expect(await describeIndexes(tableName)).toEqual([{ ...USER_SESSIONS_INDEX, IndexStatus: 'ACTIVE' }])
+    expect(await ensureTable(client, tableName, table)).toBe('exists')
+  })
+
+  it('refuses, naming the index, a table made before the template had it', async () => {
+    const table = findTable(template)
+    const tableName = `ensure-old-${crypto.randomUUID()}`
+    const [key] = table.attributeDefinitions
+    const old = { ...table, attributeDefinitions: key ? [key] : [], globalSecondaryIndexes: [] }
+    expect(await ensureTable(client, tableName, old)).toBe('created')
+    expect(await describeIndexes(tableName)).toEqual([])
+    await expect(ensureTable(client, tableName, table)).rejects.toThrow(
+      `Table ${tableName} exists without the index user-sessions that the template declares`,
+    )
   })
 })
 
