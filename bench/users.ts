@@ -6,9 +6,10 @@
  *
  * Runs alone (`node bench/users.ts`, starting its own DynamoDB Local) or from `bench/run.ts`.
  */
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import middy from '@middy/core'
 import { startDynamoDBLocal } from '../scripts/dynamodb-local.ts'
+import { ensureTable, findTable, loadTemplate } from '../scripts/sam-template.ts'
 import { DynamoDBSessionStore, dynamoSession } from '../src/index.ts'
 import { CookieJar, httpEvent } from '../src/testing/index.ts'
 import { callCount, emptyTally, instrument, type Tally } from './lib/instrument.ts'
@@ -31,31 +32,8 @@ export async function usersStudy(endpoint: string): Promise<string> {
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials })
   const recorder = instrument(client)
   const tableName = `bench-users-${Math.random().toString(36).slice(2)}`
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'session_id', AttributeType: 'S' },
-        { AttributeName: 'bound_user', AttributeType: 'S' },
-        { AttributeName: 'bound_key', AttributeType: 'S' },
-      ],
-      KeySchema: [{ AttributeName: 'session_id', KeyType: 'HASH' }],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: 'user-sessions',
-          KeySchema: [
-            { AttributeName: 'bound_user', KeyType: 'HASH' },
-            { AttributeName: 'bound_key', KeyType: 'RANGE' },
-          ],
-          Projection: {
-            ProjectionType: 'INCLUDE',
-            NonKeyAttributes: ['user_handle', 'user_meta', 'last_used', 'expire_at'],
-          },
-        },
-      ],
-    }),
-  )
+  // The table as template.yaml defines it: its key and the user-sessions index.
+  await ensureTable(client, tableName, findTable(await loadTemplate()))
   // A clock the study moves, so that a touch has a later expiry to write.
   let offsetMs = 0
   const now = () => Date.now() + offsetMs
