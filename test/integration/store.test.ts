@@ -15,6 +15,7 @@ import {
   SUCCESSOR_SECONDS,
 } from '../../src/index.ts'
 import { sessionKey } from '../../src/store/props.ts'
+import { towerSessionsFormat } from '../../src/tower-sessions/index.ts'
 import { countingClient, createTable, localClient } from '../support/dynamo.ts'
 import { changeOf } from '../support/store-contract.ts'
 
@@ -110,6 +111,24 @@ describe('DynamoDBSessionStore with the default props', () => {
       SessionStoreError,
     )
     expect((await store.load(taken))?.data).toEqual({ owner: 'first' })
+  })
+
+  it('by default, as the Rust crate: one attempt and 5 retries on a collision (6 PutItems), in both formats', async () => {
+    for (const format of [undefined, towerSessionsFormat()]) {
+      const base = new DynamoDBSessionStore({ client, tableName, ...(format && { format }) })
+      const taken = (await base.create({ data: { owner: 'first' }, expiresAt: nowSeconds() + 100 })).id
+      const { client: counting, calls } = countingClient()
+      const stuck = new DynamoDBSessionStore({
+        client: counting,
+        tableName,
+        ...(format && { format }),
+        generateId: () => taken,
+      })
+      await expect(stuck.create({ data: { x: 1 }, expiresAt: nowSeconds() + 100 })).rejects.toThrow(
+        /6 attempts/,
+      )
+      expect(calls).toEqual(Array.from({ length: 6 }, () => 'PutItem'))
+    }
   })
 
   it('rejects an id generator that breaks the id shape', async () => {
