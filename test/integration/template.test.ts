@@ -65,19 +65,7 @@ describe('template.yaml', () => {
       GlobalSecondaryIndexes: unknown[]
       AttributeDefinitions: unknown[]
     }
-    expect(GlobalSecondaryIndexes).toEqual([
-      {
-        IndexName: 'user-sessions',
-        KeySchema: [
-          { AttributeName: 'bound_user', KeyType: 'HASH' },
-          { AttributeName: 'bound_key', KeyType: 'RANGE' },
-        ],
-        Projection: {
-          ProjectionType: 'INCLUDE',
-          NonKeyAttributes: ['user_handle', 'user_meta', 'last_used', 'expire_at'],
-        },
-      },
-    ])
+    expect(GlobalSecondaryIndexes).toEqual([USER_SESSIONS_INDEX])
     expect(AttributeDefinitions).toEqual(
       expect.arrayContaining([
         { AttributeName: 'bound_user', AttributeType: 'S' },

@@ -7,6 +7,7 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb'
 import { inject } from 'vitest'
+import { USER_SESSIONS_INDEX } from './table-schema.ts'
 
 /** Credentials DynamoDB Local accepts (it runs with -sharedDb, so any will do). */
 export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' }
@@ -61,14 +62,12 @@ export async function createTable(client: DynamoDBClient, keys: TableKeys = {}):
       ...(userIndex && {
         GlobalSecondaryIndexes: [
           {
-            IndexName: 'user-sessions',
-            KeySchema: [
-              { AttributeName: 'bound_user', KeyType: 'HASH' },
-              { AttributeName: 'bound_key', KeyType: 'RANGE' },
-            ],
+            ...USER_SESSIONS_INDEX,
             Projection: {
-              ProjectionType: 'INCLUDE',
-              NonKeyAttributes: ['user_handle', 'user_meta', 'last_used', keys.expiryName ?? 'expire_at'],
+              ...USER_SESSIONS_INDEX.Projection,
+              NonKeyAttributes: USER_SESSIONS_INDEX.Projection.NonKeyAttributes.map((name) =>
+                name === 'expire_at' ? (keys.expiryName ?? name) : name,
+              ),
             },
           },
         ],

@@ -12,11 +12,11 @@ const key = DEFAULT_STORE_PROPS.partitionKey.name
 export const USER_SESSIONS_INDEX = {
   IndexName: USER_INDEX_NAME,
   KeySchema: [
-    { AttributeName: USER_ATTRIBUTES.user, KeyType: 'HASH' },
-    { AttributeName: USER_ATTRIBUTES.key, KeyType: 'RANGE' },
+    { AttributeName: USER_ATTRIBUTES.user, KeyType: 'HASH' as const },
+    { AttributeName: USER_ATTRIBUTES.key, KeyType: 'RANGE' as const },
   ],
   Projection: {
-    ProjectionType: 'INCLUDE',
+    ProjectionType: 'INCLUDE' as const,
     NonKeyAttributes: [
       USER_ATTRIBUTES.handle,
       USER_ATTRIBUTES.meta,
