@@ -136,8 +136,11 @@ function errorName(error: unknown): string {
   return error instanceof Error ? error.name : typeof error
 }
 
-/** The most keys one in-place update changes; beyond, the whole item is written (expressions are capped at 4 KB). */
-const MAX_IN_PLACE_KEYS = 50
+/**
+ * The most keys one in-place update changes; beyond, the whole item is written (expressions are capped at
+ * 4 KB). The memory store follows the same rule.
+ */
+export const MAX_IN_PLACE_KEYS = 50
 /**
  * How long, in seconds, the item `regenerate()` leaves under the old id names the new one: a logout that
  * presents the old id within this time ends the new session too.
@@ -149,8 +152,8 @@ const MAX_IN_PLACE_KEYS = 50
  * ```
  */
 export const SUCCESSOR_SECONDS = 3600
-/** The most successors one `destroy()` follows. */
-const MAX_SUCCESSORS = 8
+/** The most successors one `destroy()` follows (the memory store too). */
+export const MAX_SUCCESSORS = 8
 /** The most times a write waits for a user's item to be ready (a lock by "sign out everywhere" lasts seconds). */
 const MAX_BUSY = 400
 
@@ -169,9 +172,6 @@ type Attempt =
   | { readonly done: SaveResult }
   | { readonly failed: Item | null; readonly ending?: boolean }
   | { readonly busy: true }
-
-/** What a write stores of a session besides its id. */
-type Stored = NewSessionRecord
 
 /**
  * What `change` on top of `base` stores, or `undefined` when it leaves no session (empty or expired). A
@@ -459,11 +459,11 @@ export class DynamoDBSessionStore implements SessionStore {
 
   /**
    * Writes the session item (`write`), the items `also`, and what keeps the users' items in step with
-   * `step`, in one transaction. Resolves `undefined` when written; the session item as it was when its
-   * condition failed (`null` when there was none, or when a user's item says the session was ended
-   * meanwhile); `{ also: item }` when the first of `also` failed its condition; or `'busy'` when the same
-   * write may be tried again (a user's item was locked by "sign out everywhere", or was missing or full
-   * and has been prepared).
+   * `step`, in one transaction. Resolves `ok`; `failed` with the session item as it was when its condition
+   * failed (`null` when there was none, or when a user's item says the session was ended meanwhile);
+   * `alsoFailed` with the first of `also` when its condition failed; or `busy` when the same write may be
+   * tried again (a user's item was locked by "sign out everywhere", or was missing or full and has been
+   * prepared).
    */
   async #transact(
     write: TransactWriteItem,
@@ -472,7 +472,7 @@ export class DynamoDBSessionStore implements SessionStore {
   ): Promise<{ ok: true } | { failed: Item | null } | { alsoFailed: Item | null } | { busy: true }> {
     const nowMs = this.#now()
     const updates = bindingUpdates(this.props, step, nowMs, this.users.maxSessions)
-    const items = [write, ...also, ...updates]
+    const items = [write, ...also, ...updates.map(({ item }) => item)]
     try {
       await this.send(
         'TransactWriteItems',
@@ -488,8 +488,8 @@ export class DynamoDBSessionStore implements SessionStore {
       }
       const first = 1 + also.length
       for (const [index, reason] of reasons.entries()) {
-        if (index < first || reason.Code !== 'ConditionalCheckFailed') continue
-        const userId = (index - first === 0 ? (step.to ?? step.from) : step.from)?.userId ?? ''
+        const userId = updates[index - first]?.userId
+        if (userId === undefined || reason.Code !== 'ConditionalCheckFailed') continue
         const refusal = bindingRefusal(reason.Item, nowMs, this.users.maxSessions)
         if (refusal === 'ended') return { failed: null }
         if (!(await this.users.prepare(userId, refusal)) && refusal === 'full') {
@@ -580,7 +580,13 @@ export class DynamoDBSessionStore implements SessionStore {
    * The whole item `change` leads to on top of `base`. The values of keys the change left alone are the
    * ones `base` was read with: the format may write them back in their stored form.
    */
-  #wholeItem(change: SessionChange, base: SessionRecord, after: Stored, token: string, id = base.id): Item {
+  #wholeItem(
+    change: SessionChange,
+    base: SessionRecord,
+    after: NewSessionRecord,
+    token: string,
+    id = base.id,
+  ): Item {
     const revision = revisionOf(base)
     const keys = change.cleared ? [] : Object.keys(base.data).filter((key) => !change.entries.has(key))
     return this.#layout.item(
@@ -688,7 +694,7 @@ export class DynamoDBSessionStore implements SessionStore {
     }
   }
 
-  #regenerated(id: string, after: Stored, created: Item): Attempt {
+  #regenerated(id: string, after: NewSessionRecord, created: Item): Attempt {
     const revision = this.#layout.revision(created, { data: after.data })
     return { done: { status: 'saved', record: { id, ...after, revision } } }
   }
@@ -749,21 +755,21 @@ export class DynamoDBSessionStore implements SessionStore {
       }
       // A session bound to a user leaves that user's list too.
       const binding = deleted && readBinding(deleted)
-      if (binding) await this.#transactOrSend(binding, next)
+      if (binding) await this.#leaveUserList(binding, next)
       const successor = this.#layout.successorOf(failed)
       next = this.ids.isId(successor) ? successor : undefined
     }
   }
 
   /** Drops the entry of a deleted session from its user's item. */
-  async #transactOrSend(binding: UserBinding, id: string): Promise<void> {
+  async #leaveUserList(binding: UserBinding, id: string): Promise<void> {
     const [update] = bindingUpdates(
       this.props,
       { from: binding, to: undefined, fromId: id, toId: id },
       this.#now(),
       this.users.maxSessions,
     )
-    if (update?.Update) await this.send('UpdateItem', new UpdateItemCommand(update.Update))
+    if (update?.item.Update) await this.send('UpdateItem', new UpdateItemCommand(update.item.Update))
   }
 
   checkEntry(key: string, value: JsonValue): void {

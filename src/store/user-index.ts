@@ -205,16 +205,16 @@ export function bindingPlan(step: BindingStep): BindingPlan {
 }
 
 /**
- * The updates of users' items that must commit with a session write, in the same transaction: add the
- * new binding (if the user is not being signed out everywhere and has room), drop the old one, or point
- * a regenerated session's entry at its new id.
+ * The updates of users' items that must commit with a session write, in the same transaction, each with
+ * the user whose item it updates: add the new binding (if the user is not being signed out everywhere and
+ * has room), drop the old one, or point a regenerated session's entry at its new id.
  */
 export function bindingUpdates(
   props: ResolvedStoreProps,
   step: BindingStep,
   nowMs: number,
   maxSessions: number,
-): TransactWriteItem[] {
+): { readonly userId: string; readonly item: TransactWriteItem }[] {
   const { follow, add, drop } = bindingPlan(step)
   const { sessions, revoking } = USER_ATTRIBUTES
   const unlocked = (x: ExpressionBuilder) =>
@@ -223,13 +223,16 @@ export function bindingUpdates(
     M: { sid: { S: id }, since: { N: String(binding.since) } },
   })
   const update = (userId: string, x: ExpressionBuilder, expression: string, condition?: string) => ({
-    Update: {
-      TableName: props.tableName,
-      Key: userKey(props, userId),
-      UpdateExpression: expression,
-      ...(condition && { ConditionExpression: condition }),
-      ...x.attributes(),
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+    userId,
+    item: {
+      Update: {
+        TableName: props.tableName,
+        Key: userKey(props, userId),
+        UpdateExpression: expression,
+        ...(condition && { ConditionExpression: condition }),
+        ...x.attributes(),
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+      },
     },
   })
   if (follow) {
@@ -245,7 +248,7 @@ export function bindingUpdates(
       ),
     ]
   }
-  const items: TransactWriteItem[] = []
+  const items: ReturnType<typeof bindingUpdates> = []
   if (add) {
     const x = new ExpressionBuilder()
     const map = x.name(sessions)
@@ -425,14 +428,16 @@ export class DynamoDBUserIndex implements UserSessionIndex {
     const ended = Object.entries(entries).filter(([handle]) => handle !== options.except)
     const ids = ended.map(([, value]) => value.M?.sid?.S).filter((id): id is string => id !== undefined)
     for (let i = 0; i < ids.length; i += 25) await this.#deleteBatch(ids.slice(i, i + 25))
-    // 3. Drop their entries and the lock (only ours: a lock that ran out may be someone else's by now).
+    // 3. Drop their entries and the lock (only ours: a lock that ran out may be someone else's by now),
+    //    100 entries per update (expressions are capped at 4 KB); the last update also frees the lock.
     const handles = ended.map(([handle]) => handle)
-    for (let i = 0; i === 0 || i < handles.length; i += 100) {
+    const chunks: string[][] = []
+    for (let i = 0; i < handles.length; i += 100) chunks.push(handles.slice(i, i + 100))
+    if (chunks.length === 0) chunks.push([])
+    for (const [index, chunk] of chunks.entries()) {
       const x = new ExpressionBuilder()
-      const chunk = handles.slice(i, i + 100).map((handle) => x.path(sessions, handle))
-      const last = i + 100 >= handles.length
-      const removals = [...chunk, ...(last ? [x.name(revoking)] : [])]
-      if (removals.length === 0) break
+      const removals = chunk.map((handle) => x.path(sessions, handle))
+      if (index === chunks.length - 1) removals.push(x.name(revoking))
       try {
         await this.#send(
           'UpdateItem',
@@ -507,11 +512,15 @@ export class DynamoDBUserIndex implements UserSessionIndex {
         }),
       )
     ).Item
-    const stale: string[] = []
-    for (const [handle, value] of Object.entries(item?.[sessions]?.M ?? {})) {
-      const sid = value.M?.sid?.S
-      if (!sid || !(await this.#host.isBound(sid, userId, handle))) stale.push(handle)
-    }
+    // Each entry's session, read at once (a full user is the rare case this serves).
+    const entries = Object.entries(item?.[sessions]?.M ?? {})
+    const bound = await Promise.all(
+      entries.map(([handle, value]) => {
+        const sid = value.M?.sid?.S
+        return sid ? this.#host.isBound(sid, userId, handle) : false
+      }),
+    )
+    const stale = entries.filter((_, i) => !bound[i]).map(([handle]) => handle)
     if (stale.length === 0) return false
     const x = new ExpressionBuilder()
     await this.#send(

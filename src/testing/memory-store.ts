@@ -23,6 +23,8 @@ import { type jsonStringCodec, nativeMapCodec } from '../store/codec.ts'
 import {
   DynamoDBSessionStore,
   type DynamoDBSessionStoreOptions,
+  MAX_IN_PLACE_KEYS,
+  MAX_SUCCESSORS,
   SUCCESSOR_SECONDS,
   storedAfter,
 } from '../store/dynamodb-store.ts'
@@ -38,11 +40,6 @@ import type {
 } from '../store/types.ts'
 import { readBinding, USER_ATTRIBUTES, type UserIndexOptions } from '../store/user-index.ts'
 import { MemoryUserIndex, type UserEntries } from './memory-users.ts'
-
-/** As the DynamoDB store: past this many changed keys it writes the whole item (conditional on the version). */
-const MAX_IN_PLACE_KEYS = 50
-/** As the DynamoDB store: the most successors one `destroy()` follows. */
-const MAX_SUCCESSORS = 8
 
 /** What a {@link MemoryTable} holds: the session items, and each user's entries. */
 interface TableState {
