@@ -4,13 +4,12 @@
  * list of a user's sessions, signing out one device and every other one, the form posts of the page,
  * escaping, and the DynamoDB calls (which the template's IAM policy must allow).
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import type { Context } from 'aws-lambda'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createLambdaContext, isTextContentType } from '../../scripts/http-to-lambda.ts'
 import { ensureTable, findTable, loadTemplate } from '../../scripts/sam-template.ts'
 import { CookieJar, FRONT_DOORS, httpEvent, type KnownFrontDoor } from '../../src/testing/index.ts'
-import { loadCounter } from '../support/app.ts'
+import { loadCounter, recordSentCommands, type SentCommand } from '../support/app.ts'
 import { localClient } from '../support/dynamo.ts'
 
 type Result = {
@@ -31,24 +30,13 @@ type SessionInfo = {
 const client = localClient()
 let handler: Handler
 /** Every DynamoDB command the counter sends: its name and input. */
-const sent: { name: string; input: Record<string, unknown> }[] = []
+let sent: SentCommand[] = []
 
 beforeAll(async () => {
   const tableName = `signin-${crypto.randomUUID()}`
   await ensureTable(client, tableName, findTable(await loadTemplate()))
   handler = (await loadCounter(tableName)) as Handler
-  const send = DynamoDBClient.prototype.send
-  vi.spyOn(DynamoDBClient.prototype, 'send').mockImplementation(function (
-    this: DynamoDBClient,
-    ...args: Parameters<DynamoDBClient['send']>
-  ) {
-    const [command] = args
-    sent.push({
-      name: command.constructor.name.replace(/Command$/, ''),
-      input: command.input as Record<string, unknown>,
-    })
-    return send.apply(this, args)
-  } as DynamoDBClient['send'])
+  sent = recordSentCommands()
 })
 
 beforeEach(() => {

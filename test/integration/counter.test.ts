@@ -4,12 +4,11 @@
  * template's IAM policy must allow).
  */
 import { readdirSync, readFileSync } from 'node:fs'
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import type { Context } from 'aws-lambda'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createLambdaContext } from '../../scripts/http-to-lambda.ts'
 import { ensureTable, findTable, loadTemplate } from '../../scripts/sam-template.ts'
-import { loadCounter } from '../support/app.ts'
+import { loadCounter, recordSentCommands, type SentCommand } from '../support/app.ts'
 import { localClient } from '../support/dynamo.ts'
 import { frontDoorEvents } from '../support/events.ts'
 
@@ -25,22 +24,14 @@ type Response = {
 const eventsDir = new URL('../../events/', import.meta.url)
 const client = localClient()
 let handler: Handler
-const sent: string[] = []
+let sent: SentCommand[] = []
 
 beforeAll(async () => {
   const template = await loadTemplate()
   const tableName = `counter-${crypto.randomUUID()}`
   await ensureTable(client, tableName, findTable(template))
   handler = (await loadCounter(tableName)) as unknown as Handler
-  // Count the calls every client makes (the counter's own shared client included), passing them through.
-  const send = DynamoDBClient.prototype.send
-  vi.spyOn(DynamoDBClient.prototype, 'send').mockImplementation(function (
-    this: DynamoDBClient,
-    ...args: Parameters<DynamoDBClient['send']>
-  ) {
-    sent.push(args[0].constructor.name)
-    return send.apply(this, args)
-  } as DynamoDBClient['send'])
+  sent = recordSentCommands()
 })
 
 beforeEach(() => {
@@ -179,7 +170,7 @@ describe('DynamoDB calls', () => {
       .flatMap((policy) => policy.Statement)
       .filter((statement) => JSON.stringify(statement.Resource) === '{"Fn::GetAtt":["SessionsTable","Arn"]}')
       .flatMap((statement) => statement.Action)
-    const used = new Set(sent.map((name) => `dynamodb:${name.replace(/Command$/, '')}`))
+    const used = new Set(sent.map(({ name }) => `dynamodb:${name}`))
     expect(used.size).toBeGreaterThan(0)
     for (const action of used) expect(onTable).toContain(action)
   })

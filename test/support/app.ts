@@ -3,7 +3,7 @@
  * a counting client, the testing subpath's clock, and HTTP API v2 requests whose Set-Cookie values come
  * back parsed.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import middy from '@middy/core'
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda'
 import { parseSetCookie, type SetCookie } from 'cookie'
@@ -98,3 +98,30 @@ export async function loadCounter(tableName: string): Promise<(event: unknown, c
 }
 
 export { CookieJar } from '../../src/testing/index.ts'
+
+/** A DynamoDB command some client sent: its name (`GetItem`) and input. */
+export interface SentCommand {
+  name: string
+  input: Record<string, unknown>
+}
+
+/**
+ * Records every command every DynamoDB client sends (the counter's own shared client included), passing
+ * them through; undo with `vi.restoreAllMocks()`.
+ */
+export function recordSentCommands(): SentCommand[] {
+  const sent: SentCommand[] = []
+  const send = DynamoDBClient.prototype.send
+  vi.spyOn(DynamoDBClient.prototype, 'send').mockImplementation(function (
+    this: DynamoDBClient,
+    ...args: Parameters<DynamoDBClient['send']>
+  ) {
+    const [command] = args
+    sent.push({
+      name: command.constructor.name.replace(/Command$/, ''),
+      input: command.input as Record<string, unknown>,
+    })
+    return send.apply(this, args)
+  } as DynamoDBClient['send'])
+  return sent
+}
