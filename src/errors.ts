@@ -151,3 +151,64 @@ export class SessionTooLargeError extends SessionDataError {
     this.limit = limit
   }
 }
+
+/**
+ * A login would bind a session to a user who already has `users.maxSessionsPerUser` live sessions, and
+ * the store's policy (`users.whenFull: 'refuse'`, the default) is to refuse it. A kind of
+ * {@link SessionDataError}: `session.bindUser()` throws it before the handler goes on, so a handler can
+ * catch it there; nothing was written. Carries `statusCode` 403 and `expose: true`, so
+ * `@middy/http-error-handler` answers `403 Forbidden` with the message.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await context.session.bindUser(user.id)
+ * } catch (error) {
+ *   if (error instanceof TooManySessionsError) return { statusCode: 403, body: 'Sign out another device first' }
+ *   throw error
+ * }
+ * ```
+ */
+export class TooManySessionsError extends SessionDataError {
+  /** HTTP status for `@middy/http-error-handler`. */
+  readonly statusCode = 403
+  /** The message is safe to show to the client. */
+  readonly expose = true
+  /** The most sessions one user may have (`users.maxSessionsPerUser`). */
+  readonly limit: number
+
+  constructor(limit: number) {
+    super(`This user already has ${limit} live sessions (users.maxSessionsPerUser): end some first`)
+    this.limit = limit
+  }
+}
+
+/**
+ * The user's sessions stayed busy (being signed out everywhere, by a request that holds a short lease on
+ * them) for longer than this request had time to wait. Nothing of this request was written; trying again
+ * after `retryAfter` seconds succeeds. A kind of {@link SessionStoreError}, with `statusCode` 503,
+ * `expose: true` and a `Retry-After` header in `headers`, which `@middy/http-error-handler` adds to the
+ * response.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof SessionBusyError) return { statusCode: 503, headers: error.headers, body: 'Try again' }
+ * ```
+ */
+export class SessionBusyError extends SessionStoreError {
+  /** HTTP status for `@middy/http-error-handler`. */
+  readonly statusCode = 503
+  /** The message is safe to show to the client. */
+  readonly expose = true
+  /** Seconds after which a retry is expected to succeed. */
+  readonly retryAfter: number
+  /** Response headers for `@middy/http-error-handler`: `Retry-After`. */
+  readonly headers: Readonly<Record<string, string>>
+
+  constructor(operation: string, retryAfter: number) {
+    const seconds = Math.max(1, Math.ceil(retryAfter))
+    super(operation, `The user's sessions are being signed out everywhere; try again in ${seconds} s`)
+    this.retryAfter = seconds
+    this.headers = Object.freeze({ 'Retry-After': String(seconds) })
+  }
+}

@@ -20,6 +20,7 @@
 export type { SessionCookieOptions } from './cookie.ts'
 export type { JsonValue, SessionData } from './data.ts'
 export {
+  SessionBusyError,
   SessionConfigError,
   SessionConflictError,
   type SessionConflictReason,
@@ -27,6 +28,7 @@ export {
   SessionError,
   SessionStoreError,
   SessionTooLargeError,
+  TooManySessionsError,
 } from './errors.ts'
 export {
   DEFAULT_EXPIRY,

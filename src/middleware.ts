@@ -133,6 +133,18 @@ function setCookieFor(
   return sessionSetCookie(cookie, value, outcome.persistent ? outcome.expiresAt : undefined, nowSeconds)
 }
 
+/** Time kept back from the invocation's remaining time for the after hook to answer. */
+const DEADLINE_MARGIN_MS = 500
+
+/** When the request must be done, on the real clock: Lambda's remaining time less a margin, if known. */
+function deadlineOf(context: { getRemainingTimeInMillis?: unknown }): number | undefined {
+  const remaining =
+    typeof context.getRemainingTimeInMillis === 'function'
+      ? Number(context.getRemainingTimeInMillis())
+      : Number.NaN
+  return Number.isFinite(remaining) ? Date.now() + remaining - DEADLINE_MARGIN_MS : undefined
+}
+
 /**
  * Server-side sessions stored in DynamoDB, as a Middy middleware.
  *
@@ -211,6 +223,7 @@ export function dynamoSession<T extends object = SessionData>(
       // No HTTP request, no cookie: an SQS batch, a schedule, a direct invoke.
       const detached = !isHttpEvent(request.event)
       const session = new Session<T>({
+        deadline: deadlineOf(request.context),
         store,
         id: detached ? undefined : sessionIdFromRequest(request.event, cookie.name, secrets, ids),
         expiry,

@@ -75,6 +75,11 @@ export interface SessionInit {
    */
   failOpen?: boolean | undefined
   /**
+   * When the request must be done, in epoch milliseconds of the real clock (the middleware takes it from
+   * the invocation's remaining time): a write that has to wait for a user's sessions gives up before it.
+   */
+  deadline?: number | undefined
+  /**
    * No cookie can carry this session (a non-HTTP invocation): it starts empty and is never stored; a
    * change made to it is logged as not saved. Default `false`.
    */
@@ -454,12 +459,14 @@ export class Session<T extends object = SessionData> {
    */
   async bindUser(userId: string, options: { meta?: SessionData | undefined } = {}): Promise<void> {
     assertBindable(userId, options.meta)
-    this.#users()
+    const users = this.#users()
     if (!(await this.#ready())) return
     this.#assertChangeable()
     const current = this.#binding()
     if (current?.userId === userId && (options.meta === undefined || sameMeta(current.meta, options.meta)))
       return
+    // A new session for this user: refused now, before the handler goes on, if the user has no room.
+    if (current?.userId !== userId) await users.checkRoom?.(userId, { deadline: this.#init.deadline })
     const binding: UserBinding = {
       userId,
       handle: current?.userId === userId ? current.handle : newHandle(),
@@ -552,7 +559,10 @@ export class Session<T extends object = SessionData> {
   async endAllUserSessions(options: { keepCurrent?: boolean | undefined } = {}): Promise<number> {
     const { userId, handle } = await this.#requireUser()
     const keepCurrent = options.keepCurrent ?? true
-    const ended = await this.#users().endAll(userId, { except: keepCurrent ? handle : undefined })
+    const ended = await this.#users().endAll(userId, {
+      except: keepCurrent ? handle : undefined,
+      deadline: this.#init.deadline,
+    })
     if (!keepCurrent) await this.destroy()
     return ended
   }
@@ -640,6 +650,7 @@ export class Session<T extends object = SessionData> {
       user: changes.user,
       defaultExpiry: this.#init.expiry,
       now: nowSeconds,
+      deadline: this.#init.deadline,
     }
     if (changes.regenerate) return this.#outcome(await this.#store.regenerate(change), true)
     return this.#outcome(await this.#store.save(change), changes.expiry !== undefined)
@@ -658,7 +669,10 @@ export class Session<T extends object = SessionData> {
       )
       return undefined
     }
-    this.#written = await this.#store.create({ data: this.#data, expiresAt, expiry, ...(user && { user }) })
+    this.#written = await this.#store.create(
+      { data: this.#data, expiresAt, expiry, ...(user && { user }) },
+      { deadline: this.#init.deadline },
+    )
     return this.#cookieFor(this.#written)
   }
 

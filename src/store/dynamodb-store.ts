@@ -41,15 +41,15 @@ import type {
   UserBinding,
 } from './types.ts'
 import {
+  assertUserNamespace,
   type BindingStep,
   bindingRefusal,
   bindingUpdates,
   DynamoDBUserIndex,
-  isBoundTo,
   readBinding,
-  tooManySessions,
   USER_ATTRIBUTES,
   type UserIndexOptions,
+  userItemKey,
 } from './user-index.ts'
 
 /**
@@ -107,7 +107,7 @@ export interface DynamoDBSessionStoreOptions extends DynamoDBStoreProps {
   generateId?: (() => string) | undefined
   /**
    * A time limit for each DynamoDB call, SDK retries included, in milliseconds; past it the call is
-   * aborted and fails with {@link SessionStoreError}. Default: none (the SDK's own timeouts apply).
+   * aborted and fails with {@link SessionStoreError}, so no call hangs a request for ever. Default 5000.
    */
   timeoutMs?: number | undefined
   /** Sessions bound to users (`session.bindUser()`): the index that lists them, and limits. */
@@ -154,8 +154,13 @@ export const MAX_IN_PLACE_KEYS = 50
 export const SUCCESSOR_SECONDS = 3600
 /** The most successors one `destroy()` follows (the memory store too). */
 export const MAX_SUCCESSORS = 8
-/** The most times a write waits for a user's item to be ready (a lock by "sign out everywhere" lasts seconds). */
-const MAX_BUSY = 400
+/**
+ * The most times a write is tried again after a user's item needed something first (created, a lease
+ * waited out, room made): each of those changes what the next attempt finds.
+ */
+const MAX_BUSY = 20
+/** The default of {@link DynamoDBSessionStoreOptions.timeoutMs}. */
+const DEFAULT_TIMEOUT_MS = 5_000
 
 /** A short random pause before the next attempt on a busy session: full jitter, up to 200 ms. */
 function backoff(attempt: number): Promise<void> {
@@ -228,10 +233,10 @@ export class DynamoDBSessionStore implements SessionStore {
   readonly #maxConflictRetries: number
   readonly #now: () => number
   readonly #generateId: () => string
-  readonly #timeoutMs: number | undefined
+  readonly #timeoutMs: number
 
   constructor(options: DynamoDBSessionStoreOptions = {}) {
-    const { createAttempts = 6, maxConflictRetries = 10, timeoutMs } = options
+    const { createAttempts = 6, maxConflictRetries = 10, timeoutMs = DEFAULT_TIMEOUT_MS } = options
     this.props = resolveStoreProps(options)
     if (!Number.isInteger(createAttempts) || createAttempts < 1) {
       throw new SessionConfigError('createAttempts must be a positive integer')
@@ -239,7 +244,7 @@ export class DynamoDBSessionStore implements SessionStore {
     if (!Number.isInteger(maxConflictRetries) || maxConflictRetries < 0) {
       throw new SessionConfigError('maxConflictRetries must be a whole number, 0 or more')
     }
-    if (timeoutMs !== undefined && !(timeoutMs > 0 && Number.isFinite(timeoutMs))) {
+    if (!(timeoutMs > 0 && Number.isFinite(timeoutMs))) {
       throw new SessionConfigError('timeoutMs must be a positive number of milliseconds')
     }
     if (options.format && options.codec) {
@@ -263,7 +268,6 @@ export class DynamoDBSessionStore implements SessionStore {
         props: this.props,
         send: (operation, command) => this.send(operation, command),
         destroy: (id) => this.destroy(id),
-        isBound: async (id, userId, handle) => isBoundTo(await this.load(id), userId, handle),
         now: () => this.#now(),
       },
       options.users,
@@ -301,15 +305,15 @@ export class DynamoDBSessionStore implements SessionStore {
     command: DynamoDBCommand<Input, Output>,
   ): Promise<Output> {
     const ms = this.#timeoutMs
-    const timeout = ms ? AbortSignal.timeout(ms) : undefined
+    const timeout = AbortSignal.timeout(ms)
     try {
-      return await this.client.send(command, timeout ? { abortSignal: timeout } : {})
+      return await this.client.send(command, { abortSignal: timeout })
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException || error instanceof TransactionCanceledException) {
         throw error
       }
       const name = errorName(error)
-      if (timeout?.aborted) {
+      if (timeout.aborted) {
         throw new SessionStoreError(operation, `DynamoDB ${operation} timed out after ${ms} ms`, {
           cause: error,
         })
@@ -377,7 +381,10 @@ export class DynamoDBSessionStore implements SessionStore {
     return this.#layout.read(id, result.Item)
   }
 
-  async create(record: NewSessionRecord): Promise<SessionRecord> {
+  async create(
+    record: NewSessionRecord,
+    options: { deadline?: number | undefined } = {},
+  ): Promise<SessionRecord> {
     const now = this.#nowSeconds()
     let busy = 0
     for (let attempt = 1; attempt <= this.#createAttempts; attempt++) {
@@ -393,10 +400,10 @@ export class DynamoDBSessionStore implements SessionStore {
       const put = { ...this.#table(), Item: item, ...this.#onFailure(x, this.#mustBeNew(x)) }
       const binding = record.user && { from: undefined, to: record.user, fromId: id, toId: id }
       const outcome = binding
-        ? await this.#transact({ Put: put }, binding)
+        ? await this.#transact({ Put: put }, binding, options.deadline, busy)
         : { failed: await this.#conditional('PutItem', new PutItemCommand(put)) }
       if ('busy' in outcome) {
-        // A user's item was being prepared or locked: the same id may be tried again.
+        // A user's item was being prepared or leased: the same id may be tried again.
         if (++busy > MAX_BUSY)
           throw new SessionStoreError('TransactWriteItems', 'The user sessions stayed busy')
         attempt--
@@ -413,11 +420,11 @@ export class DynamoDBSessionStore implements SessionStore {
   }
 
   save(change: SessionChange): Promise<SaveResult> {
-    return this.#rebasing(change, (base, whole) => this.#saveOnce(change, base, whole))
+    return this.#rebasing(change, (base, whole, busy) => this.#saveOnce(change, base, whole, busy))
   }
 
   regenerate(change: SessionChange): Promise<SaveResult> {
-    return this.#rebasing(change, (base) => this.#regenerateOnce(change, base))
+    return this.#rebasing(change, (base, _whole, busy) => this.#regenerateOnce(change, base, busy))
   }
 
   /**
@@ -427,20 +434,19 @@ export class DynamoDBSessionStore implements SessionStore {
    */
   async #rebasing(
     change: SessionChange,
-    attempt: (base: SessionRecord, whole: boolean) => Promise<Attempt>,
+    attempt: (base: SessionRecord, whole: boolean, busy: number) => Promise<Attempt>,
   ): Promise<SaveResult> {
     let base = change.base
     let whole = false
     let busy = 0
     for (let tries = 0; ; tries++) {
-      const outcome = await attempt(base, whole)
+      const outcome = await attempt(base, whole, busy)
       if ('done' in outcome) return outcome.done
       if ('busy' in outcome) {
-        // A user's item being prepared, or locked by "sign out everywhere" for a moment: wait, without
+        // A user's item prepared, or a lease of "sign out everywhere" waited out: again, without
         // spending a retry that concurrent changes of the session may need.
         if (++busy > MAX_BUSY) return { status: 'conflict', reason: 'contention' }
         tries--
-        await backoff(2)
         continue
       }
       if ('failed' in outcome) {
@@ -462,16 +468,19 @@ export class DynamoDBSessionStore implements SessionStore {
    * `step`, in one transaction. Resolves `ok`; `failed` with the session item as it was when its condition
    * failed (`null` when there was none, or when a user's item says the session was ended meanwhile);
    * `alsoFailed` with the first of `also` when its condition failed; or `busy` when the same write may be
-   * tried again (a user's item was locked by "sign out everywhere", or was missing or full and has been
-   * prepared).
+   * tried again (a user's item was leased by "sign out everywhere" and the lease was waited out, or it was
+   * missing or full and has been prepared). Waits give up at `deadline` with `SessionBusyError`.
    */
   async #transact(
     write: TransactWriteItem,
     step: BindingStep,
+    deadline: number | undefined,
+    attempt: number,
     also: TransactWriteItem[] = [],
   ): Promise<{ ok: true } | { failed: Item | null } | { alsoFailed: Item | null } | { busy: true }> {
     const nowMs = this.#now()
     const updates = bindingUpdates(this.props, step, nowMs, this.users.maxSessions)
+    if (updates.length > 0) assertUserNamespace(this.props)
     const items = [write, ...also, ...updates.map(({ item }) => item)]
     try {
       await this.send(
@@ -491,10 +500,8 @@ export class DynamoDBSessionStore implements SessionStore {
         const userId = updates[index - first]?.userId
         if (userId === undefined || reason.Code !== 'ConditionalCheckFailed') continue
         const refusal = bindingRefusal(reason.Item, nowMs, this.users.maxSessions)
-        if (refusal === 'ended') return { failed: null }
-        if (!(await this.users.prepare(userId, refusal)) && refusal === 'full') {
-          throw tooManySessions(this.users.maxSessions)
-        }
+        if (refusal.kind === 'ended') return { failed: null }
+        await this.users.prepare(userId, refusal, deadline, attempt)
         return { busy: true }
       }
       return { busy: true }
@@ -515,7 +522,12 @@ export class DynamoDBSessionStore implements SessionStore {
     return failed === undefined ? { done: { status: 'ended' } } : { failed, ending: true }
   }
 
-  async #saveOnce(change: SessionChange, base: SessionRecord, whole: boolean): Promise<Attempt> {
+  async #saveOnce(
+    change: SessionChange,
+    base: SessionRecord,
+    whole: boolean,
+    busy: number,
+  ): Promise<Attempt> {
     const after = storedAfter(change, base)
     if (!after) return this.#end(base, change.now)
     const token = newWriteToken()
@@ -529,7 +541,7 @@ export class DynamoDBSessionStore implements SessionStore {
         ...this.#onFailure(x, this.#layout.unchanged(x, revisionOf(base), change.now)),
       }
       const step = { from: base.user, to: after.user, fromId: base.id, toId: base.id }
-      const outcome = await this.#transact({ Put: put }, step)
+      const outcome = await this.#transact({ Put: put }, step, change.deadline, busy)
       if ('busy' in outcome) return { busy: true }
       const failed = 'failed' in outcome ? outcome.failed : undefined
       if (failed === undefined || this.#layout.hasToken(failed, token)) {
@@ -654,7 +666,7 @@ export class DynamoDBSessionStore implements SessionStore {
    * One transaction: the new item under a fresh id, and, if the session is still as `base` was read,
    * the old item replaced by one that only names the new id for {@link SUCCESSOR_SECONDS}.
    */
-  async #regenerateOnce(change: SessionChange, base: SessionRecord): Promise<Attempt> {
+  async #regenerateOnce(change: SessionChange, base: SessionRecord, busy: number): Promise<Attempt> {
     const after = storedAfter(change, base)
     if (!after) return this.#end(base, change.now)
     const revision = revisionOf(base)
@@ -680,6 +692,8 @@ export class DynamoDBSessionStore implements SessionStore {
           },
         },
         { from: base.user, to: after.user, fromId: base.id, toId: id },
+        change.deadline,
+        busy,
         [{ Put: { ...this.#table(), Item: created, ...this.#onFailure(fresh, this.#mustBeNew(fresh)) } }],
       )
       if ('ok' in outcome) return this.#regenerated(id, after, created)
@@ -761,15 +775,21 @@ export class DynamoDBSessionStore implements SessionStore {
     }
   }
 
-  /** Drops the entry of a deleted session from its user's item. */
+  /** Drops the entry of a deleted session from its user's item, if it still names that session. */
   async #leaveUserList(binding: UserBinding, id: string): Promise<void> {
-    const [update] = bindingUpdates(
-      this.props,
-      { from: binding, to: undefined, fromId: id, toId: id },
-      this.#now(),
-      this.users.maxSessions,
+    const x = new ExpressionBuilder()
+    const path = x.path(USER_ATTRIBUTES.sessions, binding.handle)
+    const value = x.value({ S: id })
+    await this.#conditional(
+      'UpdateItem',
+      new UpdateItemCommand({
+        ...this.#table(),
+        Key: userItemKey(this.props, binding.userId),
+        UpdateExpression: `REMOVE ${path}`,
+        ConditionExpression: `${path} = ${value} OR ${path}.${x.name('sid')} = ${value}`,
+        ...x.attributes(),
+      }),
     )
-    if (update?.item.Update) await this.send('UpdateItem', new UpdateItemCommand(update.item.Update))
   }
 
   checkEntry(key: string, value: JsonValue): void {

@@ -138,7 +138,17 @@ export interface UserSessionIndex {
    * Ends every session bound to the user when the call is made, except the one named `except`; resolves
    * how many. A session bound while it runs waits for it (it is then bound afterwards).
    */
-  endAll(userId: string, options?: { except?: string | undefined }): Promise<number>
+  endAll(
+    userId: string,
+    options?: { except?: string | undefined; deadline?: number | undefined },
+  ): Promise<number>
+  /**
+   * Optional: resolves when `userId` has room for one more session (dropping the entries of sessions that
+   * provably no longer exist, or, under a policy that says so, ending the least recently used one), and
+   * throws `TooManySessionsError` when the store refuses. `session.bindUser()` calls it, so a handler can
+   * catch the refusal before it does anything else.
+   */
+  checkRoom?(userId: string, options?: { deadline?: number | undefined }): Promise<void>
 }
 
 /**
@@ -171,6 +181,12 @@ export interface SessionChange {
   readonly defaultExpiry: SessionExpiry
   /** The instant of the write, in epoch seconds: rolling expiries count from it. */
   readonly now: number
+  /**
+   * When the request must be done, in epoch milliseconds of the real clock (the middleware takes it from
+   * the invocation's remaining time): a write that has to wait for a user's sessions (being signed out
+   * everywhere) gives up before it with `SessionBusyError`. Default: a few seconds of waiting at most.
+   */
+  readonly deadline?: number | undefined
 }
 
 /**
@@ -211,8 +227,8 @@ export interface SessionStore {
   readonly ids?: SessionIdScheme
   /** The live session with this id, or `undefined` when it does not exist, has expired or is unreadable. */
   load(id: string): Promise<SessionRecord | undefined>
-  /** Stores a new session under a fresh, unused id. */
-  create(record: NewSessionRecord): Promise<SessionRecord>
+  /** Stores a new session under a fresh, unused id; `deadline` as in {@link SessionChange.deadline}. */
+  create(record: NewSessionRecord, options?: { deadline?: number | undefined }): Promise<SessionRecord>
   /**
    * Applies `change` to the session as it is now, atomically, unless another request changed a key (or
    * the expiry) the change also changes since `change.base` was loaded. Never recreates a session that

@@ -4,21 +4,23 @@
  * - **A per-user item** (`USER#<user id>` under the store's key prefix) maps each bound session's handle to
  *   its id. Every bind, rebind and regenerate of a bound session updates it in the same transaction as the
  *   session, so a strongly consistent read of it knows every session bound so far: "sign out everywhere"
- *   takes its list from there, under a short lock that makes a concurrent bind wait, and is complete.
+ *   takes its list from there, under a short lease that makes a concurrent bind wait, and is complete.
  * - **A sparse global secondary index** on the sessions' `bound_user` attribute lists a user's live
  *   sessions in one query, paged, with their expiry and last use as the sessions themselves hold them. It
  *   is eventually consistent: a session bound a moment ago may be missing from a list for a moment, never
- *   from a revocation.
+ *   from a revocation ("sign out everywhere" also ends whatever the index still shows, as a second net).
  *
  * Anonymous sessions carry none of the attributes; bound sessions carry a few bytes more, and an ordinary
- * request of a bound session makes no extra call.
+ * request of a bound session makes no extra call. The argument for completeness is in SECURITY.md.
  *
  * @module
  */
 import {
   type AttributeValue,
+  BatchGetItemCommand,
   BatchWriteItemCommand,
   ConditionalCheckFailedException,
+  DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
@@ -26,7 +28,13 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb'
 import type { SessionData } from '../data.ts'
-import { SessionConfigError, SessionDataError, SessionStoreError } from '../errors.ts'
+import {
+  SessionBusyError,
+  SessionConfigError,
+  type SessionDataError,
+  SessionStoreError,
+  TooManySessionsError,
+} from '../errors.ts'
 import { assertBindable, USER_LIMITS } from '../user-binding.ts'
 import { nativeMapCodec } from './codec.ts'
 import { ExpressionBuilder } from './expression.ts'
@@ -44,7 +52,9 @@ type Item = Record<string, AttributeValue>
 /**
  * The attributes of the user feature. On a bound session: `bound_user` (the index's partition key),
  * `bound_key` (its sort key: the binding time and handle), `user_handle`, `user_meta`, `last_used`. On a
- * user's item: `user_sessions` (handle → session id and binding time) and `revoking` (the lock).
+ * user's item: `user_sessions` (handle → session id), `user_version` (counts the binds and regenerates
+ * that added or moved an entry), and the lease of "sign out everywhere": `revoking` (until when, epoch
+ * ms) and `revoke_token` (whose).
  *
  * @example
  * ```ts
@@ -58,7 +68,9 @@ export const USER_ATTRIBUTES = Object.freeze({
   meta: 'user_meta',
   lastUsed: 'last_used',
   sessions: 'user_sessions',
+  version: 'user_version',
   revoking: 'revoking',
+  revokeToken: 'revoke_token',
 })
 
 /**
@@ -71,9 +83,33 @@ export const USER_ATTRIBUTES = Object.freeze({
  */
 export const USER_INDEX_NAME = 'user-sessions'
 
-/** How long "sign out everywhere" holds its lock at most (a crashed revocation frees it by then). */
-const LOCK_MS = 30_000
+/**
+ * How long the lease of "sign out everywhere" on a user's item lasts, in milliseconds: renewed while the
+ * sign-out runs, so a sign-out whose Lambda died stops holding binds up within this time.
+ */
+export const USER_LEASE_MS = 6_000
+/** How long a write waits for a leased user's item when its request gave no deadline. */
+const DEFAULT_WAIT_MS = 2 * USER_LEASE_MS
+/** A user's item expires this long after the last bind or regenerate of one of its sessions (400 days). */
+export const USER_ITEM_SECONDS = 400 * 24 * 3600
+/** Calls a sign-out-everywhere, a clean-up or an end makes again when a rival changed the item meanwhile. */
+const MAX_ROUNDS = 8
+/** How many successors the clean-up follows before it takes a session as alive (conservative). */
+const MAX_HOPS = 8
 const USER_PREFIX = 'USER#'
+
+/**
+ * What a bind does when the user already has `maxSessionsPerUser` live sessions: `'refuse'` it with
+ * `TooManySessionsError` (the default), or `'end-least-recent'`: end the user's least recently used
+ * session to make room (as Spring Security's concurrent session control does when logins are not
+ * refused).
+ *
+ * @example
+ * ```ts
+ * const users: UserIndexOptions = { maxSessionsPerUser: 5, whenFull: 'end-least-recent' }
+ * ```
+ */
+export type WhenUserFull = 'refuse' | 'end-least-recent'
 
 /**
  * Options of the user feature of {@link DynamoDBSessionStore}.
@@ -88,10 +124,64 @@ export interface UserIndexOptions {
   indexName?: string | undefined
   /** The most sessions one user may have bound at once. Default 100. */
   maxSessionsPerUser?: number | undefined
+  /** What a bind past `maxSessionsPerUser` does (see {@link WhenUserFull}). Default `'refuse'`. */
+  whenFull?: WhenUserFull | undefined
 }
 
-/** The key of a user's item. */
-function userKey(props: ResolvedStoreProps, userId: string): Item {
+/** The resolved {@link UserIndexOptions} of a store, checked once. */
+export interface UserPolicy {
+  readonly maxSessions: number
+  readonly whenFull: WhenUserFull
+}
+
+/**
+ * Checks and resolves the options every store's user feature shares, with {@link SessionConfigError}.
+ *
+ * @example
+ * ```ts
+ * userPolicy({ maxSessionsPerUser: 5 }) // { maxSessions: 5, whenFull: 'refuse' }
+ * ```
+ */
+export function userPolicy(options: UserIndexOptions = {}): UserPolicy {
+  const maxSessions = options.maxSessionsPerUser ?? USER_LIMITS.sessionsPerUser
+  if (!Number.isInteger(maxSessions) || maxSessions < 1) {
+    throw new SessionConfigError('users.maxSessionsPerUser must be a positive integer')
+  }
+  const whenFull = options.whenFull ?? 'refuse'
+  if (whenFull !== 'refuse' && whenFull !== 'end-least-recent') {
+    throw new SessionConfigError("users.whenFull must be 'refuse' or 'end-least-recent'")
+  }
+  return { maxSessions, whenFull }
+}
+
+/**
+ * Throws {@link SessionConfigError} when users' items could share keys with the application's own items:
+ * a partition key without a prefix or suffix puts a user's item at `USER#<id>`, the most common key of a
+ * single-table design. Called by the first user call, so tables that never bind users keep any layout.
+ *
+ * @example
+ * ```ts
+ * assertUserNamespace(resolveStoreProps({ partitionKey: { name: 'pk', prefix: 'SESSION#' } })) // fine
+ * ```
+ */
+export function assertUserNamespace(props: ResolvedStoreProps): void {
+  const { prefix, suffix } = props.partitionKey
+  if (prefix === '' && suffix === '') {
+    throw new SessionConfigError(
+      `Binding sessions to users needs a partitionKey prefix (or suffix) of the sessions' own, e.g. { name: '${props.partitionKey.name}', prefix: 'SESSION#' }: without one a user's item would be "${USER_PREFIX}<user id>", a key the application's own items may use`,
+    )
+  }
+}
+
+/**
+ * The key of a user's item: `USER#<user id>` with the sessions' key prefix and suffix.
+ *
+ * @example
+ * ```ts
+ * userItemKey(DEFAULT_STORE_PROPS, 'u-42') // { session_id: { S: 'SESSIONS::TOWER::USER#u-42' } }
+ * ```
+ */
+export function userItemKey(props: ResolvedStoreProps, userId: string): Item {
   return sessionKey(props, `${USER_PREFIX}${userId}`)
 }
 
@@ -155,16 +245,32 @@ export function sessionInfo(
   }
 }
 
-/** Whether `record` (a session as loaded) is bound to `userId` under `handle`: else its entry is stale. */
-export function isBoundTo(record: SessionRecord | undefined, userId: string, handle: string): boolean {
-  return record?.user?.userId === userId && record.user.handle === handle
-}
-
 /** The error of a bind when the user has `maxSessions` live sessions already. */
 export function tooManySessions(maxSessions: number): SessionDataError {
-  return new SessionDataError(
-    `This user already has ${maxSessions} live sessions (users.maxSessionsPerUser): end some first`,
-  )
+  return new TooManySessionsError(maxSessions)
+}
+
+/**
+ * The handles a clean-up may drop, and, when none, the handle the `'end-least-recent'` policy ends: an
+ * entry is dropped only when its session is provably gone (no item, or expired; successors followed), so
+ * a live session that lost its binding attributes (rewritten by another writer) is never stale.
+ *
+ * @example
+ * ```ts
+ * roomPlan([['h1', { gone: true, lastUsed: 0 }]]) // { stale: ['h1'], leastRecent: undefined }
+ * ```
+ */
+export function roomPlan(states: Iterable<readonly [string, { gone: boolean; lastUsed: number }]>): {
+  stale: string[]
+  leastRecent: string | undefined
+} {
+  const stale: string[] = []
+  let leastRecent: { handle: string; lastUsed: number } | undefined
+  for (const [handle, { gone, lastUsed }] of states) {
+    if (gone) stale.push(handle)
+    else if (!leastRecent || lastUsed < leastRecent.lastUsed) leastRecent = { handle, lastUsed }
+  }
+  return { stale, leastRecent: leastRecent?.handle }
 }
 
 /** What a write needs to keep users' items in step with a session. */
@@ -204,10 +310,29 @@ export function bindingPlan(step: BindingStep): BindingPlan {
   }
 }
 
+/** The session id an entry of a user's item names (a string; older items held `{ sid, since }`). */
+function entrySid(value: AttributeValue | undefined): string | undefined {
+  return value?.S ?? value?.M?.sid?.S
+}
+
+/** A condition that the entry at `path` still names `sid`, in either shape an entry has had. */
+function namesSid(x: ExpressionBuilder, path: string, sid: string): string {
+  const value = x.value({ S: sid })
+  return `(${path} = ${value} OR ${path}.${x.name('sid')} = ${value})`
+}
+
+/** The lease is free (none, or run out) at `nowMs`. */
+function unlocked(x: ExpressionBuilder, nowMs: number): string {
+  const revoking = x.name(USER_ATTRIBUTES.revoking)
+  return `(attribute_not_exists(${revoking}) OR ${revoking} < ${x.value({ N: String(nowMs) })})`
+}
+
 /**
  * The updates of users' items that must commit with a session write, in the same transaction, each with
  * the user whose item it updates: add the new binding (if the user is not being signed out everywhere and
- * has room), drop the old one, or point a regenerated session's entry at its new id.
+ * has room), drop the old one, or point a regenerated session's entry at its new id. An add or a follow
+ * counts in `user_version` (so a sign-out whose lease ran out sees it) and moves the item's expiry to
+ * {@link USER_ITEM_SECONDS} from now.
  */
 export function bindingUpdates(
   props: ResolvedStoreProps,
@@ -216,18 +341,13 @@ export function bindingUpdates(
   maxSessions: number,
 ): { readonly userId: string; readonly item: TransactWriteItem }[] {
   const { follow, add, drop } = bindingPlan(step)
-  const { sessions, revoking } = USER_ATTRIBUTES
-  const unlocked = (x: ExpressionBuilder) =>
-    `(attribute_not_exists(${x.name(revoking)}) OR ${x.name(revoking)} < ${x.value({ N: String(nowMs) })})`
-  const entry = (binding: UserBinding, id: string): AttributeValue => ({
-    M: { sid: { S: id }, since: { N: String(binding.since) } },
-  })
+  const { sessions, version } = USER_ATTRIBUTES
   const update = (userId: string, x: ExpressionBuilder, expression: string, condition?: string) => ({
     userId,
     item: {
       Update: {
         TableName: props.tableName,
-        Key: userKey(props, userId),
+        Key: userItemKey(props, userId),
         UpdateExpression: expression,
         ...(condition && { ConditionExpression: condition }),
         ...x.attributes(),
@@ -235,6 +355,9 @@ export function bindingUpdates(
       },
     },
   })
+  const counted = (x: ExpressionBuilder) =>
+    `${x.name(props.expiryName)} = ${x.value({ N: String(Math.floor(nowMs / 1000) + USER_ITEM_SECONDS) })}`
+  const bump = (x: ExpressionBuilder) => ` ADD ${x.name(version)} ${x.value({ N: '1' })}`
   if (follow) {
     // A regenerated bound session: its entry follows it to the new id, unless it was ended meanwhile.
     const x = new ExpressionBuilder()
@@ -243,8 +366,8 @@ export function bindingUpdates(
       update(
         follow.binding.userId,
         x,
-        `SET ${path}.sid = ${x.value({ S: follow.toId })}`,
-        `attribute_exists(${path}) AND ${unlocked(x)}`,
+        `SET ${path} = ${x.value({ S: follow.toId })}, ${counted(x)}${bump(x)}`,
+        `${namesSid(x, path, step.fromId)} AND ${unlocked(x, nowMs)}`,
       ),
     ]
   }
@@ -257,41 +380,63 @@ export function bindingUpdates(
       update(
         add.binding.userId,
         x,
-        `SET ${x.path(sessions, add.binding.handle)} = ${x.value(entry(add.binding, add.toId))}${removal}`,
-        `attribute_exists(${map}) AND ${unlocked(x)} AND size(${map}) < ${x.value({ N: String(maxSessions) })}`,
+        `SET ${x.path(sessions, add.binding.handle)} = ${x.value({ S: add.toId })}, ${counted(x)}${removal}${bump(x)}`,
+        `attribute_exists(${map}) AND ${unlocked(x, nowMs)} AND size(${map}) < ${x.value({ N: String(maxSessions) })}`,
       ),
     )
   }
   if (drop) {
+    // The session write is conditional on the session as read, whose binding names this entry.
     const x = new ExpressionBuilder()
     items.push(update(drop.userId, x, `REMOVE ${x.path(sessions, drop.handle)}`))
   }
   return items
 }
 
-/** Why a user's item refused a binding update. */
-export type BindingRefusal = 'no-user-item' | 'locked' | 'full' | 'ended'
+/**
+ * Why a user's item refused a binding update: it does not exist yet; the key holds an item that is not a
+ * user's item; it is leased by "sign out everywhere" `until` (epoch ms); it is full; or the entry a
+ * regenerate meant to move is gone (the session was ended).
+ */
+export type BindingRefusal =
+  | { readonly kind: 'no-user-item' | 'foreign' | 'full' | 'ended' }
+  | { readonly kind: 'locked'; readonly until: number }
 
-/** Reads why an update of `userId`'s item failed its condition, from the item as it was. */
+/** Reads why an update of a user's item failed its condition, from the item as it was. */
 export function bindingRefusal(item: Item | undefined, nowMs: number, maxSessions: number): BindingRefusal {
   const { sessions, revoking } = USER_ATTRIBUTES
-  if (!item?.[sessions]?.M) return 'no-user-item'
-  if (Number(item[revoking]?.N) >= nowMs) return 'locked'
-  if (Object.keys(item[sessions].M).length >= maxSessions) return 'full'
-  return 'ended'
+  if (!item) return { kind: 'no-user-item' }
+  if (!item[sessions]?.M) return { kind: 'foreign' }
+  const until = Number(item[revoking]?.N)
+  if (until >= nowMs) return { kind: 'locked', until }
+  if (Object.keys(item[sessions].M).length >= maxSessions) return { kind: 'full' }
+  return { kind: 'ended' }
+}
+
+/** The error of a user's item key that holds something else. */
+function foreignItem(operation: string): SessionStoreError {
+  return new SessionStoreError(
+    operation,
+    "The key of a user's item holds an item that is not one (another writer uses the sessions' key prefix)",
+  )
 }
 
 /** What the user index needs of its store. */
 export interface UserIndexHost {
   readonly props: ResolvedStoreProps
   send: (operation: string, command: never) => Promise<unknown>
+  /** A logout of `id` (its successors followed); it also takes the session off its user's item. */
   destroy(id: string): Promise<void>
-  /** Whether a session with this id exists and is bound to `userId` with `handle` (for clean-ups). */
-  isBound(id: string, userId: string, handle: string): Promise<boolean>
+  /** The store's clock, epoch milliseconds. */
   now(): number
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** When a wait must give up, on the real clock: the request's deadline, or a few seconds from now. */
+function waitLimit(deadline: number | undefined): number {
+  return deadline ?? Date.now() + DEFAULT_WAIT_MS
+}
 
 /**
  * The {@link UserSessionIndex} of a {@link DynamoDBSessionStore}: `store.users`.
@@ -307,16 +452,15 @@ export class DynamoDBUserIndex implements UserSessionIndex {
   readonly indexName: string
   /** The most sessions per user. */
   readonly maxSessions: number
+  /** What a bind past the limit does. */
+  readonly whenFull: WhenUserFull
   readonly #host: UserIndexHost
 
   /** @internal The store makes it: `store.users`. */
   constructor(host: UserIndexHost, options: UserIndexOptions = {}) {
     this.#host = host
     this.indexName = options.indexName ?? USER_INDEX_NAME
-    this.maxSessions = options.maxSessionsPerUser ?? USER_LIMITS.sessionsPerUser
-    if (!Number.isInteger(this.maxSessions) || this.maxSessions < 1) {
-      throw new SessionConfigError('users.maxSessionsPerUser must be a positive integer')
-    }
+    ;({ maxSessions: this.maxSessions, whenFull: this.whenFull } = userPolicy(options))
     if (typeof this.indexName !== 'string' || this.indexName.length < 3) {
       throw new SessionConfigError('users.indexName must be the name of a global secondary index')
     }
@@ -326,32 +470,46 @@ export class DynamoDBUserIndex implements UserSessionIndex {
     return this.#host.send(operation, command as never) as Promise<T>
   }
 
+  /** Sends a conditional update; resolves the attributes asked for, or `{ failed }` with the item as it was. */
+  async #update(
+    input: ConstructorParameters<typeof UpdateItemCommand>[0],
+  ): Promise<{ attributes: Item | undefined } | { failed: Item | undefined }> {
+    try {
+      const result = await this.#send<{ Attributes?: Item }>(
+        'UpdateItem',
+        new UpdateItemCommand({ ReturnValuesOnConditionCheckFailure: 'ALL_OLD', ...input }),
+      )
+      return { attributes: result.Attributes }
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return { failed: error.Item }
+      throw error
+    }
+  }
+
+  #key(userId: string): Item {
+    return userItemKey(this.#host.props, userId)
+  }
+
+  /** Checks the user id and the key layout (see {@link assertUserNamespace}): the start of every user call. */
+  #check(userId: string): void {
+    assertBindable(userId, undefined)
+    assertUserNamespace(this.#host.props)
+  }
+
   async list(
     userId: string,
     options: { limit?: number | undefined; cursor?: string | undefined; current?: string | undefined } = {},
   ): Promise<UserSessionPage> {
-    assertBindable(userId, undefined)
-    const { user, key, handle, meta, lastUsed } = USER_ATTRIBUTES
+    this.#check(userId)
+    const { key, handle, meta, lastUsed } = USER_ATTRIBUTES
     const limit = listLimit(options.limit)
     const x = new ExpressionBuilder()
-    let keyCondition = `${x.name(user)} = ${x.value({ S: userId })}`
-    if (options.cursor) keyCondition += ` AND ${x.name(key)} < ${x.value({ S: options.cursor })}`
-    const expiry = x.name(this.#host.props.expiryName)
-    const result = await this.#send<{ Items?: Item[]; LastEvaluatedKey?: Item }>(
-      'Query',
-      new QueryCommand({
-        TableName: this.#host.props.tableName,
-        IndexName: this.indexName,
-        KeyConditionExpression: keyCondition,
-        FilterExpression: `${expiry} > ${x.value({ N: String(Math.floor(this.#host.now() / 1000)) })}`,
-        ProjectionExpression: [key, handle, meta, lastUsed, this.#host.props.expiryName]
-          .map((n) => x.name(n))
-          .join(', '),
-        ScanIndexForward: false,
-        Limit: limit,
-        ...x.attributes(),
-      }),
-    )
+    const result = await this.#query(x, userId, {
+      cursor: options.cursor,
+      filter: `${x.name(this.#host.props.expiryName)} > ${x.value({ N: String(Math.floor(this.#host.now() / 1000)) })}`,
+      projection: [key, handle, meta, lastUsed, this.#host.props.expiryName],
+      limit,
+    })
     const sessions = (result.Items ?? []).flatMap(
       (item) => sessionInfo(item, userId, this.#host.props.expiryName, options.current) ?? [],
     )
@@ -360,100 +518,267 @@ export class DynamoDBUserIndex implements UserSessionIndex {
     return cursor ? { sessions, cursor } : { sessions }
   }
 
+  /** One page of the index for `userId`, newest binding first. */
+  #query(
+    x: ExpressionBuilder,
+    userId: string,
+    page: { cursor?: string | undefined; filter?: string; projection: string[]; limit?: number },
+  ): Promise<{ Items?: Item[]; LastEvaluatedKey?: Item }> {
+    const { user, key } = USER_ATTRIBUTES
+    let keyCondition = `${x.name(user)} = ${x.value({ S: userId })}`
+    if (page.cursor) keyCondition += ` AND ${x.name(key)} < ${x.value({ S: page.cursor })}`
+    return this.#send(
+      'Query',
+      new QueryCommand({
+        TableName: this.#host.props.tableName,
+        IndexName: this.indexName,
+        KeyConditionExpression: keyCondition,
+        ...(page.filter && { FilterExpression: page.filter }),
+        ProjectionExpression: page.projection.map((n) => x.name(n)).join(', '),
+        ScanIndexForward: false,
+        ...(page.limit && { Limit: page.limit }),
+        ...x.attributes(),
+      }),
+    )
+  }
+
   async end(userId: string, handle: string): Promise<boolean> {
-    assertBindable(userId, undefined)
+    this.#check(userId)
     if (typeof handle !== 'string' || handle.length === 0) return false
-    const x = new ExpressionBuilder()
-    const path = x.path(USER_ATTRIBUTES.sessions, handle)
-    let removed: Item | undefined
-    try {
-      removed = (
-        await this.#send<{ Attributes?: Item }>(
-          'UpdateItem',
-          new UpdateItemCommand({
-            TableName: this.#host.props.tableName,
-            Key: userKey(this.#host.props, userId),
-            UpdateExpression: `REMOVE ${path}`,
-            ConditionExpression: `attribute_exists(${path})`,
-            ReturnValues: 'UPDATED_OLD',
-            ...x.attributes(),
-          }),
-        )
-      ).Attributes
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false
-      throw error
+    const item = await this.#read(userId)
+    let sid = entrySid(item?.[USER_ATTRIBUTES.sessions]?.M?.[handle])
+    if (sid === undefined) return false
+    // The session first, then its entry: a Lambda that dies in between leaves a stale entry (dropped by
+    // the next clean-up), never a live session missing from the user's item.
+    for (let round = 0; sid !== undefined && round < MAX_ROUNDS; round++) {
+      await this.#host.destroy(sid)
+      const x = new ExpressionBuilder()
+      const path = x.path(USER_ATTRIBUTES.sessions, handle)
+      const outcome = await this.#update({
+        TableName: this.#host.props.tableName,
+        Key: this.#key(userId),
+        UpdateExpression: `REMOVE ${path}`,
+        ConditionExpression: `attribute_not_exists(${path}) OR ${namesSid(x, path, sid)}`,
+        ...x.attributes(),
+      })
+      // The entry moved meanwhile (a regenerate): end the session it names now.
+      sid =
+        'failed' in outcome ? entrySid(outcome.failed?.[USER_ATTRIBUTES.sessions]?.M?.[handle]) : undefined
     }
-    const sid = removed?.[USER_ATTRIBUTES.sessions]?.M?.[handle]?.M?.sid?.S
-    if (sid) await this.#host.destroy(sid)
     return true
   }
 
-  async endAll(userId: string, options: { except?: string | undefined } = {}): Promise<number> {
-    assertBindable(userId, undefined)
-    const { props } = this.#host
-    const { sessions, revoking } = USER_ATTRIBUTES
-    // 1. Take the lock and, in the same step, the list of every session bound so far.
-    let until = 0
-    let entries: Record<string, AttributeValue> = {}
+  /** The user's item, strongly consistent. */
+  async #read(userId: string): Promise<Item | undefined> {
+    const result = await this.#send<{ Item?: Item }>(
+      'GetItem',
+      new GetItemCommand({
+        TableName: this.#host.props.tableName,
+        Key: this.#key(userId),
+        ConsistentRead: true,
+      }),
+    )
+    return result.Item
+  }
+
+  async endAll(
+    userId: string,
+    options: { except?: string | undefined; deadline?: number | undefined } = {},
+  ): Promise<number> {
+    this.#check(userId)
+    const limit = waitLimit(options.deadline)
+    const ended = new Set<string>()
+    for (let round = 0; ; round++) {
+      const lease = await this.#lease(userId, limit)
+      const entries = Object.entries(lease?.entries ?? {}).filter(([handle]) => handle !== options.except)
+      const ids = entries.flatMap(([handle, value]) => {
+        const sid = entrySid(value)
+        return sid === undefined ? [] : [[handle, sid] as const]
+      })
+      // 1. The sessions the user's item names (renewing the lease while it takes).
+      for (let i = 0; i < ids.length; i += 25) {
+        if (lease && !(await this.#renew(userId, lease))) break
+        const batch = ids.slice(i, i + 25)
+        await this.#deleteBatch(batch.map(([, sid]) => sid))
+        for (const [handle] of batch) ended.add(handle)
+      }
+      // 2. A second net: what the index still shows bound to the user (a session whose user's item
+      //    expired, say), each deleted only if it is still bound to this user under that handle.
+      if (!lease || (await this.#renew(userId, lease))) {
+        for (const handle of await this.#deleteIndexed(userId, options.except, lease)) ended.add(handle)
+      }
+      // 3. Drop the entries and free the lease, if no bind or regenerate came in meanwhile (possible only
+      //    if the lease ran out): else once more, from a fresh list.
+      if (
+        !lease ||
+        (await this.#release(
+          userId,
+          lease,
+          entries.map(([handle]) => handle),
+        ))
+      ) {
+        return ended.size
+      }
+      if (round + 1 >= MAX_ROUNDS || Date.now() > limit) throw new SessionBusyError('UpdateItem', 1)
+    }
+  }
+
+  /**
+   * Takes the lease on `userId`'s item and, in the same step, its entries and version; `undefined` when the
+   * user has no item. Waits for a rival's lease to run out, until `limit`, then throws
+   * {@link SessionBusyError}.
+   */
+  async #lease(
+    userId: string,
+    limit: number,
+  ): Promise<
+    | { until: number; token: string; version: string | undefined; entries: Record<string, AttributeValue> }
+    | undefined
+  > {
+    const { sessions, revoking, revokeToken, version } = USER_ATTRIBUTES
+    const token = crypto.randomUUID()
     for (let attempt = 0; ; attempt++) {
       const now = this.#host.now()
-      until = now + LOCK_MS
+      const until = now + USER_LEASE_MS
       const x = new ExpressionBuilder()
-      try {
-        const result = await this.#send<{ Attributes?: Item }>(
-          'UpdateItem',
-          new UpdateItemCommand({
-            TableName: props.tableName,
-            Key: userKey(props, userId),
-            UpdateExpression: `SET ${x.name(revoking)} = ${x.value({ N: String(until) })}`,
-            ConditionExpression: `attribute_exists(${x.name(sessions)}) AND (attribute_not_exists(${x.name(revoking)}) OR ${x.name(revoking)} < ${x.value({ N: String(now) })})`,
-            ReturnValues: 'ALL_NEW',
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-            ...x.attributes(),
-          }),
-        )
-        entries = result.Attributes?.[sessions]?.M ?? {}
-        break
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error
-        if (!error.Item?.[sessions]) return 0 // the user never bound a session
-        // Another revocation holds the lock: wait for it, as long as a lock can last.
-        if (attempt * 100 > LOCK_MS)
-          throw new SessionStoreError('UpdateItem', 'The user sessions stayed locked')
-        await pause(100)
+      const outcome = await this.#update({
+        TableName: this.#host.props.tableName,
+        Key: this.#key(userId),
+        UpdateExpression: `SET ${x.name(revoking)} = ${x.value({ N: String(until) })}, ${x.name(revokeToken)} = ${x.value({ S: token })}`,
+        ConditionExpression: `attribute_exists(${x.name(sessions)}) AND ${unlocked(x, now)}`,
+        ReturnValues: 'ALL_NEW',
+        ...x.attributes(),
+      })
+      let item = 'attributes' in outcome ? outcome.attributes : outcome.failed
+      // Taken by this very call, whose reply was lost and which the SDK sent again: ours.
+      if ('failed' in outcome && item?.[revokeToken]?.S !== token) {
+        const refusal = bindingRefusal(item, now, Number.POSITIVE_INFINITY)
+        if (refusal.kind === 'no-user-item') return undefined // the user never bound a session
+        if (refusal.kind === 'foreign') throw foreignItem('UpdateItem')
+        if (refusal.kind === 'locked') await this.waitOut(refusal.until, limit, 'UpdateItem', attempt)
+        item = undefined
+      }
+      if (item) {
+        const held = Number(item[revoking]?.N)
+        return { until: held, token, version: item[version]?.N, entries: item[sessions]?.M ?? {} }
       }
     }
-    // 2. End them: the sessions are deleted, unconditionally (a logout).
-    const ended = Object.entries(entries).filter(([handle]) => handle !== options.except)
-    const ids = ended.map(([, value]) => value.M?.sid?.S).filter((id): id is string => id !== undefined)
-    for (let i = 0; i < ids.length; i += 25) await this.#deleteBatch(ids.slice(i, i + 25))
-    // 3. Drop their entries and the lock (only ours: a lock that ran out may be someone else's by now),
-    //    100 entries per update (expressions are capped at 4 KB); the last update also frees the lock.
-    const handles = ended.map(([handle]) => handle)
+  }
+
+  /** The condition that the lease is still `lease` and no bind or regenerate came in since it was taken. */
+  #stillOurs(x: ExpressionBuilder, lease: { token: string; version: string | undefined }): string {
+    const version = x.name(USER_ATTRIBUTES.version)
+    const sameVersion = lease.version
+      ? `${version} = ${x.value({ N: lease.version })}`
+      : `attribute_not_exists(${version})`
+    return `${x.name(USER_ATTRIBUTES.revokeToken)} = ${x.value({ S: lease.token })} AND ${sameVersion}`
+  }
+
+  /** Extends the lease when less than half of it is left; resolves `false` when it is no longer ours. */
+  async #renew(
+    userId: string,
+    lease: { until: number; token: string; version: string | undefined },
+  ): Promise<boolean> {
+    const now = this.#host.now()
+    if (lease.until - now > USER_LEASE_MS / 2) return true
+    const until = now + USER_LEASE_MS
+    const x = new ExpressionBuilder()
+    const outcome = await this.#update({
+      TableName: this.#host.props.tableName,
+      Key: this.#key(userId),
+      UpdateExpression: `SET ${x.name(USER_ATTRIBUTES.revoking)} = ${x.value({ N: String(until) })}`,
+      ConditionExpression: this.#stillOurs(x, lease),
+      ...x.attributes(),
+    })
+    if ('failed' in outcome) return false
+    lease.until = until
+    return true
+  }
+
+  /**
+   * Removes the ended entries and the lease, 100 entries per update (expressions are capped at 4 KB), the
+   * last update freeing the lease; each only while the lease is ours and no bind came in. Resolves whether
+   * it was so throughout.
+   */
+  async #release(
+    userId: string,
+    lease: { until: number; token: string; version: string | undefined },
+    handles: string[],
+  ): Promise<boolean> {
+    const { sessions, revoking, revokeToken } = USER_ATTRIBUTES
     const chunks: string[][] = []
     for (let i = 0; i < handles.length; i += 100) chunks.push(handles.slice(i, i + 100))
     if (chunks.length === 0) chunks.push([])
     for (const [index, chunk] of chunks.entries()) {
+      if (!(await this.#renew(userId, lease))) return false
       const x = new ExpressionBuilder()
       const removals = chunk.map((handle) => x.path(sessions, handle))
-      if (index === chunks.length - 1) removals.push(x.name(revoking))
-      try {
-        await this.#send(
-          'UpdateItem',
-          new UpdateItemCommand({
-            TableName: props.tableName,
-            Key: userKey(props, userId),
-            UpdateExpression: `REMOVE ${removals.join(', ')}`,
-            ConditionExpression: `${x.name(revoking)} = ${x.value({ N: String(until) })}`,
-            ...x.attributes(),
-          }),
-        )
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error
+      if (index === chunks.length - 1) removals.push(x.name(revoking), x.name(revokeToken))
+      const outcome = await this.#update({
+        TableName: this.#host.props.tableName,
+        Key: this.#key(userId),
+        UpdateExpression: `REMOVE ${removals.join(', ')}`,
+        ConditionExpression: this.#stillOurs(x, lease),
+        ...x.attributes(),
+      })
+      if ('failed' in outcome) {
+        // The last update's reply was lost and the SDK sent it again: the lease is already freed by it.
+        const item = outcome.failed
+        const freed = index === chunks.length - 1 && item?.[revokeToken] === undefined
+        return freed && chunk.every((handle) => item?.[sessions]?.M?.[handle] === undefined)
       }
     }
-    return ids.length
+    return true
+  }
+
+  /**
+   * Deletes the sessions the index shows bound to `userId` (but `except`), each only while it is still
+   * bound to that user under that handle; resolves their handles. The index is eventually consistent:
+   * this is the second net, the user's item the first.
+   */
+  async #deleteIndexed(
+    userId: string,
+    except: string | undefined,
+    lease: { until: number; token: string; version: string | undefined } | undefined,
+  ): Promise<string[]> {
+    const { props } = this.#host
+    const { user, handle } = USER_ATTRIBUTES
+    const names = [props.partitionKey.name, ...(props.sortKey ? [props.sortKey.name] : []), handle]
+    const handles: string[] = []
+    let cursor: string | undefined
+    do {
+      const x = new ExpressionBuilder()
+      const page = await this.#query(x, userId, {
+        cursor,
+        // Expired sessions are no sessions any more (TTL removes them): left alone, and not counted.
+        filter: `${x.name(props.expiryName)} > ${x.value({ N: String(Math.floor(this.#host.now() / 1000)) })}`,
+        projection: [...names, USER_ATTRIBUTES.key],
+      })
+      for (const item of page.Items ?? []) {
+        const name = item[handle]?.S
+        if (name === undefined || name === except) continue
+        if (lease && !(await this.#renew(userId, lease))) return handles
+        const key: Item = { [props.partitionKey.name]: item[props.partitionKey.name] as AttributeValue }
+        if (props.sortKey) key[props.sortKey.name] = item[props.sortKey.name] as AttributeValue
+        const y = new ExpressionBuilder()
+        try {
+          await this.#send(
+            'DeleteItem',
+            new DeleteItemCommand({
+              TableName: props.tableName,
+              Key: key,
+              ConditionExpression: `${y.name(user)} = ${y.value({ S: userId })} AND ${y.name(handle)} = ${y.value({ S: name })}`,
+              ...y.attributes(),
+            }),
+          )
+          handles.push(name)
+        } catch (error) {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error
+        }
+      }
+      cursor = page.LastEvaluatedKey?.[USER_ATTRIBUTES.key]?.S
+    } while (cursor)
+    return handles
   }
 
   async #deleteBatch(ids: string[]): Promise<void> {
@@ -471,67 +796,202 @@ export class DynamoDBUserIndex implements UserSessionIndex {
   }
 
   /**
-   * Makes room on a user's item: creates it if missing, and drops entries whose session no longer exists
-   * (expired, or ended by a logout that did not read the session first). Resolves whether anything
-   * changed that a retry could use (a lock passes by itself: `true`).
+   * Waits for a lease held `until` (epoch ms, the store's clock): the `attempt`-th wait is an exponential
+   * backoff with jitter (50 ms, 100 ms, ... a sign-out usually frees the lease within milliseconds), never
+   * past the lease's end. Throws {@link SessionBusyError} at once when the lease outlasts `limit` (epoch
+   * ms, the real clock) and this wait would too.
    *
    * @internal
    */
-  async prepare(userId: string, refusal: BindingRefusal): Promise<boolean> {
+  async waitOut(until: number, limit: number, operation: string, attempt: number): Promise<void> {
+    const left = Math.max(0, until - this.#host.now()) + 10 + Math.random() * 40
+    const wait = Math.min(left, 50 * 2 ** Math.min(attempt, 10) * (0.5 + Math.random() / 2))
+    if (Date.now() + wait > limit) throw new SessionBusyError(operation, left / 1000)
+    await pause(wait)
+  }
+
+  async checkRoom(userId: string, options: { deadline?: number | undefined } = {}): Promise<void> {
+    this.#check(userId)
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      if ((await this.makeRoom(userId, options.deadline, round)) !== 'changed') return
+    }
+  }
+
+  /**
+   * What a bind refused for `refusal` needs before it is tried again: the user's item created, a lease
+   * waited out, or room made. Throws when there is nothing to wait for (a full user under the `'refuse'`
+   * policy: {@link TooManySessionsError}; a foreign item at the user's key: {@link SessionStoreError}).
+   *
+   * @internal
+   */
+  async prepare(
+    userId: string,
+    refusal: BindingRefusal,
+    deadline: number | undefined,
+    attempt: number,
+  ): Promise<void> {
+    assertUserNamespace(this.#host.props)
+    switch (refusal.kind) {
+      case 'no-user-item':
+        return this.#createUserItem(userId)
+      case 'foreign':
+        throw foreignItem('TransactWriteItems')
+      case 'locked':
+        return this.waitOut(refusal.until, waitLimit(deadline), 'TransactWriteItems', attempt)
+      case 'full':
+        await this.makeRoom(userId, deadline, attempt)
+        return
+      case 'ended':
+        return
+    }
+  }
+
+  async #createUserItem(userId: string): Promise<void> {
     const { props } = this.#host
-    const { sessions } = USER_ATTRIBUTES
-    if (refusal === 'no-user-item') {
-      const x = new ExpressionBuilder()
-      try {
-        await this.#send(
-          'PutItem',
-          new PutItemCommand({
-            TableName: props.tableName,
-            Item: { ...userKey(props, userId), [sessions]: { M: {} } },
-            ConditionExpression: `attribute_not_exists(${x.name(props.partitionKey.name)})`,
-            ...x.attributes(),
-          }),
-        )
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error
-      }
-      return true
-    }
-    if (refusal === 'locked') {
-      await pause(50 + Math.random() * 100)
-      return true
-    }
-    if (refusal !== 'full') return false
-    const item = (
-      await this.#send<{ Item?: Item }>(
-        'GetItem',
-        new GetItemCommand({
+    const x = new ExpressionBuilder()
+    try {
+      await this.#send(
+        'PutItem',
+        new PutItemCommand({
           TableName: props.tableName,
-          Key: userKey(props, userId),
-          ConsistentRead: true,
+          Item: {
+            ...this.#key(userId),
+            [USER_ATTRIBUTES.sessions]: { M: {} },
+            [props.expiryName]: { N: String(Math.floor(this.#host.now() / 1000) + USER_ITEM_SECONDS) },
+          },
+          ConditionExpression: `attribute_not_exists(${x.name(props.partitionKey.name)})`,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          ...x.attributes(),
         }),
       )
-    ).Item
-    // Each entry's session, read at once (a full user is the rare case this serves).
-    const entries = Object.entries(item?.[sessions]?.M ?? {})
-    const bound = await Promise.all(
-      entries.map(([handle, value]) => {
-        const sid = value.M?.sid?.S
-        return sid ? this.#host.isBound(sid, userId, handle) : false
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error
+      // Created meanwhile by a rival bind: fine. Anything else at that key is not ours.
+      if (!error.Item?.[USER_ATTRIBUTES.sessions]?.M) throw foreignItem('PutItem')
+    }
+  }
+
+  /**
+   * Makes room for one more session of `userId` if the user is full: drops the entries whose session is
+   * provably gone, each only while it still names the session that was checked; with none, ends the
+   * least recently used session (`'end-least-recent'`) or throws {@link TooManySessionsError}. Resolves
+   * `'room'` when there was room, `'changed'` when it changed the item (check again).
+   *
+   * @internal
+   */
+  async makeRoom(userId: string, deadline: number | undefined, attempt: number): Promise<'room' | 'changed'> {
+    const item = await this.#read(userId)
+    if (item && !item[USER_ATTRIBUTES.sessions]?.M) throw foreignItem('GetItem')
+    const entries = Object.entries(item?.[USER_ATTRIBUTES.sessions]?.M ?? {})
+    if (entries.length < this.maxSessions) return 'room'
+    const until = Number(item?.[USER_ATTRIBUTES.revoking]?.N)
+    if (until >= this.#host.now()) {
+      // Being signed out everywhere: the entries are about to go.
+      await this.waitOut(until, waitLimit(deadline), 'GetItem', attempt)
+      return 'changed'
+    }
+    const sids = new Map(
+      entries.flatMap(([handle, value]) => {
+        const sid = entrySid(value)
+        return sid === undefined ? [] : [[handle, sid] as const]
       }),
     )
-    const stale = entries.filter((_, i) => !bound[i]).map(([handle]) => handle)
-    if (stale.length === 0) return false
+    const states = await this.#states([...sids.values()])
+    const { stale, leastRecent } = roomPlan(
+      [...sids].map(([handle, sid]) => [handle, states.get(sid) ?? { gone: false, lastUsed: 0 }] as const),
+    )
+    if (stale.length === 0) {
+      if (this.whenFull === 'refuse' || leastRecent === undefined) throw tooManySessions(this.maxSessions)
+      await this.end(userId, leastRecent)
+      return 'changed'
+    }
     const x = new ExpressionBuilder()
-    await this.#send(
-      'UpdateItem',
-      new UpdateItemCommand({
-        TableName: props.tableName,
-        Key: userKey(props, userId),
-        UpdateExpression: `REMOVE ${stale.map((handle) => x.path(sessions, handle)).join(', ')}`,
-        ...x.attributes(),
-      }),
-    )
-    return true
+    const paths = stale.map((handle) => [x.path(USER_ATTRIBUTES.sessions, handle), handle] as const)
+    // Each removal only while the entry still names the session found gone (a regenerate moves it).
+    await this.#update({
+      TableName: this.#host.props.tableName,
+      Key: this.#key(userId),
+      UpdateExpression: `REMOVE ${paths.map(([path]) => path).join(', ')}`,
+      ConditionExpression: paths
+        .map(([path, handle]) => namesSid(x, path, sids.get(handle) ?? ''))
+        .join(' AND '),
+      ...x.attributes(),
+    })
+    return 'changed'
+  }
+
+  /**
+   * Whether each session is provably gone (no item, or expired and naming no successor; a successor is
+   * followed, never taken as gone) and when it was last used, with strongly consistent batch reads.
+   */
+  async #states(ids: string[]): Promise<Map<string, { gone: boolean; lastUsed: number }>> {
+    const { props } = this.#host
+    const nowSeconds = Math.floor(this.#host.now() / 1000)
+    const states = new Map<string, { gone: boolean; lastUsed: number }>()
+    let frontier = ids.map((id) => ({ origin: id, id }))
+    for (let hop = 0; frontier.length > 0 && hop < MAX_HOPS; hop++) {
+      const items = await this.#batchGet(frontier.map(({ id }) => id))
+      const next: typeof frontier = []
+      for (const { origin, id } of frontier) {
+        const item = items.get(id)
+        const successor = item?.[props.successorName]?.S
+        if (successor !== undefined) {
+          next.push({ origin, id: successor })
+          continue
+        }
+        const live = item !== undefined && Number(item[props.expiryName]?.N) > nowSeconds
+        states.set(origin, { gone: !live, lastUsed: Number(item?.[USER_ATTRIBUTES.lastUsed]?.N ?? 0) })
+      }
+      frontier = next
+    }
+    return states
+  }
+
+  /** The items of session `ids` (key, expiry, successor, last use), 100 per call, read consistently. */
+  async #batchGet(ids: string[]): Promise<Map<string, Item>> {
+    const { props } = this.#host
+    const found = new Map<string, Item>()
+    const byKey = new Map(ids.map((id) => [JSON.stringify(sessionKey(props, id)), id]))
+    const x = new ExpressionBuilder()
+    const projection = [
+      props.partitionKey.name,
+      ...(props.sortKey ? [props.sortKey.name] : []),
+      props.expiryName,
+      props.successorName,
+      USER_ATTRIBUTES.lastUsed,
+    ]
+      .map((name) => x.name(name))
+      .join(', ')
+    const { ExpressionAttributeNames } = x.attributes()
+    let keys = ids.map((id) => sessionKey(props, id))
+    for (let attempt = 0; keys.length > 0; attempt++) {
+      if (attempt > 8) throw new SessionStoreError('BatchGetItem', 'Sessions could not all be read')
+      if (attempt > 0) await pause(Math.min(1000, 25 * 2 ** attempt) * Math.random())
+      const chunk = keys.slice(0, 100)
+      const result = await this.#send<{
+        Responses?: Record<string, Item[]>
+        UnprocessedKeys?: Record<string, { Keys?: Item[] }>
+      }>(
+        'BatchGetItem',
+        new BatchGetItemCommand({
+          RequestItems: {
+            [props.tableName]: {
+              Keys: chunk,
+              ConsistentRead: true,
+              ProjectionExpression: projection,
+              ExpressionAttributeNames,
+            },
+          },
+        }),
+      )
+      for (const item of result.Responses?.[props.tableName] ?? []) {
+        const key: Item = { [props.partitionKey.name]: item[props.partitionKey.name] as AttributeValue }
+        if (props.sortKey) key[props.sortKey.name] = item[props.sortKey.name] as AttributeValue
+        const id = byKey.get(JSON.stringify(key))
+        if (id !== undefined) found.set(id, item)
+      }
+      keys = [...(result.UnprocessedKeys?.[props.tableName]?.Keys ?? []), ...keys.slice(100)]
+    }
+    return found
   }
 }

@@ -102,8 +102,11 @@ export interface MemoryStoreOptions
   > {
   /** Where the sessions live. Default: a table of this store's own. */
   table?: MemoryTable | undefined
-  /** Sessions bound to users: the most sessions one user may have bound at once. Default 100. */
-  users?: Pick<UserIndexOptions, 'maxSessionsPerUser'> | undefined
+  /**
+   * Sessions bound to users: the most sessions one user may have bound at once (default 100), and what a
+   * bind past it does (default `'refuse'`).
+   */
+  users?: Pick<UserIndexOptions, 'maxSessionsPerUser' | 'whenFull'> | undefined
 }
 
 /** What a write stores of a session besides its id. */
@@ -193,14 +196,14 @@ export class MemoryStore implements SessionStore {
     this.#users = new MemoryUserIndex(
       {
         items: () => [...this.#items.keys()].flatMap((id) => this.#boundItem(id)),
-        read: (id) => this.#read(id),
+        follow: (id) => this.#follow(id),
         destroy: (id) => this.#destroy(id),
         remove: (id) => this.#items.delete(id),
-        expiryName: this.#layout.props.expiryName,
+        props: this.#layout.props,
         now: () => this.#now(),
       },
       state.users,
-      this.#rules.users.maxSessions,
+      this.#rules.users,
     )
     this.users = this.#users
   }
@@ -285,6 +288,17 @@ export class MemoryStore implements SessionStore {
       }
       next = this.ids.isId(successor) ? successor : undefined
     }
+  }
+
+  /** The live item `id` leads to: its own, or, for a regenerated session's old id, its successor's. */
+  #follow(id: string): Item | undefined {
+    let item = this.#item(id)
+    for (let hop = 0; hop < MAX_SUCCESSORS; hop++) {
+      const successor = this.#layout.successorOf(item)
+      if (successor === undefined) return item
+      item = this.#item(successor)
+    }
+    return item
   }
 
   /** The live item `id` with its id, when it is a session bound to a user (for the user index). */

@@ -7,16 +7,20 @@
  * @module
  */
 import type { Item } from '../store/item-layout.ts'
-import type { SessionRecord, UserSessionIndex, UserSessionPage } from '../store/types.ts'
+import type { ResolvedStoreProps } from '../store/props.ts'
+import type { UserSessionIndex, UserSessionPage } from '../store/types.ts'
 import {
+  assertUserNamespace,
   type BindingStep,
   bindingPlan,
   boundKey,
-  isBoundTo,
   listLimit,
   readBinding,
+  roomPlan,
   sessionInfo,
   tooManySessions,
+  USER_ATTRIBUTES,
+  type UserPolicy,
 } from '../store/user-index.ts'
 import { assertBindable } from '../user-binding.ts'
 
@@ -27,14 +31,14 @@ export type UserEntries = Map<string, { readonly sid: string; readonly since: nu
 export interface MemoryUserHost {
   /** Every live session item (expiry checked, as on a read), with its id. */
   items(): Iterable<readonly [string, Item]>
-  /** The live session `id`. */
-  read(id: string): SessionRecord | undefined
+  /** The live item `id` leads to: its own, or its successor's after a `regenerate()` (followed). */
+  follow(id: string): Item | undefined
   /** A logout of `id`: its item deleted, and any session it was regenerated into. */
   destroy(id: string): void
   /** Deletes the item `id` as it is (no successor followed). */
   remove(id: string): void
-  /** The name of the expiry attribute. */
-  readonly expiryName: string
+  /** The table layout (the expiry attribute, and the key prefix user items need). */
+  readonly props: ResolvedStoreProps
   /** The clock, epoch milliseconds. */
   now(): number
 }
@@ -42,26 +46,35 @@ export interface MemoryUserHost {
 /**
  * A {@link UserSessionIndex} in memory, with the semantics of the DynamoDB store's: lists newest binding
  * first, paged with a cursor that is a time and a handle; ends one session by its handle, or every
- * session bound so far (nothing runs in between, so none escapes); refuses a bind past
- * `maxSessionsPerUser` once the entries of sessions that no longer exist are dropped.
+ * session bound so far (nothing runs in between, so none escapes); past `maxSessionsPerUser`, drops the
+ * entries of sessions that provably no longer exist, then refuses the bind or ends the least recently
+ * used session, as the policy says.
  */
 export class MemoryUserIndex implements UserSessionIndex {
   /** The most sessions per user. */
   readonly maxSessions: number
+  readonly #policy: UserPolicy
   readonly #host: MemoryUserHost
   readonly #users: Map<string, UserEntries>
 
-  constructor(host: MemoryUserHost, users: Map<string, UserEntries>, maxSessions: number) {
+  constructor(host: MemoryUserHost, users: Map<string, UserEntries>, policy: UserPolicy) {
     this.#host = host
     this.#users = users
-    this.maxSessions = maxSessions
+    this.#policy = policy
+    this.maxSessions = policy.maxSessions
+  }
+
+  /** The start of every user call: the user id, and a key layout that gives users' items their own keys. */
+  #check(userId: string): void {
+    assertBindable(userId, undefined)
+    assertUserNamespace(this.#host.props)
   }
 
   async list(
     userId: string,
     options: { limit?: number | undefined; cursor?: string | undefined; current?: string | undefined } = {},
   ): Promise<UserSessionPage> {
-    assertBindable(userId, undefined)
+    this.#check(userId)
     const { cursor, current } = options
     const bound: { key: string; item: Item }[] = []
     for (const [, item] of this.#host.items()) {
@@ -73,7 +86,7 @@ export class MemoryUserIndex implements UserSessionIndex {
     bound.sort((a, b) => (a.key < b.key ? 1 : a.key > b.key ? -1 : 0))
     const page = bound.slice(0, listLimit(options.limit))
     const sessions = page.flatMap(
-      ({ item }) => sessionInfo(item, userId, this.#host.expiryName, current) ?? [],
+      ({ item }) => sessionInfo(item, userId, this.#host.props.expiryName, current) ?? [],
     )
     // As a query stopped by its limit: the sort key of the last session read, never a session id.
     const last = page.length === listLimit(options.limit) ? page.at(-1)?.key : undefined
@@ -81,7 +94,11 @@ export class MemoryUserIndex implements UserSessionIndex {
   }
 
   async end(userId: string, handle: string): Promise<boolean> {
-    assertBindable(userId, undefined)
+    this.#check(userId)
+    return this.#end(userId, handle)
+  }
+
+  #end(userId: string, handle: string): boolean {
     if (typeof handle !== 'string' || handle.length === 0) return false
     const entries = this.#users.get(userId)
     const entry = entries?.get(handle)
@@ -92,7 +109,7 @@ export class MemoryUserIndex implements UserSessionIndex {
   }
 
   async endAll(userId: string, options: { except?: string | undefined } = {}): Promise<number> {
-    assertBindable(userId, undefined)
+    this.#check(userId)
     const entries = this.#users.get(userId)
     if (!entries) return 0 // the user never bound a session
     const ended = [...entries].filter(([handle]) => handle !== options.except)
@@ -111,17 +128,39 @@ export class MemoryUserIndex implements UserSessionIndex {
    * @internal
    */
   admit(step: BindingStep): 'ok' | 'gone' {
-    const { follow, add } = bindingPlan(step)
+    const { follow, add, drop } = bindingPlan(step)
+    if (follow || add || drop) assertUserNamespace(this.#host.props)
     if (follow) return this.#users.get(follow.binding.userId)?.has(follow.binding.handle) ? 'ok' : 'gone'
-    if (!add) return 'ok'
-    const { userId } = add.binding
-    const entries = this.#entries(userId)
-    if (entries.size < this.maxSessions) return 'ok'
-    for (const [handle, { sid }] of entries) {
-      if (!isBoundTo(this.#host.read(sid), userId, handle)) entries.delete(handle)
-    }
-    if (entries.size >= this.maxSessions) throw tooManySessions(this.maxSessions)
+    if (add) this.#makeRoom(add.binding.userId)
     return 'ok'
+  }
+
+  async checkRoom(userId: string): Promise<void> {
+    this.#check(userId)
+    this.#makeRoom(userId)
+  }
+
+  /**
+   * Room for one more session of `userId`: when full, the entries of sessions that provably no longer
+   * exist (no item, or expired; successors followed) are dropped; with none, the least recently used
+   * session is ended (`'end-least-recent'`) or `TooManySessionsError` thrown.
+   */
+  #makeRoom(userId: string): void {
+    const entries = this.#entries(userId)
+    if (entries.size < this.maxSessions) return
+    const { stale, leastRecent } = roomPlan(
+      [...entries].map(([handle, { sid }]) => {
+        const item = this.#host.follow(sid)
+        const lastUsed = Number(item?.[USER_ATTRIBUTES.lastUsed]?.N ?? 0)
+        return [handle, { gone: item === undefined, lastUsed }] as const
+      }),
+    )
+    for (const handle of stale) entries.delete(handle)
+    if (stale.length > 0) return
+    if (this.#policy.whenFull === 'refuse' || leastRecent === undefined) {
+      throw tooManySessions(this.maxSessions)
+    }
+    this.#end(userId, leastRecent)
   }
 
   /**

@@ -170,6 +170,7 @@ describe('template.yaml through the SAM translator', () => {
     expect([...((statements[0]?.Action ?? []) as string[])].sort()).toEqual(
       [
         'dynamodb:BatchWriteItem',
+        'dynamodb:BatchGetItem',
         'dynamodb:DeleteItem',
         'dynamodb:GetItem',
         'dynamodb:PutItem',

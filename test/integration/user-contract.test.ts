@@ -13,6 +13,6 @@ afterAll(() => client.destroy())
 
 userContract(
   'DynamoDBSessionStore on DynamoDB Local',
-  async ({ maxSessionsPerUser, ...options }) =>
-    new DynamoDBSessionStore({ client, tableName, ...options, users: { maxSessionsPerUser } }),
+  async ({ maxSessionsPerUser, whenFull, ...options }) =>
+    new DynamoDBSessionStore({ client, tableName, ...options, users: { maxSessionsPerUser, whenFull } }),
 )

@@ -96,7 +96,7 @@ describe('binding a session to a user', () => {
     expect(item?.user_handle).toEqual({ S: user.handle })
     expect(item?.user_meta).toEqual({ M: { ua: { S: 'device of ada' } } })
     const users = await userItem('ada')
-    expect(users?.user_sessions?.M?.[user.handle]?.M?.sid).toEqual({ S: phone.id })
+    expect(users?.user_sessions?.M?.[user.handle]).toEqual({ S: phone.id })
     expect(body(await phone.call('me'))).toEqual(user)
   })
 

@@ -3,8 +3,8 @@
  * less (checked on the template and on its SAM translation). Change it here when the store sends other
  * requests.
  *
- * On the sessions table: the item operations, and BatchWriteItem ("sign out everywhere" deletes a user's
- * sessions in batches). A TransactWriteItems call needs no action of its own: each Put, Update and Delete
+ * On the sessions table: the item operations, BatchWriteItem ("sign out everywhere" deletes a user's
+ * sessions in batches) and BatchGetItem (a full user's sessions are checked in one read). A TransactWriteItems call needs no action of its own: each Put, Update and Delete
  * in it is authorised as dynamodb:PutItem, dynamodb:UpdateItem and dynamodb:DeleteItem (the store sends
  * no ConditionCheck). deleteExpiredSessions() (Scan) is an admin job's, not the function's.
  *
@@ -16,6 +16,7 @@ export const SESSION_TABLE_ACTIONS: readonly string[] = [
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
   'dynamodb:BatchWriteItem',
+  'dynamodb:BatchGetItem',
 ]
 
 /** The actions on the index that lists a user's sessions, and only there. */

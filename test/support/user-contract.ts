@@ -16,6 +16,7 @@ import {
   SessionDataError,
   type SessionRecord,
   type SessionStore,
+  TooManySessionsError,
   type UserBinding,
   type UserSessionIndex,
   type UserSessionPage,
@@ -30,6 +31,8 @@ export interface UserContractOptions {
   maxSessionsPerUser?: number
   /** The store's `maxConflictRetries`, if not the default. */
   maxConflictRetries?: number
+  /** The store's `users.whenFull`, if not the default. */
+  whenFull?: 'refuse' | 'end-least-recent'
 }
 
 /** A store that binds sessions to users. */
@@ -426,6 +429,52 @@ export function userContract(name: string, makeStore: UserStoreFactory): void {
       expect(await store.users.endAll(ada)).toBe(2) // the stale entry is gone
     })
 
+    it('a regenerated session is never a stale entry: at the cap the bind is refused, and endAll still ends it', async () => {
+      const store = await fresh({ maxSessionsPerUser: 2 })
+      const ada = user()
+      const laptop = await bound(store, ada)
+      const phone = await bound(store, ada)
+      const moved = saved(await store.regenerate(change(laptop, {})))
+      await expect(bound(store, ada)).rejects.toBeInstanceOf(TooManySessionsError)
+      await expect(store.users.checkRoom?.(ada)).rejects.toBeInstanceOf(TooManySessionsError)
+      expect(await store.users.endAll(ada)).toBe(2)
+      expect(await store.load(moved.id)).toBeUndefined()
+      expect(await store.load(phone.id)).toBeUndefined()
+    })
+
+    it('the refusal is a TooManySessionsError a handler can catch: 403, exposed, the limit; checkRoom tells before any write', async () => {
+      const store = await fresh({ maxSessionsPerUser: 1 })
+      const ada = user()
+      await expect(store.users.checkRoom?.(ada)).resolves.toBeUndefined()
+      const only = await bound(store, ada)
+      const error = await store.users.checkRoom?.(ada).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(TooManySessionsError)
+      expect(error).toBeInstanceOf(SessionDataError)
+      expect(error).toMatchObject({ statusCode: 403, expose: true, limit: 1 })
+      expect(handles(await store.users.list(ada))).toEqual([handleOf(only)])
+      await store.destroy(only.id)
+      await expect(store.users.checkRoom?.(ada)).resolves.toBeUndefined()
+    })
+
+    it("whenFull: 'end-least-recent' ends the least recently used session to make room, and only that one", async () => {
+      const store = await fresh({ maxSessionsPerUser: 2, whenFull: 'end-least-recent' })
+      const ada = user()
+      const old = await bound(store, ada)
+      clock.ms += 60_000
+      const recent = await bound(store, ada)
+      clock.ms += 60_000
+      // The older login is used again: the "recent" one becomes the least recently used.
+      saved(await store.save(change((await store.load(old.id)) as SessionRecord, { seen: 1 })))
+      clock.ms += 60_000
+      const added = await bound(store, ada)
+      expect(await store.load(recent.id)).toBeUndefined()
+      expect((await store.load(old.id))?.user?.userId).toBe(ada)
+      expect(handles(await store.users.list(ada)).sort()).toEqual([old, added].map(handleOf).sort())
+      await expect(store.users.checkRoom?.(ada)).resolves.toBeUndefined() // ends another one
+      expect((await store.users.list(ada)).sessions).toHaveLength(1)
+      expect(await store.users.endAll(ada)).toBe(1)
+    })
+
     it('refuses bad user ids (SessionDataError) and a cap that is not a positive integer (SessionConfigError)', async () => {
       const store = await fresh()
       for (const bad of ['', 'x'.repeat(257)]) {
@@ -436,6 +485,7 @@ export function userContract(name: string, makeStore: UserStoreFactory): void {
       for (const maxSessionsPerUser of [0, 1.5]) {
         await expect(fresh({ maxSessionsPerUser })).rejects.toBeInstanceOf(SessionConfigError)
       }
+      await expect(fresh({ whenFull: 'end-oldest' as 'refuse' })).rejects.toBeInstanceOf(SessionConfigError)
     })
   })
 }

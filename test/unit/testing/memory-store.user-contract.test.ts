@@ -6,6 +6,6 @@ const table = new MemoryTable()
 
 userContract(
   'MemoryStore',
-  async ({ maxSessionsPerUser, ...options }) =>
-    new MemoryStore({ table, ...options, users: { maxSessionsPerUser } }),
+  async ({ maxSessionsPerUser, whenFull, ...options }) =>
+    new MemoryStore({ table, ...options, users: { maxSessionsPerUser, whenFull } }),
 )
