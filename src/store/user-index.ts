@@ -39,13 +39,7 @@ import { assertBindable, USER_LIMITS } from '../user-binding.ts'
 import { nativeMapCodec } from './codec.ts'
 import { ExpressionBuilder } from './expression.ts'
 import { type ResolvedStoreProps, sessionKey } from './props.ts'
-import type {
-  SessionRecord,
-  UserBinding,
-  UserSessionIndex,
-  UserSessionInfo,
-  UserSessionPage,
-} from './types.ts'
+import type { UserBinding, UserSessionIndex, UserSessionInfo, UserSessionPage } from './types.ts'
 
 type Item = Record<string, AttributeValue>
 

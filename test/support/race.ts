@@ -40,12 +40,14 @@ export interface Actor {
 export interface ActorOptions extends DynamoSessionOptions {
   /** SDK attempts per call (retries included). Default 3. */
   maxAttempts?: number
+  /** What the Lambda context's `getRemainingTimeInMillis()` answers at the start of each request. Default 30 s. */
+  remainingMs?: number
 }
 
 /** A Lambda behind its own fault proxy, running `route` for every request. */
 export async function actor(tableName: string, route: Route, options: ActorOptions = {}): Promise<Actor> {
   const proxy = await startFaultProxy(dynamoEndpoint())
-  const { maxAttempts = 3, ...sessionOptions } = options
+  const { maxAttempts = 3, remainingMs, ...sessionOptions } = options
   const client = new DynamoDBClient({
     endpoint: proxy.endpoint,
     region: 'us-east-1',
@@ -75,7 +77,10 @@ export async function actor(tableName: string, route: Route, options: ActorOptio
           ...(id ? { cookieHeader: `id=${id}` } : {}),
           ...(body ? { body } : {}),
         }),
-        freshContext() as SessionContext<Data>,
+        {
+          ...freshContext(),
+          ...(remainingMs !== undefined && { getRemainingTimeInMillis: () => remainingMs }),
+        } as SessionContext<Data>,
       ) as Promise<HttpResult>,
     async close() {
       client.destroy()
