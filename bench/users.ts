@@ -6,11 +6,13 @@
  *
  * Runs alone (`node bench/users.ts`, starting its own DynamoDB Local) or from `bench/run.ts`.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb'
 import middy from '@middy/core'
 import { startDynamoDBLocal } from '../scripts/dynamodb-local.ts'
 import { ensureTable, findTable, loadTemplate } from '../scripts/sam-template.ts'
 import { DynamoDBSessionStore, dynamoSession } from '../src/index.ts'
+import { itemSize } from '../src/store/codec.ts'
+import { userItemKey } from '../src/store/user-index.ts'
 import { CookieJar, httpEvent } from '../src/testing/index.ts'
 import { callCount, emptyTally, instrument, type Tally } from './lib/instrument.ts'
 import { markdownTable, num } from './lib/stats.ts'
@@ -91,20 +93,40 @@ export async function usersStudy(endpoint: string): Promise<string> {
     row(`${kind} session: a read that touches`, await measure(() => request(jar, '/read')))
   }
 
-  // Listing and ending 10 and 100 sessions of one user.
+  // Listing and ending 10 and 100 sessions of one user; the user's item and the last bind's cost.
+  const sizes: string[][] = []
   for (const count of [10, 100]) {
     const user = `user-${count}`
+    let lastBind = emptyTally()
     for (let i = 0; i < count; i++) {
       const jar = new CookieJar()
       await request(jar, '/write')
-      await request(jar, `/login/${user}`)
+      if (i < count - 1) await request(jar, `/login/${user}`)
+      else lastBind = await measure(() => request(jar, `/login/${user}`))
     }
+    const userItem = await client.send(
+      new GetItemCommand({ TableName: tableName, Key: userItemKey(store.props, user), ConsistentRead: true }),
+    )
+    sizes.push([
+      String(count),
+      num(itemSize(userItem.Item ?? {})),
+      describeTally(lastBind)[0] ?? '',
+      num(lastBind.writeUnits),
+    ])
     row(`list ${count} sessions (one page)`, await measure(() => store.users.list(user, { limit: 1000 })))
     row(`end all ${count} sessions`, await measure(() => store.users.endAll(user)))
   }
   client.destroy()
   return [
     markdownTable(['operation', 'DynamoDB calls', 'calls', 'read units', 'write units'], rows),
+    '',
+    "The user's item (one entry per bound session: a 12-character handle and the id) and the bind that made " +
+      `the last of them, with the default cap of ${store.users.maxSessions} sessions a user (its bound):`,
+    '',
+    markdownTable(
+      ['sessions bound', "user's item, bytes", 'DynamoDB calls of that bind', 'write units'],
+      sizes,
+    ),
     '',
     'Units as DynamoDB Local reports them with `ReturnConsumedCapacity: TOTAL` (table and index together; ' +
       'transactional writes count double, as in DynamoDB). A touch runs on every read here (`touchAfter: 0`); ' +

@@ -76,5 +76,10 @@ export type {
   UserSessionInfo,
   UserSessionPage,
 } from './store/types.ts'
-export { DynamoDBUserIndex, USER_INDEX_NAME, type UserIndexOptions } from './store/user-index.ts'
+export {
+  DynamoDBUserIndex,
+  USER_INDEX_NAME,
+  type UserIndexOptions,
+  type WhenUserFull,
+} from './store/user-index.ts'
 export { USER_LIMITS } from './user-binding.ts'

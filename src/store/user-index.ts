@@ -876,6 +876,8 @@ export class DynamoDBUserIndex implements UserSessionIndex {
   async makeRoom(userId: string, deadline: number | undefined, attempt: number): Promise<'room' | 'changed'> {
     const item = await this.#read(userId)
     if (item && !item[USER_ATTRIBUTES.sessions]?.M) throw foreignItem('GetItem')
+    // A user's first session: the item now, so the bind's transaction needs no second try.
+    if (!item) await this.#createUserItem(userId)
     const entries = Object.entries(item?.[USER_ATTRIBUTES.sessions]?.M ?? {})
     if (entries.length < this.maxSessions) return 'room'
     const until = Number(item?.[USER_ATTRIBUTES.revoking]?.N)
