@@ -770,7 +770,9 @@ export class DynamoDBSessionStore implements SessionStore {
       // A session bound to a user leaves that user's list too.
       const binding = deleted && readBinding(deleted)
       if (binding) await this.#leaveUserList(binding, next)
-      const successor = this.#layout.successorOf(failed)
+      // Followed only while the successor item lives (TTL may not have removed it yet), as reads count it.
+      const alive = Number(failed?.[this.props.expiryName]?.N) > this.#nowSeconds()
+      const successor = alive ? this.#layout.successorOf(failed) : undefined
       next = this.ids.isId(successor) ? successor : undefined
     }
   }

@@ -5,6 +5,8 @@ import { DynamoDBSessionStore, dynamoSession, type SessionContext } from '../../
 import { freshContext, type HttpResult } from '../support/app.ts'
 import { createTable, localClient } from '../support/dynamo.ts'
 import { httpApiV2Event } from '../support/events.ts'
+import { gate, WRITE_OPS } from '../support/fault-proxy.ts'
+import { actor, type Route } from '../support/race.ts'
 import { changeOf } from '../support/store-contract.ts'
 
 type Data = Record<string, number>
@@ -85,23 +87,54 @@ describe('many Lambdas serving one session at once', () => {
     })
   })
 
-  it('a key deleted by one request and changed by another is a conflict, not a silent loss', async () => {
+  // Forced, not timed: each request runs through its own fault proxy, and the later one's write is held
+  // until the earlier one has answered; both loaded `cart: 1` first. Each order has its own outcome.
+  const cartRoute: Route = async (session, path) => {
+    await session.get('cart')
+    if (path === 'delete') await session.delete('cart')
+    else await session.set('cart', 2)
+    return undefined
+  }
+  async function laterWriteHeld(firstPath: string, secondPath: string) {
     const { id } = await seed({ cart: 1 })
-    const handler = app(async (path, session) => {
-      await session.get('cart')
-      await pause()
-      if (path === '/delete') await session.delete('cart')
-      else await session.set('cart', 2)
-      return { statusCode: 200 }
+    const first = await actor(tableName, cartRoute)
+    const second = await actor(tableName, cartRoute)
+    const secondWriting = gate()
+    const firstAnswered = gate()
+    first.proxy.intercept(async ({ op }) => {
+      if (WRITE_OPS.has(op)) await secondWriting.opened
+      return undefined
     })
-    const [a, b] = await Promise.all([send(handler, id, '/delete'), send(handler, id, '/change')])
-    // Whichever wrote first wins; the other had based its change on a value that no longer holds.
-    const statuses = [a?.statusCode, b?.statusCode].sort()
-    expect(statuses).toEqual([200, 409])
-    const final = await store.load(id)
-    if (a?.statusCode === 200)
-      expect(final).toBeUndefined() // the delete emptied the session: it ended
-    else expect(final?.data).toEqual({ cart: 2 })
+    second.proxy.intercept(async ({ op }) => {
+      if (!WRITE_OPS.has(op)) return undefined
+      secondWriting.open()
+      await firstAnswered.opened
+      return 'forward'
+    })
+    try {
+      const late = second.send(secondPath, id)
+      const early = await first.send(firstPath, id)
+      firstAnswered.open()
+      return { id, early, late: await late }
+    } finally {
+      await Promise.all([first.close(), second.close()])
+    }
+  }
+
+  it('a key deleted by one request and then changed by another: the change is a 409, the session stays ended', async () => {
+    const { id, early, late } = await laterWriteHeld('delete', 'change')
+    expect(early.statusCode).toBe(200)
+    expect(late.statusCode).toBe(409)
+    expect(late.body).toMatch(/ended/)
+    expect(await store.load(id)).toBeUndefined() // the delete emptied the session: it ended
+  })
+
+  it('a key changed by one request and then deleted by another: the delete is a 409, the change is kept', async () => {
+    const { id, early, late } = await laterWriteHeld('change', 'delete')
+    expect(early.statusCode).toBe(200)
+    expect(late.statusCode).toBe(409)
+    expect(late.body).toMatch(/same session key/)
+    expect((await store.load(id))?.data).toEqual({ cart: 2 })
   })
 })
 

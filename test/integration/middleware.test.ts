@@ -1,21 +1,23 @@
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb'
 import middy from '@middy/core'
-import { afterAll, describe, expect, it } from 'vitest'
+import { parseSetCookie } from 'cookie'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { generateSessionId } from '../../src/id.ts'
 import {
   DEFAULT_STORE_PROPS,
   DynamoDBSessionStore,
   dynamoSession,
   Expiry,
-  SessionConflictError,
   type SessionContext,
   SessionDataError,
   SessionTooLargeError,
 } from '../../src/index.ts'
 import { sessionKey } from '../../src/store/props.ts'
 import { CookieJar, freshContext, type TestHandler, testApp } from '../support/app.ts'
-import { localClient } from '../support/dynamo.ts'
+import { countingClient, createTable, localClient } from '../support/dynamo.ts'
 import { httpApiV2Event } from '../support/events.ts'
+import { gate, WRITE_OPS } from '../support/fault-proxy.ts'
+import { type Actor, actor, type Route } from '../support/race.ts'
 
 type Counter = { count: number }
 const counter: TestHandler<Counter> = async (_event, context) => {
@@ -452,10 +454,11 @@ describe('errors', () => {
   })
 
   it('saves anyway with saveOnError, and gives the error response its cookie', async () => {
-    const { client, calls } = { client: localClient(), calls: [] as string[] }
-    const app = await testApp<Counter>(async () => ({ statusCode: 200 }))
+    const { client, calls } = countingClient()
+    const tableName = await createTable(client)
+    calls.length = 0
     const wrapped = middy()
-      .use(dynamoSession<Counter>({ client, store: { tableName: app.tableName }, saveOnError: true }))
+      .use(dynamoSession<Counter>({ client, store: { tableName }, saveOnError: true }))
       .use({
         onError: (request) => {
           request.response = { statusCode: 500, body: 'sorry' }
@@ -467,13 +470,19 @@ describe('errors', () => {
       })
     const response = (await wrapped(httpApiV2Event(), freshContext() as SessionContext<Counter>)) as {
       statusCode: number
+      body?: string
       cookies?: string[]
     }
-    expect(calls).toEqual([])
-    expect(response.statusCode).toBe(500)
-    const id = response.cookies?.[0]?.split(';')[0]?.split('=')[1] ?? ''
-    const record = await new DynamoDBSessionStore({ client: rawClient, tableName: app.tableName }).load(id)
+    // The session was created (one write) although the handler threw.
+    expect(calls).toEqual(['PutItem'])
+    expect(response).toMatchObject({ statusCode: 500, body: 'sorry' })
+    // The error response carries the cookie of that session, and only it.
+    expect(response.cookies).toHaveLength(1)
+    const cookie = parseSetCookie(response.cookies?.[0] ?? '')
+    expect(cookie).toMatchObject({ name: 'id', maxAge: 14 * 24 * 3600, httpOnly: true, secure: true })
+    const record = await new DynamoDBSessionStore({ client: rawClient, tableName }).load(cookie.value ?? '')
     expect(record?.data).toEqual({ count: 5 })
+    client.destroy()
   })
 
   it('refuses a session over 400 KB with SessionTooLargeError and keeps the stored one', async () => {
@@ -502,65 +511,73 @@ describe('errors', () => {
 })
 
 describe('concurrent requests on one session', () => {
+  // Each request runs through a fault proxy that holds its write: the interleavings are forced, not timed.
+  const setPathKey: Route = async (session, path) => {
+    await session.get(path)
+    await session.set(path, 1)
+    return undefined
+  }
+  const increment: Route = async (session) => {
+    const n = (((await session.get('count')) as number | undefined) ?? 0) + 1
+    await session.set('count', n)
+    return { statusCode: 200, body: String(n) }
+  }
+  const actors: Actor[] = []
+  afterEach(async () => {
+    await Promise.all(actors.splice(0).map((a) => a.close()))
+  })
+  async function seeded(data: Record<string, number>) {
+    const tableName = await createTable(rawClient, { ttl: false })
+    const store = new DynamoDBSessionStore({ client: rawClient, tableName })
+    const { id } = await store.create({ data, expiresAt: Math.floor(Date.now() / 1000) + 3600 })
+    return { tableName, id, stored: async () => (await store.load(id))?.data }
+  }
+
   it('keep both changes when they touch different keys', async () => {
-    type Data = Record<string, number>
-    const app = await testApp<Data>(async (event, context) => {
-      const key = (event as { rawPath: string }).rawPath.slice(1)
-      await context.session.get(key)
-      await new Promise((resolve) => setTimeout(resolve, 50)) // both read before either writes
-      await context.session.set(key, 1)
-      return { statusCode: 200 }
+    const session = await seeded({ seed: 0 })
+    const lambda = await actor(session.tableName, setPathKey)
+    actors.push(lambda)
+    // No write goes on before all four requests have read the session and sent their write.
+    const allWriting = gate()
+    let writing = 0
+    lambda.proxy.intercept(async ({ op }) => {
+      if (!WRITE_OPS.has(op)) return undefined
+      if (++writing === 4) allWriting.open()
+      await allWriting.opened
+      return 'forward'
     })
-    const store = new DynamoDBSessionStore({ client: rawClient, tableName: app.tableName })
-    const seeded = await store.create({ data: { seed: 0 }, expiresAt: app.nowSeconds() + 3600 })
-    const handler = middy()
-      .use(dynamoSession<Data>({ client: app.client, store: { tableName: app.tableName } }))
-      .handler(async (event, context) => {
-        const key = (event as { rawPath: string }).rawPath.slice(1)
-        await context.session.get(key)
-        await new Promise((resolve) => setTimeout(resolve, 50))
-        await context.session.set(key, 1)
-        return { statusCode: 200 }
-      })
-    const keys = ['a', 'b', 'c', 'd']
-    await Promise.all(
-      keys.map((key) =>
-        handler(
-          httpApiV2Event({ cookieHeader: `id=${seeded.id}`, path: `/${key}` }),
-          freshContext() as SessionContext<Data>,
-        ),
-      ),
-    )
-    expect((await store.load(seeded.id))?.data).toEqual({ seed: 0, a: 1, b: 1, c: 1, d: 1 })
+    const results = await Promise.all(['a', 'b', 'c', 'd'].map((key) => lambda.send(key, session.id)))
+    expect(results.map((r) => r.statusCode)).toEqual([200, 200, 200, 200])
+    expect(await session.stored()).toEqual({ seed: 0, a: 1, b: 1, c: 1, d: 1 })
   })
 
   it('fail with SessionConflictError when they change the same key, and never lose an acknowledged write', async () => {
-    const app = await testApp(counter)
-    const store = new DynamoDBSessionStore({ client: rawClient, tableName: app.tableName })
-    const seeded = await store.create({ data: { count: 0 }, expiresAt: app.nowSeconds() + 3600 })
-    const handler = middy()
-      .use(dynamoSession<Counter>({ client: app.client, store: { tableName: app.tableName } }))
-      .handler(async (_event, context) => {
-        const n = ((await context.session.get('count')) ?? 0) + 1
-        await new Promise((resolve) => setTimeout(resolve, 30))
-        await context.session.set('count', n)
-        return { statusCode: 200 }
-      })
-    const results = await Promise.allSettled(
-      Array.from({ length: 5 }, () =>
-        handler(
-          httpApiV2Event({ cookieHeader: `id=${seeded.id}` }),
-          freshContext() as SessionContext<Counter>,
-        ),
-      ),
-    )
-    const succeeded = results.filter((r) => r.status === 'fulfilled').length
-    const conflicts = results.filter(
-      (r) => r.status === 'rejected' && r.reason instanceof SessionConflictError,
-    )
-    expect(succeeded).toBeGreaterThanOrEqual(1)
-    expect(succeeded + conflicts.length).toBe(5)
-    expect((await store.load(seeded.id))?.data).toEqual({ count: succeeded })
+    const session = await seeded({ count: 0 })
+    const first = await actor(session.tableName, increment)
+    const second = await actor(session.tableName, increment)
+    actors.push(first, second)
+    // Both read count 0; the first writes once the second is about to write, the second once the first has answered.
+    const secondWriting = gate()
+    const firstAnswered = gate()
+    first.proxy.intercept(async ({ op }) => {
+      if (WRITE_OPS.has(op)) await secondWriting.opened
+      return undefined
+    })
+    second.proxy.intercept(async ({ op }) => {
+      if (!WRITE_OPS.has(op)) return undefined
+      secondWriting.open()
+      await firstAnswered.opened
+      return 'forward'
+    })
+    const late = second.send('incr', session.id)
+    const early = await first.send('incr', session.id)
+    firstAnswered.open()
+    const conflicted = await late
+    expect(early).toMatchObject({ statusCode: 200, body: '1' })
+    // SessionConflictError, which http-error-handler turns into a 409.
+    expect(conflicted.statusCode).toBe(409)
+    expect(conflicted.body).toMatch(/same session key/)
+    expect(await session.stored()).toEqual({ count: 1 })
   })
 })
 

@@ -13,6 +13,7 @@ import {
   type SessionRecord,
   type SessionStore,
   SessionStoreError,
+  SUCCESSOR_SECONDS,
 } from '../../src/index.ts'
 
 export interface ContractStoreOptions {
@@ -251,6 +252,36 @@ export function storeContract(name: string, makeStore: StoreFactory): void {
       if (result.status !== 'saved') throw new Error('not saved')
       await store.destroy(created.id)
       expect(await store.load(result.record.id)).toBeUndefined()
+    })
+
+    it('a destroy of the old id ends the new session only while the successor item lives (SUCCESSOR_SECONDS)', async () => {
+      // Sessions that outlive the window, so that only the successor item's own expiry decides.
+      const long = { defaultExpiry: Expiry.onInactivity(3 * SUCCESSOR_SECONDS) }
+      const regenerated = async (store: SessionStore) => {
+        const created = await store.create({
+          data: { cart: 1 },
+          expiresAt: seconds() + 3 * SUCCESSOR_SECONDS,
+        })
+        const result = await store.regenerate(change(created, {}, long))
+        if (result.status !== 'saved') throw new Error(`not saved: ${result.status}`)
+        return { old: created.id, now: result.record.id }
+      }
+      clock.ms = Date.now()
+      const store = await fresh()
+      // The last second of the window: the pre-login cookie still ends the new session.
+      const inside = await regenerated(store)
+      clock.ms += (SUCCESSOR_SECONDS - 1) * 1000
+      await store.destroy(inside.old)
+      expect(await store.load(inside.now)).toBeUndefined()
+      // At the successor item's expiry (as reads count it) and after: the new session is left alone.
+      const after = await regenerated(store)
+      clock.ms += SUCCESSOR_SECONDS * 1000
+      await store.destroy(after.old)
+      expect((await loaded(store, after.now)).data).toEqual({ cart: 1 })
+      clock.ms += 600_000
+      await store.destroy(after.old)
+      expect((await loaded(store, after.now)).data).toEqual({ cart: 1 })
+      expect(await store.load(after.old)).toBeUndefined()
     })
 
     it('touch: moves the expiry forward only, only while the session is unchanged', async () => {

@@ -8,7 +8,7 @@ import {
   sessionSetCookie,
 } from '../../src/cookie.ts'
 import { SessionConfigError } from '../../src/errors.ts'
-import { Expiry, expireAtFor, type SessionExpiry } from '../../src/expiry.ts'
+import { Expiry, expireAtFor } from '../../src/expiry.ts'
 import { generateSessionId } from '../../src/id.ts'
 
 const NOW = 1_767_222_000 // 2025-12-31T23:00:00Z
@@ -242,15 +242,19 @@ describe('sessionSetCookie', () => {
     expect(parsed.maxAge).toBe(HOUR)
   })
 
-  it('writes a cookie for any expiry the Expiry builders accept', () => {
-    let expiry: SessionExpiry
-    try {
-      expiry = Expiry.atDateTime(Date.UTC(10_000, 0, 1))
-    } catch (error) {
-      expect(error).toBeInstanceOf(SessionConfigError)
-      return
-    }
-    expect(() => sessionSetCookie(options(), id, expireAtFor(expiry, NOW), NOW)).not.toThrow()
+  it('writes a cookie for the latest expiries the Expiry builders accept, and they refuse one step more', () => {
+    // The last instant a cookie's Expires can name, 9999-12-31T23:59:59Z (epoch 253402300799).
+    const last = Expiry.atDateTime(Date.UTC(9999, 11, 31, 23, 59, 59))
+    const atLast = sessionSetCookie(options(), id, expireAtFor(last, NOW), NOW)
+    expect(atLast).toContain('; Max-Age=251635078799;')
+    expect(atLast).toContain('; Expires=Fri, 31 Dec 9999 23:59:59 GMT;')
+    expect(() => Expiry.atDateTime(Date.UTC(10_000, 0, 1))).toThrow(SessionConfigError)
+    // The longest rolling window, 100 years of 365 days, from NOW: 2125-12-07T23:00:00Z.
+    const longest = Expiry.onInactivity(3_153_600_000)
+    const rolled = sessionSetCookie(options(), id, expireAtFor(longest, NOW), NOW)
+    expect(rolled).toContain('; Max-Age=3153600000;')
+    expect(rolled).toContain('; Expires=Fri, 07 Dec 2125 23:00:00 GMT;')
+    expect(() => Expiry.onInactivity(3_153_600_001)).toThrow(SessionConfigError)
   })
 })
 
