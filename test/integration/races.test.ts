@@ -521,6 +521,10 @@ describe('12. many concurrent requests on one session', () => {
     expect(results.map((r) => r.statusCode)).toEqual(results.map(() => 200))
     const data = (await bodies(id))?.data
     expect(data).toEqual({ seed: 1, ...Object.fromEntries(writers.map((_, i) => [`k${i}`, 1])) })
+    // In one write each, with no retry: every request made one read and one in-place update, no more
+    // (a re-based write, or the SDK retrying one, would show here as a second write at its proxy).
+    for (const w of writers) expect(w.proxy.seen).toEqual(['GetItem', 'UpdateItem'])
+    expect(writers.flatMap((w) => w.proxy.seen.filter((op) => WRITE_OPS.has(op)))).toHaveLength(50)
   })
 
   it('50 requests incrementing one key, released at once: one 200, 49 × 409, the count went up by one', async () => {
