@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: DynamoDB calls, capacity units and in-process latency per request type, for this
  * library and for express-session + connect-dynamodb under serverless-http, against a Middy handler with
- * no sessions; then the compression study, bundle sizes and cold import times. Prints figures and
- * informational PASS/FAIL targets; never asserts timings. Exits non-zero only when the harness breaks.
+ * no sessions; then the compression study, bundle sizes, cold import times and tower-sessions decode
+ * times. Prints figures and informational PASS/FAIL targets; never asserts timings. Exits non-zero only
+ * when the harness breaks.
  *
  * Environment: `BENCH_CLIENTS` (simulated clients per contender, default 120), `BENCH_WARMUP` (default 15),
  * `BENCH_COLD_RUNS` (node processes per bundle for cold import, default 9).
@@ -22,6 +23,7 @@ import { instrument } from './lib/instrument.ts'
 import { kb } from './lib/stats.ts'
 import { type ContenderStats, firstRequest, newStats, REQUESTS_PER_CLIENT, runClient } from './mix.ts'
 import { callTargets, mixTable, type Target, targetTable } from './report.ts'
+import { towerDecodeStudy } from './tower-decode.ts'
 import { usersStudy } from './users.ts'
 
 function intFromEnv(name: string, fallback: number): number {
@@ -182,6 +184,10 @@ targets.push({
 console.log('\n## Cold import\n')
 console.log(coldImportTable(coldImports(sizes.bundles, COLD_RUNS), COLD_RUNS))
 log(`cold imports done (${elapsed()})`)
+
+console.log('\n## tower-sessions records: decode time\n')
+console.log(towerDecodeStudy())
+log(`tower-sessions decode times done (${elapsed()})`)
 
 console.log('\n## Targets (informational)\n')
 console.log(targetTable(targets))

@@ -27,7 +27,7 @@ import {
 import { CookieJar, freshContext, type HttpResult } from '../support/app.ts'
 import { createTable, dynamoEndpoint, localClient, localCredentials } from '../support/dynamo.ts'
 import { httpApiV2Event } from '../support/events.ts'
-import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts'
+import { type FaultProxy, gate, startFaultProxy } from '../support/fault-proxy.ts'
 
 type Counter = { count: number }
 
@@ -127,15 +127,28 @@ describe('DynamoDB faults, injected over HTTP (the real SDK and its retries)', (
 
   it('a slow DynamoDB is cut off by timeoutMs with SessionStoreError', async () => {
     const { id } = await store.create({ data: { count: 1 }, expiresAt: Math.floor(Date.now() / 1000) + 600 })
-    proxy.script([], { delayMs: 3000 })
-    const started = Date.now()
-    const error = await call(counter(client, tableName, { store: { timeoutMs: 300 } }), `id=${id}`).catch(
-      (e: unknown) => e,
-    )
-    proxy.script([], 'forward')
-    expect(error).toBeInstanceOf(SessionStoreError)
-    expect((error as Error).message).toMatch(/timed out after 300 ms/)
-    expect(Date.now() - started).toBeLessThan(2900) // it did not wait for the slow answer
+    // The read is held at the proxy until after the call has failed: the error cannot come from an answer.
+    const release = gate()
+    const held: string[] = []
+    const stopHolding = proxy.intercept(async ({ op }) => {
+      held.push(op)
+      await release.opened
+      return 'forward' as const
+    })
+    // Should no timeout fire, the read goes on after 5 s and the test fails on its assertions, not on a hang.
+    setTimeout(release.open, 5000).unref()
+    try {
+      const error = await call(counter(client, tableName, { store: { timeoutMs: 300 } }), `id=${id}`).catch(
+        (e: unknown) => e,
+      )
+      expect(error).toBeInstanceOf(SessionStoreError)
+      expect((error as Error).message).toMatch(/timed out after 300 ms/)
+      expect(held).toEqual(['GetItem']) // one attempt, still unanswered; nothing written
+    } finally {
+      release.open()
+      stopHolding()
+    }
+    expect((await store.load(id))?.data).toEqual({ count: 1 })
   })
 
   it('failOpen: an unreadable store gives the handler an empty session whose changes throw', async () => {

@@ -92,18 +92,25 @@ export async function actor(tableName: string, route: Route, options: ActorOptio
 /** A fresh id of the library's shape (24 random bytes, base64url). */
 export const newId = (): string => randomBytes(24).toString('base64url')
 
-/** Seeds a stored session with raw attributes; `extra` can override or add any attribute (e.g. the version). */
+/**
+ * Seeds a stored session with raw attributes, laid out as the library writes one (src/store/item-layout.ts):
+ * version 1 and a write-token map, so a save takes the default path, one `UpdateItem` of the changed keys.
+ * `extra` overrides, adds or (with `undefined`) removes attributes: `{ write_tokens: undefined }` seeds an
+ * item written before write tokens, whose saves take the whole-item `PutItem` path.
+ */
 export async function seed(
   client: DynamoDBClient,
   tableName: string,
   data: Data,
-  extra: Record<string, AttributeValue | undefined> = { version: { N: '1' } },
+  extra: Record<string, AttributeValue | undefined> = {},
   id: string = newId(),
 ): Promise<string> {
   const item: Record<string, AttributeValue> = {
     session_id: { S: `${PREFIX}${id}` },
     expire_at: { N: String(Math.floor(Date.now() / 1000) + 3600) },
     data: { M: marshall(data) },
+    version: { N: '1' },
+    write_tokens: { M: {} },
   }
   for (const [name, value] of Object.entries(extra)) {
     if (value === undefined) delete item[name]

@@ -3,7 +3,7 @@
  * no hang, no stack overflow, no huge allocation from a declared length.
  */
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { decodeTowerRecord, encodeTowerRecord } from '../../../src/tower-sessions/index.ts'
 import { rustVectors } from './fixtures.ts'
 
@@ -78,19 +78,28 @@ describe('hostile data attributes', () => {
     )
   })
 
+  // Refused from the declared length alone: the bounds check fires before anything of that size is read or
+  // allocated. The work is bounded by the input: every item head costs one byte read (a DataView getUint8),
+  // so the reads are counted. The decode time of these inputs is a figure of bench/tower-decode.ts.
   it.each([
-    ['a string of 4 GiB', `93${ID42}81a176dbffffffff`],
-    ['a binary of 4 GiB', `93${ID42}81a176c6ffffffff`],
-    ['an extension of 4 GiB', `83a178c9ffffffff01`],
-    ['an array of 4 billion items', `93${ID42}81a176ddffffffff`],
-    ['a map of 4 billion entries', `93${ID42}dfffffffff`],
-    ['a record array of 4 billion fields', 'ddffffffff'],
-    ['a record map of 4 billion fields', 'dfffffffff'],
-    ['an array of 4 billion nils', `93${ID42}81a176ddffffffff${'c0'.repeat(1000)}`],
-  ])('refuses %s at once', (_name, hexBytes) => {
-    const started = performance.now()
-    expect(() => decodeTowerRecord(Buffer.from(hexBytes, 'hex'))).toThrow(TypeError)
-    expect(performance.now() - started).toBeLessThan(500)
+    ['a string of 4 GiB', `93${ID42}81a176dbffffffff`, 'truncated'],
+    ['a binary of 4 GiB', `93${ID42}81a176c6ffffffff`, 'truncated'],
+    ['an extension of 4 GiB', `83a178c9ffffffff01`, 'truncated'],
+    ['an array of 4 billion items', `93${ID42}81a176ddffffffff`, 'truncated'],
+    ['a map of 4 billion entries', `93${ID42}dfffffffff`, 'truncated'],
+    ['a record array of 4 billion fields', 'ddffffffff', 'the record is not 3 fields'],
+    ['a record map of 4 billion fields', 'dfffffffff', 'truncated'],
+    ['an array of 4 billion nils', `93${ID42}81a176ddffffffff${'c0'.repeat(1000)}`, 'truncated'],
+  ])('refuses %s at once, reading no more than its bytes', (_name, hexBytes, why) => {
+    const bytes = Buffer.from(hexBytes, 'hex')
+    const reads = vi.spyOn(DataView.prototype, 'getUint8')
+    try {
+      expect(() => decodeTowerRecord(bytes)).toThrow(new TypeError(`not a tower-sessions record: ${why}`))
+      expect(reads.mock.calls.length).toBeGreaterThan(0)
+      expect(reads.mock.calls.length).toBeLessThanOrEqual(bytes.length)
+    } finally {
+      reads.mockRestore()
+    }
   })
 
   it('refuses 200 000 levels of nesting without overflowing the stack', () => {
@@ -102,12 +111,10 @@ describe('hostile data attributes', () => {
     expect(() => decodeTowerRecord(unknownField)).toThrow(/nested too deep/)
   })
 
-  it('reads a large valid record quickly', () => {
+  it('reads a large valid record whole (its decode time is a figure of bench/tower-decode.ts)', () => {
     const data = { items: Array.from({ length: 50_000 }, (_, i) => ({ i, s: `item ${i}` })) }
     const bytes = encodeTowerRecord({ id: 'KgAAAAAAAAAAAAAAAAAAAA', data, expiresAt: 0 })
-    const started = performance.now()
     expect(decodeTowerRecord(bytes).data).toEqual(data)
-    expect(performance.now() - started).toBeLessThan(5000)
   })
 
   it.each([
