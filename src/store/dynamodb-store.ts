@@ -32,14 +32,7 @@ import { ExpressionBuilder } from './expression.ts'
 import { codecFormat, type SessionFormat } from './format.ts'
 import { ITEM_LIMIT, type Item, ItemLayout, newWriteToken, revisionOf, sameState } from './item-layout.ts'
 import { type DynamoDBStoreProps, type ResolvedStoreProps, resolveStoreProps } from './props.ts'
-import type {
-  NewSessionRecord,
-  SaveResult,
-  SessionChange,
-  SessionRecord,
-  SessionStore,
-  UserBinding,
-} from './types.ts'
+import type { NewSessionRecord, SaveResult, SessionChange, SessionRecord, SessionStore } from './types.ts'
 import {
   assertUserNamespace,
   type BindingStep,
@@ -49,7 +42,6 @@ import {
   readBinding,
   USER_ATTRIBUTES,
   type UserIndexOptions,
-  userItemKey,
 } from './user-index.ts'
 
 /**
@@ -769,29 +761,12 @@ export class DynamoDBSessionStore implements SessionStore {
       }
       // A session bound to a user leaves that user's list too.
       const binding = deleted && readBinding(deleted)
-      if (binding) await this.#leaveUserList(binding, next)
+      if (binding) await this.users.unlist(binding, next)
       // Followed only while the successor item lives (TTL may not have removed it yet), as reads count it.
       const alive = Number(failed?.[this.props.expiryName]?.N) > this.#nowSeconds()
       const successor = alive ? this.#layout.successorOf(failed) : undefined
       next = this.ids.isId(successor) ? successor : undefined
     }
-  }
-
-  /** Drops the entry of a deleted session from its user's item, if it still names that session. */
-  async #leaveUserList(binding: UserBinding, id: string): Promise<void> {
-    const x = new ExpressionBuilder()
-    const path = x.path(USER_ATTRIBUTES.sessions, binding.handle)
-    const value = x.value({ S: id })
-    await this.#conditional(
-      'UpdateItem',
-      new UpdateItemCommand({
-        ...this.#table(),
-        Key: userItemKey(this.props, binding.userId),
-        UpdateExpression: `REMOVE ${path}`,
-        ConditionExpression: `${path} = ${value} OR ${path}.${x.name('sid')} = ${value}`,
-        ...x.attributes(),
-      }),
-    )
   }
 
   checkEntry(key: string, value: JsonValue): void {

@@ -28,13 +28,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb'
 import type { SessionData } from '../data.ts'
-import {
-  SessionBusyError,
-  SessionConfigError,
-  type SessionDataError,
-  SessionStoreError,
-  TooManySessionsError,
-} from '../errors.ts'
+import { SessionBusyError, SessionConfigError, SessionStoreError, TooManySessionsError } from '../errors.ts'
 import { assertBindable, USER_LIMITS } from '../user-binding.ts'
 import { nativeMapCodec } from './codec.ts'
 import { ExpressionBuilder } from './expression.ts'
@@ -239,11 +233,6 @@ export function sessionInfo(
   }
 }
 
-/** The error of a bind when the user has `maxSessions` live sessions already. */
-export function tooManySessions(maxSessions: number): SessionDataError {
-  return new TooManySessionsError(maxSessions)
-}
-
 /**
  * The handles a clean-up may drop, and, when none, the handle the `'end-least-recent'` policy ends: an
  * entry is dropped only when its session is provably gone (no item, or expired; successors followed), so
@@ -304,15 +293,21 @@ export function bindingPlan(step: BindingStep): BindingPlan {
   }
 }
 
-/** The session id an entry of a user's item names (a string; older items held `{ sid, since }`). */
-function entrySid(value: AttributeValue | undefined): string | undefined {
-  return value?.S ?? value?.M?.sid?.S
+/** The session `handle`'s entry in a user's item names, if any. */
+function entryOf(item: Item | undefined, handle: string): string | undefined {
+  return item?.[USER_ATTRIBUTES.sessions]?.M?.[handle]?.S
 }
 
-/** A condition that the entry at `path` still names `sid`, in either shape an entry has had. */
+/** The entries of a user's item (handle → session id), as pairs. */
+function entryIds(item: Item | undefined): (readonly [handle: string, sid: string])[] {
+  return Object.entries(item?.[USER_ATTRIBUTES.sessions]?.M ?? {}).flatMap(([handle, value]) =>
+    value.S === undefined ? [] : [[handle, value.S] as const],
+  )
+}
+
+/** A condition that the entry at `path` still names `sid`. */
 function namesSid(x: ExpressionBuilder, path: string, sid: string): string {
-  const value = x.value({ S: sid })
-  return `(${path} = ${value} OR ${path}.${x.name('sid')} = ${value})`
+  return `${path} = ${x.value({ S: sid })}`
 }
 
 /** The lease is free (none, or run out) at `nowMs`. */
@@ -415,6 +410,17 @@ function foreignItem(operation: string): SessionStoreError {
   )
 }
 
+/**
+ * A lease of "sign out everywhere" on a user's item: until when (epoch ms, renewed), whose (a random
+ * token), the `user_version` it saw, and the entries it read with it.
+ */
+interface Lease {
+  until: number
+  readonly token: string
+  readonly version: string | undefined
+  readonly entries: readonly (readonly [handle: string, sid: string])[]
+}
+
 /** What the user index needs of its store. */
 export interface UserIndexHost {
   readonly props: ResolvedStoreProps
@@ -426,6 +432,15 @@ export interface UserIndexHost {
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * Before the `attempt`-th call of a batch whose items DynamoDB left unprocessed: nothing before the first,
+ * then a jittered exponential backoff (up to 1 s); past 8 retries, {@link SessionStoreError}.
+ */
+async function unprocessedRetry(attempt: number, operation: string, failure: string): Promise<void> {
+  if (attempt > 8) throw new SessionStoreError(operation, failure)
+  if (attempt > 0) await pause(Math.min(1000, 25 * 2 ** attempt) * Math.random())
+}
 
 /** When a wait must give up, on the real clock: the request's deadline, or a few seconds from now. */
 function waitLimit(deadline: number | undefined): number {
@@ -539,8 +554,7 @@ export class DynamoDBUserIndex implements UserSessionIndex {
   async end(userId: string, handle: string): Promise<boolean> {
     this.#check(userId)
     if (typeof handle !== 'string' || handle.length === 0) return false
-    const item = await this.#read(userId)
-    let sid = entrySid(item?.[USER_ATTRIBUTES.sessions]?.M?.[handle])
+    let sid = entryOf(await this.#read(userId), handle)
     if (sid === undefined) return false
     // The session first, then its entry: a Lambda that dies in between leaves a stale entry (dropped by
     // the next clean-up), never a live session missing from the user's item.
@@ -556,10 +570,26 @@ export class DynamoDBUserIndex implements UserSessionIndex {
         ...x.attributes(),
       })
       // The entry moved meanwhile (a regenerate): end the session it names now.
-      sid =
-        'failed' in outcome ? entrySid(outcome.failed?.[USER_ATTRIBUTES.sessions]?.M?.[handle]) : undefined
+      sid = 'failed' in outcome ? entryOf(outcome.failed, handle) : undefined
     }
     return true
+  }
+
+  /**
+   * Takes a deleted session off its user's item: removes the entry of `binding`, if it still names `id`.
+   *
+   * @internal
+   */
+  async unlist(binding: UserBinding, id: string): Promise<void> {
+    const x = new ExpressionBuilder()
+    const path = x.path(USER_ATTRIBUTES.sessions, binding.handle)
+    await this.#update({
+      TableName: this.#host.props.tableName,
+      Key: this.#key(binding.userId),
+      UpdateExpression: `REMOVE ${path}`,
+      ConditionExpression: namesSid(x, path, id),
+      ...x.attributes(),
+    })
   }
 
   /** The user's item, strongly consistent. */
@@ -584,11 +614,7 @@ export class DynamoDBUserIndex implements UserSessionIndex {
     const ended = new Set<string>()
     for (let round = 0; ; round++) {
       const lease = await this.#lease(userId, limit)
-      const entries = Object.entries(lease?.entries ?? {}).filter(([handle]) => handle !== options.except)
-      const ids = entries.flatMap(([handle, value]) => {
-        const sid = entrySid(value)
-        return sid === undefined ? [] : [[handle, sid] as const]
-      })
+      const ids = (lease?.entries ?? []).filter(([handle]) => handle !== options.except)
       // 1. The sessions the user's item names (renewing the lease while it takes).
       for (let i = 0; i < ids.length; i += 25) {
         if (lease && !(await this.#renew(userId, lease))) break
@@ -608,11 +634,10 @@ export class DynamoDBUserIndex implements UserSessionIndex {
         (await this.#release(
           userId,
           lease,
-          entries.map(([handle]) => handle),
+          ids.map(([handle]) => handle),
         ))
-      ) {
+      )
         return ended.size
-      }
       if (round + 1 >= MAX_ROUNDS || Date.now() > limit) throw new SessionBusyError('UpdateItem', 1)
     }
   }
@@ -622,13 +647,7 @@ export class DynamoDBUserIndex implements UserSessionIndex {
    * user has no item. Waits for a rival's lease to run out, until `limit`, then throws
    * {@link SessionBusyError}.
    */
-  async #lease(
-    userId: string,
-    limit: number,
-  ): Promise<
-    | { until: number; token: string; version: string | undefined; entries: Record<string, AttributeValue> }
-    | undefined
-  > {
+  async #lease(userId: string, limit: number): Promise<Lease | undefined> {
     const { sessions, revoking, revokeToken, version } = USER_ATTRIBUTES
     const token = crypto.randomUUID()
     for (let attempt = 0; ; attempt++) {
@@ -643,24 +662,21 @@ export class DynamoDBUserIndex implements UserSessionIndex {
         ReturnValues: 'ALL_NEW',
         ...x.attributes(),
       })
-      let item = 'attributes' in outcome ? outcome.attributes : outcome.failed
-      // Taken by this very call, whose reply was lost and which the SDK sent again: ours.
-      if ('failed' in outcome && item?.[revokeToken]?.S !== token) {
-        const refusal = bindingRefusal(item, now, Number.POSITIVE_INFINITY)
-        if (refusal.kind === 'no-user-item') return undefined // the user never bound a session
-        if (refusal.kind === 'foreign') throw foreignItem('UpdateItem')
-        if (refusal.kind === 'locked') await this.waitOut(refusal.until, limit, 'UpdateItem', attempt)
-        item = undefined
+      const item = 'attributes' in outcome ? outcome.attributes : outcome.failed
+      // Taken (also by this very call, whose reply was lost and which the SDK sent again): ours.
+      if (item?.[revokeToken]?.S === token) {
+        return { until: Number(item[revoking]?.N), token, version: item[version]?.N, entries: entryIds(item) }
       }
-      if (item) {
-        const held = Number(item[revoking]?.N)
-        return { until: held, token, version: item[version]?.N, entries: item[sessions]?.M ?? {} }
-      }
+      const refusal = bindingRefusal(item, now, Number.POSITIVE_INFINITY)
+      if (refusal.kind === 'no-user-item') return undefined // the user never bound a session
+      if (refusal.kind === 'foreign') throw foreignItem('UpdateItem')
+      // A rival's lease: wait it out (any other refusal is a passing race: a short backoff, bounded too).
+      await this.waitOut(refusal.kind === 'locked' ? refusal.until : now, limit, 'UpdateItem', attempt)
     }
   }
 
   /** The condition that the lease is still `lease` and no bind or regenerate came in since it was taken. */
-  #stillOurs(x: ExpressionBuilder, lease: { token: string; version: string | undefined }): string {
+  #stillOurs(x: ExpressionBuilder, lease: Lease): string {
     const version = x.name(USER_ATTRIBUTES.version)
     const sameVersion = lease.version
       ? `${version} = ${x.value({ N: lease.version })}`
@@ -669,10 +685,7 @@ export class DynamoDBUserIndex implements UserSessionIndex {
   }
 
   /** Extends the lease when less than half of it is left; resolves `false` when it is no longer ours. */
-  async #renew(
-    userId: string,
-    lease: { until: number; token: string; version: string | undefined },
-  ): Promise<boolean> {
+  async #renew(userId: string, lease: Lease): Promise<boolean> {
     const now = this.#host.now()
     if (lease.until - now > USER_LEASE_MS / 2) return true
     const until = now + USER_LEASE_MS
@@ -694,11 +707,7 @@ export class DynamoDBUserIndex implements UserSessionIndex {
    * last update freeing the lease; each only while the lease is ours and no bind came in. Resolves whether
    * it was so throughout.
    */
-  async #release(
-    userId: string,
-    lease: { until: number; token: string; version: string | undefined },
-    handles: string[],
-  ): Promise<boolean> {
+  async #release(userId: string, lease: Lease, handles: string[]): Promise<boolean> {
     const { sessions, revoking, revokeToken } = USER_ATTRIBUTES
     const chunks: string[][] = []
     for (let i = 0; i < handles.length; i += 100) chunks.push(handles.slice(i, i + 100))
@@ -733,7 +742,7 @@ export class DynamoDBUserIndex implements UserSessionIndex {
   async #deleteIndexed(
     userId: string,
     except: string | undefined,
-    lease: { until: number; token: string; version: string | undefined } | undefined,
+    lease: Lease | undefined,
   ): Promise<string[]> {
     const { props } = this.#host
     const { user, handle } = USER_ATTRIBUTES
@@ -779,8 +788,7 @@ export class DynamoDBUserIndex implements UserSessionIndex {
     const { props } = this.#host
     let requests = ids.map((id) => ({ DeleteRequest: { Key: sessionKey(props, id) } }))
     for (let attempt = 0; requests.length > 0; attempt++) {
-      if (attempt > 8) throw new SessionStoreError('BatchWriteItem', 'Sessions could not all be deleted')
-      if (attempt > 0) await pause(Math.min(1000, 25 * 2 ** attempt) * Math.random())
+      await unprocessedRetry(attempt, 'BatchWriteItem', 'Sessions could not all be deleted')
       const result = await this.#send<{ UnprocessedItems?: Record<string, { DeleteRequest?: unknown }[]> }>(
         'BatchWriteItem',
         new BatchWriteItemCommand({ RequestItems: { [props.tableName]: requests } }),
@@ -824,7 +832,6 @@ export class DynamoDBUserIndex implements UserSessionIndex {
     deadline: number | undefined,
     attempt: number,
   ): Promise<void> {
-    assertUserNamespace(this.#host.props)
     switch (refusal.kind) {
       case 'no-user-item':
         return this.#createUserItem(userId)
@@ -878,26 +885,22 @@ export class DynamoDBUserIndex implements UserSessionIndex {
     if (item && !item[USER_ATTRIBUTES.sessions]?.M) throw foreignItem('GetItem')
     // A user's first session: the item now, so the bind's transaction needs no second try.
     if (!item) await this.#createUserItem(userId)
-    const entries = Object.entries(item?.[USER_ATTRIBUTES.sessions]?.M ?? {})
-    if (entries.length < this.maxSessions) return 'room'
+    const sids = new Map(entryIds(item))
+    if (sids.size < this.maxSessions) return 'room'
     const until = Number(item?.[USER_ATTRIBUTES.revoking]?.N)
     if (until >= this.#host.now()) {
       // Being signed out everywhere: the entries are about to go.
       await this.waitOut(until, waitLimit(deadline), 'GetItem', attempt)
       return 'changed'
     }
-    const sids = new Map(
-      entries.flatMap(([handle, value]) => {
-        const sid = entrySid(value)
-        return sid === undefined ? [] : [[handle, sid] as const]
-      }),
-    )
     const states = await this.#states([...sids.values()])
     const { stale, leastRecent } = roomPlan(
       [...sids].map(([handle, sid]) => [handle, states.get(sid) ?? { gone: false, lastUsed: 0 }] as const),
     )
     if (stale.length === 0) {
-      if (this.whenFull === 'refuse' || leastRecent === undefined) throw tooManySessions(this.maxSessions)
+      if (this.whenFull === 'refuse' || leastRecent === undefined) {
+        throw new TooManySessionsError(this.maxSessions)
+      }
       await this.end(userId, leastRecent)
       return 'changed'
     }
@@ -961,8 +964,7 @@ export class DynamoDBUserIndex implements UserSessionIndex {
     const { ExpressionAttributeNames } = x.attributes()
     let keys = ids.map((id) => sessionKey(props, id))
     for (let attempt = 0; keys.length > 0; attempt++) {
-      if (attempt > 8) throw new SessionStoreError('BatchGetItem', 'Sessions could not all be read')
-      if (attempt > 0) await pause(Math.min(1000, 25 * 2 ** attempt) * Math.random())
+      await unprocessedRetry(attempt, 'BatchGetItem', 'Sessions could not all be read')
       const chunk = keys.slice(0, 100)
       const result = await this.#send<{
         Responses?: Record<string, Item[]>

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { TooManySessionsError } from '../errors.ts'
 import type { Item } from '../store/item-layout.ts'
 import type { ResolvedStoreProps } from '../store/props.ts'
 import type { UserSessionIndex, UserSessionPage } from '../store/types.ts'
@@ -18,7 +19,6 @@ import {
   readBinding,
   roomPlan,
   sessionInfo,
-  tooManySessions,
   USER_ATTRIBUTES,
   type UserPolicy,
 } from '../store/user-index.ts'
@@ -158,7 +158,7 @@ export class MemoryUserIndex implements UserSessionIndex {
     for (const handle of stale) entries.delete(handle)
     if (stale.length > 0) return
     if (this.#policy.whenFull === 'refuse' || leastRecent === undefined) {
-      throw tooManySessions(this.maxSessions)
+      throw new TooManySessionsError(this.maxSessions)
     }
     this.#end(userId, leastRecent)
   }
