@@ -5,8 +5,7 @@ import { DynamoDBSessionStore, dynamoSession, type SessionContext } from '../../
 import { freshContext, type HttpResult } from '../support/app.ts'
 import { createTable, localClient } from '../support/dynamo.ts'
 import { httpApiV2Event } from '../support/events.ts'
-import { gate, WRITE_OPS } from '../support/fault-proxy.ts'
-import { actor, type Route } from '../support/race.ts'
+import { actor, holdLaterWrite, type Route } from '../support/race.ts'
 import { changeOf } from '../support/store-contract.ts'
 
 type Data = Record<string, number>
@@ -99,22 +98,11 @@ describe('many Lambdas serving one session at once', () => {
     const { id } = await seed({ cart: 1 })
     const first = await actor(tableName, cartRoute)
     const second = await actor(tableName, cartRoute)
-    const secondWriting = gate()
-    const firstAnswered = gate()
-    first.proxy.intercept(async ({ op }) => {
-      if (WRITE_OPS.has(op)) await secondWriting.opened
-      return undefined
-    })
-    second.proxy.intercept(async ({ op }) => {
-      if (!WRITE_OPS.has(op)) return undefined
-      secondWriting.open()
-      await firstAnswered.opened
-      return 'forward'
-    })
+    const order = holdLaterWrite(first, second)
     try {
       const late = second.send(secondPath, id)
       const early = await first.send(firstPath, id)
-      firstAnswered.open()
+      order.release()
       return { id, early, late: await late }
     } finally {
       await Promise.all([first.close(), second.close()])

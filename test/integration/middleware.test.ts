@@ -17,7 +17,7 @@ import { CookieJar, freshContext, type TestHandler, testApp } from '../support/a
 import { countingClient, createTable, localClient } from '../support/dynamo.ts'
 import { httpApiV2Event } from '../support/events.ts'
 import { gate, WRITE_OPS } from '../support/fault-proxy.ts'
-import { type Actor, actor, type Route } from '../support/race.ts'
+import { type Actor, actor, holdLaterWrite, type Route } from '../support/race.ts'
 
 type Counter = { count: number }
 const counter: TestHandler<Counter> = async (_event, context) => {
@@ -557,21 +557,10 @@ describe('concurrent requests on one session', () => {
     const second = await actor(session.tableName, increment)
     actors.push(first, second)
     // Both read count 0; the first writes once the second is about to write, the second once the first has answered.
-    const secondWriting = gate()
-    const firstAnswered = gate()
-    first.proxy.intercept(async ({ op }) => {
-      if (WRITE_OPS.has(op)) await secondWriting.opened
-      return undefined
-    })
-    second.proxy.intercept(async ({ op }) => {
-      if (!WRITE_OPS.has(op)) return undefined
-      secondWriting.open()
-      await firstAnswered.opened
-      return 'forward'
-    })
+    const order = holdLaterWrite(first, second)
     const late = second.send('incr', session.id)
     const early = await first.send('incr', session.id)
-    firstAnswered.open()
+    order.release()
     const conflicted = await late
     expect(early).toMatchObject({ statusCode: 200, body: '1' })
     // SessionConflictError, which http-error-handler turns into a 409.

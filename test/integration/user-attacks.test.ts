@@ -19,7 +19,17 @@ import { USER_ITEM_SECONDS, USER_LEASE_MS } from '../../src/store/user-index.ts'
 import type { HttpResult } from '../support/app.ts'
 import { createTable, localClient } from '../support/dynamo.ts'
 import { gate } from '../support/fault-proxy.ts'
-import { type Actor, type ActorOptions, actor, cookieOf, type Route, scan } from '../support/race.ts'
+import {
+  type Actor,
+  type ActorOptions,
+  actor,
+  cookieOf,
+  type Device,
+  device as makeDevice,
+  type Route,
+  scan,
+  userItemOf,
+} from '../support/race.ts'
 
 const raw = localClient()
 let tableName: string
@@ -54,44 +64,29 @@ const route: Route = async (session, path) => {
   return { statusCode: 404 }
 }
 
-type Device = Actor & { id?: string; call(path: string): Promise<HttpResult> }
-
 async function device(options: ActorOptions = {}): Promise<Device> {
-  const created = await actor(tableName, route, options)
+  const created = await makeDevice(tableName, route, options)
   actors.push(created)
-  const dev: Device = Object.assign(created, {
-    id: undefined as string | undefined,
-    async call(path: string) {
-      const result = await created.send(path, dev.id)
-      const cookie = cookieOf(result)
-      if (cookie !== undefined) dev.id = cookie || undefined
-      return result
-    },
-  })
-  return dev
+  return created
 }
 
 const capped = (maxSessionsPerUser: number, extra: ActorOptions = {}) =>
   device({ ...extra, store: { users: { maxSessionsPerUser } } })
 const body = <T>(result: HttpResult) => JSON.parse(result.body ?? 'null') as T
 const store = () => new DynamoDBSessionStore({ client: raw, tableName })
-const userItem = async (userId: string) =>
-  (
-    await raw.send(
-      new GetItemCommand({
-        TableName: tableName,
-        Key: sessionKey(store().props, `USER#${userId}`),
-        ConsistentRead: true,
-      }),
-    )
-  ).Item
+const userItem = (userId: string) => userItemOf(raw, tableName, userId)
+/** Three devices with a cap of 2 sessions a user, the laptop and the phone signed in as ada: she is full. */
+async function fullUser(): Promise<[laptop: Device, phone: Device, tablet: Device]> {
+  const [laptop, phone, tablet] = [await capped(2), await capped(2), await capped(2)]
+  await laptop.call('login/ada')
+  await phone.call('login/ada')
+  return [laptop, phone, tablet]
+}
 const signedIn = async (dev: Device) => body<{ userId: string } | null>(await dev.call('me')) !== null
 
 describe('1. the clean-up at the cap racing a regenerate', () => {
   it('a login at the cap whose check of a session is held while that session regenerates drops no entry: it is refused, and sign-out-everywhere ends every session', async () => {
-    const [laptop, phone, tablet] = [await capped(2), await capped(2), await capped(2)]
-    await laptop.call('login/ada')
-    await phone.call('login/ada')
+    const [laptop, phone, tablet] = await fullUser()
     const release = gate()
     const held = gate()
     tablet.proxy.intercept(async ({ op }) => {
@@ -116,9 +111,7 @@ describe('1. the clean-up at the cap racing a regenerate', () => {
   })
 
   it('the entry of a session that is really gone is dropped, but only while it still names the id that was checked', async () => {
-    const [laptop, phone, tablet] = [await capped(2), await capped(2), await capped(2)]
-    await laptop.call('login/ada')
-    await phone.call('login/ada')
+    const [laptop, phone, tablet] = await fullUser()
     // The laptop's session ends without leaving the list (as a Lambda killed between the two writes of
     // an end() could leave it): its entry is stale.
     await raw.send(
@@ -143,9 +136,7 @@ describe('1. the clean-up at the cap racing a regenerate', () => {
 
 describe('2. a session rewritten without its binding attributes (another writer, e.g. the Rust crate)', () => {
   it('is not a stale entry: a login at the cap is refused, and sign-out-everywhere still ends it', async () => {
-    const [laptop, phone, tablet] = [await capped(2), await capped(2), await capped(2)]
-    await laptop.call('login/ada')
-    await phone.call('login/ada')
+    const [laptop, phone, tablet] = await fullUser()
     await raw.send(
       new UpdateItemCommand({
         TableName: tableName,

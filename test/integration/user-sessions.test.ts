@@ -5,14 +5,21 @@
  * logouts, the cap per user) is the user contract's (test/support/user-contract.ts), which the DynamoDB
  * store and the MemoryStore both pass.
  */
-import { GetItemCommand } from '@aws-sdk/client-dynamodb'
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { DynamoDBSessionStore, SessionDataError, type UserSessionPage } from '../../src/index.ts'
-import { sessionKey } from '../../src/store/props.ts'
 import type { HttpResult } from '../support/app.ts'
 import { createTable, localClient } from '../support/dynamo.ts'
 import { gate } from '../support/fault-proxy.ts'
-import { type Actor, actor, cookieOf, type Route, scan } from '../support/race.ts'
+import {
+  type Actor,
+  actor,
+  cookieOf,
+  type Device,
+  device as makeDevice,
+  type Route,
+  scan,
+  userItemOf,
+} from '../support/race.ts'
 
 const raw = localClient()
 let tableName: string
@@ -53,34 +60,14 @@ const route: Route = async (session, path) => {
   return { statusCode: 404 }
 }
 
-async function device(): Promise<Actor & { id?: string; call(path: string): Promise<HttpResult> }> {
-  const created = await actor(tableName, route)
+async function device(): Promise<Device> {
+  const created = await makeDevice(tableName, route)
   actors.push(created)
-  const dev = Object.assign(created, {
-    id: undefined as string | undefined,
-    async call(path: string) {
-      const result = await created.send(path, dev.id)
-      const cookie = cookieOf(result)
-      if (cookie !== undefined) dev.id = cookie || undefined
-      return result
-    },
-  })
-  return dev
+  return created
 }
 
 const body = <T>(result: HttpResult) => JSON.parse(result.body ?? 'null') as T
-const userItem = async (userId: string) => {
-  const store = new DynamoDBSessionStore({ tableName })
-  return (
-    await raw.send(
-      new GetItemCommand({
-        TableName: tableName,
-        Key: sessionKey(store.props, `USER#${userId}`),
-        ConsistentRead: true,
-      }),
-    )
-  ).Item
-}
+const userItem = (userId: string) => userItemOf(raw, tableName, userId)
 const live = async () =>
   (await scan(raw, tableName)).filter((s) => s.data !== undefined && s.item.successor === undefined)
 
@@ -169,13 +156,12 @@ describe('signing out devices', () => {
   })
 
   it('everywhere else: every other session of the user ends, this one stays', async () => {
-    const devices = [await device(), await device(), await device()]
-    for (const d of devices) await d.call('login/ada')
+    const [laptop, ...others] = [await device(), await device(), await device()]
+    for (const d of [laptop, ...others]) await d.call('login/ada')
     const bob = await device()
     await bob.call('login/bob')
-    const [laptop, ...others] = devices as [Actor & { call: (p: string) => Promise<HttpResult> }, ...Actor[]]
     expect(body(await laptop.call('end-others'))).toBe(2)
-    for (const d of others as typeof devices) expect(body(await d.call('me'))).toBeNull()
+    for (const d of others) expect(body(await d.call('me'))).toBeNull()
     expect(body(await laptop.call('me'))).toMatchObject({ userId: 'ada' })
     expect(body(await bob.call('me'))).toMatchObject({ userId: 'bob' })
     expect(Object.keys((await userItem('ada'))?.user_sessions?.M ?? {})).toHaveLength(1)

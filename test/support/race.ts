@@ -5,7 +5,13 @@
  * raw DynamoDB calls, independent of the store under test.
  */
 import { randomBytes } from 'node:crypto'
-import { type AttributeValue, DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb'
+import {
+  type AttributeValue,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb'
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb'
 import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
@@ -14,7 +20,7 @@ import { type DynamoSessionOptions, dynamoSession, type SessionContext } from '.
 import { freshContext, type HttpResult } from './app.ts'
 import { dynamoEndpoint, localCredentials } from './dynamo.ts'
 import { httpApiV2Event } from './events.ts'
-import { type FaultProxy, startFaultProxy } from './fault-proxy.ts'
+import { type FaultProxy, gate, startFaultProxy, WRITE_OPS } from './fault-proxy.ts'
 
 /** The default partition key prefix (the Rust crate's). */
 const PREFIX = 'SESSIONS::TOWER::'
@@ -168,3 +174,51 @@ export function cookieOf(result: HttpResult): string | undefined {
 }
 
 export { seededRandom } from '../../scripts/seeded-random.ts'
+
+/** An actor that keeps the session cookie its responses set, as a browser does. */
+export type Device = Actor & { id: string | undefined; call(path: string): Promise<HttpResult> }
+
+/** An {@link actor} with a cookie: `call(path)` sends the cookie it holds and keeps the one it gets back. */
+export async function device(tableName: string, route: Route, options: ActorOptions = {}): Promise<Device> {
+  const created = await actor(tableName, route, options)
+  const dev: Device = Object.assign(created, {
+    id: undefined as string | undefined,
+    async call(path: string) {
+      const result = await created.send(path, dev.id)
+      const cookie = cookieOf(result)
+      if (cookie !== undefined) dev.id = cookie || undefined
+      return result
+    },
+  })
+  return dev
+}
+
+/** The item of user `userId` (default key layout), read strongly consistently. */
+export async function userItemOf(
+  client: DynamoDBClient,
+  tableName: string,
+  userId: string,
+): Promise<Record<string, AttributeValue> | undefined> {
+  const Key = { session_id: { S: `${PREFIX}USER#${userId}` } }
+  return (await client.send(new GetItemCommand({ TableName: tableName, Key, ConsistentRead: true }))).Item
+}
+
+/**
+ * Forces "the later write loses" between two actors: `first`'s write waits until `second` is about to
+ * write; `second`'s write waits until `release()` (call it once `first` has answered).
+ */
+export function holdLaterWrite(first: Actor, second: Actor): { release: () => void } {
+  const secondWriting = gate()
+  const firstAnswered = gate()
+  first.proxy.intercept(async ({ op }) => {
+    if (WRITE_OPS.has(op)) await secondWriting.opened
+    return undefined
+  })
+  second.proxy.intercept(async ({ op }) => {
+    if (!WRITE_OPS.has(op)) return undefined
+    secondWriting.open()
+    await firstAnswered.opened
+    return 'forward'
+  })
+  return { release: firstAnswered.open }
+}
