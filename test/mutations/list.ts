@@ -1,0 +1,350 @@
+/**
+ * The mutation gate's list (`npm run mutations`): each entry breaks one promise of the protocol on purpose,
+ * by replacing one piece of the source (in memory, as vitest loads it: no file is changed), and names the
+ * tests that must then fail. The gate fails when a mutation no longer applies (the code moved: update the
+ * entry) or when none of its tests fails (the promise has no warranty any more).
+ *
+ * @module
+ */
+
+/** A test, by its file and its title (or the start of it). */
+export interface NamedTest {
+  readonly file: string
+  readonly test: string
+}
+
+/** One deliberate break of the code, and the tests that must catch it. */
+export interface Mutation {
+  /** A short stable name. */
+  readonly id: string
+  /** The promise it breaks, in the README's or SECURITY.md's words where they have them. */
+  readonly breaks: string
+  /** The source file, from the repository root. */
+  readonly file: string
+  /** Text that occurs exactly once in `file`. */
+  readonly find: string
+  /** What replaces it. */
+  readonly replace: string
+  /** At least one of these must fail with the mutation in place (and all pass without it). */
+  readonly caughtBy: readonly NamedTest[]
+}
+
+const STORE = 'src/store/dynamodb-store.ts'
+const LAYOUT = 'src/store/item-layout.ts'
+const USERS = 'src/store/user-index.ts'
+const RACES = 'test/integration/races.test.ts'
+const ATTACKS = 'test/integration/user-attacks.test.ts'
+const CONTRACT = 'test/integration/store-contract.test.ts'
+const USER_CONTRACT = 'test/integration/user-contract.test.ts'
+
+/** The store contract's test `title` as it runs on DynamoDB Local. */
+function onDynamoDB(title: string): NamedTest {
+  return { file: CONTRACT, test: title }
+}
+
+/** The user contract's test `title` as it runs on DynamoDB Local. */
+function usersOnDynamoDB(title: string): NamedTest {
+  return { file: USER_CONTRACT, test: title }
+}
+
+/** The mutations the gate applies, one at a time. */
+export const mutations: readonly Mutation[] = [
+  // --- Writes of one session: no lost update -------------------------------------------------------------
+  {
+    id: 'per-key-conditions-removed',
+    breaks: 'no lost update: an in-place write is conditional on each changed key as loaded',
+    file: STORE,
+    find: '      conditions.push(\n        loaded === undefined',
+    replace: '      Array.of(\n        loaded === undefined',
+    caughtBy: [
+      { file: RACES, test: '50 requests incrementing one key, released at once' },
+      onDynamoDB('refuses a change of a key another request changed since'),
+    ],
+  },
+  {
+    id: 'version-condition-removed',
+    breaks: 'no lost update on the whole-item path: a write is conditional on the version read',
+    file: LAYOUT,
+    find: '? `${version} = ${x.value(revision.version)}`',
+    replace: '? `attribute_exists(${version})`',
+    caughtBy: [
+      {
+        file: RACES,
+        test: 'two requests incrementing one key: one 200, one 409, the count went up by one, all by PutItem',
+      },
+    ],
+  },
+  {
+    id: 'key-conflict-ignored',
+    breaks: 'a change of a key another request changed since is a 409 (key), never a silent overwrite',
+    file: 'src/store/change.ts',
+    find: "if (!jsonEqual(ownValue(loaded, key), ownValue(current.data, key))) return 'key'",
+    replace: 'void key',
+    caughtBy: [
+      { file: RACES, test: '50 requests incrementing one key, released at once' },
+      onDynamoDB('refuses a change of a key another request changed since'),
+    ],
+  },
+  {
+    id: 'expiry-conflict-ignored',
+    breaks: 'a change of the expiry another request changed since is a 409 (expiry)',
+    file: 'src/store/change.ts',
+    find: "if (change.expiry && !sameExpiry(change.base.expiry, current.expiry)) return 'expiry'",
+    replace: 'void sameExpiry',
+    caughtBy: [onDynamoDB('refuses a change of the expiry that another request changed since')],
+  },
+  {
+    id: 'in-place-write-revives-expired',
+    breaks: 'an expired session is no session: a write of a session that expired since it was loaded is "gone"',
+    file: STORE,
+    find: '      `${x.name(props.expiryName)} > ${x.value({ N: String(now) })}`,\n',
+    replace: '',
+    caughtBy: [onDynamoDB('a session that expires between its load and its save is not brought back')],
+  },
+  {
+    id: 'whole-write-revives-expired',
+    breaks: 'an expired session is no session, on the whole-item path too',
+    file: LAYOUT,
+    find: 'return `${same} AND ${alive}`',
+    replace: 'return same',
+    caughtBy: [onDynamoDB('a session that expires between its load and its save is not brought back')],
+  },
+  {
+    id: 'read-ignores-expiry',
+    breaks: 'expiry is checked on read (TTL deletes lazily)',
+    file: LAYOUT,
+    find: 'if (expiresAt <= Math.floor(this.#now() / 1000)) return undefined',
+    replace: '',
+    caughtBy: [
+      onDynamoDB('checks expiry on read: a session past its expiry is no session'),
+      {
+        file: 'test/integration/store.test.ts',
+        test: 'treats an item past expire_at as no session, even though TTL has not removed it',
+      },
+    ],
+  },
+  {
+    id: 'emptying-delete-unconditional',
+    breaks: 'a request that empties the session does not delete a key another request added meanwhile',
+    file: STORE,
+    find: '...this.#onFailure(x, this.#layout.unchanged(x, revisionOf(base), now)),',
+    replace: '',
+    caughtBy: [
+      onDynamoDB('ends a session a change leaves empty, unless another request added to it'),
+      {
+        file: 'test/integration/concurrency.test.ts',
+        test: 'does not delete it when another request added a key meanwhile',
+      },
+    ],
+  },
+  {
+    id: 'bound-session-deleted-when-empty',
+    breaks: "a bound session stays even when its data is emptied: it is the user's login",
+    file: STORE,
+    find: '(Object.keys(data).length === 0 && !user)',
+    replace: 'Object.keys(data).length === 0',
+    caughtBy: [usersOnDynamoDB('binds at save; a bound session stays even when its data is emptied')],
+  },
+  // --- Touches -------------------------------------------------------------------------------------------
+  {
+    id: 'touch-unconditional',
+    breaks: 'a touch never undoes a concurrent setExpiry(): it is conditional on the session as loaded',
+    file: STORE,
+    find: 'const condition = `${this.#layout.unchanged(x, revisionOf(base), this.#nowSeconds())} AND ${expiry} < ${target}`',
+    replace: 'const condition = `${expiry} < ${target}`',
+    caughtBy: [
+      { file: RACES, test: 'a read-only request that loaded before another shortened the expiry' },
+      onDynamoDB('touch: moves the expiry forward only, only while the session is unchanged'),
+    ],
+  },
+  {
+    id: 'touch-moves-back',
+    breaks: 'a touch moves the expiry forward only',
+    file: STORE,
+    find: '} AND ${expiry} < ${target}`',
+    replace: '}`',
+    caughtBy: [onDynamoDB('touch: moves the expiry forward only, only while the session is unchanged')],
+  },
+  // --- Lost replies: the SDK's retry recognises its own write ---------------------------------------------
+  {
+    id: 'save-token-recognition-off',
+    breaks: "a save whose reply was lost recognises its own write when the SDK retries (200, not 409)",
+    file: STORE,
+    find: 'const current = this.#layout.hasToken(failed, token) ? this.#layout.read(base.id, failed) : undefined',
+    replace: 'const current = undefined',
+    caughtBy: [{ file: RACES, test: 'a save: the retry recognises its own write and answers 200' }],
+  },
+  {
+    id: 'create-token-recognition-off',
+    breaks: 'a first visit whose PutItem reply was lost leaves one item, not an orphan and a second',
+    file: STORE,
+    find: 'if (failed === undefined || this.#layout.hasToken(failed, token)) {\n        return { ...record',
+    replace: 'if (failed === undefined) {\n        return { ...record',
+    caughtBy: [{ file: RACES, test: 'a first visit: one item, not a second orphan, and the cookie names it' }],
+  },
+  {
+    id: 'touch-recognition-off',
+    breaks: 'a touch whose reply was lost counts as made (the cookie is still sent)',
+    file: STORE,
+    find: 'if (current && sameState(revisionOf(current), revisionOf(base)) && current.expiresAt >= expiresAt) {',
+    replace: 'if (false) {',
+    caughtBy: [{ file: RACES, test: 'a conditional delete of an emptied session, and a touch' }],
+  },
+  // --- Regenerate and logout: a logout stays final ---------------------------------------------------------
+  {
+    id: 'tombstone-unconditional',
+    breaks: 'regenerate() replaces the old item only if it is unchanged since loaded',
+    file: STORE,
+    find: '...this.#onFailure(old, this.#layout.unchanged(old, revision, now)),',
+    replace: "ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,",
+    caughtBy: [
+      { file: RACES, test: 'the racing write lands first: regenerate carries it into the new session' },
+      { file: RACES, test: 'logout commits while the login is about to write' },
+    ],
+  },
+  {
+    id: 'successor-not-followed',
+    breaks: 'a logout with the pre-login id ends the session regenerated from it (within the hour)',
+    file: STORE,
+    find: 'const successor = alive ? this.#layout.successorOf(failed) : undefined',
+    replace: 'const successor = alive ? undefined : undefined',
+    caughtBy: [
+      { file: RACES, test: 'login commits first, then the logout of the old id: the new session is ended too' },
+      onDynamoDB('a destroy of the old id after a regenerate ends the new session too'),
+    ],
+  },
+  {
+    id: 'successor-followed-forever',
+    breaks: 'a logout with the pre-login id more than an hour later does not end the new session',
+    file: STORE,
+    find: 'const alive = Number(failed?.[this.props.expiryName]?.N) > this.#nowSeconds()',
+    replace: 'const alive = failed !== undefined',
+    caughtBy: [onDynamoDB('a destroy of the old id ends the new session only while the successor item lives')],
+  },
+  {
+    id: 'destroy-undone-by-inflight-read',
+    breaks: 'destroy() wins over a read still in flight: the read finishing after it cannot undo it',
+    file: 'src/session.ts',
+    find: 'if (this.#phase !== loading) return',
+    replace: '',
+    caughtBy: [{ file: RACES, test: 'the load finishing after destroy() cannot undo it' }],
+  },
+  // --- A user's sessions: sign out everywhere is complete and final ----------------------------------------
+  {
+    id: 'bind-ignores-lease',
+    breaks: 'a login racing "sign out everywhere" waits for it, then is bound after it',
+    file: USERS,
+    find: '`attribute_exists(${map}) AND ${unlocked(x, nowMs)} AND size(',
+    replace: '`attribute_exists(${map}) AND size(',
+    caughtBy: [
+      { file: 'test/integration/user-sessions.test.ts', test: 'a login racing it waits for it, then is bound after it' },
+    ],
+  },
+  {
+    id: 'follow-ignores-lease',
+    breaks: 'a bound session regenerating while "sign out everywhere" runs is ended too',
+    file: USERS,
+    find: '`${namesSid(x, path, step.fromId)} AND ${unlocked(x, nowMs)}`',
+    replace: '`${namesSid(x, path, step.fromId)}`',
+    caughtBy: [{ file: ATTACKS, test: 'a bound session regenerating while sign-out-everywhere runs' }],
+  },
+  {
+    id: 'cap-ignored-in-transaction',
+    breaks: 'past maxSessionsPerUser a bind is refused, also when logins race',
+    file: USERS,
+    find: ' AND size(${map}) < ${x.value({ N: String(maxSessions) })}`',
+    replace: '`',
+    caughtBy: [{ file: ATTACKS, test: 'logins racing at the cap' }],
+  },
+  {
+    id: 'cap-check-skipped',
+    breaks: "a login at the cap is refused at bindUser(), before the handler's side effects",
+    file: USERS,
+    find: 'for (let round = 0; round < MAX_ROUNDS; round++) {\n      if ((await this.makeRoom(',
+    replace: 'for (let round = 0; round < 0; round++) {\n      if ((await this.makeRoom(',
+    caughtBy: [{ file: ATTACKS, test: 'refuses at bindUser() with TooManySessionsError (403), before the handler' }],
+  },
+  {
+    id: 'stale-removal-unconditional',
+    breaks: 'the entry of a session found gone is dropped only while it still names the id checked',
+    file: USERS,
+    find: "      ConditionExpression: paths\n        .map(([path, handle]) => namesSid(x, path, sids.get(handle) ?? ''))\n        .join(' AND '),\n",
+    replace: '',
+    caughtBy: [{ file: ATTACKS, test: 'the entry of a session that is really gone is dropped, but only while it still names the id' }],
+  },
+  {
+    id: 'stale-check-ignores-successor',
+    breaks: 'a regenerated session is never a stale entry: its successor is followed',
+    file: USERS,
+    find: 'if (successor !== undefined) {\n          next.push',
+    replace: 'if (false) {\n          next.push',
+    caughtBy: [
+      usersOnDynamoDB('a regenerated session is never a stale entry'),
+      { file: ATTACKS, test: 'a login at the cap whose check of a session is held while that session regenerates' },
+    ],
+  },
+  {
+    id: 'stale-check-ignores-expiry',
+    breaks: 'an expired session is gone: its entry makes room at the cap',
+    file: USERS,
+    find: 'const live = item !== undefined && Number(item[props.expiryName]?.N) > nowSeconds',
+    replace: 'const live = item !== undefined',
+    caughtBy: [usersOnDynamoDB('the entries of sessions that no longer exist are dropped to make room')],
+  },
+  {
+    id: 'lru-picks-most-recent',
+    breaks: "whenFull: 'end-least-recent' ends the least recently used session, and only that one",
+    file: USERS,
+    find: 'await this.end(userId, leastRecent)',
+    replace: 'await this.end(userId, [...sids.keys()].find((h) => h !== leastRecent) ?? leastRecent)',
+    caughtBy: [usersOnDynamoDB("whenFull: 'end-least-recent' ends the least recently used session")],
+  },
+  {
+    id: 'lease-fence-removed',
+    breaks: 'a sign-out whose lease ran out while stalled starts over and ends what was bound meanwhile',
+    file: USERS,
+    find: 'return `${x.name(USER_ATTRIBUTES.revokeToken)} = ${x.value({ S: lease.token })} AND ${sameVersion}`',
+    replace: 'return `${x.name(USER_ATTRIBUTES.revokeToken)} = ${x.value({ S: lease.token })}`',
+    caughtBy: [{ file: ATTACKS, test: 'a sign-out whose lease runs out while it is stalled starts over' }],
+  },
+  {
+    id: 'lease-reply-not-recognised',
+    breaks: "a lost reply of the lease is recognised by its token, not taken for a rival's lease",
+    file: USERS,
+    find: 'if (item?.[revokeToken]?.S === token) {',
+    replace: "if ('attributes' in outcome) {",
+    caughtBy: [{ file: ATTACKS, test: 'a lost reply of the lease is recognised' }],
+  },
+  {
+    id: 'wait-ignores-deadline',
+    breaks: 'a login with less time left than the lease answers 503 with Retry-After, before its time runs out',
+    file: USERS,
+    find: 'if (Date.now() + wait > limit) throw new SessionBusyError(operation, left / 1000)',
+    replace: '',
+    caughtBy: [{ file: ATTACKS, test: 'a login with less time left than the lease answers 503' }],
+  },
+  {
+    id: 'end-removes-entry-unconditionally',
+    breaks: 'ending one device removes its entry only while it names the session ended (a regenerate moves it)',
+    file: USERS,
+    find: 'ConditionExpression: `attribute_not_exists(${path}) OR ${namesSid(x, path, sid)}`,',
+    replace: '',
+    caughtBy: [{ file: ATTACKS, test: 'ending a device whose session regenerates meanwhile' }],
+  },
+  {
+    id: 'logout-unlists-unconditionally',
+    breaks: "a logout removes the user's entry only while it names the deleted id",
+    file: USERS,
+    find: '      ConditionExpression: namesSid(x, path, id),\n',
+    replace: '',
+    caughtBy: [{ file: ATTACKS, test: 'a logout of an id whose entry moved on' }],
+  },
+  {
+    id: 'end-all-without-second-net',
+    breaks: "sign out everywhere ends a bound session even when the user's item does not list it",
+    file: USERS,
+    find: 'for (const handle of await this.#deleteIndexed(userId, options.except, lease)) ended.add(handle)',
+    replace: 'void this.#deleteIndexed',
+    caughtBy: [{ file: ATTACKS, test: "a bound session the user's item does not list" }],
+  },
+]
