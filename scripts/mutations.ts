@@ -98,7 +98,9 @@ function run(tests: readonly NamedTest[], endpoint: string, mutation?: Mutation)
       }
       resolve({
         assertions: json.testResults.flatMap((file) => file.assertionResults),
-        fileErrors: json.testResults.flatMap((file) => (file.message ? [file.message.split('\n')[0] ?? ''] : [])),
+        fileErrors: json.testResults.flatMap((file) =>
+          file.message ? [file.message.split('\n')[0] ?? ''] : [],
+        ),
       })
     })
   })
@@ -140,7 +142,9 @@ async function main(): Promise<number> {
       if (problems.some((p) => p.startsWith(`${mutation.id}:`))) continue
       const t0 = Date.now()
       const { assertions, fileErrors } = await run(mutation.caughtBy, ddb.endpoint, mutation)
-      const failing = mutation.caughtBy.filter((t) => selected(assertions, t).some((a) => a.status === 'failed'))
+      const failing = mutation.caughtBy.filter((t) =>
+        selected(assertions, t).some((a) => a.status === 'failed'),
+      )
       const seconds = ((Date.now() - t0) / 1000).toFixed(1)
       // A mutation that stops the code from loading proves nothing: it must fail a named test's assertions.
       const ok = failing.length > 0

@@ -475,6 +475,8 @@ export class DynamoDBSessionStore implements SessionStore {
     if (updates.length > 0) assertUserNamespace(this.props)
     const items = [write, ...also, ...updates.map(({ item }) => item)]
     try {
+      // A reply lost after DynamoDB applied the transaction needs no write token to be recognised: the
+      // SDK sends it again with the same ClientRequestToken, which DynamoDB answers as done (for 10 minutes).
       await this.send(
         'TransactWriteItems',
         new TransactWriteItemsCommand({ ClientRequestToken: randomUUID(), TransactItems: items }),
@@ -535,12 +537,9 @@ export class DynamoDBSessionStore implements SessionStore {
       const step = { from: base.user, to: after.user, fromId: base.id, toId: base.id }
       const outcome = await this.#transact({ Put: put }, step, change.deadline, busy)
       if ('busy' in outcome) return { busy: true }
-      const failed = 'failed' in outcome ? outcome.failed : undefined
-      if (failed === undefined || this.#layout.hasToken(failed, token)) {
-        const revision = this.#layout.revision(written, { data: after.data })
-        return { done: { status: 'saved', record: { id: base.id, ...after, revision } } }
-      }
-      return { failed }
+      if ('failed' in outcome) return { failed: outcome.failed }
+      const revision = this.#layout.revision(written, { data: after.data })
+      return { done: { status: 'saved', record: { id: base.id, ...after, revision } } }
     }
     const inPlace =
       !whole && revisionOf(base).inPlace && !change.cleared && change.entries.size <= MAX_IN_PLACE_KEYS
@@ -691,8 +690,7 @@ export class DynamoDBSessionStore implements SessionStore {
       if ('ok' in outcome) return this.#regenerated(id, after, created)
       if ('busy' in outcome) return { busy: true }
       if ('failed' in outcome) return { failed: outcome.failed }
-      // The new item exists: ours, applied by an attempt whose reply was lost; or an id collision.
-      if (this.#layout.hasToken(outcome.alsoFailed, token)) return this.#regenerated(id, after, created)
+      // The new id is taken: a collision (a lost reply of our own transaction never gets here, see #transact).
       if (attempt >= this.#createAttempts) {
         throw new SessionStoreError('TransactWriteItems', `No unused session id found in ${attempt} attempts`)
       }

@@ -6,7 +6,12 @@
  * refusal and its policy, users' items that could share keys with the application's, and the user item's
  * size and expiry. SECURITY.md's completeness argument names these tests.
  */
-import { GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb'
+import {
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb'
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
   DynamoDBSessionStore,
@@ -83,6 +88,23 @@ async function fullUser(): Promise<[laptop: Device, phone: Device, tablet: Devic
   return [laptop, phone, tablet]
 }
 const signedIn = async (dev: Device) => body<{ userId: string } | null>(await dev.call('me')) !== null
+/** Removes session `id`'s item as TTL does once it has expired (a regenerated session's old item, say). */
+const removeItem = (id: string | undefined) =>
+  raw.send(new DeleteItemCommand({ TableName: tableName, Key: sessionKey(store().props, id ?? '') }))
+/** Holds `dev`'s next `op` call until `release` opens; resolves once it is held. */
+function holdNext(dev: Device, op: string): { held: Promise<void>; release: () => void } {
+  const held = gate()
+  const release = gate()
+  let first = true
+  dev.proxy.intercept(async (request) => {
+    if (request.op !== op || !first) return undefined
+    first = false
+    held.open()
+    await release.opened
+    return 'forward'
+  })
+  return { held: held.opened, release: release.open }
+}
 
 describe('1. the clean-up at the cap racing a regenerate', () => {
   it('a login at the cap whose check of a session is held while that session regenerates drops no entry: it is refused, and sign-out-everywhere ends every session', async () => {
@@ -131,6 +153,40 @@ describe('1. the clean-up at the cap racing a regenerate', () => {
     expect(await store().users.endAll('ada')).toBe(2)
     expect(await signedIn(phone)).toBe(false)
     expect(await signedIn(tablet)).toBe(false)
+  })
+
+  it('a check of the cap held while a session regenerates and its old item goes (TTL) drops no entry that moved on', async () => {
+    const [laptop, phone, tablet] = await fullUser()
+    const check = holdNext(tablet, 'BatchGetItem')
+    const login = tablet.call('login/ada')
+    await check.held // the tablet has read ada's entries: the laptop's names its id of now
+    const before = laptop.id
+    expect((await laptop.call('login/ada')).statusCode).toBe(200) // a new id; the entry follows it
+    await removeItem(before) // the old id's item is gone: the check will find that id gone
+    check.release()
+    // The laptop's entry names its new, live id: it is not dropped, so ada is still full.
+    expect((await login).statusCode).toBe(403)
+    expect(Object.values((await userItem('ada'))?.user_sessions?.M ?? {})).toContainEqual({ S: laptop.id })
+    expect(await store().users.endAll('ada')).toBe(2)
+    expect(await signedIn(laptop)).toBe(false)
+    expect(await signedIn(phone)).toBe(false)
+  })
+
+  it("with whenFull: 'end-least-recent', a check held while the least recent session logs in again ends the one least recent now", async () => {
+    const options = { store: { users: { maxSessionsPerUser: 2, whenFull: 'end-least-recent' as const } } }
+    const [laptop, phone, tablet] = [await device(options), await device(options), await device(options)]
+    await laptop.call('login/ada')
+    await phone.call('login/ada') // the laptop is the least recently used
+    const check = holdNext(tablet, 'BatchGetItem')
+    const login = tablet.call('login/ada')
+    await check.held
+    expect((await laptop.call('login/ada')).statusCode).toBe(200) // now the phone is the least recent
+    check.release()
+    expect((await login).statusCode).toBe(200)
+    // The laptop's old id leads to its new session, used a moment ago: the phone is the one ended.
+    expect(await signedIn(laptop)).toBe(true)
+    expect(await signedIn(phone)).toBe(false)
+    expect(await signedIn(tablet)).toBe(true)
   })
 })
 
@@ -255,6 +311,53 @@ describe('3. a sign-out-everywhere that dies holding the lease', () => {
     expect(await signedIn(laptop)).toBe(false)
     expect((await userItem('ada'))?.revoking).toBeUndefined()
   })
+
+  it('a bound session logging in again while sign-out-everywhere runs waits for it, is ended, in one round', async () => {
+    const laptop = await device()
+    await laptop.call('login/ada')
+    const admin = await device()
+    const deleting = holdNext(admin, 'BatchWriteItem')
+    const admins = new DynamoDBSessionStore({ client: admin.client, tableName, timeoutMs: 60_000 })
+    const ending = admins.users.endAll('ada')
+    await deleting.held // the lease is taken and the laptop's id read
+    // The laptop regenerates (its entry would follow the new id): refused while the lease is held, it
+    // tries again, and has not answered.
+    const retried = gate()
+    let attempts = 0
+    laptop.proxy.intercept(({ op }) => {
+      if (op === 'TransactWriteItems' && ++attempts === 2) retried.open()
+      return undefined
+    })
+    const login = laptop.call('login/ada')
+    const first = await Promise.race([login.then(() => 'answered'), retried.opened.then(() => 'waiting')])
+    expect(first).toBe('waiting')
+    deleting.release()
+    expect(await ending).toBe(1)
+    await login
+    // One round: the lease taken and freed once (no bind or regenerate got in to start it over).
+    expect(admin.proxy.seen.filter((op) => op === 'UpdateItem')).toHaveLength(2)
+    expect(await signedIn(laptop)).toBe(false)
+    expect(Object.keys((await userItem('ada'))?.user_sessions?.M ?? {})).toEqual([])
+  })
+
+  it("a bound session the user's item does not list (its entry lost) is still ended, through the index", async () => {
+    const [laptop, phone] = [await device(), await device()]
+    await laptop.call('login/ada')
+    await phone.call('login/ada')
+    const item = await userItem('ada')
+    const [handle] = Object.entries(item?.user_sessions?.M ?? {}).find(([, sid]) => sid.S === laptop.id) ?? []
+    await raw.send(
+      new UpdateItemCommand({
+        TableName: tableName,
+        Key: sessionKey(store().props, 'USER#ada'),
+        UpdateExpression: 'REMOVE user_sessions.#h',
+        ExpressionAttributeNames: { '#h': handle ?? '' },
+      }),
+    )
+    expect(await store().users.endAll('ada')).toBe(2)
+    expect(await signedIn(laptop)).toBe(false)
+    expect(await signedIn(phone)).toBe(false)
+  })
 })
 
 describe('4. the cap: a typed refusal before side effects, or the least recently used ended', () => {
@@ -300,6 +403,28 @@ describe('4. the cap: a typed refusal before side effects, or the least recently
     expect(await signedIn(phone)).toBe(false)
     expect(await signedIn(laptop)).toBe(true)
     expect(await signedIn(tablet)).toBe(true)
+    expect(await store().users.endAll('ada')).toBe(2)
+  })
+
+  it('logins racing at the cap: both find room, only one is bound, the other is refused (403)', async () => {
+    const [laptop, phone, tablet] = [await capped(2), await capped(2), await capped(2)]
+    await laptop.call('login/ada')
+    // Both have checked the cap (one session of two) and are about to write: released together.
+    const both = gate()
+    let arrived = 0
+    for (const dev of [phone, tablet]) {
+      let first = true
+      dev.proxy.intercept(async ({ op }) => {
+        if (op !== 'TransactWriteItems' || !first) return undefined
+        first = false
+        if (++arrived === 2) both.open()
+        await both.opened
+        return 'forward'
+      })
+    }
+    const results = await Promise.all([phone.call('login/ada'), tablet.call('login/ada')])
+    expect(results.map((r) => r.statusCode).sort()).toEqual([200, 403])
+    expect(Object.keys((await userItem('ada'))?.user_sessions?.M ?? {})).toHaveLength(2)
     expect(await store().users.endAll('ada')).toBe(2)
   })
 })
@@ -370,5 +495,29 @@ describe("6. the user's item stays small and expires", () => {
     expect(after?.user_sessions).toEqual({ M: {} })
     expect(after?.revoking).toBeUndefined()
     expect(after?.revoke_token).toBeUndefined()
+  })
+})
+
+describe('7. ending one device', () => {
+  it('ending a device whose session regenerates meanwhile (and whose old item goes) ends the session it is now', async () => {
+    const [laptop, phone] = [await device(), await device()]
+    await laptop.call('login/ada')
+    await phone.call('login/ada')
+    const item = await userItem('ada')
+    const [handle = ''] =
+      Object.entries(item?.user_sessions?.M ?? {}).find(([, sid]) => sid.S === laptop.id) ?? []
+    const admin = await device()
+    const deleting = holdNext(admin, 'DeleteItem')
+    const admins = new DynamoDBSessionStore({ client: admin.client, tableName, timeoutMs: 60_000 })
+    const ending = admins.users.end('ada', handle)
+    await deleting.held // end() has read the laptop's id and is about to delete it
+    const before = laptop.id
+    expect((await laptop.call('login/ada')).statusCode).toBe(200) // a new id; the entry follows it
+    await removeItem(before) // and the old id's item is gone (TTL)
+    deleting.release()
+    expect(await ending).toBe(true)
+    expect(await signedIn(laptop)).toBe(false)
+    expect(await signedIn(phone)).toBe(true)
+    expect(Object.keys((await userItem('ada'))?.user_sessions?.M ?? {})).toHaveLength(1)
   })
 })

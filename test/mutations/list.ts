@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the mutations quote source text, template literals included
 /**
  * The mutation gate's list (`npm run mutations`): each entry breaks one promise of the protocol on purpose,
  * by replacing one piece of the source (in memory, as vitest loads it: no file is changed), and names the
@@ -36,6 +37,8 @@ const RACES = 'test/integration/races.test.ts'
 const ATTACKS = 'test/integration/user-attacks.test.ts'
 const CONTRACT = 'test/integration/store-contract.test.ts'
 const USER_CONTRACT = 'test/integration/user-contract.test.ts'
+const MEMORY = 'src/testing/memory-store.ts'
+const MEMORY_CONTRACT = 'test/unit/testing/memory-store.contract.test.ts'
 
 /** The store contract's test `title` as it runs on DynamoDB Local. */
 function onDynamoDB(title: string): NamedTest {
@@ -95,7 +98,8 @@ export const mutations: readonly Mutation[] = [
   },
   {
     id: 'in-place-write-revives-expired',
-    breaks: 'an expired session is no session: a write of a session that expired since it was loaded is "gone"',
+    breaks:
+      'an expired session is no session: a write of a session that expired since it was loaded is "gone"',
     file: STORE,
     find: '      `${x.name(props.expiryName)} > ${x.value({ N: String(now) })}`,\n',
     replace: '',
@@ -168,7 +172,7 @@ export const mutations: readonly Mutation[] = [
   // --- Lost replies: the SDK's retry recognises its own write ---------------------------------------------
   {
     id: 'save-token-recognition-off',
-    breaks: "a save whose reply was lost recognises its own write when the SDK retries (200, not 409)",
+    breaks: 'a save whose reply was lost recognises its own write when the SDK retries (200, not 409)',
     file: STORE,
     find: 'const current = this.#layout.hasToken(failed, token) ? this.#layout.read(base.id, failed) : undefined',
     replace: 'const current = undefined',
@@ -180,7 +184,9 @@ export const mutations: readonly Mutation[] = [
     file: STORE,
     find: 'if (failed === undefined || this.#layout.hasToken(failed, token)) {\n        return { ...record',
     replace: 'if (failed === undefined) {\n        return { ...record',
-    caughtBy: [{ file: RACES, test: 'a first visit: one item, not a second orphan, and the cookie names it' }],
+    caughtBy: [
+      { file: RACES, test: 'a first visit: one item, not a second orphan, and the cookie names it' },
+    ],
   },
   {
     id: 'touch-recognition-off',
@@ -209,7 +215,10 @@ export const mutations: readonly Mutation[] = [
     find: 'const successor = alive ? this.#layout.successorOf(failed) : undefined',
     replace: 'const successor = alive ? undefined : undefined',
     caughtBy: [
-      { file: RACES, test: 'login commits first, then the logout of the old id: the new session is ended too' },
+      {
+        file: RACES,
+        test: 'login commits first, then the logout of the old id: the new session is ended too',
+      },
       onDynamoDB('a destroy of the old id after a regenerate ends the new session too'),
     ],
   },
@@ -219,7 +228,9 @@ export const mutations: readonly Mutation[] = [
     file: STORE,
     find: 'const alive = Number(failed?.[this.props.expiryName]?.N) > this.#nowSeconds()',
     replace: 'const alive = failed !== undefined',
-    caughtBy: [onDynamoDB('a destroy of the old id ends the new session only while the successor item lives')],
+    caughtBy: [
+      onDynamoDB('a destroy of the old id ends the new session only while the successor item lives'),
+    ],
   },
   {
     id: 'destroy-undone-by-inflight-read',
@@ -237,7 +248,10 @@ export const mutations: readonly Mutation[] = [
     find: '`attribute_exists(${map}) AND ${unlocked(x, nowMs)} AND size(',
     replace: '`attribute_exists(${map}) AND size(',
     caughtBy: [
-      { file: 'test/integration/user-sessions.test.ts', test: 'a login racing it waits for it, then is bound after it' },
+      {
+        file: 'test/integration/user-sessions.test.ts',
+        test: 'a login racing it waits for it, then is bound after it',
+      },
     ],
   },
   {
@@ -246,7 +260,9 @@ export const mutations: readonly Mutation[] = [
     file: USERS,
     find: '`${namesSid(x, path, step.fromId)} AND ${unlocked(x, nowMs)}`',
     replace: '`${namesSid(x, path, step.fromId)}`',
-    caughtBy: [{ file: ATTACKS, test: 'a bound session regenerating while sign-out-everywhere runs' }],
+    caughtBy: [
+      { file: ATTACKS, test: 'a bound session logging in again while sign-out-everywhere runs waits for it' },
+    ],
   },
   {
     id: 'cap-ignored-in-transaction',
@@ -254,7 +270,7 @@ export const mutations: readonly Mutation[] = [
     file: USERS,
     find: ' AND size(${map}) < ${x.value({ N: String(maxSessions) })}`',
     replace: '`',
-    caughtBy: [{ file: ATTACKS, test: 'logins racing at the cap' }],
+    caughtBy: [{ file: ATTACKS, test: 'logins racing at the cap: both find room, only one is bound' }],
   },
   {
     id: 'cap-check-skipped',
@@ -262,7 +278,9 @@ export const mutations: readonly Mutation[] = [
     file: USERS,
     find: 'for (let round = 0; round < MAX_ROUNDS; round++) {\n      if ((await this.makeRoom(',
     replace: 'for (let round = 0; round < 0; round++) {\n      if ((await this.makeRoom(',
-    caughtBy: [{ file: ATTACKS, test: 'refuses at bindUser() with TooManySessionsError (403), before the handler' }],
+    caughtBy: [
+      { file: ATTACKS, test: 'refuses at bindUser() with TooManySessionsError (403), before the handler' },
+    ],
   },
   {
     id: 'stale-removal-unconditional',
@@ -270,7 +288,9 @@ export const mutations: readonly Mutation[] = [
     file: USERS,
     find: "      ConditionExpression: paths\n        .map(([path, handle]) => namesSid(x, path, sids.get(handle) ?? ''))\n        .join(' AND '),\n",
     replace: '',
-    caughtBy: [{ file: ATTACKS, test: 'the entry of a session that is really gone is dropped, but only while it still names the id' }],
+    caughtBy: [
+      { file: ATTACKS, test: 'a check of the cap held while a session regenerates and its old item goes' },
+    ],
   },
   {
     id: 'stale-check-ignores-successor',
@@ -280,7 +300,10 @@ export const mutations: readonly Mutation[] = [
     replace: 'if (false) {\n          next.push',
     caughtBy: [
       usersOnDynamoDB('a regenerated session is never a stale entry'),
-      { file: ATTACKS, test: 'a login at the cap whose check of a session is held while that session regenerates' },
+      {
+        file: ATTACKS,
+        test: "with whenFull: 'end-least-recent', a check held while the least recent session logs in",
+      },
     ],
   },
   {
@@ -289,7 +312,7 @@ export const mutations: readonly Mutation[] = [
     file: USERS,
     find: 'const live = item !== undefined && Number(item[props.expiryName]?.N) > nowSeconds',
     replace: 'const live = item !== undefined',
-    caughtBy: [usersOnDynamoDB('the entries of sessions that no longer exist are dropped to make room')],
+    caughtBy: [{ file: ATTACKS, test: 'the entry of a session that is really gone is dropped' }],
   },
   {
     id: 'lru-picks-most-recent',
@@ -317,7 +340,8 @@ export const mutations: readonly Mutation[] = [
   },
   {
     id: 'wait-ignores-deadline',
-    breaks: 'a login with less time left than the lease answers 503 with Retry-After, before its time runs out',
+    breaks:
+      'a login with less time left than the lease answers 503 with Retry-After, before its time runs out',
     file: USERS,
     find: 'if (Date.now() + wait > limit) throw new SessionBusyError(operation, left / 1000)',
     replace: '',
@@ -325,19 +349,17 @@ export const mutations: readonly Mutation[] = [
   },
   {
     id: 'end-removes-entry-unconditionally',
-    breaks: 'ending one device removes its entry only while it names the session ended (a regenerate moves it)',
+    breaks:
+      'ending one device removes its entry only while it names the session ended (a regenerate moves it)',
     file: USERS,
     find: 'ConditionExpression: `attribute_not_exists(${path}) OR ${namesSid(x, path, sid)}`,',
     replace: '',
-    caughtBy: [{ file: ATTACKS, test: 'ending a device whose session regenerates meanwhile' }],
-  },
-  {
-    id: 'logout-unlists-unconditionally',
-    breaks: "a logout removes the user's entry only while it names the deleted id",
-    file: USERS,
-    find: '      ConditionExpression: namesSid(x, path, id),\n',
-    replace: '',
-    caughtBy: [{ file: ATTACKS, test: 'a logout of an id whose entry moved on' }],
+    caughtBy: [
+      {
+        file: ATTACKS,
+        test: 'ending a device whose session regenerates meanwhile (and whose old item goes)',
+      },
+    ],
   },
   {
     id: 'end-all-without-second-net',
@@ -346,5 +368,38 @@ export const mutations: readonly Mutation[] = [
     find: 'for (const handle of await this.#deleteIndexed(userId, options.except, lease)) ended.add(handle)',
     replace: 'void this.#deleteIndexed',
     caughtBy: [{ file: ATTACKS, test: "a bound session the user's item does not list" }],
+  },
+  // --- The test kit's MemoryStore keeps the same contract ------------------------------------------------
+  {
+    id: 'memory-key-conflict-ignored',
+    breaks: 'MemoryStore: a change of a key another request changed since is a 409 (key)',
+    file: MEMORY,
+    find: "const reason = conflictOf(change, current)\n      if (reason) return { status: 'conflict', reason }",
+    replace: 'void conflictOf',
+    caughtBy: [{ file: MEMORY_CONTRACT, test: 'refuses a change of a key another request changed since' }],
+  },
+  {
+    id: 'memory-successor-followed-forever',
+    breaks:
+      'MemoryStore: a logout with the pre-login id more than an hour later does not end the new session',
+    file: MEMORY,
+    find: 'if (item && Number(item[this.#layout.props.expiryName]?.N) <= this.#nowSeconds()) {',
+    replace:
+      'if (item && !this.#layout.successorOf(item) && Number(item[this.#layout.props.expiryName]?.N) <= this.#nowSeconds()) {',
+    caughtBy: [
+      {
+        file: MEMORY_CONTRACT,
+        test: 'a destroy of the old id ends the new session only while the successor item lives',
+      },
+    ],
+  },
+  // --- Cookies ---------------------------------------------------------------------------------------------
+  {
+    id: 'signature-not-checked',
+    breaks: 'a signed cookie whose signature does not verify is no session id',
+    file: 'src/signing.ts',
+    find: 'return secrets.map((secret) => timingSafeEqual(signature, mac(secret, id))).includes(true) ? id : undefined',
+    replace: 'return id',
+    caughtBy: [{ file: 'test/unit/signing.test.ts', test: 'any one-character change of a signed value' }],
   },
 ]

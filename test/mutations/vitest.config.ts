@@ -20,7 +20,8 @@ function mutate(): Plugin {
     transform(source, path) {
       if (!mutation || path.split('?')[0] !== target) return undefined
       const parts = source.split(mutation.find)
-      if (parts.length !== 2) throw new Error(`Mutation ${mutation.id}: its text occurs ${parts.length - 1} times`)
+      if (parts.length !== 2)
+        throw new Error(`Mutation ${mutation.id}: its text occurs ${parts.length - 1} times`)
       return parts.join(mutation.replace)
     },
   }

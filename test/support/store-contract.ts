@@ -99,6 +99,20 @@ export function storeContract(name: string, makeStore: StoreFactory, claims: Sto
       expect(await store.load(created.id)).toBeUndefined()
     })
 
+    it('a session that expires between its load and its save is not brought back, in place or whole', async () => {
+      clock.ms = Date.now()
+      const store = await fresh()
+      const inPlace = await store.create({ data: { a: 1 }, expiresAt: seconds() + 10 })
+      const whole = await store.create({ data: { a: 1 }, expiresAt: seconds() + 10 })
+      const [loadedInPlace, loadedWhole] = [await loaded(store, inPlace.id), await loaded(store, whole.id)]
+      clock.ms += 11_000 // the request took long: both expired before its write
+      expect(await store.save(change(loadedInPlace, { a: 2 }))).toEqual({ status: 'gone' })
+      expect(await store.save(change(loadedWhole, { b: 2 }, { cleared: true }))).toEqual({ status: 'gone' })
+      // The writes did not roll their expiry on: still no sessions.
+      expect(await store.load(inPlace.id)).toBeUndefined()
+      expect(await store.load(whole.id)).toBeUndefined()
+    })
+
     it('keeps a per-session expiry policy', async () => {
       clock.ms = Date.now()
       const store = await fresh()

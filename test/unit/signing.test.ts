@@ -114,9 +114,14 @@ describe('signSessionId / unsignSessionId', () => {
     }
 
     it('any one-character change of a signed value', () => {
+      // Half the replacements from the cookie's own alphabet: they keep the value well-formed, so only the
+      // signature check can refuse it (a random UTF-16 unit rarely would).
+      const replacement = fc.oneof(
+        fc.constantFrom(...BASE64URL),
+        fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code)),
+      )
       fc.assert(
-        fc.property(fc.nat(signed.length - 1), fc.integer({ min: 0, max: 0xffff }), (index, code) => {
-          const char = String.fromCharCode(code)
+        fc.property(fc.nat(signed.length - 1), replacement, (index, char) => {
           fc.pre(char !== signed[index])
           const changed = signed.slice(0, index) + char + signed.slice(index + 1)
           expect(unsignSessionId(changed, [NEW, OLD])).toBeUndefined()
