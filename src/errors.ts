@@ -95,17 +95,20 @@ export class SessionStoreError extends SessionError {
  */
 export type SessionConflictReason = 'key' | 'expiry' | 'ended' | 'contention'
 
+const NOT_SAVED = "none of this request's session changes was saved"
 const CONFLICT_MESSAGES: Record<SessionConflictReason, string> = {
-  key: 'Another request changed the same session key at the same time; this request changed nothing',
-  expiry: 'Another request changed the session expiry at the same time; this request changed nothing',
-  ended:
-    'The session was ended by another request (a logout, a new login or its expiry); this request changed nothing',
-  contention: 'The session kept changing under concurrent requests; this request changed nothing',
+  key: `Another request changed the same session key at the same time; ${NOT_SAVED}`,
+  expiry: `Another request changed the session expiry at the same time; ${NOT_SAVED}`,
+  ended: `The session was ended by another request (a logout, a new login or its expiry); ${NOT_SAVED}`,
+  contention: `The session kept changing under concurrent requests; ${NOT_SAVED}`,
 }
 
 /**
  * The request's changes to the session could not be saved because of another request: see
- * {@link SessionConflictError.reason}. Nothing of this request's changes was written. Carries
+ * {@link SessionConflictError.reason}. None of them was written: no key, no expiry, no binding to a user,
+ * no new id. What the request did at once to *other* sessions stays done: `endUserSession()`,
+ * `endAllUserSessions()`, and the room `bindUser()` made at the cap (entries of ended sessions dropped, or
+ * the least recently used session ended; a user's empty item created). Carries
  * `statusCode` 409 and `expose: true`, so `@middy/http-error-handler` answers `409 Conflict` with the
  * message; the client may retry.
  *
@@ -185,7 +188,8 @@ export class TooManySessionsError extends SessionDataError {
 
 /**
  * The user's sessions stayed busy (being signed out everywhere, by a request that holds a short lease on
- * them) for longer than this request had time to wait. Nothing of this request was written; trying again
+ * them, or written by other requests' transactions at every try) for longer than this request could wait.
+ * None of this request's session changes was written; trying again
  * after `retryAfter` seconds succeeds. A kind of {@link SessionStoreError}, with `statusCode` 503,
  * `expose: true` and a `Retry-After` header in `headers`, which `@middy/http-error-handler` adds to the
  * response.
@@ -205,9 +209,9 @@ export class SessionBusyError extends SessionStoreError {
   /** Response headers for `@middy/http-error-handler`: `Retry-After`. */
   readonly headers: Readonly<Record<string, string>>
 
-  constructor(operation: string, retryAfter: number) {
+  constructor(operation: string, retryAfter: number, why = 'are being signed out everywhere') {
     const seconds = Math.max(1, Math.ceil(retryAfter))
-    super(operation, `The user's sessions are being signed out everywhere; try again in ${seconds} s`)
+    super(operation, `The user's sessions ${why}; try again in ${seconds} s`)
     this.retryAfter = seconds
     this.headers = Object.freeze({ 'Retry-After': String(seconds) })
   }

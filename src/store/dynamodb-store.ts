@@ -22,7 +22,13 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb'
 import { type JsonValue, ownValue, type SessionData } from '../data.ts'
-import { PACKAGE_NAME, SessionConfigError, SessionStoreError, SessionTooLargeError } from '../errors.ts'
+import {
+  PACKAGE_NAME,
+  SessionBusyError,
+  SessionConfigError,
+  SessionStoreError,
+  SessionTooLargeError,
+} from '../errors.ts'
 import { encodeExpiry } from '../expiry.ts'
 import type { SessionIdScheme } from '../id.ts'
 import { type SessionLogger, silentLogger } from '../logger.ts'
@@ -153,6 +159,11 @@ export const MAX_SUCCESSORS = 8
 const MAX_BUSY = 20
 /** The default of {@link DynamoDBSessionStoreOptions.timeoutMs}. */
 const DEFAULT_TIMEOUT_MS = 5_000
+
+/** A user's item that refused every attempt (other requests' transactions on it): try again shortly. */
+function stayedBusy(): SessionBusyError {
+  return new SessionBusyError('TransactWriteItems', 1, 'stayed busy')
+}
 
 /** A short random pause before the next attempt on a busy session: full jitter, up to 200 ms. */
 function backoff(attempt: number): Promise<void> {
@@ -396,8 +407,7 @@ export class DynamoDBSessionStore implements SessionStore {
         : { failed: await this.#conditional('PutItem', new PutItemCommand(put)) }
       if ('busy' in outcome) {
         // A user's item was being prepared or leased: the same id may be tried again.
-        if (++busy > MAX_BUSY)
-          throw new SessionStoreError('TransactWriteItems', 'The user sessions stayed busy')
+        if (++busy > MAX_BUSY) throw stayedBusy()
         attempt--
         continue
       }
@@ -437,7 +447,7 @@ export class DynamoDBSessionStore implements SessionStore {
       if ('busy' in outcome) {
         // A user's item prepared, or a lease of "sign out everywhere" waited out: again, without
         // spending a retry that concurrent changes of the session may need.
-        if (++busy > MAX_BUSY) return { status: 'conflict', reason: 'contention' }
+        if (++busy > MAX_BUSY) throw stayedBusy()
         tries--
         continue
       }
@@ -498,6 +508,8 @@ export class DynamoDBSessionStore implements SessionStore {
         await this.users.prepare(userId, refusal, deadline, attempt)
         return { busy: true }
       }
+      // Refused for no condition of ours (another transaction on one of the items): shortly, again.
+      await backoff(attempt)
       return { busy: true }
     }
   }

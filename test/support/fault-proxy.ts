@@ -24,6 +24,8 @@ export type Fault =
   | 'drop'
   | 'applyThenDrop'
   | { delayMs: number }
+  /** Answers with this DynamoDB error (HTTP 400), without forwarding: e.g. a cancelled transaction. */
+  | { error: string; message?: string; extra?: Record<string, unknown> }
 
 /** One request as an interceptor sees it. */
 export interface InterceptedRequest {
@@ -131,7 +133,14 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       if (fault === 'forward') forward(req, res, body, true)
       else if (fault === 'applyThenDrop') forward(req, res, body, false)
       else if (fault === 'drop') res.socket?.destroy()
-      else if (typeof fault === 'object') {
+      else if (typeof fault === 'object' && 'error' in fault) {
+        res.writeHead(400, {
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amzn-requestid': 'fault-proxy',
+        })
+        const type = `com.amazonaws.dynamodb.v20120810#${fault.error}`
+        res.end(JSON.stringify({ __type: type, message: fault.message ?? fault.error, ...fault.extra }))
+      } else if (typeof fault === 'object') {
         setTimeout(() => forward(req, res, body, true), fault.delayMs).unref()
       } else answerError(res, fault)
     })

@@ -85,7 +85,8 @@ describe('SessionConflictError', () => {
     const reasons = ['key', 'expiry', 'ended', 'contention'] as const
     const messages = reasons.map((reason) => new SessionConflictError(reason).message)
     expect(new Set(messages).size).toBe(reasons.length)
-    for (const message of messages) expect(message).toMatch(/this request changed nothing/)
+    for (const message of messages)
+      expect(message).toMatch(/none of this request's session changes was saved/)
     expect(new SessionConflictError('ended').message).toMatch(/ended/)
     expect(new SessionConflictError('expiry').message).toMatch(/expiry/)
     expect(new SessionConflictError('contention').message).toMatch(/kept changing/)
