@@ -1,19 +1,17 @@
 /**
- * A user's sessions against DynamoDB Local, through the middleware: binding at login, "your devices"
- * lists, signing out one device, signing out everywhere (complete, even against a login racing it, forced
- * at a proxy), and what ordinary requests cost. What the store does on its own (paging, expiry, ending,
- * logouts, the cap per user) is the user contract's (test/support/user-contract.ts), which the DynamoDB
- * store and the MemoryStore both pass.
+ * A user's sessions against DynamoDB Local, through the middleware, where DynamoDB itself is the point:
+ * what a binding login writes, what ordinary requests cost, and "sign out everywhere" under races forced
+ * at a proxy. The flows a handler follows (lists, signing out one device or all) are the user flows'
+ * (test/support/user-flows.ts), and what the store does on its own the user contract's
+ * (test/support/user-contract.ts): both run on this store and on the MemoryStore.
  */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { DynamoDBSessionStore, SessionDataError, type UserSessionPage } from '../../src/index.ts'
+import { DynamoDBSessionStore } from '../../src/index.ts'
 import type { HttpResult } from '../support/app.ts'
 import { createTable, localClient } from '../support/dynamo.ts'
 import { gate } from '../support/fault-proxy.ts'
 import {
   type Actor,
-  actor,
-  cookieOf,
   type Device,
   device as makeDevice,
   type Route,
@@ -87,26 +85,6 @@ describe('binding a session to a user', () => {
     expect(body(await phone.call('me'))).toEqual(user)
   })
 
-  it('refuses bad user ids and metadata at bindUser() with SessionDataError', async () => {
-    const errors: unknown[] = []
-    const app = await actor(tableName, async (session) => {
-      for (const bad of [
-        () => session.bindUser(''),
-        () => session.bindUser('x'.repeat(257)),
-        () => session.bindUser('a\ud800'),
-        () => session.bindUser('ada', { meta: { nested: { no: 1 } } as never }),
-        () => session.bindUser('ada', { meta: { big: 'x'.repeat(2000) } }),
-      ]) {
-        await bad().catch((error: unknown) => errors.push(error))
-      }
-      return { statusCode: 200 }
-    })
-    actors.push(app)
-    await app.send('x')
-    expect(errors).toHaveLength(5)
-    for (const error of errors) expect(error).toBeInstanceOf(SessionDataError)
-  })
-
   it('anonymous sessions and ordinary requests of bound ones make no extra call', async () => {
     const anonymous = await device()
     await anonymous.call('set/a')
@@ -120,62 +98,6 @@ describe('binding a session to a user', () => {
     bound.proxy.seen.length = 0
     await bound.call('set/c')
     expect(bound.proxy.seen).toEqual(['GetItem', 'UpdateItem'])
-  })
-})
-
-describe("a user's list of sessions", () => {
-  it('lists every device, newest first, marks the current one, and never shows a session id', async () => {
-    const [laptop, phone] = [await device(), await device()]
-    await laptop.call('login/ada')
-    await phone.call('login/ada')
-    const other = await device()
-    await other.call('login/bob')
-    const page = body<UserSessionPage>(await laptop.call('list'))
-    expect(page.sessions).toHaveLength(2)
-    expect(page.sessions.map((s) => s.current)).toEqual([false, true]) // the phone bound last
-    for (const s of page.sessions) {
-      expect(s.meta).toEqual({ ua: 'device of ada' })
-      expect(new Date(s.expiresAt).getTime()).toBeGreaterThan(Date.now())
-      expect(new Date(s.lastUsedAt).getTime()).toBeGreaterThanOrEqual(new Date(s.createdAt).getTime())
-    }
-    const text = JSON.stringify(page)
-    for (const id of [laptop.id, phone.id, other.id]) expect(text).not.toContain(id)
-  })
-})
-
-describe('signing out devices', () => {
-  it('one device by its handle: its next request is signed out; the others stay', async () => {
-    const [laptop, phone] = [await device(), await device()]
-    await laptop.call('login/ada')
-    const phoneUser = body<{ handle: string }>(await phone.call('login/ada'))
-    expect(body(await laptop.call(`end/${phoneUser.handle}`))).toBe(true)
-    expect(body(await phone.call('me'))).toBeNull()
-    expect(body(await laptop.call('me'))).toMatchObject({ userId: 'ada' })
-    expect(body<UserSessionPage>(await laptop.call('list')).sessions).toHaveLength(1)
-    expect(body(await laptop.call(`end/${phoneUser.handle}`))).toBe(false) // already ended
-  })
-
-  it('everywhere else: every other session of the user ends, this one stays', async () => {
-    const [laptop, ...others] = [await device(), await device(), await device()]
-    for (const d of [laptop, ...others]) await d.call('login/ada')
-    const bob = await device()
-    await bob.call('login/bob')
-    expect(body(await laptop.call('end-others'))).toBe(2)
-    for (const d of others) expect(body(await d.call('me'))).toBeNull()
-    expect(body(await laptop.call('me'))).toMatchObject({ userId: 'ada' })
-    expect(body(await bob.call('me'))).toMatchObject({ userId: 'bob' })
-    expect(Object.keys((await userItem('ada'))?.user_sessions?.M ?? {})).toHaveLength(1)
-    expect((await userItem('ada'))?.revoking).toBeUndefined() // the lock is gone
-  })
-
-  it('everywhere, this one included: the response expires the cookie', async () => {
-    const [laptop, phone] = [await device(), await device()]
-    await laptop.call('login/ada')
-    await phone.call('login/ada')
-    const result = await laptop.call('end-all')
-    expect(body(result)).toBe(2)
-    expect(cookieOf(result)).toBe('')
-    expect(await live()).toEqual([])
   })
 })
 

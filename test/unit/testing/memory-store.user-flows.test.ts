@@ -1,0 +1,4 @@
+import { MemoryStore } from '../../../src/testing/index.ts'
+import { userFlows } from '../../support/user-flows.ts'
+
+userFlows('MemoryStore', async (now) => new MemoryStore({ now }))
