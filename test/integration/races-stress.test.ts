@@ -2,7 +2,14 @@
  * The concurrency promises under stress, not only in the interleavings races.test.ts forces: rounds of
  * concurrent requests on one session (writers of distinct keys, incrementers of one key, readers that
  * touch, logins that regenerate, a logout), each request's every DynamoDB call delayed at random at its
- * own proxy, and some writes' replies lost after DynamoDB applied them. Seeded, so a failure replays.
+ * own proxy, and some writes' replies lost after DynamoDB applied them.
+ *
+ * Seeded, but not replayable: a seed fixes the requests, their delays and which replies are lost, while the
+ * interleaving they produce also depends on real timers, the event loop and DynamoDB Local, so a round that
+ * failed once may pass when run again. A failing round therefore prints the order in which its calls
+ * reached the proxies (and which replies were lost): that order is what a gated test in races.test.ts then
+ * forces, deterministically. This file is the net for interleavings nobody thought of, not the proof of
+ * any one of them.
  *
  * A request that presents the cookie after the session was ended or replaced finds no session and
  * starts a fresh one (a new id, only its own change): that is not the old session coming back. The seed
@@ -17,7 +24,7 @@
  *   acknowledged on it.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, onTestFailed } from 'vitest'
 import type { HttpResult } from '../support/app.ts'
 import { createTable, localClient } from '../support/dynamo.ts'
 import { WRITE_OPS } from '../support/fault-proxy.ts'
@@ -60,6 +67,8 @@ const route: Route = async (session, path) => {
  */
 async function round(seedValue: number, ops: Op[], spread = 25) {
   const random = seededRandom(seedValue)
+  trace.length = 0
+  trace.push(`seed ${seedValue}: ${ops.map((op, i) => `#${i} ${op}`).join(', ')}`)
   const tableName = await createTable(raw, { ttl: false })
   const id = await seed(raw, tableName, { count: 0, lineage: true })
   const actors: Actor[] = await Promise.all(ops.map(() => actor(tableName, route, { touchAfter: 0 })))
@@ -70,7 +79,12 @@ async function round(seedValue: number, ops: Op[], spread = 25) {
     let calls = 0
     a.proxy.intercept(({ op }) => {
       const delayMs = delays[calls++ % delays.length] ?? 0
-      if (loseReply && WRITE_OPS.has(op) && calls <= 2) return 'applyThenDrop'
+      if (loseReply && WRITE_OPS.has(op) && calls <= 2) {
+        trace.push(`#${index} ${ops[index]}: ${op} applied, reply lost`)
+        return 'applyThenDrop'
+      }
+      // Logged when it is forwarded, so the trace is the order the calls reached DynamoDB Local.
+      setTimeout(() => trace.push(`#${index} ${ops[index]}: ${op}`), delayMs)
       return { delayMs }
     })
   }
@@ -83,6 +97,9 @@ async function round(seedValue: number, ops: Op[], spread = 25) {
     await Promise.all(actors.map((a) => a.close()))
   }
 }
+
+/** What the current round did, in order, printed when its test fails. */
+const trace: string[] = []
 
 function pick(random: () => number): Op[] {
   const ops: Op[] = []
@@ -97,6 +114,9 @@ function pick(random: () => number): Op[] {
 describe('the concurrency promises under stress (random delays, lost replies)', () => {
   for (let r = 1; r <= 12; r++) {
     it(`round ${r}: no 5xx; a logout stays final; one live descendant; no lost update`, async () => {
+      onTestFailed(() =>
+        console.error(`The calls of the failed round, as they reached DynamoDB:\n${trace.join('\n')}`),
+      )
       const ops = pick(seededRandom(1000 + r))
       const { id, results, live } = await round(2000 + r, ops)
       for (const result of results) expect([200, 204, 409]).toContain(result.statusCode)
@@ -146,6 +166,9 @@ describe('the concurrency promises under stress (random delays, lost replies)', 
 describe('a logout racing a login, over many random interleavings', () => {
   it('whichever lands first, nothing of the session lives on once the logout is answered', async () => {
     let loginsFirst = 0
+    onTestFailed(() =>
+      console.error(`The calls of the failed round, as they reached DynamoDB:\n${trace.join('\n')}`),
+    )
     for (let r = 1; r <= 16; r++) {
       const { results, live } = await round(3000 + r, ['login', 'set', 'logout', 'incr'], 20)
       expect(results[2]?.statusCode).toBe(204)
