@@ -7,11 +7,11 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { HttpResult } from '../support/app.ts'
 import { createTable, localClient } from '../support/dynamo.ts'
-import { gate } from '../support/fault-proxy.ts'
 import {
   type Actor,
   cookieOf,
   type Device,
+  holdCall,
   liveSessions,
   device as makeDevice,
   type Route,
@@ -58,21 +58,6 @@ async function device(): Promise<Device> {
   return created
 }
 
-/** Holds `dev`'s first `op` call whose request names `text`, until `release`; resolves once held. */
-function holdWrite(dev: Device, op: string, text?: string): { held: Promise<void>; release: () => void } {
-  const held = gate()
-  const release = gate()
-  let first = true
-  dev.proxy.intercept(async (request) => {
-    if (request.op !== op || !first || (text !== undefined && !request.text.includes(text))) return undefined
-    first = false
-    held.open()
-    await release.opened
-    return 'forward'
-  })
-  return { held: held.opened, release: release.open }
-}
-
 const body = <T>(result: HttpResult) => JSON.parse(result.body ?? 'null') as T
 const NOT_SAVED = /none of this request's session changes was saved/
 
@@ -82,7 +67,7 @@ describe('a 409: none of the changes to its session is saved', () => {
     await phone.call('name/anonymous')
     const id = phone.id ?? ''
     const other = await device() // another tab of the same browser
-    const writing = holdWrite(phone, 'TransactWriteItems')
+    const writing = holdCall(phone, 'TransactWriteItems')
     const login = phone.call('login/ada')
     await writing.held // read, checked ada's room, about to write the new id and the binding
     expect((await other.send('name/bob', id)).statusCode).toBe(200)
@@ -108,7 +93,7 @@ describe('a 409: none of the changes to its session is saved', () => {
     const entries = Object.entries((await userItemOf(raw, tableName, 'ada'))?.user_sessions?.M ?? {})
     const [laptopHandle = ''] = entries.find(([, sid]) => sid.S === laptop.id) ?? []
     const id = phone.id ?? ''
-    const saving = holdWrite(phone, 'UpdateItem', id) // the save of the phone's own session
+    const saving = holdCall(phone, (r) => r.op === 'UpdateItem' && r.text.includes(id)) // the save of the phone's own session
     const ending = phone.call(`end/${laptopHandle}`)
     await saving.held // the laptop is signed out already; the phone's change is about to be written
     const other = await device()

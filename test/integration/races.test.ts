@@ -14,6 +14,7 @@ import {
   type ActorOptions,
   actor,
   cookieOf,
+  holdCall,
   liveSessions,
   type Route,
   scan,
@@ -74,20 +75,6 @@ async function lambda(options: ActorOptions = {}, extra: Record<string, Route> =
   return created
 }
 
-/** Holds `proxy`'s next write until `release` resolves; `arrived` resolves when the write is held. */
-function holdNextWrite(proxy: FaultProxy, release: Promise<unknown>) {
-  const arrived = gate()
-  let held = false
-  proxy.intercept(async ({ op }) => {
-    if (held || !WRITE_OPS.has(op)) return undefined
-    held = true
-    arrived.open()
-    await release
-    return 'forward'
-  })
-  return arrived.opened
-}
-
 /**
  * Runs `held`'s request on `path` up to its first write, then runs `meanwhile` (other requests, to their
  * end), then lets the held write go: the interleaving "A read, B wrote, A writes", forced.
@@ -98,12 +85,11 @@ async function interleave(
   id: string,
   meanwhile: () => Promise<unknown>,
 ): Promise<HttpResult> {
-  const done = gate()
-  const arrived = holdNextWrite(held.proxy, done.opened)
+  const write = holdCall(held, (request) => WRITE_OPS.has(request.op))
   const pending = held.send(path, id)
-  await arrived // it has read the session and is about to write
+  await write.held // it has read the session and is about to write
   await meanwhile()
-  done.open()
+  write.release()
   return pending
 }
 

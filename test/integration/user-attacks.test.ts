@@ -28,8 +28,10 @@ import {
   type Actor,
   type ActorOptions,
   actor,
+  answersBeforeRetry,
   cookieOf,
   type Device,
+  holdCall,
   device as makeDevice,
   type Route,
   scan,
@@ -91,38 +93,17 @@ const signedIn = async (dev: Device) => body<{ userId: string } | null>(await de
 /** Removes session `id`'s item as TTL does once it has expired (a regenerated session's old item, say). */
 const removeItem = (id: string | undefined) =>
   raw.send(new DeleteItemCommand({ TableName: tableName, Key: sessionKey(store().props, id ?? '') }))
-/** Holds `dev`'s next `op` call until `release` opens; resolves once it is held. */
-function holdNext(dev: Device, op: string): { held: Promise<void>; release: () => void } {
-  const held = gate()
-  const release = gate()
-  let first = true
-  dev.proxy.intercept(async (request) => {
-    if (request.op !== op || !first) return undefined
-    first = false
-    held.open()
-    await release.opened
-    return 'forward'
-  })
-  return { held: held.opened, release: release.open }
-}
 
 describe('1. the clean-up at the cap racing a regenerate', () => {
   it('a login at the cap whose check of a session is held while that session regenerates drops no entry: it is refused, and sign-out-everywhere ends every session', async () => {
     const [laptop, phone, tablet] = await fullUser()
-    const release = gate()
-    const held = gate()
-    tablet.proxy.intercept(async ({ op }) => {
-      if (op !== 'BatchGetItem') return undefined
-      held.open()
-      await release.opened
-      return 'forward'
-    })
+    const hold = holdCall(tablet, 'BatchGetItem')
     const login = tablet.call('login/ada')
-    await held.opened
+    await hold.held
     const before = laptop.id
     expect((await laptop.call('login/ada')).statusCode).toBe(200) // regenerate: a new id, the entry follows
     expect(laptop.id).not.toBe(before)
-    release.open()
+    hold.release()
     const refused = await login
     expect(refused.statusCode).toBe(403)
     expect(refused.body).toMatch(/already has 2 live sessions/)
@@ -157,7 +138,7 @@ describe('1. the clean-up at the cap racing a regenerate', () => {
 
   it('a check of the cap held while a session regenerates and its old item goes (TTL) drops no entry that moved on', async () => {
     const [laptop, phone, tablet] = await fullUser()
-    const check = holdNext(tablet, 'BatchGetItem')
+    const check = holdCall(tablet, 'BatchGetItem')
     const login = tablet.call('login/ada')
     await check.held // the tablet has read ada's entries: the laptop's names its id of now
     const before = laptop.id
@@ -177,7 +158,7 @@ describe('1. the clean-up at the cap racing a regenerate', () => {
     const [laptop, phone, tablet] = [await device(options), await device(options), await device(options)]
     await laptop.call('login/ada')
     await phone.call('login/ada') // the laptop is the least recently used
-    const check = holdNext(tablet, 'BatchGetItem')
+    const check = holdCall(tablet, 'BatchGetItem')
     const login = tablet.call('login/ada')
     await check.held
     expect((await laptop.call('login/ada')).statusCode).toBe(200) // now the phone is the least recent
@@ -272,23 +253,14 @@ describe('3. a sign-out-everywhere that dies holding the lease', () => {
     const laptop = await device()
     await laptop.call('login/ada')
     const admin = await device()
-    const release = gate()
-    const held = gate()
-    let first = true
-    admin.proxy.intercept(async ({ op }) => {
-      if (op !== 'BatchWriteItem' || !first) return undefined
-      first = false
-      held.open()
-      await release.opened
-      return 'forward'
-    })
+    const hold = holdCall(admin, 'BatchWriteItem')
     const admins = new DynamoDBSessionStore({ client: admin.client, tableName, timeoutMs: 60_000 })
     const ending = admins.users.endAll('ada')
-    await held.opened
+    await hold.held
     const phone = await device()
     const login = await phone.call('login/ada') // waits the lease out, then binds
     expect(login.statusCode).toBe(200)
-    release.open()
+    hold.release()
     expect(await ending).toBe(2) // the laptop, and the phone bound while the lease had run out
     expect(await signedIn(phone)).toBe(false)
     expect(await signedIn(laptop)).toBe(false)
@@ -316,21 +288,14 @@ describe('3. a sign-out-everywhere that dies holding the lease', () => {
     const laptop = await device()
     await laptop.call('login/ada')
     const admin = await device()
-    const deleting = holdNext(admin, 'BatchWriteItem')
+    const deleting = holdCall(admin, 'BatchWriteItem')
     const admins = new DynamoDBSessionStore({ client: admin.client, tableName, timeoutMs: 60_000 })
     const ending = admins.users.endAll('ada')
     await deleting.held // the lease is taken and the laptop's id read
     // The laptop regenerates (its entry would follow the new id): refused while the lease is held, it
     // tries again, and has not answered.
-    const retried = gate()
-    let attempts = 0
-    laptop.proxy.intercept(({ op }) => {
-      if (op === 'TransactWriteItems' && ++attempts === 2) retried.open()
-      return undefined
-    })
     const login = laptop.call('login/ada')
-    const first = await Promise.race([login.then(() => 'answered'), retried.opened.then(() => 'waiting')])
-    expect(first).toBe('waiting')
+    expect(await answersBeforeRetry(laptop, 'TransactWriteItems', login)).toBe(false)
     deleting.release()
     expect(await ending).toBe(1)
     await login
@@ -507,7 +472,7 @@ describe('7. ending one device', () => {
     const [handle = ''] =
       Object.entries(item?.user_sessions?.M ?? {}).find(([, sid]) => sid.S === laptop.id) ?? []
     const admin = await device()
-    const deleting = holdNext(admin, 'DeleteItem')
+    const deleting = holdCall(admin, 'DeleteItem')
     const admins = new DynamoDBSessionStore({ client: admin.client, tableName, timeoutMs: 60_000 })
     const ending = admins.users.end('ada', handle)
     await deleting.held // end() has read the laptop's id and is about to delete it

@@ -12,7 +12,9 @@ import { createTable, localClient } from '../support/dynamo.ts'
 import { gate } from '../support/fault-proxy.ts'
 import {
   type Actor,
+  answersBeforeRetry,
   type Device,
+  holdCall,
   device as makeDevice,
   type Route,
   scan,
@@ -108,20 +110,14 @@ describe('"sign out everywhere" is complete and final, under races', () => {
     const admin = await device()
     const store = new DynamoDBSessionStore({ client: admin.client, tableName })
     // Hold the revocation's deletes, after it took the lock and the list.
-    const release = gate()
-    const holding = gate()
-    admin.proxy.intercept(async ({ op }) => {
-      if (op !== 'BatchWriteItem') return undefined
-      holding.open()
-      await release.opened
-      return 'forward'
-    })
+    const hold = holdCall(admin, 'BatchWriteItem')
     const revoking = store.users.endAll('ada')
-    await holding.opened
+    await hold.held
     const phone = await device()
-    const login = phone.call('login/ada') // its bind finds the lock and waits
-    await new Promise((resolve) => setTimeout(resolve, 150))
-    release.open()
+    // Its bind finds the lease and waits: refused, it tries again, and has not answered.
+    const login = phone.call('login/ada')
+    expect(await answersBeforeRetry(phone, 'TransactWriteItems', login)).toBe(false)
+    hold.release()
     expect(await revoking).toBe(1)
     const bound = await login
     expect(bound.statusCode).toBe(200)

@@ -20,7 +20,7 @@ import { type DynamoSessionOptions, dynamoSession, type SessionContext } from '.
 import { freshContext, type HttpResult } from './app.ts'
 import { dynamoEndpoint, localCredentials } from './dynamo.ts'
 import { httpApiV2Event } from './events.ts'
-import { type FaultProxy, gate, startFaultProxy, WRITE_OPS } from './fault-proxy.ts'
+import { type FaultProxy, gate, type InterceptedRequest, startFaultProxy, WRITE_OPS } from './fault-proxy.ts'
 
 /** The default partition key prefix (the Rust crate's). */
 const PREFIX = 'SESSIONS::TOWER::'
@@ -221,4 +221,43 @@ export function holdLaterWrite(first: Actor, second: Actor): { release: () => vo
     return 'forward'
   })
   return { release: firstAnswered.open }
+}
+
+/**
+ * Holds `a`'s first call that `matches` (an operation's name, or a test of the request) until `release()`
+ * is called; `held` resolves once it is held. The calls before it, and every other call, go on.
+ */
+export function holdCall(
+  a: Actor,
+  matches: string | ((request: InterceptedRequest) => boolean),
+): { held: Promise<void>; release: () => void } {
+  const test = typeof matches === 'string' ? (request: InterceptedRequest) => request.op === matches : matches
+  const held = gate()
+  const release = gate()
+  let first = true
+  a.proxy.intercept(async (request) => {
+    if (!first || !test(request)) return undefined
+    first = false
+    held.open()
+    await release.opened
+    return 'forward'
+  })
+  return { held: held.opened, release: release.open }
+}
+
+/** Resolves when `a` sends its `n`-th `op` call (its first retry, for `n` = 2); the calls go on. */
+export function nthCall(a: Actor, op: string, n: number): Promise<void> {
+  const reached = gate()
+  let count = 0
+  a.proxy.intercept((request) => {
+    if (request.op === op && ++count === n) reached.open()
+    return undefined
+  })
+  return reached.opened
+}
+
+/** Whether `request` answers before `a` sends its second `op` call (it did not wait and retry). */
+export async function answersBeforeRetry(a: Actor, op: string, request: Promise<unknown>): Promise<boolean> {
+  const retried = nthCall(a, op, 2)
+  return (await Promise.race([request.then(() => true), retried.then(() => false)])) === true
 }
