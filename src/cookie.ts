@@ -5,6 +5,7 @@
  * @module
  */
 import { stringifySetCookie } from 'cookie'
+import type { OptionRule, OptionTable } from './config.ts'
 import { SessionConfigError } from './errors.ts'
 
 /**
@@ -47,6 +48,29 @@ export type ResolvedCookieOptions = Readonly<
   Required<Omit<SessionCookieOptions, 'domain' | 'priority'>> &
     Pick<SessionCookieOptions, 'domain' | 'priority'>
 >
+
+const LIFETIME =
+  "the cookie's lifetime is the session's: set expiry on dynamoSession() (Expiry.onInactivity(seconds), or Expiry.onSessionEnd() for a cookie the browser drops when it closes)"
+
+/** The keys of {@link SessionCookieOptions}, and hints for the keys people give by mistake. */
+export const COOKIE_OPTIONS: OptionTable = {
+  rules: {
+    name: 'string',
+    path: 'string',
+    domain: 'string',
+    httpOnly: 'boolean',
+    secure: 'boolean',
+    sameSite: 'string',
+    partitioned: 'boolean',
+    priority: 'string',
+  } satisfies Record<keyof SessionCookieOptions, OptionRule>,
+  hints: {
+    maxAge: LIFETIME,
+    expires: LIFETIME,
+    signed: 'cookies are signed with the secrets option of dynamoSession()',
+    secret: 'cookies are signed with the secrets option of dynamoSession()',
+  },
+}
 
 // RFC 6265 cookie-name is an RFC 7230 token.
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/

@@ -52,25 +52,65 @@ export const DEFAULT_EXPIRY: SessionExpiry = Object.freeze({
 })
 
 /**
- * The longest window accepted: 100 years (browsers cap a cookie's lifetime at 400 days anyway).
+ * The longest inactivity window accepted: 400 days, the longest browsers keep a cookie (RFC 6265bis). A
+ * longer one is refused, which also catches milliseconds given for seconds.
  *
  * @example
  * ```ts
- * Expiry.onInactivity(MAX_EXPIRY_SECONDS + 1) // throws SessionConfigError
+ * Expiry.onInactivity(MAX_LIFETIME_SECONDS + 1) // throws SessionConfigError
  * ```
  */
-export const MAX_EXPIRY_SECONDS = 100 * 365 * 24 * 60 * 60
+export const MAX_LIFETIME_SECONDS = 400 * 24 * 60 * 60
+/** Policies stored by earlier versions (which accepted up to 100 years) still read back. */
+const READABLE_SECONDS = 100 * 365 * 24 * 60 * 60
 /** The last instant a cookie's `Expires` can name: 9999-12-31T23:59:59Z. */
 const MAX_EPOCH_SECONDS = 253_402_300_799
 
-/** A rolling expiry of `seconds`, checked: a positive number up to {@link MAX_EXPIRY_SECONDS}, rounded up. */
+/** A rolling expiry of `seconds`, checked: a positive number up to {@link MAX_LIFETIME_SECONDS}, rounded up. */
 function rolling(kind: 'onInactivity' | 'onSessionEnd', seconds: number): SessionExpiry {
-  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_EXPIRY_SECONDS) {
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_LIFETIME_SECONDS) {
+    const unit =
+      seconds > MAX_LIFETIME_SECONDS && seconds / 1000 <= MAX_LIFETIME_SECONDS ? ' (milliseconds?)' : ''
     throw new SessionConfigError(
-      `Expiry.${kind} must be a positive number of seconds up to ${MAX_EXPIRY_SECONDS}, got ${String(seconds)}`,
+      `Expiry.${kind} takes seconds, more than 0 and at most ${MAX_LIFETIME_SECONDS} (400 days); got ${String(seconds)}${unit}`,
     )
   }
   return { kind, seconds: Math.ceil(seconds) }
+}
+
+/**
+ * Throws {@link SessionConfigError} unless `value` is an expiry policy as the {@link Expiry} builders make
+ * them (one made by hand, or read from configuration, is checked the same way). `path` names it.
+ *
+ * @example
+ * ```ts
+ * assertExpiry({ kind: 'onInactivity', seconds: 3600 }, 'expiry') // fine
+ * assertExpiry(3600, 'expiry') // throws: an expiry policy is made with Expiry.onInactivity(seconds)
+ * ```
+ */
+export function assertExpiry(value: unknown, path: string): asserts value is SessionExpiry {
+  const expiry = value as { kind?: unknown; seconds?: unknown; epochSeconds?: unknown } | null
+  const kind = typeof expiry === 'object' && expiry !== null ? expiry.kind : undefined
+  if (kind === 'onInactivity' || kind === 'onSessionEnd') {
+    const { seconds } = expiry as { seconds: unknown }
+    if (Number.isInteger(seconds) && (seconds as number) > 0 && (seconds as number) <= MAX_LIFETIME_SECONDS)
+      return
+    rolling(kind, Number(seconds)) // throws the builder's message
+    throw new SessionConfigError(`${path}.seconds must be a whole number of seconds`)
+  }
+  if (kind === 'atDateTime') {
+    const { epochSeconds } = expiry as { epochSeconds: unknown }
+    if (
+      Number.isInteger(epochSeconds) &&
+      (epochSeconds as number) >= 0 &&
+      (epochSeconds as number) <= MAX_EPOCH_SECONDS
+    )
+      return
+    throw new SessionConfigError(`${path} must be an instant from 1970 to 9999 (use Expiry.atDateTime(date))`)
+  }
+  throw new SessionConfigError(
+    `${path} must be an expiry policy, made with Expiry.onInactivity(seconds), Expiry.atDateTime(date) or Expiry.onSessionEnd()`,
+  )
 }
 
 /**
@@ -147,7 +187,7 @@ export function decodeExpiry(text: string): SessionExpiry | undefined {
   const [, kind, digits] = /^(onInactivity|atDateTime|onSessionEnd):(\d{1,15})$/.exec(text) ?? []
   const value = Number(digits)
   if (kind === 'atDateTime') return value <= MAX_EPOCH_SECONDS ? { kind, epochSeconds: value } : undefined
-  return kind && value > 0 && value <= MAX_EXPIRY_SECONDS
+  return kind && value > 0 && value <= READABLE_SECONDS
     ? { kind: kind as 'onInactivity' | 'onSessionEnd', seconds: value }
     : undefined
 }

@@ -34,7 +34,7 @@ export {
   DEFAULT_EXPIRY,
   DEFAULT_INACTIVITY_SECONDS,
   Expiry,
-  MAX_EXPIRY_SECONDS,
+  MAX_LIFETIME_SECONDS,
   type SessionExpiry,
 } from './expiry.ts'
 export { DEFAULT_ID_SCHEME, type SessionIdScheme } from './id.ts'

@@ -7,7 +7,9 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { Context } from 'aws-lambda'
+import { checkOptions, integerFrom, type OptionRule, type OptionTable } from './config.ts'
 import {
+  COOKIE_OPTIONS,
   clearingSetCookie,
   type ResolvedCookieOptions,
   resolveCookieOptions,
@@ -16,13 +18,18 @@ import {
 } from './cookie.ts'
 import type { SessionData } from './data.ts'
 import { PACKAGE_NAME, SessionConfigError } from './errors.ts'
-import { DEFAULT_EXPIRY, defaultTouchAfter, expireAtFor, type SessionExpiry } from './expiry.ts'
+import { assertExpiry, DEFAULT_EXPIRY, defaultTouchAfter, expireAtFor, type SessionExpiry } from './expiry.ts'
 import { addSetCookies, isHttpEvent, readRequestCookies } from './http/index.ts'
 import { DEFAULT_ID_SCHEME, type SessionIdScheme } from './id.ts'
 import { type SessionLogger, silentLogger } from './logger.ts'
 import { type FlushOutcome, flushSession, Session } from './session.ts'
 import { assertSecrets, signSessionId, unsignSessionId } from './signing.ts'
-import { DynamoDBSessionStore, type DynamoDBSessionStoreOptions } from './store/dynamodb-store.ts'
+import {
+  checkStoreOptions,
+  DynamoDBSessionStore,
+  type DynamoDBSessionStoreOptions,
+  STORE_RULES,
+} from './store/dynamodb-store.ts'
 import type { SessionStore } from './store/types.ts'
 
 /**
@@ -95,6 +102,64 @@ export interface DynamoSessionOptions {
  * ```
  */
 export type SessionContext<T extends object = SessionData> = Context & { session: Session<T> }
+
+function nonNegativeSeconds(value: unknown, path: string): void {
+  if (!(typeof value === 'number' && value >= 0 && Number.isFinite(value))) {
+    throw new SessionConfigError(`${path} must be a number of seconds, 0 or more`)
+  }
+}
+
+function secretList(value: unknown, path: string): void {
+  if (typeof value === 'string') {
+    throw new SessionConfigError(`${path} must be an array of strings: wrap one secret in [ ]`)
+  }
+  if (!Array.isArray(value)) throw new SessionConfigError(`${path} must be an array of strings`)
+}
+
+/** Where each store option belongs when given at the top level by mistake. */
+const UNDER_STORE = Object.fromEntries(
+  Object.keys(STORE_RULES)
+    .filter((key) => key !== 'client' && key !== 'logger' && key !== 'now' && key !== 'maxConflictRetries')
+    .map((key) => [key, `${key} belongs under store: { store: { ${key} } }`]),
+)
+/** Where each cookie option belongs when given at the top level by mistake. */
+const UNDER_COOKIE = Object.fromEntries(
+  Object.keys(COOKIE_OPTIONS.rules).map((key) => [
+    key,
+    `${key} belongs under cookie: { cookie: { ${key} } }`,
+  ]),
+)
+const LIFETIME = "a session's lifetime is expiry: Expiry.onInactivity(seconds)"
+
+/** The options of {@link dynamoSession}, and hints for the keys people give by mistake. */
+const MIDDLEWARE_OPTIONS: OptionTable = {
+  rules: {
+    store: 'object',
+    client: 'object',
+    cookie: 'object',
+    expiry: (value, path) => assertExpiry(value, path),
+    touchAfter: nonNegativeSeconds,
+    saveOnError: 'boolean',
+    logger: 'logger',
+    now: 'function',
+    secrets: secretList,
+    failOpen: 'boolean',
+    maxConflictRetries: integerFrom(0),
+  } satisfies Record<keyof DynamoSessionOptions, OptionRule>,
+  hints: {
+    ...UNDER_STORE,
+    ...UNDER_COOKIE,
+    secret: 'did you mean secrets? (an array: the first secret signs, every one verifies)',
+    keys: 'did you mean secrets? (an array: the first secret signs, every one verifies)',
+    maxAge: `did you mean expiry? ${LIFETIME}`,
+    ttl: `did you mean expiry? ${LIFETIME}`,
+    expires: `did you mean expiry? ${LIFETIME}, or Expiry.atDateTime(date)`,
+    rolling: 'expiry: Expiry.onInactivity(seconds) rolls; Expiry.atDateTime(date) does not',
+    genid: 'ids are made by the store: store: { generateId }',
+    resave: 'only what changed is saved, and only when it changed',
+    saveUninitialized: 'a session is stored only once something is set in it',
+  },
+}
 
 const STORE_METHODS = ['load', 'create', 'save', 'regenerate', 'touch', 'destroy'] as const
 
@@ -178,6 +243,15 @@ function deadlineOf(context: { getRemainingTimeInMillis?: unknown }): number | u
 export function dynamoSession<T extends object = SessionData>(
   options: DynamoSessionOptions = {},
 ): MiddlewareObj<unknown, unknown, Error, SessionContext<T>> {
+  checkOptions(options, MIDDLEWARE_OPTIONS, '')
+  checkOptions(options.cookie, COOKIE_OPTIONS, 'cookie.')
+  if ('secrets' in options && options.secrets === undefined) {
+    // `secrets: process.env.SECRETS?.split(',')` with the variable unset: never fall back to unsigned.
+    throw new SessionConfigError(
+      'secrets is undefined (is its environment variable set?); leave the key out for unsigned cookies',
+    )
+  }
+  if (!isSessionStore(options.store)) checkStoreOptions(options.store, 'store.')
   const logger = options.logger ?? silentLogger
   const now = options.now ?? Date.now
   const cookie = resolveCookieOptions(options.cookie)

@@ -14,6 +14,7 @@ import {
   SessionStoreError,
 } from './errors.ts'
 import {
+  assertExpiry,
   cookieHasExpiry,
   expireAtFor,
   isRolling,
@@ -438,6 +439,7 @@ export class Session<T extends object = SessionData> {
   async setExpiry(expiry: SessionExpiry | undefined): Promise<void> {
     if (!(await this.#ready())) return
     this.#assertChangeable()
+    if (expiry !== undefined) assertExpiry(expiry, 'setExpiry()')
     this.#assertNotExpired(expiry)
     if (sameExpiry(this.#policy(), expiry)) return
     const stored = this.#phase.kind === 'ready' ? this.#phase.base?.expiry : undefined

@@ -6,6 +6,7 @@
  * @module
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb'
+import { checkOptions, type OptionRule, type OptionTable } from '../config.ts'
 import { SessionConfigError } from '../errors.ts'
 
 /**
@@ -126,9 +127,39 @@ function attributeName(value: unknown, what: string): string {
   return value
 }
 
+/** The keys of a {@link DynamoDBStoreKey}. */
+const KEY_OPTIONS: OptionTable = {
+  rules: { name: 'string', prefix: 'string', suffix: 'string' },
+  hints: { attributeName: 'did you mean name?', AttributeName: 'did you mean name?' },
+}
+
+/** What each prop accepts (the values themselves are checked as they are resolved). */
+export const PROPS_RULES: Readonly<Record<keyof DynamoDBStoreProps, OptionRule>> = {
+  tableName: 'any',
+  partitionKey: 'object',
+  sortKey: 'object',
+  expiryName: 'any',
+  dataName: 'any',
+  versionName: 'any',
+  expiryPolicyName: 'any',
+  writeTokensName: 'any',
+  successorName: 'any',
+}
+
+/** Keys given for props by mistake, with where they belong. */
+export const PROPS_HINTS: Readonly<Record<string, string>> = {
+  table: 'did you mean tableName?',
+  name: 'did you mean tableName?',
+  hashKey: 'did you mean partitionKey: { name }?',
+  rangeKey: 'did you mean sortKey: { name }?',
+  ttlAttribute: 'did you mean expiryName?',
+  ttl: 'did you mean expiryName? (the lifetime itself is the middleware option expiry)',
+}
+
 function key(input: DynamoDBStoreKey | undefined, what: string): Required<DynamoDBStoreKey> | undefined {
   if (input === undefined) return undefined
   if (typeof input !== 'object' || input === null) throw new SessionConfigError(`${what} must be an object`)
+  checkOptions(input, KEY_OPTIONS, `${what}.`)
   const resolved = { name: attributeName(input.name, `${what}.name`), prefix: '', suffix: '' }
   for (const affix of ['prefix', 'suffix'] as const) {
     const value = input[affix]

@@ -8,6 +8,7 @@
  * @module
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb'
+import { checkOptions, type OptionRule, type OptionTable } from '../config.ts'
 import type { JsonValue, SessionData } from '../data.ts'
 import {
   SessionConfigError,
@@ -25,6 +26,7 @@ import {
   type DynamoDBSessionStoreOptions,
   MAX_IN_PLACE_KEYS,
   MAX_SUCCESSORS,
+  STORE_RULES,
   SUCCESSOR_SECONDS,
   storedAfter,
 } from '../store/dynamodb-store.ts'
@@ -109,6 +111,33 @@ export interface MemoryStoreOptions
   users?: Pick<UserIndexOptions, 'maxSessionsPerUser' | 'whenFull'> | undefined
 }
 
+const IN_MEMORY =
+  'a MemoryStore keeps its sessions in memory (share them between stores with table: new MemoryTable())'
+
+/** The options of {@link MemoryStore}, and hints for the DynamoDB store's options that do not apply. */
+const MEMORY_OPTIONS: OptionTable = {
+  rules: {
+    codec: STORE_RULES.codec,
+    format: STORE_RULES.format,
+    now: STORE_RULES.now,
+    generateId: STORE_RULES.generateId,
+    createAttempts: STORE_RULES.createAttempts,
+    maxConflictRetries: STORE_RULES.maxConflictRetries,
+    users: STORE_RULES.users,
+    table: 'object',
+  } satisfies Record<keyof MemoryStoreOptions, OptionRule>,
+  hints: Object.fromEntries(
+    ['tableName', 'client', 'consistentRead', 'timeoutMs', 'partitionKey', 'sortKey'].map((key) => [
+      key,
+      IN_MEMORY,
+    ]),
+  ),
+}
+const MEMORY_USERS: OptionTable = {
+  rules: { maxSessionsPerUser: 'any', whenFull: 'any' },
+  hints: { indexName: IN_MEMORY },
+}
+
 /** What a write stores of a session besides its id. */
 type Stored = NewSessionRecord
 
@@ -180,6 +209,8 @@ export class MemoryStore implements SessionStore {
   readonly #maxConflictRetries: number
 
   constructor(options: MemoryStoreOptions = {}) {
+    checkOptions(options, MEMORY_OPTIONS, '')
+    checkOptions(options.users, MEMORY_USERS, 'users.')
     const { table, ...storeOptions } = options
     this.#rules = new DynamoDBSessionStore(storeOptions)
     const format = options.format ?? codecFormat(options.codec ?? nativeMapCodec)

@@ -249,12 +249,12 @@ describe('sessionSetCookie', () => {
     expect(atLast).toContain('; Max-Age=251635078799;')
     expect(atLast).toContain('; Expires=Fri, 31 Dec 9999 23:59:59 GMT;')
     expect(() => Expiry.atDateTime(Date.UTC(10_000, 0, 1))).toThrow(SessionConfigError)
-    // The longest rolling window, 100 years of 365 days, from NOW: 2125-12-07T23:00:00Z.
-    const longest = Expiry.onInactivity(3_153_600_000)
+    // The longest rolling window, 400 days (what browsers keep), from NOW: 2027-02-04T23:00:00Z.
+    const longest = Expiry.onInactivity(34_560_000)
     const rolled = sessionSetCookie(options(), id, expireAtFor(longest, NOW), NOW)
-    expect(rolled).toContain('; Max-Age=3153600000;')
-    expect(rolled).toContain('; Expires=Fri, 07 Dec 2125 23:00:00 GMT;')
-    expect(() => Expiry.onInactivity(3_153_600_001)).toThrow(SessionConfigError)
+    expect(rolled).toContain('; Max-Age=34560000;')
+    expect(rolled).toContain('; Expires=Thu, 04 Feb 2027 23:00:00 GMT;')
+    expect(() => Expiry.onInactivity(34_560_001)).toThrow(SessionConfigError)
   })
 })
 

@@ -11,7 +11,7 @@ import {
   expireAtFor,
   isRolling,
   isTouchDue,
-  MAX_EXPIRY_SECONDS,
+  MAX_LIFETIME_SECONDS,
   type SessionExpiry,
   sameExpiry,
 } from '../../src/expiry.ts'
@@ -210,8 +210,8 @@ describe('encodeExpiry / decodeExpiry', () => {
 
   it('decodes whatever the builders accept and encodeExpiry writes, up to the largest window and date', () => {
     for (const expiry of [
-      Expiry.onSessionEnd(MAX_EXPIRY_SECONDS),
-      Expiry.onInactivity(MAX_EXPIRY_SECONDS),
+      Expiry.onSessionEnd(MAX_LIFETIME_SECONDS),
+      Expiry.onInactivity(MAX_LIFETIME_SECONDS),
       Expiry.atDateTime(Date.UTC(9999, 11, 31, 23, 59, 59)),
     ]) {
       expect(decodeExpiry(encodeExpiry(expiry))).toEqual(expiry)
@@ -220,7 +220,7 @@ describe('encodeExpiry / decodeExpiry', () => {
 
   it('rejects windows beyond the largest one the builders accept, instead of storing unreadable ones', () => {
     expect(() => Expiry.onSessionEnd(1e15)).toThrow(SessionConfigError)
-    expect(() => Expiry.onInactivity(MAX_EXPIRY_SECONDS + 1)).toThrow(SessionConfigError)
+    expect(() => Expiry.onInactivity(MAX_LIFETIME_SECONDS + 1)).toThrow(SessionConfigError)
     expect(() => Expiry.atDateTime(Date.UTC(10_000, 0, 1))).toThrow(SessionConfigError)
     expect(() => Expiry.atDateTime(-1000)).toThrow(SessionConfigError)
   })

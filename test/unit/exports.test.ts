@@ -46,7 +46,7 @@ describe('the root export list', () => {
         'DynamoDBSessionStore',
         'DynamoDBUserIndex',
         'Expiry',
-        'MAX_EXPIRY_SECONDS',
+        'MAX_LIFETIME_SECONDS',
         'SUCCESSOR_SECONDS',
         'USER_INDEX_NAME',
         'USER_LIMITS',

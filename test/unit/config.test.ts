@@ -1,0 +1,199 @@
+/**
+ * Mistaken options fail at creation with SessionConfigError, naming the option and what was meant: every
+ * mistake of issue 18's list (each of which used to pass silently, or blame another option), on the
+ * middleware, the DynamoDB store and the MemoryStore.
+ */
+import { describe, expect, it } from 'vitest'
+import {
+  DynamoDBSessionStore,
+  dynamoSession,
+  Expiry,
+  SessionConfigError,
+  type SessionExpiry,
+} from '../../src/index.ts'
+import { MemoryStore } from '../../src/testing/index.ts'
+
+const SECRET = 'x'.repeat(40)
+const DAYS_14_IN_MS = 14 * 24 * 3600 * 1000
+
+/** The SessionConfigError `make` throws (fails the test if it throws nothing, or something else). */
+function configError(make: () => unknown): string {
+  try {
+    make()
+  } catch (error) {
+    expect(error).toBeInstanceOf(SessionConfigError)
+    return (error as Error).message
+  }
+  throw new Error('no error was thrown')
+}
+
+const middleware = (options: unknown) => () => dynamoSession(options as never)
+
+describe('the middleware refuses mistaken options, with a hint', () => {
+  it.each([
+    [
+      "secret (express-session's name)",
+      { secret: [SECRET] },
+      /Unknown option secret: did you mean secrets\?/,
+    ],
+    [
+      'store.tablename',
+      { store: { tablename: 'Sessions' } },
+      /Unknown option store\.tablename: did you mean store\.tableName\?/,
+    ],
+    [
+      'a top-level tableName',
+      { tableName: 'Sessions' },
+      /tableName belongs under store: \{ store: \{ tableName \} \}/,
+    ],
+    [
+      'store.table',
+      { store: { table: 'Sessions' } },
+      /Unknown option store\.table: did you mean tableName\?/,
+    ],
+    [
+      'store.TableName (the SDK spelling)',
+      { store: { TableName: 'Sessions' } },
+      /did you mean store\.tableName\?/,
+    ],
+    [
+      'one secret as a string',
+      { secrets: SECRET },
+      /secrets must be an array of strings: wrap one secret in \[ \]/,
+    ],
+    [
+      'secrets: undefined',
+      { secrets: undefined },
+      /secrets is undefined \(is its environment variable set\?\)/,
+    ],
+    [
+      'secrets from an unset variable',
+      { secrets: process.env.NO_SUCH_VARIABLE_X?.split(',') },
+      /secrets is undefined/,
+    ],
+    [
+      'expiry as a number',
+      { expiry: 3600 },
+      /expiry must be an expiry policy, made with Expiry\.onInactivity\(seconds\)/,
+    ],
+    [
+      'cookie.samesite',
+      { cookie: { samesite: 'strict' } },
+      /Unknown option cookie\.samesite: did you mean cookie\.sameSite\?/,
+    ],
+    [
+      'cookie.maxAge',
+      { cookie: { maxAge: 3600 } },
+      /Unknown option cookie\.maxAge: the cookie's lifetime is the session's: set expiry/,
+    ],
+    [
+      'cookie.expires',
+      { cookie: { expires: new Date() } },
+      /Unknown option cookie\.expires: the cookie's lifetime is the session's/,
+    ],
+    [
+      'a top-level maxAge',
+      { maxAge: 3600 },
+      /Unknown option maxAge: did you mean expiry\? .*Expiry\.onInactivity\(seconds\)/,
+    ],
+    ['failOpen: "false"', { failOpen: 'false' }, /failOpen must be true or false, not the string "false"/],
+    [
+      'saveOnError: "false"',
+      { saveOnError: 'false' },
+      /saveOnError must be true or false, not the string "false"/,
+    ],
+    [
+      'a hand-made expiry of 10^15 seconds',
+      { expiry: { kind: 'onInactivity', seconds: 1e15 } },
+      /at most 34560000 \(400 days\)/,
+    ],
+    [
+      'a hand-made expiry of an unknown kind',
+      { expiry: { kind: 'forever' } },
+      /expiry must be an expiry policy/,
+    ],
+    [
+      'a cookie option at the top level',
+      { sameSite: 'strict' },
+      /sameSite belongs under cookie: \{ cookie: \{ sameSite \} \}/,
+    ],
+    [
+      'a logger without warn()',
+      { logger: { info: () => undefined } },
+      /logger must be a logger with warn\(\) and error\(\)/,
+    ],
+    [
+      'store.users with a typo',
+      { store: { users: { maxSessionPerUser: 2 } } },
+      /Unknown option store\.users\.maxSessionPerUser: did you mean store\.users\.maxSessionsPerUser\?/,
+    ],
+    [
+      'a key name in the SDK spelling',
+      { store: { partitionKey: { Name: 'pk' } } },
+      /Unknown option partitionKey\.Name: did you mean partitionKey\.name\?/,
+    ],
+    ['store.region', { store: { region: 'eu-west-1' } }, /give a client of your own/],
+  ])('%s', (_name, options, message) => {
+    expect(configError(middleware(options))).toMatch(message)
+  })
+
+  it('an inactivity window given in milliseconds says so, from the builder itself', () => {
+    expect(configError(() => Expiry.onInactivity(DAYS_14_IN_MS))).toMatch(
+      /Expiry\.onInactivity takes seconds, .*at most 34560000 \(400 days\); got 1209600000 \(milliseconds\?\)/,
+    )
+  })
+
+  it('options an earlier mistake would have hidden are accepted as they are meant', () => {
+    const accepted = dynamoSession({
+      store: { tableName: 'Sessions', users: { maxSessionsPerUser: 5 } },
+      secrets: [SECRET],
+      cookie: { sameSite: 'strict' },
+      expiry: Expiry.onInactivity(400 * 24 * 3600),
+      failOpen: false,
+      saveOnError: true,
+    })
+    expect(accepted.name).toBe('dynamoSession')
+  })
+})
+
+describe('each store refuses mistaken options too', () => {
+  it('DynamoDBSessionStore', () => {
+    expect(configError(() => new DynamoDBSessionStore({ tablename: 'x' } as never))).toMatch(
+      /Unknown option tablename: did you mean tableName\?/,
+    )
+    expect(configError(() => new DynamoDBSessionStore({ consistentRead: 'true' } as never))).toMatch(
+      /consistentRead must be true or false/,
+    )
+    expect(configError(() => new DynamoDBSessionStore({ secrets: [SECRET] } as never))).toMatch(
+      /secrets is an option of dynamoSession\(\) itself/,
+    )
+  })
+
+  it('MemoryStore: the DynamoDB-only options say that a MemoryStore keeps its sessions in memory', () => {
+    for (const options of [{ tableName: 'Sessions' }, { client: {} }, { users: { indexName: 'by-user' } }]) {
+      expect(configError(() => new MemoryStore(options as never))).toMatch(
+        /a MemoryStore keeps its sessions in memory/,
+      )
+    }
+    expect(configError(() => new MemoryStore({ createAttempts: 0 }))).toMatch(
+      /createAttempts must be a whole number of 1 or more/,
+    )
+  })
+})
+
+describe('an expiry made by hand is checked wherever it is used', () => {
+  it('by setExpiry() as by the middleware', async () => {
+    const store = new MemoryStore()
+    const handler = dynamoSession({ store })
+    const request = { event: {}, context: {} as Record<string, unknown> } as never
+    await handler.before?.(request)
+    const session = (request as { context: { session: { setExpiry(e: SessionExpiry): Promise<void> } } })
+      .context.session
+    await expect(
+      session.setExpiry({ kind: 'onInactivity', seconds: 1e15 } as SessionExpiry),
+    ).rejects.toBeInstanceOf(SessionConfigError)
+    await expect(
+      session.setExpiry({ kind: 'atDateTime', epochSeconds: -5 } as SessionExpiry),
+    ).rejects.toThrow(/setExpiry\(\) must be an instant from 1970 to 9999/)
+  })
+})
