@@ -13,9 +13,9 @@ import { PACKAGE_NAME, SessionTooLargeError } from '../errors.ts'
 import { decodeExpiry, encodeExpiry, type SessionExpiry } from '../expiry.ts'
 import type { SessionLogger } from '../logger.ts'
 import { itemSize } from './codec.ts'
-import type { ExpressionBuilder } from './expression.ts'
 import type { FormatLoaded, SessionFormat } from './format.ts'
 import { type ResolvedStoreProps, sessionKey } from './props.ts'
+import { type Condition, when } from './table.ts'
 import type { SessionRecord, UserBinding } from './types.ts'
 import { bindingAttributes, readBinding } from './user-index.ts'
 
@@ -266,19 +266,20 @@ export class ItemLayout {
    * The condition that the item is still as `revision` read it (and so still exists) and has not
    * expired at `now`.
    */
-  unchanged(x: ExpressionBuilder, revision: ItemRevision, now: number): string {
+  unchangedIf(revision: ItemRevision, now: number): Condition {
     const { partitionKey, versionName, expiryName, dataName } = this.props
-    const expiry = x.name(expiryName)
-    const alive = `${expiry} > ${x.value({ N: String(now) })}`
+    const alive = when.gt([expiryName], { N: String(now) })
     // Without a version, the stored data and expiry themselves: any other writer changes them.
     if (!this.format.versioned) {
-      const same = `${x.name(dataName)} = ${x.value(revision.stored.data)}`
-      return `${same} AND ${expiry} = ${x.value(revision.stored.expiresAt)} AND ${alive}`
+      return when.and(
+        when.eq([dataName], revision.stored.data),
+        when.eq([expiryName], revision.stored.expiresAt),
+        alive,
+      )
     }
-    const version = x.name(versionName)
     const same = revision.version
-      ? `${version} = ${x.value(revision.version)}`
-      : `attribute_exists(${x.name(partitionKey.name)}) AND attribute_not_exists(${version})`
-    return `${same} AND ${alive}`
+      ? when.eq([versionName], revision.version)
+      : when.and(when.exists([partitionKey.name]), when.missing([versionName]))
+    return when.and(same, alive)
   }
 }

@@ -24,7 +24,6 @@ import {
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
-  type TransactWriteItem,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb'
 import type { SessionData } from '../data.ts'
@@ -33,6 +32,7 @@ import { assertBindable, USER_LIMITS } from '../user-binding.ts'
 import { nativeMapCodec } from './codec.ts'
 import { ExpressionBuilder } from './expression.ts'
 import { type ResolvedStoreProps, sessionKey } from './props.ts'
+import { type Condition, type Path, type Update, type Write, when } from './table.ts'
 import type { UserBinding, UserSessionIndex, UserSessionInfo, UserSessionPage } from './types.ts'
 
 type Item = Record<string, AttributeValue>
@@ -316,70 +316,64 @@ function unlocked(x: ExpressionBuilder, nowMs: number): string {
   return `(attribute_not_exists(${revoking}) OR ${revoking} < ${x.value({ N: String(nowMs) })})`
 }
 
+/** The lease is free (none, or run out) at `nowMs`. */
+function unlockedIf(nowMs: number): Condition {
+  const revoking: Path = [USER_ATTRIBUTES.revoking]
+  return when.or(when.missing(revoking), when.lt(revoking, { N: String(nowMs) }))
+}
+
 /**
- * The updates of users' items that must commit with a session write, in the same transaction, each with
+ * The writes of users' items that must commit with a session write, in the same transaction, each with
  * the user whose item it updates: add the new binding (if the user is not being signed out everywhere and
  * has room), drop the old one, or point a regenerated session's entry at its new id. An add or a follow
  * counts in `user_version` (so a sign-out whose lease ran out sees it) and moves the item's expiry to
  * {@link USER_ITEM_SECONDS} from now.
  */
-export function bindingUpdates(
+export function bindingWrites(
   props: ResolvedStoreProps,
   step: BindingStep,
   nowMs: number,
   maxSessions: number,
-): { readonly userId: string; readonly item: TransactWriteItem }[] {
+): { readonly userId: string; readonly write: Write }[] {
   const { follow, add, drop } = bindingPlan(step)
   const { sessions, version } = USER_ATTRIBUTES
-  const update = (userId: string, x: ExpressionBuilder, expression: string, condition?: string) => ({
+  const counted: [Path, AttributeValue] = [
+    [props.expiryName],
+    { N: String(Math.floor(nowMs / 1000) + USER_ITEM_SECONDS) },
+  ]
+  const bump: [Path, number] = [[version], 1]
+  const write = (userId: string, update: Update, condition?: Condition) => ({
     userId,
-    item: {
-      Update: {
-        TableName: props.tableName,
-        Key: userItemKey(props, userId),
-        UpdateExpression: expression,
-        ...(condition && { ConditionExpression: condition }),
-        ...x.attributes(),
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
-      },
-    },
+    write: { update, key: userItemKey(props, userId), if: condition },
   })
-  const counted = (x: ExpressionBuilder) =>
-    `${x.name(props.expiryName)} = ${x.value({ N: String(Math.floor(nowMs / 1000) + USER_ITEM_SECONDS) })}`
-  const bump = (x: ExpressionBuilder) => ` ADD ${x.name(version)} ${x.value({ N: '1' })}`
   if (follow) {
     // A regenerated bound session: its entry follows it to the new id, unless it was ended meanwhile.
-    const x = new ExpressionBuilder()
-    const path = x.path(sessions, follow.binding.handle)
+    const path: Path = [sessions, follow.binding.handle]
     return [
-      update(
+      write(
         follow.binding.userId,
-        x,
-        `SET ${path} = ${x.value({ S: follow.toId })}, ${counted(x)}${bump(x)}`,
-        `${namesSid(x, path, step.fromId)} AND ${unlocked(x, nowMs)}`,
+        { set: [[path, { S: follow.toId }], counted], add: [bump] },
+        when.and(when.eq(path, { S: step.fromId }), unlockedIf(nowMs)),
       ),
     ]
   }
-  const items: ReturnType<typeof bindingUpdates> = []
+  const writes: ReturnType<typeof bindingWrites> = []
   if (add) {
-    const x = new ExpressionBuilder()
-    const map = x.name(sessions)
-    const removal = add.replacing ? ` REMOVE ${x.path(sessions, add.replacing)}` : ''
-    items.push(
-      update(
+    writes.push(
+      write(
         add.binding.userId,
-        x,
-        `SET ${x.path(sessions, add.binding.handle)} = ${x.value({ S: add.toId })}, ${counted(x)}${removal}${bump(x)}`,
-        `attribute_exists(${map}) AND ${unlocked(x, nowMs)} AND size(${map}) < ${x.value({ N: String(maxSessions) })}`,
+        {
+          set: [[[sessions, add.binding.handle], { S: add.toId }], counted],
+          remove: add.replacing ? [[sessions, add.replacing]] : [],
+          add: [bump],
+        },
+        when.and(when.exists([sessions]), unlockedIf(nowMs), when.sizeBelow([sessions], maxSessions)),
       ),
     )
   }
-  if (drop) {
-    // The session write is conditional on the session as read, whose binding names this entry.
-    const x = new ExpressionBuilder()
-    items.push(update(drop.userId, x, `REMOVE ${x.path(sessions, drop.handle)}`))
-  }
-  return items
+  // The session write is conditional on the session as read, whose binding names this entry.
+  if (drop) writes.push(write(drop.userId, { remove: [[sessions, drop.handle]] }))
+  return writes
 }
 
 /**

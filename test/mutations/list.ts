@@ -30,7 +30,7 @@ export interface Mutation {
   readonly caughtBy: readonly NamedTest[]
 }
 
-const STORE = 'src/store/dynamodb-store.ts'
+const ENGINE = 'src/store/engine.ts'
 const LAYOUT = 'src/store/item-layout.ts'
 const USERS = 'src/store/user-index.ts'
 const RACES = 'test/integration/races.test.ts'
@@ -56,9 +56,9 @@ export const mutations: readonly Mutation[] = [
   {
     id: 'per-key-conditions-removed',
     breaks: 'no lost update: an in-place write is conditional on each changed key as loaded',
-    file: STORE,
-    find: '      conditions.push(\n        loaded === undefined',
-    replace: '      Array.of(\n        loaded === undefined',
+    file: ENGINE,
+    find: 'conditions.push(loaded === undefined ? when.missing(path) : when.eq(path, encode(loaded)))',
+    replace: 'void loaded',
     caughtBy: [
       { file: RACES, test: '50 requests incrementing one key, released at once' },
       onDynamoDB('refuses a change of a key another request changed since'),
@@ -68,8 +68,8 @@ export const mutations: readonly Mutation[] = [
     id: 'version-condition-removed',
     breaks: 'no lost update on the whole-item path: a write is conditional on the version read',
     file: LAYOUT,
-    find: '? `${version} = ${x.value(revision.version)}`',
-    replace: '? `attribute_exists(${version})`',
+    find: '? when.eq([versionName], revision.version)',
+    replace: '? when.exists([versionName])',
     caughtBy: [
       {
         file: RACES,
@@ -100,8 +100,8 @@ export const mutations: readonly Mutation[] = [
     id: 'in-place-write-revives-expired',
     breaks:
       'an expired session is no session: a write of a session that expired since it was loaded is "gone"',
-    file: STORE,
-    find: '      `${x.name(props.expiryName)} > ${x.value({ N: String(now) })}`,\n',
+    file: ENGINE,
+    find: '      when.gt([expiryName], { N: String(now) }),\n',
     replace: '',
     caughtBy: [onDynamoDB('a session that expires between its load and its save is not brought back')],
   },
@@ -109,7 +109,7 @@ export const mutations: readonly Mutation[] = [
     id: 'whole-write-revives-expired',
     breaks: 'an expired session is no session, on the whole-item path too',
     file: LAYOUT,
-    find: 'return `${same} AND ${alive}`',
+    find: 'return when.and(same, alive)',
     replace: 'return same',
     caughtBy: [onDynamoDB('a session that expires between its load and its save is not brought back')],
   },
@@ -130,8 +130,8 @@ export const mutations: readonly Mutation[] = [
   {
     id: 'emptying-delete-unconditional',
     breaks: 'a request that empties the session does not delete a key another request added meanwhile',
-    file: STORE,
-    find: '...this.#onFailure(x, this.#layout.unchanged(x, revisionOf(base), now)),',
+    file: ENGINE,
+    find: '      if: this.#layout.unchangedIf(revisionOf(base), now),\n',
     replace: '',
     caughtBy: [
       onDynamoDB('ends a session a change leaves empty, unless another request added to it'),
@@ -144,7 +144,7 @@ export const mutations: readonly Mutation[] = [
   {
     id: 'bound-session-deleted-when-empty',
     breaks: "a bound session stays even when its data is emptied: it is the user's login",
-    file: STORE,
+    file: ENGINE,
     find: '(Object.keys(data).length === 0 && !user)',
     replace: 'Object.keys(data).length === 0',
     caughtBy: [usersOnDynamoDB('binds at save; a bound session stays even when its data is emptied')],
@@ -153,9 +153,9 @@ export const mutations: readonly Mutation[] = [
   {
     id: 'touch-unconditional',
     breaks: 'a touch never undoes a concurrent setExpiry(): it is conditional on the session as loaded',
-    file: STORE,
-    find: 'const condition = `${this.#layout.unchanged(x, revisionOf(base), this.#nowSeconds())} AND ${expiry} < ${target}`',
-    replace: 'const condition = `${expiry} < ${target}`',
+    file: ENGINE,
+    find: 'if: when.and(layout.unchangedIf(revisionOf(base), this.#nowSeconds()), when.lt([expiryName], target)),',
+    replace: 'if: when.lt([expiryName], target),',
     caughtBy: [
       { file: RACES, test: 'a read-only request that loaded before another shortened the expiry' },
       onDynamoDB('touch: moves the expiry forward only, only while the session is unchanged'),
@@ -164,26 +164,26 @@ export const mutations: readonly Mutation[] = [
   {
     id: 'touch-moves-back',
     breaks: 'a touch moves the expiry forward only',
-    file: STORE,
-    find: '} AND ${expiry} < ${target}`',
-    replace: '}`',
+    file: ENGINE,
+    find: 'if: when.and(layout.unchangedIf(revisionOf(base), this.#nowSeconds()), when.lt([expiryName], target)),',
+    replace: 'if: layout.unchangedIf(revisionOf(base), this.#nowSeconds()),',
     caughtBy: [onDynamoDB('touch: moves the expiry forward only, only while the session is unchanged')],
   },
   // --- Lost replies: the SDK's retry recognises its own write ---------------------------------------------
   {
     id: 'save-token-recognition-off',
     breaks: 'a save whose reply was lost recognises its own write when the SDK retries (200, not 409)',
-    file: STORE,
-    find: 'const current = this.#layout.hasToken(failed, token) ? this.#layout.read(base.id, failed) : undefined',
+    file: ENGINE,
+    find: 'const current = layout.hasToken(failed, token) ? layout.read(base.id, failed) : undefined',
     replace: 'const current = undefined',
     caughtBy: [{ file: RACES, test: 'a save: the retry recognises its own write and answers 200' }],
   },
   {
     id: 'create-token-recognition-off',
     breaks: 'a first visit whose PutItem reply was lost leaves one item, not an orphan and a second',
-    file: STORE,
-    find: 'if (failed === undefined || this.#layout.hasToken(failed, token)) {\n        return { ...record',
-    replace: 'if (failed === undefined) {\n        return { ...record',
+    file: ENGINE,
+    find: 'if (failed === undefined || layout.hasToken(failed, token)) {',
+    replace: 'if (failed === undefined) {',
     caughtBy: [
       { file: RACES, test: 'a first visit: one item, not a second orphan, and the cookie names it' },
     ],
@@ -191,7 +191,7 @@ export const mutations: readonly Mutation[] = [
   {
     id: 'touch-recognition-off',
     breaks: 'a touch whose reply was lost counts as made (the cookie is still sent)',
-    file: STORE,
+    file: ENGINE,
     find: 'if (current && sameState(revisionOf(current), revisionOf(base)) && current.expiresAt >= expiresAt) {',
     replace: 'if (false) {',
     caughtBy: [{ file: RACES, test: 'a conditional delete of an emptied session, and a touch' }],
@@ -200,9 +200,9 @@ export const mutations: readonly Mutation[] = [
   {
     id: 'tombstone-unconditional',
     breaks: 'regenerate() replaces the old item only if it is unchanged since loaded',
-    file: STORE,
-    find: '...this.#onFailure(old, this.#layout.unchanged(old, revision, now)),',
-    replace: "ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,",
+    file: ENGINE,
+    find: '{ put: tombstone, if: layout.unchangedIf(revision, now) },',
+    replace: '{ put: tombstone },',
     caughtBy: [
       { file: RACES, test: 'the racing write lands first: regenerate carries it into the new session' },
       { file: RACES, test: 'logout commits while the login is about to write' },
@@ -211,8 +211,8 @@ export const mutations: readonly Mutation[] = [
   {
     id: 'successor-not-followed',
     breaks: 'a logout with the pre-login id ends the session regenerated from it (within the hour)',
-    file: STORE,
-    find: 'const successor = alive ? this.#layout.successorOf(failed) : undefined',
+    file: ENGINE,
+    find: 'const successor = alive ? layout.successorOf(failed) : undefined',
     replace: 'const successor = alive ? undefined : undefined',
     caughtBy: [
       {
@@ -225,8 +225,8 @@ export const mutations: readonly Mutation[] = [
   {
     id: 'successor-followed-forever',
     breaks: 'a logout with the pre-login id more than an hour later does not end the new session',
-    file: STORE,
-    find: 'const alive = Number(failed?.[this.props.expiryName]?.N) > this.#nowSeconds()',
+    file: ENGINE,
+    find: 'const alive = Number(failed?.[layout.props.expiryName]?.N) > this.#nowSeconds()',
     replace: 'const alive = failed !== undefined',
     caughtBy: [
       onDynamoDB('a destroy of the old id ends the new session only while the successor item lives'),
@@ -245,8 +245,8 @@ export const mutations: readonly Mutation[] = [
     id: 'bind-ignores-lease',
     breaks: 'a login racing "sign out everywhere" waits for it, then is bound after it',
     file: USERS,
-    find: '`attribute_exists(${map}) AND ${unlocked(x, nowMs)} AND size(',
-    replace: '`attribute_exists(${map}) AND size(',
+    find: 'when.and(when.exists([sessions]), unlockedIf(nowMs), when.sizeBelow([sessions], maxSessions)),',
+    replace: 'when.and(when.exists([sessions]), when.sizeBelow([sessions], maxSessions)),',
     caughtBy: [
       {
         file: 'test/integration/user-sessions.test.ts',
@@ -258,8 +258,8 @@ export const mutations: readonly Mutation[] = [
     id: 'follow-ignores-lease',
     breaks: 'a bound session regenerating while "sign out everywhere" runs is ended too',
     file: USERS,
-    find: '`${namesSid(x, path, step.fromId)} AND ${unlocked(x, nowMs)}`',
-    replace: '`${namesSid(x, path, step.fromId)}`',
+    find: 'when.and(when.eq(path, { S: step.fromId }), unlockedIf(nowMs)),',
+    replace: 'when.eq(path, { S: step.fromId }),',
     caughtBy: [
       { file: ATTACKS, test: 'a bound session logging in again while sign-out-everywhere runs waits for it' },
     ],
@@ -268,8 +268,8 @@ export const mutations: readonly Mutation[] = [
     id: 'cap-ignored-in-transaction',
     breaks: 'past maxSessionsPerUser a bind is refused, also when logins race',
     file: USERS,
-    find: ' AND size(${map}) < ${x.value({ N: String(maxSessions) })}`',
-    replace: '`',
+    find: 'when.and(when.exists([sessions]), unlockedIf(nowMs), when.sizeBelow([sessions], maxSessions)),',
+    replace: 'when.and(when.exists([sessions]), unlockedIf(nowMs)),',
     caughtBy: [{ file: ATTACKS, test: 'logins racing at the cap: both find room, only one is bound' }],
   },
   {

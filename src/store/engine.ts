@@ -1,0 +1,486 @@
+/**
+ * The session write algorithm, once, over any {@link SessionTable}: create with id retries, a save in place
+ * (one update of the changed keys, each conditional on its value as loaded) or of the whole item
+ * (conditional on the version), re-basing onto concurrent changes of other keys, regenerate (the new item
+ * and a short-lived successor under the old id, in one transaction), touch, destroy following successors,
+ * write tokens by which a write whose reply was lost recognises itself, and the users' items kept in step
+ * in the same transactions. The table decides nothing: every rule is a typed condition here.
+ *
+ * @module
+ */
+import { randomUUID } from 'node:crypto'
+import { type JsonValue, ownValue } from '../data.ts'
+import { PACKAGE_NAME, SessionBusyError, SessionConfigError, SessionStoreError } from '../errors.ts'
+import { encodeExpiry } from '../expiry.ts'
+import type { SessionIdScheme } from '../id.ts'
+import type { SessionLogger } from '../logger.ts'
+import { applyChange, conflictOf, expiresAtAfter, policyAfter } from './change.ts'
+import type { SessionDataCodec } from './codec.ts'
+import { type Item, type ItemLayout, newWriteToken, revisionOf, sameState } from './item-layout.ts'
+import { type Condition, type Path, type SessionTable, type Update, type Write, when } from './table.ts'
+import type { NewSessionRecord, SaveResult, SessionChange, SessionRecord } from './types.ts'
+import {
+  assertUserNamespace,
+  type BindingRefusal,
+  type BindingStep,
+  bindingRefusal,
+  bindingWrites,
+  readBinding,
+  USER_ATTRIBUTES,
+} from './user-index.ts'
+
+/**
+ * The most keys one in-place update changes; beyond, the whole item is written (expressions are capped at
+ * 4 KB).
+ */
+export const MAX_IN_PLACE_KEYS = 50
+/**
+ * How long, in seconds, the item `regenerate()` leaves under the old id names the new one: a logout that
+ * presents the old id within this time ends the new session too.
+ *
+ * @example
+ * ```ts
+ * // After a login at t, a logout sent with the pre-login cookie until t + SUCCESSOR_SECONDS ends both.
+ * const until = new Date((nowSeconds + SUCCESSOR_SECONDS) * 1000)
+ * ```
+ */
+export const SUCCESSOR_SECONDS = 3600
+/** The most successors one `destroy()` follows. */
+export const MAX_SUCCESSORS = 8
+/**
+ * The most times a write is tried again after a user's item needed something first (created, a lease
+ * waited out, room made): each of those changes what the next attempt finds.
+ */
+const MAX_BUSY = 20
+
+/** A short random pause before the next attempt on a busy session: full jitter, up to 200 ms. */
+function backoff(attempt: number): Promise<void> {
+  const ms = Math.random() * Math.min(200, 5 * 2 ** attempt)
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/** A user's item that refused every attempt (other requests' transactions on it): try again shortly. */
+function stayedBusy(): SessionBusyError {
+  return new SessionBusyError('TransactWriteItems', 1, 'stayed busy')
+}
+
+/**
+ * One write attempt: done; or its condition failed on the item as it now is (`null`: no item), and
+ * `ending` says whether the write meant to end the session; or it was refused for now (a transaction in
+ * progress on the item, a user's item prepared) and may be tried again as it is.
+ */
+type Attempt =
+  | { readonly done: SaveResult }
+  | { readonly failed: Item | null; readonly ending?: boolean }
+  | { readonly busy: true }
+
+/**
+ * What `change` on top of `base` stores, or `undefined` when it leaves no session (empty or expired). A
+ * session bound to a user stays, even empty: it is that user's login.
+ */
+export function storedAfter(change: SessionChange, base: SessionRecord): NewSessionRecord | undefined {
+  const data = applyChange(base.data, change)
+  const expiresAt = expiresAtAfter(change, base)
+  const user = change.user ? change.user.binding : base.user
+  if ((Object.keys(data).length === 0 && !user) || expiresAt <= change.now) return undefined
+  return { data, expiresAt, expiry: policyAfter(change, base), user }
+}
+
+/** What the engine needs of the users' items beside the binding writes it makes itself. */
+export interface EngineUsers {
+  /** The most sessions one user may have bound. */
+  readonly maxSessions: number
+  /** Makes what a refused binding write needs (a user's item, a lease waited out, room); see `prepare`. */
+  prepare(
+    userId: string,
+    refusal: BindingRefusal,
+    deadline: number | undefined,
+    attempt: number,
+  ): Promise<void>
+  /** Takes a deleted bound session off its user's item. */
+  unlist(binding: NonNullable<SessionRecord['user']>, id: string): Promise<void>
+}
+
+/** The engine's settings, resolved once by its store. */
+export interface EngineOptions {
+  readonly table: SessionTable
+  readonly layout: ItemLayout
+  readonly ids: SessionIdScheme
+  readonly users: EngineUsers
+  readonly logger: SessionLogger
+  readonly now: () => number
+  readonly generateId: () => string
+  readonly createAttempts: number
+  readonly maxConflictRetries: number
+  readonly consistentRead: boolean
+}
+
+/**
+ * The algorithm of every store: `DynamoDBSessionStore` runs it over DynamoDB.
+ *
+ * @example
+ * ```ts
+ * const engine = new SessionEngine({ table, layout, ids, users, logger, now, generateId, createAttempts: 6, maxConflictRetries: 10, consistentRead: true })
+ * const created = await engine.create({ data: { a: 1 }, expiresAt })
+ * ```
+ */
+export class SessionEngine {
+  readonly #table: SessionTable
+  readonly #layout: ItemLayout
+  readonly #o: EngineOptions
+
+  constructor(options: EngineOptions) {
+    this.#o = options
+    this.#table = options.table
+    this.#layout = options.layout
+  }
+
+  #nowSeconds(): number {
+    return Math.floor(this.#o.now() / 1000)
+  }
+
+  #newId(): string {
+    const id = this.#o.generateId()
+    if (!this.#o.ids.isId(id)) throw new SessionConfigError('generateId returned an id of the wrong shape')
+    return id
+  }
+
+  #mustBeNew(): Condition {
+    return when.missing([this.#layout.props.partitionKey.name])
+  }
+
+  async load(id: string): Promise<SessionRecord | undefined> {
+    if (!this.#o.ids.isId(id)) return undefined
+    const item = await this.#table.get(this.#layout.key(id), { consistent: this.#o.consistentRead })
+    return this.#layout.read(id, item)
+  }
+
+  async create(
+    record: NewSessionRecord,
+    options: { deadline?: number | undefined } = {},
+  ): Promise<SessionRecord> {
+    const now = this.#nowSeconds()
+    let busy = 0
+    for (let attempt = 1; attempt <= this.#o.createAttempts; attempt++) {
+      const id = this.#newId()
+      const token = newWriteToken()
+      const layout = this.#layout
+      const item = layout.item(
+        id,
+        record,
+        layout.nextVersion(undefined),
+        layout.tokensAfter(undefined, token, now),
+      )
+      const put: Write = { put: item, if: this.#mustBeNew() }
+      const binding = record.user && { from: undefined, to: record.user, fromId: id, toId: id }
+      const outcome = binding
+        ? await this.#transact(put, binding, options.deadline, busy)
+        : await this.#table
+            .write(put)
+            .then((w) => (w.made ? { ok: true as const } : { failed: w.current ?? null }))
+      if ('busy' in outcome) {
+        // A user's item was being prepared or leased: the same id may be tried again.
+        if (++busy > MAX_BUSY) throw stayedBusy()
+        attempt--
+        continue
+      }
+      // Our own item, when the SDK retried a put whose reply was lost.
+      const failed = 'failed' in outcome ? outcome.failed : undefined
+      if (failed === undefined || layout.hasToken(failed, token)) {
+        return { ...record, id, revision: layout.revision(item, { data: record.data }) }
+      }
+      this.#o.logger.warn(`${PACKAGE_NAME}: session id collision, retrying with a new id`, { attempt })
+    }
+    throw new SessionStoreError('PutItem', `No unused session id found in ${this.#o.createAttempts} attempts`)
+  }
+
+  save(change: SessionChange): Promise<SaveResult> {
+    return this.#rebasing(change, (base, whole, busy) => this.#saveOnce(change, base, whole, busy))
+  }
+
+  regenerate(change: SessionChange): Promise<SaveResult> {
+    return this.#rebasing(change, (base, _whole, busy) => this.#regenerateOnce(change, base, busy))
+  }
+
+  /**
+   * Runs `attempt` on the session as loaded, then, while its condition fails on concurrent changes that
+   * do not collide with `change`, again on the session as it now is (no extra read: the failed write
+   * returns the item), after a short backoff.
+   */
+  async #rebasing(
+    change: SessionChange,
+    attempt: (base: SessionRecord, whole: boolean, busy: number) => Promise<Attempt>,
+  ): Promise<SaveResult> {
+    let base = change.base
+    let whole = false
+    let busy = 0
+    for (let tries = 0; ; tries++) {
+      const outcome = await attempt(base, whole, busy)
+      if ('done' in outcome) return outcome.done
+      if ('busy' in outcome) {
+        // A user's item prepared, or a lease of "sign out everywhere" waited out: again, without
+        // spending a retry that concurrent changes of the session may need.
+        if (++busy > MAX_BUSY) throw stayedBusy()
+        tries--
+        continue
+      }
+      const current = this.#layout.read(base.id, outcome.failed)
+      if (!current) return { status: outcome.ending ? 'ended' : 'gone' }
+      const reason = conflictOf(change, current)
+      if (reason) return { status: 'conflict', reason }
+      // A condition that failed on an unchanged item cannot be met in place: write the whole item.
+      whole ||= sameState(revisionOf(current), revisionOf(base))
+      base = current
+      if (tries >= this.#o.maxConflictRetries) return { status: 'conflict', reason: 'contention' }
+      await backoff(tries)
+    }
+  }
+
+  /**
+   * Writes the session item (`write`), the items `also`, and what keeps the users' items in step with
+   * `step`, in one transaction. Resolves `ok`; `failed` with the session item as it was when its condition
+   * failed (`null` when there was none, or when a user's item says the session was ended meanwhile);
+   * `alsoFailed` when the first of `also` failed its condition; or `busy` when the same write may be
+   * tried again (a user's item prepared, a lease waited out, another transaction in the way).
+   *
+   * A reply lost after DynamoDB applied the transaction needs no write token to be recognised: the SDK
+   * sends it again with the same token, which DynamoDB answers as done (for 10 minutes).
+   */
+  async #transact(
+    write: Write,
+    step: BindingStep,
+    deadline: number | undefined,
+    attempt: number,
+    also: Write[] = [],
+  ): Promise<{ ok: true } | { failed: Item | null } | { alsoFailed: true } | { busy: true }> {
+    const nowMs = this.#o.now()
+    const props = this.#layout.props
+    const updates = bindingWrites(props, step, nowMs, this.#o.users.maxSessions)
+    if (updates.length > 0) assertUserNamespace(props)
+    const outcome = await this.#table.transact([write, ...also, ...updates.map((u) => u.write)], randomUUID())
+    if (outcome.made) return { ok: true }
+    const { refusals } = outcome
+    const first = refusals[0]
+    if (typeof first === 'object') return { failed: first.current ?? null }
+    if (also.length > 0 && typeof refusals[1] === 'object') return { alsoFailed: true }
+    for (const [index, refusal] of refusals.entries()) {
+      const userId = updates[index - 1 - also.length]?.userId
+      if (userId === undefined || typeof refusal !== 'object') continue
+      const why = bindingRefusal(refusal.current, nowMs, this.#o.users.maxSessions)
+      if (why.kind === 'ended') return { failed: null }
+      await this.#o.users.prepare(userId, why, deadline, attempt)
+      return { busy: true }
+    }
+    // Refused for no condition of ours (another transaction on one of the items): shortly, again.
+    await backoff(attempt)
+    return { busy: true }
+  }
+
+  /** Deletes the session if it is still as `base` was read: the change emptied it (or it expired). */
+  async #end(base: SessionRecord, now: number): Promise<Attempt> {
+    const written = await this.#table.write({
+      delete: this.#layout.key(base.id),
+      if: this.#layout.unchangedIf(revisionOf(base), now),
+    })
+    return written.made ? { done: { status: 'ended' } } : { failed: written.current ?? null, ending: true }
+  }
+
+  async #saveOnce(
+    change: SessionChange,
+    base: SessionRecord,
+    whole: boolean,
+    busy: number,
+  ): Promise<Attempt> {
+    const after = storedAfter(change, base)
+    if (!after) return this.#end(base, change.now)
+    const token = newWriteToken()
+    const layout = this.#layout
+    if (change.user) {
+      // A bind or unbind: the whole item, and the users' items in step, in one transaction.
+      const written = this.#wholeItem(change, base, after, token)
+      const put: Write = { put: written, if: layout.unchangedIf(revisionOf(base), change.now) }
+      const step = { from: base.user, to: after.user, fromId: base.id, toId: base.id }
+      const outcome = await this.#transact(put, step, change.deadline, busy)
+      if ('busy' in outcome) return { busy: true }
+      if ('failed' in outcome) return { failed: outcome.failed }
+      const revision = layout.revision(written, { data: after.data })
+      return { done: { status: 'saved', record: { id: base.id, ...after, revision } } }
+    }
+    const inPlace =
+      !whole && revisionOf(base).inPlace && !change.cleared && change.entries.size <= MAX_IN_PLACE_KEYS
+    let written: Item | undefined
+    let failed: Item | null | undefined
+    if (inPlace) {
+      const { update, condition } = this.#inPlace(change, base, after.expiresAt, token)
+      const result = await this.#table.write({ update, key: layout.key(base.id), if: condition }, 'updated')
+      if (result.made) {
+        // The attributes the update set (the new version among them), on top of the item as read.
+        const { stored } = revisionOf(base)
+        const { dataName, expiryName } = layout.props
+        written = { [dataName]: stored.data, [expiryName]: stored.expiresAt, ...result.item }
+      } else failed = result.current ?? null
+    } else {
+      written = this.#wholeItem(change, base, after, token)
+      const result = await this.#table.write({
+        put: written,
+        if: layout.unchangedIf(revisionOf(base), change.now),
+      })
+      if (!result.made) failed = result.current ?? null
+    }
+    if (failed === undefined && written) {
+      const revision = layout.revision(written, { data: after.data })
+      return { done: { status: 'saved', record: { id: base.id, ...after, revision } } }
+    }
+    // Written by an attempt whose reply was lost, then retried by the SDK: the item as it is now.
+    const current = layout.hasToken(failed, token) ? layout.read(base.id, failed) : undefined
+    if (current) return { done: { status: 'saved', record: { ...current, ...after, id: base.id } } }
+    return { failed: failed ?? null }
+  }
+
+  /**
+   * The whole item `change` leads to on top of `base`. The values of keys the change left alone are the
+   * ones `base` was read with: the format may write them back in their stored form.
+   */
+  #wholeItem(
+    change: SessionChange,
+    base: SessionRecord,
+    after: NewSessionRecord,
+    token: string,
+    id = base.id,
+  ): Item {
+    const revision = revisionOf(base)
+    const keys = change.cleared ? [] : Object.keys(base.data).filter((key) => !change.entries.has(key))
+    const layout = this.#layout
+    return layout.item(
+      id,
+      after,
+      id === base.id ? layout.nextVersion(revision) : layout.nextVersion(undefined),
+      layout.tokensAfter(id === base.id ? revision : undefined, token, change.now),
+      { revision, keys: new Set(keys) },
+    )
+  }
+
+  /**
+   * One update of the changed keys only, conditional on each still holding what the request loaded and on
+   * the expiry policy being unchanged (the new `expire_at` depends on it).
+   */
+  #inPlace(
+    change: SessionChange,
+    base: SessionRecord,
+    expiresAt: number,
+    token: string,
+  ): { update: Update; condition: Condition } {
+    const { props, format } = this.#layout
+    const encode = format.encodeEntry as (value: JsonValue) => ReturnType<SessionDataCodec['encode']>
+    const now = change.now
+    const { dataName, expiryName, versionName, expiryPolicyName, writeTokensName } = props
+    const set: [Path, Item[string]][] = []
+    const remove: Path[] = []
+    const conditions: Condition[] = [
+      when.exists([writeTokensName]),
+      when.hasType([dataName], 'M'),
+      when.gt([expiryName], { N: String(now) }),
+      when.or(when.missing([versionName]), when.hasType([versionName], 'N')),
+      base.expiry
+        ? when.eq([expiryPolicyName], { S: encodeExpiry(base.expiry) })
+        : when.missing([expiryPolicyName]),
+    ]
+    for (const [key, value] of change.entries) {
+      const path: Path = [dataName, key]
+      if (value === undefined) remove.push(path)
+      else set.push([path, encode(value)])
+      const loaded = ownValue(base.data, key) as JsonValue | undefined
+      conditions.push(loaded === undefined ? when.missing(path) : when.eq(path, encode(loaded)))
+    }
+    if (change.expiry?.policy) set.push([[expiryPolicyName], { S: encodeExpiry(change.expiry.policy) }])
+    else if (change.expiry) remove.push([expiryPolicyName])
+    set.push([[expiryName], { N: String(expiresAt) }], [[writeTokensName, token], { N: String(now) }])
+    if (base.user) set.push([[USER_ATTRIBUTES.lastUsed], { N: String(this.#o.now()) }])
+    for (const stale of this.#layout.staleTokens(revisionOf(base), now)) remove.push([writeTokensName, stale])
+    return { update: { set, remove, add: [[[versionName], 1]] }, condition: when.and(...conditions) }
+  }
+
+  /**
+   * One transaction: the new item under a fresh id, and, if the session is still as `base` was read,
+   * the old item replaced by one that only names the new id for {@link SUCCESSOR_SECONDS}.
+   */
+  async #regenerateOnce(change: SessionChange, base: SessionRecord, busy: number): Promise<Attempt> {
+    const after = storedAfter(change, base)
+    if (!after) return this.#end(base, change.now)
+    const revision = revisionOf(base)
+    const { now } = change
+    const layout = this.#layout
+    for (let attempt = 1; ; attempt++) {
+      const id = this.#newId()
+      const token = newWriteToken()
+      const tombstone = layout.tombstone(base.id, id, layout.nextVersion(revision), now + SUCCESSOR_SECONDS)
+      const created = this.#wholeItem(change, base, after, token, id)
+      const outcome = await this.#transact(
+        { put: tombstone, if: layout.unchangedIf(revision, now) },
+        { from: base.user, to: after.user, fromId: base.id, toId: id },
+        change.deadline,
+        busy,
+        [{ put: created, if: this.#mustBeNew() }],
+      )
+      if ('ok' in outcome) return this.#regenerated(id, after, created)
+      if ('busy' in outcome) return { busy: true }
+      if ('failed' in outcome) return { failed: outcome.failed }
+      // The new id is taken: a collision (a lost reply of our own transaction never gets here, see #transact).
+      if (attempt >= this.#o.createAttempts) {
+        throw new SessionStoreError('TransactWriteItems', `No unused session id found in ${attempt} attempts`)
+      }
+      this.#o.logger.warn(`${PACKAGE_NAME}: session id collision, retrying with a new id`, { attempt })
+    }
+  }
+
+  #regenerated(id: string, after: NewSessionRecord, created: Item): Attempt {
+    const revision = this.#layout.revision(created, { data: after.data })
+    return { done: { status: 'saved', record: { id, ...after, revision } } }
+  }
+
+  async touch(base: SessionRecord, expiresAt: number): Promise<SessionRecord | undefined> {
+    const layout = this.#layout
+    const { expiryName } = layout.props
+    const target = { N: String(expiresAt) }
+    const set: [Path, Item[string]][] = [[[expiryName], target]]
+    // A bound session's last use, for its user's list of sessions.
+    if (base.user) set.push([[USER_ATTRIBUTES.lastUsed], { N: String(this.#o.now()) }])
+    const written = await this.#table.write({
+      update: { set },
+      key: layout.key(base.id),
+      if: when.and(layout.unchangedIf(revisionOf(base), this.#nowSeconds()), when.lt([expiryName], target)),
+    })
+    const touched = (at: number): SessionRecord => {
+      const revision = revisionOf(base)
+      const stored = { ...revision.stored, expiresAt: { N: String(at) } }
+      return { ...base, expiresAt: at, revision: { ...revision, stored } }
+    }
+    if (written.made) return touched(expiresAt)
+    // Touched already, by this touch's own lost reply or by a concurrent one: as good.
+    const current = layout.read(base.id, written.current)
+    if (current && sameState(revisionOf(current), revisionOf(base)) && current.expiresAt >= expiresAt) {
+      return touched(current.expiresAt)
+    }
+    return undefined
+  }
+
+  async destroy(id: string): Promise<void> {
+    const layout = this.#layout
+    let next: string | undefined = id
+    for (let hop = 0; next !== undefined && hop < MAX_SUCCESSORS; hop++) {
+      // A regenerated session's old item is not deleted by this: its successor is, and then it expires.
+      const written = await this.#table.write(
+        { delete: layout.key(next), if: when.missing([layout.props.successorName]) },
+        'old',
+      )
+      // A session bound to a user leaves that user's list too.
+      const binding = written.made && written.item && readBinding(written.item)
+      if (binding) await this.#o.users.unlist(binding, next)
+      const failed = written.made ? undefined : written.current
+      // Followed only while the successor item lives (TTL may not have removed it yet), as reads count it.
+      const alive = Number(failed?.[layout.props.expiryName]?.N) > this.#nowSeconds()
+      const successor = alive ? layout.successorOf(failed) : undefined
+      next = this.#o.ids.isId(successor) ? successor : undefined
+    }
+  }
+}
