@@ -13,6 +13,7 @@ import {
   DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
+  QueryCommand,
   TransactionCanceledException,
   type TransactWriteItem,
   TransactWriteItemsCommand,
@@ -22,6 +23,8 @@ import { SessionStoreError } from '../errors.ts'
 import { ExpressionBuilder } from './expression.ts'
 import type {
   Condition,
+  IndexPage,
+  IndexQuery,
   Item,
   Path,
   Refusal,
@@ -205,6 +208,29 @@ export class DynamoDBTable implements SessionTable {
       pending = [...(result.UnprocessedKeys?.[this.tableName]?.Keys ?? []), ...pending.slice(100)]
     }
     return found
+  }
+
+  async query(query: IndexQuery): Promise<IndexPage> {
+    const x = new ExpressionBuilder()
+    const [name, value] = query.partition
+    let keyCondition = `${x.name(name)} = ${x.value(value)}`
+    if (query.below) keyCondition += ` AND ${x.name(query.sort)} < ${x.value(query.below)}`
+    const filter = query.filter && conditionExpression(x, query.filter)
+    const projection = query.attributes.map((n) => x.name(n)).join(', ')
+    const result = (await this.#send(
+      'Query',
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: query.index,
+        KeyConditionExpression: keyCondition,
+        ...(filter !== undefined && { FilterExpression: filter }),
+        ProjectionExpression: projection,
+        ScanIndexForward: false,
+        ...(query.limit !== undefined && { Limit: query.limit }),
+        ...x.attributes(),
+      }),
+    )) as { Items?: Item[]; LastEvaluatedKey?: Item }
+    return { items: result.Items ?? [], last: result.LastEvaluatedKey }
   }
 
   async deleteMany(keys: readonly Item[]): Promise<void> {

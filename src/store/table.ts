@@ -67,6 +67,27 @@ export type Transacted =
   | { readonly made: false; readonly refusals: readonly Refusal[] }
 
 /**
+ * One page of a sparse index (items that have both its key attributes), newest first: the items whose
+ * `partition` attribute holds the given value, with `sort` below `below` if given, at most `limit` of
+ * them read, then `filter`ed, with only `attributes`.
+ */
+export interface IndexQuery {
+  readonly index: string
+  readonly partition: readonly [name: string, value: AttributeValue]
+  readonly sort: string
+  readonly below?: AttributeValue | undefined
+  readonly filter?: Condition | undefined
+  readonly attributes: readonly string[]
+  readonly limit?: number | undefined
+}
+
+/** A page of an index: its items, and the key of the last one read when there may be more. */
+export interface IndexPage {
+  readonly items: Item[]
+  readonly last: Item | undefined
+}
+
+/**
  * The operations of one table. Reads named "consistent" see every write made before them. Errors other
  * than refused conditions are thrown as `SessionStoreError` (naming the DynamoDB operation).
  *
@@ -87,6 +108,8 @@ export interface SessionTable {
   getMany(keys: readonly Item[], attributes: readonly string[]): Promise<Item[]>
   /** Deletes the items at `keys`, unconditionally. */
   deleteMany(keys: readonly Item[]): Promise<void>
+  /** One page of an index (eventually consistent on DynamoDB). */
+  query(query: IndexQuery): Promise<IndexPage>
 }
 
 /**

@@ -10,6 +10,8 @@ import { SessionStoreError, SessionTooLargeError } from '../errors.ts'
 import { itemSize } from '../store/codec.ts'
 import type {
   Condition,
+  IndexPage,
+  IndexQuery,
   Item,
   Path,
   Refusal,
@@ -347,6 +349,31 @@ export class MapTable implements SessionTable {
       const item = this.#items.get(this.#id(key))
       return item ? [copy(Object.fromEntries(Object.entries(item).filter(([name]) => names.has(name))))] : []
     })
+  }
+
+  async query(query: IndexQuery): Promise<IndexPage> {
+    const [name, value] = query.partition
+    const sortOf = (item: Item) => item[query.sort] as AttributeValue
+    const inIndex = [...this.#items.values()].filter(
+      (item) =>
+        item[name] !== undefined &&
+        same(item[name] as AttributeValue, value) &&
+        item[query.sort]?.S !== undefined &&
+        (query.below === undefined || (order(sortOf(item), query.below) ?? 0) < 0),
+    )
+    inIndex.sort((a, b) => -(order(sortOf(a), sortOf(b)) ?? 0))
+    const read = query.limit === undefined ? inIndex : inIndex.slice(0, query.limit)
+    const more = query.limit !== undefined && read.length === query.limit
+    const lastRead = read[read.length - 1]
+    const last =
+      more && lastRead
+        ? copy(Object.fromEntries([...this.keyNames, name, query.sort].map((k) => [k, lastRead[k] as AttributeValue])))
+        : undefined
+    const wanted = new Set(query.attributes)
+    const items = read
+      .filter((item) => !query.filter || holds(query.filter, item, 'Query'))
+      .map((item) => copy(Object.fromEntries(Object.entries(item).filter(([k]) => wanted.has(k)))))
+    return { items, last }
   }
 
   async deleteMany(keys: readonly Item[]): Promise<void> {
