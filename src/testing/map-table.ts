@@ -367,7 +367,11 @@ export class MapTable implements SessionTable {
     const lastRead = read[read.length - 1]
     const last =
       more && lastRead
-        ? copy(Object.fromEntries([...this.keyNames, name, query.sort].map((k) => [k, lastRead[k] as AttributeValue])))
+        ? copy(
+            Object.fromEntries(
+              [...this.keyNames, name, query.sort].map((k) => [k, lastRead[k] as AttributeValue]),
+            ),
+          )
         : undefined
     const wanted = new Set(query.attributes)
     const items = read
