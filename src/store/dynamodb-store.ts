@@ -236,19 +236,15 @@ export class DynamoDBSessionStore implements SessionStore {
     this.#layout = new ItemLayout(this.props, format, logger, now)
     const { entrySize } = format
     if (entrySize) this.entrySize = (key, value) => entrySize(key, value)
+    const table = new DynamoDBTable(this.props.tableName, (operation, command) =>
+      this.send(operation, command as never),
+    )
     this.users = new DynamoDBUserIndex(
-      {
-        props: this.props,
-        send: (operation, command) => this.send(operation, command),
-        destroy: (id) => this.destroy(id),
-        now: () => now(),
-      },
+      { props: this.props, table, destroy: (id) => this.destroy(id), now: () => now() },
       options.users,
     )
     this.#engine = new SessionEngine({
-      table: new DynamoDBTable(this.props.tableName, (operation, command) =>
-        this.send(operation, command as never),
-      ),
+      table,
       layout: this.#layout,
       ids: this.ids,
       users: this.users,

@@ -15,24 +15,22 @@
  *
  * @module
  */
-import {
-  type AttributeValue,
-  BatchGetItemCommand,
-  BatchWriteItemCommand,
-  ConditionalCheckFailedException,
-  DeleteItemCommand,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb'
+import type { AttributeValue } from '@aws-sdk/client-dynamodb'
 import type { SessionData } from '../data.ts'
 import { SessionBusyError, SessionConfigError, SessionStoreError, TooManySessionsError } from '../errors.ts'
 import { assertBindable, USER_LIMITS } from '../user-binding.ts'
 import { nativeMapCodec } from './codec.ts'
-import { ExpressionBuilder } from './expression.ts'
 import { type ResolvedStoreProps, sessionKey } from './props.ts'
-import { type Condition, type Path, type Update, type Write, when } from './table.ts'
+import {
+  type Condition,
+  type IndexPage,
+  type Path,
+  type Returning,
+  type SessionTable,
+  type Update,
+  type Write,
+  when,
+} from './table.ts'
 import type { UserBinding, UserSessionIndex, UserSessionInfo, UserSessionPage } from './types.ts'
 
 type Item = Record<string, AttributeValue>
@@ -305,17 +303,6 @@ function entryIds(item: Item | undefined): (readonly [handle: string, sid: strin
   )
 }
 
-/** A condition that the entry at `path` still names `sid`. */
-function namesSid(x: ExpressionBuilder, path: string, sid: string): string {
-  return `${path} = ${x.value({ S: sid })}`
-}
-
-/** The lease is free (none, or run out) at `nowMs`. */
-function unlocked(x: ExpressionBuilder, nowMs: number): string {
-  const revoking = x.name(USER_ATTRIBUTES.revoking)
-  return `(attribute_not_exists(${revoking}) OR ${revoking} < ${x.value({ N: String(nowMs) })})`
-}
-
 /** The lease is free (none, or run out) at `nowMs`. */
 function unlockedIf(nowMs: number): Condition {
   const revoking: Path = [USER_ATTRIBUTES.revoking]
@@ -418,7 +405,8 @@ interface Lease {
 /** What the user index needs of its store. */
 export interface UserIndexHost {
   readonly props: ResolvedStoreProps
-  send: (operation: string, command: never) => Promise<unknown>
+  /** The store's table. */
+  readonly table: SessionTable
   /** A logout of `id` (its successors followed); it also takes the session off its user's item. */
   destroy(id: string): Promise<void>
   /** The store's clock, epoch milliseconds. */
@@ -427,22 +415,13 @@ export interface UserIndexHost {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-/**
- * Before the `attempt`-th call of a batch whose items DynamoDB left unprocessed: nothing before the first,
- * then a jittered exponential backoff (up to 1 s); past 8 retries, {@link SessionStoreError}.
- */
-async function unprocessedRetry(attempt: number, operation: string, failure: string): Promise<void> {
-  if (attempt > 8) throw new SessionStoreError(operation, failure)
-  if (attempt > 0) await pause(Math.min(1000, 25 * 2 ** attempt) * Math.random())
-}
-
 /** When a wait must give up, on the real clock: the request's deadline, or a few seconds from now. */
 function waitLimit(deadline: number | undefined): number {
   return deadline ?? Date.now() + DEFAULT_WAIT_MS
 }
 
 /**
- * The {@link UserSessionIndex} of a {@link DynamoDBSessionStore}: `store.users`.
+ * The {@link UserSessionIndex} of a store, over its table: `store.users`.
  *
  * @example
  * ```ts
@@ -458,10 +437,12 @@ export class DynamoDBUserIndex implements UserSessionIndex {
   /** What a bind past the limit does. */
   readonly whenFull: WhenUserFull
   readonly #host: UserIndexHost
+  readonly #table: SessionTable
 
   /** @internal The store makes it: `store.users`. */
   constructor(host: UserIndexHost, options: UserIndexOptions = {}) {
     this.#host = host
+    this.#table = host.table
     this.indexName = options.indexName ?? USER_INDEX_NAME
     ;({ maxSessions: this.maxSessions, whenFull: this.whenFull } = userPolicy(options))
     if (typeof this.indexName !== 'string' || this.indexName.length < 3) {
@@ -469,28 +450,23 @@ export class DynamoDBUserIndex implements UserSessionIndex {
     }
   }
 
-  #send<T>(operation: string, command: unknown): Promise<T> {
-    return this.#host.send(operation, command as never) as Promise<T>
-  }
-
-  /** Sends a conditional update; resolves the attributes asked for, or `{ failed }` with the item as it was. */
+  /** A conditional update of `userId`'s item; resolves what `returning` asked for, or the item as it was. */
   async #update(
-    input: ConstructorParameters<typeof UpdateItemCommand>[0],
+    userId: string,
+    update: Update,
+    condition: Condition,
+    returning: Returning = 'none',
   ): Promise<{ attributes: Item | undefined } | { failed: Item | undefined }> {
-    try {
-      const result = await this.#send<{ Attributes?: Item }>(
-        'UpdateItem',
-        new UpdateItemCommand({ ReturnValuesOnConditionCheckFailure: 'ALL_OLD', ...input }),
-      )
-      return { attributes: result.Attributes }
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return { failed: error.Item }
-      throw error
-    }
+    const written = await this.#table.write({ update, key: this.#key(userId), if: condition }, returning)
+    return written.made ? { attributes: written.item } : { failed: written.current }
   }
 
   #key(userId: string): Item {
     return userItemKey(this.#host.props, userId)
+  }
+
+  #nowSeconds(): number {
+    return Math.floor(this.#host.now() / 1000)
   }
 
   /** Checks the user id and the key layout (see {@link assertUserNamespace}): the start of every user call. */
@@ -505,44 +481,35 @@ export class DynamoDBUserIndex implements UserSessionIndex {
   ): Promise<UserSessionPage> {
     this.#check(userId)
     const { key, handle, meta, lastUsed } = USER_ATTRIBUTES
-    const limit = listLimit(options.limit)
-    const x = new ExpressionBuilder()
-    const result = await this.#query(x, userId, {
+    const { expiryName } = this.#host.props
+    const page = await this.#query(userId, {
       cursor: options.cursor,
-      filter: `${x.name(this.#host.props.expiryName)} > ${x.value({ N: String(Math.floor(this.#host.now() / 1000)) })}`,
-      projection: [key, handle, meta, lastUsed, this.#host.props.expiryName],
-      limit,
+      filter: when.gt([expiryName], { N: String(this.#nowSeconds()) }),
+      attributes: [key, handle, meta, lastUsed, expiryName],
+      limit: listLimit(options.limit),
     })
-    const sessions = (result.Items ?? []).flatMap(
-      (item) => sessionInfo(item, userId, this.#host.props.expiryName, options.current) ?? [],
+    const sessions = page.items.flatMap(
+      (item) => sessionInfo(item, userId, expiryName, options.current) ?? [],
     )
     // The cursor is the index's sort key of the last item read: a time and a handle, no session id.
-    const cursor = result.LastEvaluatedKey?.[key]?.S
+    const cursor = page.last?.[key]?.S
     return cursor ? { sessions, cursor } : { sessions }
   }
 
   /** One page of the index for `userId`, newest binding first. */
   #query(
-    x: ExpressionBuilder,
     userId: string,
-    page: { cursor?: string | undefined; filter?: string; projection: string[]; limit?: number },
-  ): Promise<{ Items?: Item[]; LastEvaluatedKey?: Item }> {
-    const { user, key } = USER_ATTRIBUTES
-    let keyCondition = `${x.name(user)} = ${x.value({ S: userId })}`
-    if (page.cursor) keyCondition += ` AND ${x.name(key)} < ${x.value({ S: page.cursor })}`
-    return this.#send(
-      'Query',
-      new QueryCommand({
-        TableName: this.#host.props.tableName,
-        IndexName: this.indexName,
-        KeyConditionExpression: keyCondition,
-        ...(page.filter && { FilterExpression: page.filter }),
-        ProjectionExpression: page.projection.map((n) => x.name(n)).join(', '),
-        ScanIndexForward: false,
-        ...(page.limit && { Limit: page.limit }),
-        ...x.attributes(),
-      }),
-    )
+    page: { cursor?: string | undefined; filter: Condition; attributes: string[]; limit?: number },
+  ): Promise<IndexPage> {
+    return this.#table.query({
+      index: this.indexName,
+      partition: [USER_ATTRIBUTES.user, { S: userId }],
+      sort: USER_ATTRIBUTES.key,
+      below: page.cursor ? { S: page.cursor } : undefined,
+      filter: page.filter,
+      attributes: page.attributes,
+      limit: page.limit,
+    })
   }
 
   async end(userId: string, handle: string): Promise<boolean> {
@@ -554,15 +521,12 @@ export class DynamoDBUserIndex implements UserSessionIndex {
     // the next clean-up), never a live session missing from the user's item.
     for (let round = 0; sid !== undefined && round < MAX_ROUNDS; round++) {
       await this.#host.destroy(sid)
-      const x = new ExpressionBuilder()
-      const path = x.path(USER_ATTRIBUTES.sessions, handle)
-      const outcome = await this.#update({
-        TableName: this.#host.props.tableName,
-        Key: this.#key(userId),
-        UpdateExpression: `REMOVE ${path}`,
-        ConditionExpression: `attribute_not_exists(${path}) OR ${namesSid(x, path, sid)}`,
-        ...x.attributes(),
-      })
+      const path: Path = [USER_ATTRIBUTES.sessions, handle]
+      const outcome = await this.#update(
+        userId,
+        { remove: [path] },
+        when.or(when.missing(path), when.eq(path, { S: sid })),
+      )
       // The entry moved meanwhile (a regenerate): end the session it names now.
       sid = 'failed' in outcome ? entryOf(outcome.failed, handle) : undefined
     }
@@ -575,28 +539,13 @@ export class DynamoDBUserIndex implements UserSessionIndex {
    * @internal
    */
   async unlist(binding: UserBinding, id: string): Promise<void> {
-    const x = new ExpressionBuilder()
-    const path = x.path(USER_ATTRIBUTES.sessions, binding.handle)
-    await this.#update({
-      TableName: this.#host.props.tableName,
-      Key: this.#key(binding.userId),
-      UpdateExpression: `REMOVE ${path}`,
-      ConditionExpression: namesSid(x, path, id),
-      ...x.attributes(),
-    })
+    const path: Path = [USER_ATTRIBUTES.sessions, binding.handle]
+    await this.#update(binding.userId, { remove: [path] }, when.eq(path, { S: id }))
   }
 
   /** The user's item, strongly consistent. */
-  async #read(userId: string): Promise<Item | undefined> {
-    const result = await this.#send<{ Item?: Item }>(
-      'GetItem',
-      new GetItemCommand({
-        TableName: this.#host.props.tableName,
-        Key: this.#key(userId),
-        ConsistentRead: true,
-      }),
-    )
-    return result.Item
+  #read(userId: string): Promise<Item | undefined> {
+    return this.#table.get(this.#key(userId), { consistent: true })
   }
 
   async endAll(
@@ -613,7 +562,7 @@ export class DynamoDBUserIndex implements UserSessionIndex {
       for (let i = 0; i < ids.length; i += 25) {
         if (lease && !(await this.#renew(userId, lease))) break
         const batch = ids.slice(i, i + 25)
-        await this.#deleteBatch(batch.map(([, sid]) => sid))
+        await this.#table.deleteMany(batch.map(([, sid]) => sessionKey(this.#host.props, sid)))
         for (const [handle] of batch) ended.add(handle)
       }
       // 2. A second net: what the index still shows bound to the user (a session whose user's item
@@ -647,15 +596,17 @@ export class DynamoDBUserIndex implements UserSessionIndex {
     for (let attempt = 0; ; attempt++) {
       const now = this.#host.now()
       const until = now + USER_LEASE_MS
-      const x = new ExpressionBuilder()
-      const outcome = await this.#update({
-        TableName: this.#host.props.tableName,
-        Key: this.#key(userId),
-        UpdateExpression: `SET ${x.name(revoking)} = ${x.value({ N: String(until) })}, ${x.name(revokeToken)} = ${x.value({ S: token })}`,
-        ConditionExpression: `attribute_exists(${x.name(sessions)}) AND ${unlocked(x, now)}`,
-        ReturnValues: 'ALL_NEW',
-        ...x.attributes(),
-      })
+      const outcome = await this.#update(
+        userId,
+        {
+          set: [
+            [[revoking], { N: String(until) }],
+            [[revokeToken], { S: token }],
+          ],
+        },
+        when.and(when.exists([sessions]), unlockedIf(now)),
+        'new',
+      )
       const item = 'attributes' in outcome ? outcome.attributes : outcome.failed
       // Taken (also by this very call, whose reply was lost and which the SDK sent again): ours.
       if (item?.[revokeToken]?.S === token) {
@@ -670,12 +621,10 @@ export class DynamoDBUserIndex implements UserSessionIndex {
   }
 
   /** The condition that the lease is still `lease` and no bind or regenerate came in since it was taken. */
-  #stillOurs(x: ExpressionBuilder, lease: Lease): string {
-    const version = x.name(USER_ATTRIBUTES.version)
-    const sameVersion = lease.version
-      ? `${version} = ${x.value({ N: lease.version })}`
-      : `attribute_not_exists(${version})`
-    return `${x.name(USER_ATTRIBUTES.revokeToken)} = ${x.value({ S: lease.token })} AND ${sameVersion}`
+  #stillOurs(lease: Lease): Condition {
+    const version: Path = [USER_ATTRIBUTES.version]
+    const sameVersion = lease.version ? when.eq(version, { N: lease.version }) : when.missing(version)
+    return when.and(when.eq([USER_ATTRIBUTES.revokeToken], { S: lease.token }), sameVersion)
   }
 
   /** Extends the lease when less than half of it is left; resolves `false` when it is no longer ours. */
@@ -683,14 +632,11 @@ export class DynamoDBUserIndex implements UserSessionIndex {
     const now = this.#host.now()
     if (lease.until - now > USER_LEASE_MS / 2) return true
     const until = now + USER_LEASE_MS
-    const x = new ExpressionBuilder()
-    const outcome = await this.#update({
-      TableName: this.#host.props.tableName,
-      Key: this.#key(userId),
-      UpdateExpression: `SET ${x.name(USER_ATTRIBUTES.revoking)} = ${x.value({ N: String(until) })}`,
-      ConditionExpression: this.#stillOurs(x, lease),
-      ...x.attributes(),
-    })
+    const outcome = await this.#update(
+      userId,
+      { set: [[[USER_ATTRIBUTES.revoking], { N: String(until) }]] },
+      this.#stillOurs(lease),
+    )
     if ('failed' in outcome) return false
     lease.until = until
     return true
@@ -708,16 +654,9 @@ export class DynamoDBUserIndex implements UserSessionIndex {
     if (chunks.length === 0) chunks.push([])
     for (const [index, chunk] of chunks.entries()) {
       if (!(await this.#renew(userId, lease))) return false
-      const x = new ExpressionBuilder()
-      const removals = chunk.map((handle) => x.path(sessions, handle))
-      if (index === chunks.length - 1) removals.push(x.name(revoking), x.name(revokeToken))
-      const outcome = await this.#update({
-        TableName: this.#host.props.tableName,
-        Key: this.#key(userId),
-        UpdateExpression: `REMOVE ${removals.join(', ')}`,
-        ConditionExpression: this.#stillOurs(x, lease),
-        ...x.attributes(),
-      })
+      const removals: Path[] = chunk.map((handle) => [sessions, handle])
+      if (index === chunks.length - 1) removals.push([revoking], [revokeToken])
+      const outcome = await this.#update(userId, { remove: removals }, this.#stillOurs(lease))
       if ('failed' in outcome) {
         // The last update's reply was lost and the SDK sent it again: the lease is already freed by it.
         const item = outcome.failed
@@ -740,55 +679,30 @@ export class DynamoDBUserIndex implements UserSessionIndex {
   ): Promise<string[]> {
     const { props } = this.#host
     const { user, handle } = USER_ATTRIBUTES
-    const names = [props.partitionKey.name, ...(props.sortKey ? [props.sortKey.name] : []), handle]
+    const keyNames = [props.partitionKey.name, ...(props.sortKey ? [props.sortKey.name] : [])]
     const handles: string[] = []
     let cursor: string | undefined
     do {
-      const x = new ExpressionBuilder()
-      const page = await this.#query(x, userId, {
+      const page = await this.#query(userId, {
         cursor,
         // Expired sessions are no sessions any more (TTL removes them): left alone, and not counted.
-        filter: `${x.name(props.expiryName)} > ${x.value({ N: String(Math.floor(this.#host.now() / 1000)) })}`,
-        projection: [...names, USER_ATTRIBUTES.key],
+        filter: when.gt([props.expiryName], { N: String(this.#nowSeconds()) }),
+        attributes: [...keyNames, handle, USER_ATTRIBUTES.key],
       })
-      for (const item of page.Items ?? []) {
+      for (const item of page.items) {
         const name = item[handle]?.S
         if (name === undefined || name === except) continue
         if (lease && !(await this.#renew(userId, lease))) return handles
-        const key: Item = { [props.partitionKey.name]: item[props.partitionKey.name] as AttributeValue }
-        if (props.sortKey) key[props.sortKey.name] = item[props.sortKey.name] as AttributeValue
-        const y = new ExpressionBuilder()
-        try {
-          await this.#send(
-            'DeleteItem',
-            new DeleteItemCommand({
-              TableName: props.tableName,
-              Key: key,
-              ConditionExpression: `${y.name(user)} = ${y.value({ S: userId })} AND ${y.name(handle)} = ${y.value({ S: name })}`,
-              ...y.attributes(),
-            }),
-          )
-          handles.push(name)
-        } catch (error) {
-          if (!(error instanceof ConditionalCheckFailedException)) throw error
-        }
+        const key: Item = Object.fromEntries(keyNames.map((k) => [k, item[k] as AttributeValue]))
+        const written = await this.#table.write({
+          delete: key,
+          if: when.and(when.eq([user], { S: userId }), when.eq([handle], { S: name })),
+        })
+        if (written.made) handles.push(name)
       }
-      cursor = page.LastEvaluatedKey?.[USER_ATTRIBUTES.key]?.S
+      cursor = page.last?.[USER_ATTRIBUTES.key]?.S
     } while (cursor)
     return handles
-  }
-
-  async #deleteBatch(ids: string[]): Promise<void> {
-    const { props } = this.#host
-    let requests = ids.map((id) => ({ DeleteRequest: { Key: sessionKey(props, id) } }))
-    for (let attempt = 0; requests.length > 0; attempt++) {
-      await unprocessedRetry(attempt, 'BatchWriteItem', 'Sessions could not all be deleted')
-      const result = await this.#send<{ UnprocessedItems?: Record<string, { DeleteRequest?: unknown }[]> }>(
-        'BatchWriteItem',
-        new BatchWriteItemCommand({ RequestItems: { [props.tableName]: requests } }),
-      )
-      requests = (result.UnprocessedItems?.[props.tableName] ?? []) as typeof requests
-    }
   }
 
   /**
@@ -843,27 +757,16 @@ export class DynamoDBUserIndex implements UserSessionIndex {
 
   async #createUserItem(userId: string): Promise<void> {
     const { props } = this.#host
-    const x = new ExpressionBuilder()
-    try {
-      await this.#send(
-        'PutItem',
-        new PutItemCommand({
-          TableName: props.tableName,
-          Item: {
-            ...this.#key(userId),
-            [USER_ATTRIBUTES.sessions]: { M: {} },
-            [props.expiryName]: { N: String(Math.floor(this.#host.now() / 1000) + USER_ITEM_SECONDS) },
-          },
-          ConditionExpression: `attribute_not_exists(${x.name(props.partitionKey.name)})`,
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          ...x.attributes(),
-        }),
-      )
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error
-      // Created meanwhile by a rival bind: fine. Anything else at that key is not ours.
-      if (!error.Item?.[USER_ATTRIBUTES.sessions]?.M) throw foreignItem('PutItem')
-    }
+    const written = await this.#table.write({
+      put: {
+        ...this.#key(userId),
+        [USER_ATTRIBUTES.sessions]: { M: {} },
+        [props.expiryName]: { N: String(this.#nowSeconds() + USER_ITEM_SECONDS) },
+      },
+      if: when.missing([props.partitionKey.name]),
+    })
+    // Created meanwhile by a rival bind: fine. Anything else at that key is not ours.
+    if (!written.made && !written.current?.[USER_ATTRIBUTES.sessions]?.M) throw foreignItem('PutItem')
   }
 
   /**
@@ -898,18 +801,13 @@ export class DynamoDBUserIndex implements UserSessionIndex {
       await this.end(userId, leastRecent)
       return 'changed'
     }
-    const x = new ExpressionBuilder()
-    const paths = stale.map((handle) => [x.path(USER_ATTRIBUTES.sessions, handle), handle] as const)
+    const paths = stale.map((handle) => [[USER_ATTRIBUTES.sessions, handle] as Path, handle] as const)
     // Each removal only while the entry still names the session found gone (a regenerate moves it).
-    await this.#update({
-      TableName: this.#host.props.tableName,
-      Key: this.#key(userId),
-      UpdateExpression: `REMOVE ${paths.map(([path]) => path).join(', ')}`,
-      ConditionExpression: paths
-        .map(([path, handle]) => namesSid(x, path, sids.get(handle) ?? ''))
-        .join(' AND '),
-      ...x.attributes(),
-    })
+    await this.#update(
+      userId,
+      { remove: paths.map(([path]) => path) },
+      when.and(...paths.map(([path, handle]) => when.eq(path, { S: sids.get(handle) ?? '' }))),
+    )
     return 'changed'
   }
 
@@ -919,11 +817,11 @@ export class DynamoDBUserIndex implements UserSessionIndex {
    */
   async #states(ids: string[]): Promise<Map<string, { gone: boolean; lastUsed: number }>> {
     const { props } = this.#host
-    const nowSeconds = Math.floor(this.#host.now() / 1000)
+    const nowSeconds = this.#nowSeconds()
     const states = new Map<string, { gone: boolean; lastUsed: number }>()
     let frontier = ids.map((id) => ({ origin: id, id }))
     for (let hop = 0; frontier.length > 0 && hop < MAX_HOPS; hop++) {
-      const items = await this.#batchGet(frontier.map(({ id }) => id))
+      const items = await this.#items(frontier.map(({ id }) => id))
       const next: typeof frontier = []
       for (const { origin, id } of frontier) {
         const item = items.get(id)
@@ -940,49 +838,20 @@ export class DynamoDBUserIndex implements UserSessionIndex {
     return states
   }
 
-  /** The items of session `ids` (key, expiry, successor, last use), 100 per call, read consistently. */
-  async #batchGet(ids: string[]): Promise<Map<string, Item>> {
+  /** The items of session `ids` (key, expiry, successor, last use), read consistently. */
+  async #items(ids: string[]): Promise<Map<string, Item>> {
     const { props } = this.#host
-    const found = new Map<string, Item>()
     const byKey = new Map(ids.map((id) => [JSON.stringify(sessionKey(props, id)), id]))
-    const x = new ExpressionBuilder()
-    const projection = [
-      props.partitionKey.name,
-      ...(props.sortKey ? [props.sortKey.name] : []),
-      props.expiryName,
-      props.successorName,
-      USER_ATTRIBUTES.lastUsed,
-    ]
-      .map((name) => x.name(name))
-      .join(', ')
-    const { ExpressionAttributeNames } = x.attributes()
-    let keys = ids.map((id) => sessionKey(props, id))
-    for (let attempt = 0; keys.length > 0; attempt++) {
-      await unprocessedRetry(attempt, 'BatchGetItem', 'Sessions could not all be read')
-      const chunk = keys.slice(0, 100)
-      const result = await this.#send<{
-        Responses?: Record<string, Item[]>
-        UnprocessedKeys?: Record<string, { Keys?: Item[] }>
-      }>(
-        'BatchGetItem',
-        new BatchGetItemCommand({
-          RequestItems: {
-            [props.tableName]: {
-              Keys: chunk,
-              ConsistentRead: true,
-              ProjectionExpression: projection,
-              ExpressionAttributeNames,
-            },
-          },
-        }),
-      )
-      for (const item of result.Responses?.[props.tableName] ?? []) {
-        const key: Item = { [props.partitionKey.name]: item[props.partitionKey.name] as AttributeValue }
-        if (props.sortKey) key[props.sortKey.name] = item[props.sortKey.name] as AttributeValue
-        const id = byKey.get(JSON.stringify(key))
-        if (id !== undefined) found.set(id, item)
-      }
-      keys = [...(result.UnprocessedKeys?.[props.tableName]?.Keys ?? []), ...keys.slice(100)]
+    const keyNames = [props.partitionKey.name, ...(props.sortKey ? [props.sortKey.name] : [])]
+    const items = await this.#table.getMany(
+      ids.map((id) => sessionKey(props, id)),
+      [props.expiryName, props.successorName, USER_ATTRIBUTES.lastUsed],
+    )
+    const found = new Map<string, Item>()
+    for (const item of items) {
+      const key = Object.fromEntries(keyNames.map((k) => [k, item[k] as AttributeValue]))
+      const id = byKey.get(JSON.stringify(key))
+      if (id !== undefined) found.set(id, item)
     }
     return found
   }

@@ -264,6 +264,8 @@ describe('3. a sign-out-everywhere that dies holding the lease', () => {
     expect(await ending).toBe(2) // the laptop, and the phone bound while the lease had run out
     expect(await signedIn(phone)).toBe(false)
     expect(await signedIn(laptop)).toBe(false)
+    // Started over from a fresh list (not only caught by the index): no entry is left behind.
+    expect(Object.keys((await userItem('ada'))?.user_sessions?.M ?? {})).toEqual([])
   }, 30_000)
 
   it('a lost reply of the lease is recognised: the SDK retry finds its own lease, not a rival one', async () => {

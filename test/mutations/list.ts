@@ -286,8 +286,8 @@ export const mutations: readonly Mutation[] = [
     id: 'stale-removal-unconditional',
     breaks: 'the entry of a session found gone is dropped only while it still names the id checked',
     file: USERS,
-    find: "      ConditionExpression: paths\n        .map(([path, handle]) => namesSid(x, path, sids.get(handle) ?? ''))\n        .join(' AND '),\n",
-    replace: '',
+    find: "when.and(...paths.map(([path, handle]) => when.eq(path, { S: sids.get(handle) ?? '' }))),",
+    replace: 'when.exists([USER_ATTRIBUTES.sessions]),',
     caughtBy: [
       { file: ATTACKS, test: 'a check of the cap held while a session regenerates and its old item goes' },
     ],
@@ -326,8 +326,8 @@ export const mutations: readonly Mutation[] = [
     id: 'lease-fence-removed',
     breaks: 'a sign-out whose lease ran out while stalled starts over and ends what was bound meanwhile',
     file: USERS,
-    find: 'return `${x.name(USER_ATTRIBUTES.revokeToken)} = ${x.value({ S: lease.token })} AND ${sameVersion}`',
-    replace: 'return `${x.name(USER_ATTRIBUTES.revokeToken)} = ${x.value({ S: lease.token })}`',
+    find: 'return when.and(when.eq([USER_ATTRIBUTES.revokeToken], { S: lease.token }), sameVersion)',
+    replace: 'return when.eq([USER_ATTRIBUTES.revokeToken], { S: lease.token })',
     caughtBy: [{ file: ATTACKS, test: 'a sign-out whose lease runs out while it is stalled starts over' }],
   },
   {
@@ -352,8 +352,8 @@ export const mutations: readonly Mutation[] = [
     breaks:
       'ending one device removes its entry only while it names the session ended (a regenerate moves it)',
     file: USERS,
-    find: 'ConditionExpression: `attribute_not_exists(${path}) OR ${namesSid(x, path, sid)}`,',
-    replace: '',
+    find: 'when.or(when.missing(path), when.eq(path, { S: sid })),',
+    replace: 'when.exists([USER_ATTRIBUTES.sessions]),',
     caughtBy: [
       {
         file: ATTACKS,
