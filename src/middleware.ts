@@ -24,12 +24,8 @@ import { DEFAULT_ID_SCHEME, type SessionIdScheme } from './id.ts'
 import { type SessionLogger, silentLogger } from './logger.ts'
 import { type FlushOutcome, flushSession, Session } from './session.ts'
 import { assertSecrets, signSessionId, unsignSessionId } from './signing.ts'
-import {
-  checkStoreOptions,
-  DynamoDBSessionStore,
-  type DynamoDBSessionStoreOptions,
-  STORE_RULES,
-} from './store/dynamodb-store.ts'
+import { DynamoDBSessionStore, type DynamoDBSessionStoreOptions } from './store/dynamodb-store.ts'
+import { checkStoreOptions, STORE_RULES } from './store/store-rules.ts'
 import type { SessionStore } from './store/types.ts'
 
 /**

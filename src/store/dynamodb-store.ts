@@ -7,23 +7,17 @@ import {
   type ServiceOutputTypes,
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb'
-import { checkOptions, integerFrom, type OptionRule, type OptionTable } from '../config.ts'
 import type { JsonValue, SessionData } from '../data.ts'
 import { SessionConfigError, SessionStoreError, SessionTooLargeError } from '../errors.ts'
 import type { SessionIdScheme } from '../id.ts'
 import { type SessionLogger, silentLogger } from '../logger.ts'
 import { nativeMapCodec, type SessionDataCodec } from './codec.ts'
 import { DynamoDBTable } from './dynamodb-table.ts'
-import { SessionEngine } from './engine.ts'
-import { codecFormat, type SessionFormat } from './format.ts'
+import { formatOf, SessionEngine } from './engine.ts'
+import type { SessionFormat } from './format.ts'
 import { ITEM_LIMIT, ItemLayout } from './item-layout.ts'
-import {
-  type DynamoDBStoreProps,
-  PROPS_HINTS,
-  PROPS_RULES,
-  type ResolvedStoreProps,
-  resolveStoreProps,
-} from './props.ts'
+import { type DynamoDBStoreProps, type ResolvedStoreProps, resolveStoreProps } from './props.ts'
+import { checkStoreOptions } from './store-rules.ts'
 import type { NewSessionRecord, SaveResult, SessionChange, SessionRecord, SessionStore } from './types.ts'
 import { DynamoDBUserIndex, type UserIndexOptions } from './user-index.ts'
 
@@ -107,61 +101,6 @@ export type DynamoDBCommand<Input extends ServiceInputTypes, Output extends Serv
 
 let sharedClient: DynamoDBClient | undefined
 
-function positiveNumber(value: unknown, path: string): void {
-  if (!(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
-    throw new SessionConfigError(`${path} must be a positive number of milliseconds`)
-  }
-}
-
-/** What each option of {@link DynamoDBSessionStoreOptions} accepts. */
-export const STORE_RULES: Readonly<Record<keyof DynamoDBSessionStoreOptions, OptionRule>> = {
-  ...PROPS_RULES,
-  client: 'object',
-  consistentRead: 'boolean',
-  codec: 'object',
-  format: 'object',
-  logger: 'logger',
-  createAttempts: integerFrom(1),
-  maxConflictRetries: integerFrom(0),
-  now: 'function',
-  generateId: 'function',
-  timeoutMs: positiveNumber,
-  users: 'object',
-}
-
-/** Keys given for store options by mistake, with where they belong. */
-export const STORE_HINTS: Readonly<Record<string, string>> = {
-  ...PROPS_HINTS,
-  secrets: 'secrets is an option of dynamoSession() itself, beside store',
-  secret: 'did you mean secrets? It is an option of dynamoSession() itself, beside store',
-  region: 'give a client of your own: store: { client: new DynamoDBClient({ region }) }',
-  endpoint: 'give a client of your own: store: { client: new DynamoDBClient({ endpoint }) }',
-  expiry: 'expiry is an option of dynamoSession() itself, beside store',
-  maxSessionsPerUser: 'did you mean users: { maxSessionsPerUser }?',
-}
-
-const STORE_OPTIONS: OptionTable = { rules: STORE_RULES, hints: STORE_HINTS }
-
-/** What each option of `users` accepts (the values are checked as they are resolved). */
-export const USERS_OPTIONS: OptionTable = {
-  rules: { indexName: 'string', maxSessionsPerUser: 'any', whenFull: 'any' },
-  hints: { max: 'did you mean maxSessionsPerUser?', limit: 'did you mean maxSessionsPerUser?' },
-}
-
-/**
- * Throws {@link SessionConfigError} unless `options` are options of {@link DynamoDBSessionStore}: known
- * keys only (with a hint for a mistaken one), each of the right type. `path` prefixes names in messages.
- *
- * @example
- * ```ts
- * checkStoreOptions({ tablename: 'x' }) // throws: Unknown option tablename: did you mean tableName?
- * ```
- */
-export function checkStoreOptions(options: unknown, path = '', table: OptionTable = STORE_OPTIONS): void {
-  checkOptions(options, table, path)
-  checkOptions((options as { users?: unknown } | undefined)?.users, USERS_OPTIONS, `${path}users.`)
-}
-
 function errorName(error: unknown): string {
   return error instanceof Error ? error.name : typeof error
 }
@@ -224,10 +163,7 @@ export class DynamoDBSessionStore implements SessionStore {
     if (!(timeoutMs > 0 && Number.isFinite(timeoutMs))) {
       throw new SessionConfigError('timeoutMs must be a positive number of milliseconds')
     }
-    if (options.format && options.codec) {
-      throw new SessionConfigError('Give a store either a format or a codec, not both')
-    }
-    const format = options.format ?? codecFormat(options.codec ?? nativeMapCodec)
+    const format = formatOf(options)
     this.ids = format.ids
     this.#client = options.client
     this.#timeoutMs = timeoutMs
@@ -333,13 +269,10 @@ export class DynamoDBSessionStore implements SessionStore {
   }
 
   checkEntry(key: string, value: JsonValue): void {
-    this.#layout.format.check?.(key, value)
+    this.#engine.checkEntry(key, value)
   }
 
   assertFits(size: number, data: () => SessionData): void {
-    const room = this.#layout.room
-    const { assertFits } = this.#layout.format
-    if (assertFits) assertFits(size, room, data)
-    else if (size > room) throw new SessionTooLargeError(size, room)
+    this.#engine.assertFits(size, data)
   }
 }

@@ -9,13 +9,20 @@
  * @module
  */
 import { randomUUID } from 'node:crypto'
-import { type JsonValue, ownValue } from '../data.ts'
-import { PACKAGE_NAME, SessionBusyError, SessionConfigError, SessionStoreError } from '../errors.ts'
+import { type JsonValue, ownValue, type SessionData } from '../data.ts'
+import {
+  PACKAGE_NAME,
+  SessionBusyError,
+  SessionConfigError,
+  SessionStoreError,
+  SessionTooLargeError,
+} from '../errors.ts'
 import { encodeExpiry } from '../expiry.ts'
 import type { SessionIdScheme } from '../id.ts'
 import type { SessionLogger } from '../logger.ts'
 import { applyChange, conflictOf, expiresAtAfter, policyAfter } from './change.ts'
-import type { SessionDataCodec } from './codec.ts'
+import { nativeMapCodec, type SessionDataCodec } from './codec.ts'
+import { codecFormat, type SessionFormat } from './format.ts'
 import { type Item, type ItemLayout, newWriteToken, revisionOf, sameState } from './item-layout.ts'
 import { type Condition, type Path, type SessionTable, type Update, type Write, when } from './table.ts'
 import type { NewSessionRecord, SaveResult, SessionChange, SessionRecord } from './types.ts'
@@ -84,6 +91,20 @@ export function storedAfter(change: SessionChange, base: SessionRecord): NewSess
   const user = change.user ? change.user.binding : base.user
   if ((Object.keys(data).length === 0 && !user) || expiresAt <= change.now) return undefined
   return { data, expiresAt, expiry: policyAfter(change, base), user }
+}
+
+/**
+ * The format a store's options name: `format`, or the `codec`'s (default the native map codec); both is
+ * a {@link SessionConfigError}.
+ */
+export function formatOf(options: {
+  codec?: SessionDataCodec | undefined
+  format?: SessionFormat | undefined
+}): SessionFormat {
+  if (options.format && options.codec) {
+    throw new SessionConfigError('Give a store either a format or a codec, not both')
+  }
+  return options.format ?? codecFormat(options.codec ?? nativeMapCodec)
 }
 
 /** What the engine needs of the users' items beside the binding writes it makes itself. */
@@ -462,6 +483,19 @@ export class SessionEngine {
       return touched(current.expiresAt)
     }
     return undefined
+  }
+
+  /** See `SessionStore.checkEntry`: the format's own rules for one entry. */
+  checkEntry(key: string, value: JsonValue): void {
+    this.#layout.format.check?.(key, value)
+  }
+
+  /** See `SessionStore.assertFits`: the data must leave room in an item for the rest of it. */
+  assertFits(size: number, data: () => SessionData): void {
+    const room = this.#layout.room
+    const { assertFits } = this.#layout.format
+    if (assertFits) assertFits(size, room, data)
+    else if (size > room) throw new SessionTooLargeError(size, room)
   }
 
   async destroy(id: string): Promise<void> {

@@ -238,6 +238,17 @@ function updatedAttributes(after: Item, update: Update): Item | undefined {
   return Object.fromEntries(present.map((name) => [name, copy(after[name] as AttributeValue)]))
 }
 
+/** Options of a {@link MapTable}. */
+export interface MapTableOptions {
+  /** The items, to share them between tables (each with its own clock). Default: a map of its own. */
+  readonly items?: Map<string, Item> | undefined
+  /**
+   * TTL on `attribute` (epoch seconds): an item whose time has come (by `now`, epoch ms) is deleted before
+   * the next call looks at the table, as if DynamoDB's TTL had run at once.
+   */
+  readonly ttl?: { readonly attribute: string; readonly now: () => number } | undefined
+}
+
 /**
  * A {@link SessionTable} on a `Map`, its items keyed by their key attributes.
  *
@@ -250,15 +261,34 @@ function updatedAttributes(after: Item, update: Update): Item | undefined {
 export class MapTable implements SessionTable {
   /** The key attribute names: the partition key's, and the sort key's if any. */
   readonly keyNames: readonly string[]
-  readonly #items = new Map<string, Item>()
+  readonly #items: Map<string, Item>
+  readonly #ttl: MapTableOptions['ttl']
 
-  constructor(keyNames: readonly string[]) {
+  constructor(keyNames: readonly string[], options: MapTableOptions = {}) {
     this.keyNames = keyNames
+    this.#items = options.items ?? new Map()
+    this.#ttl = options.ttl
   }
 
   /** Every item (copies), in the order they were first written. */
   items(): Item[] {
+    this.#sweep()
     return [...this.#items.values()].map(copy)
+  }
+
+  /** Forgets every item. */
+  clear(): void {
+    this.#items.clear()
+  }
+
+  /** TTL, at once: items whose expiry attribute has passed are deleted before anything else happens. */
+  #sweep(): void {
+    if (!this.#ttl) return
+    const { attribute, now } = this.#ttl
+    const seconds = Math.floor(now() / 1000)
+    for (const [id, item] of this.#items) {
+      if (Number(item[attribute]?.N) <= seconds) this.#items.delete(id)
+    }
   }
 
   #id(keyOrItem: Item): string {
@@ -270,6 +300,7 @@ export class MapTable implements SessionTable {
   }
 
   async get(key: Item): Promise<Item | undefined> {
+    this.#sweep()
     const item = this.#items.get(this.#id(key))
     return item && copy(item)
   }
@@ -294,6 +325,7 @@ export class MapTable implements SessionTable {
   }
 
   async write(write: Write, returning: Returning = 'none'): Promise<Written> {
+    this.#sweep()
     const operation = 'put' in write ? 'PutItem' : 'update' in write ? 'UpdateItem' : 'DeleteItem'
     const id = this.#id(this.#targetOf(write))
     const current = this.#items.get(id)
@@ -315,6 +347,7 @@ export class MapTable implements SessionTable {
   }
 
   async transact(writes: readonly Write[]): Promise<Transacted> {
+    this.#sweep()
     const ids = writes.map((write) => this.#id(this.#targetOf(write)))
     if (new Set(ids).size !== ids.length) throw invalid('TransactWriteItems')
     for (const write of writes) if (write.if) assertValid(write.if, 'TransactWriteItems')
@@ -344,6 +377,7 @@ export class MapTable implements SessionTable {
   }
 
   async getMany(keys: readonly Item[], attributes: readonly string[]): Promise<Item[]> {
+    this.#sweep()
     const names = new Set([...this.keyNames, ...attributes])
     return keys.flatMap((key) => {
       const item = this.#items.get(this.#id(key))
@@ -352,6 +386,7 @@ export class MapTable implements SessionTable {
   }
 
   async query(query: IndexQuery): Promise<IndexPage> {
+    this.#sweep()
     const [name, value] = query.partition
     const sortOf = (item: Item) => item[query.sort] as AttributeValue
     const inIndex = [...this.#items.values()].filter(

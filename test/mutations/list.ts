@@ -37,7 +37,7 @@ const RACES = 'test/integration/races.test.ts'
 const ATTACKS = 'test/integration/user-attacks.test.ts'
 const CONTRACT = 'test/integration/store-contract.test.ts'
 const USER_CONTRACT = 'test/integration/user-contract.test.ts'
-const MEMORY = 'src/testing/memory-store.ts'
+const MEMORY_TABLE = 'src/testing/map-table.ts'
 const MEMORY_CONTRACT = 'test/unit/testing/memory-store.contract.test.ts'
 
 /** The store contract's test `title` as it runs on DynamoDB Local. */
@@ -371,27 +371,24 @@ export const mutations: readonly Mutation[] = [
   },
   // --- The test kit's MemoryStore keeps the same contract ------------------------------------------------
   {
-    id: 'memory-key-conflict-ignored',
-    breaks: 'MemoryStore: a change of a key another request changed since is a 409 (key)',
-    file: MEMORY,
-    find: "const reason = conflictOf(change, current)\n      if (reason) return { status: 'conflict', reason }",
-    replace: 'void conflictOf',
-    caughtBy: [{ file: MEMORY_CONTRACT, test: 'refuses a change of a key another request changed since' }],
+    id: 'memory-table-eq-always-true',
+    breaks:
+      'MemoryStore: the memory table compares values as DynamoDB does (a changed key is a 409 there too)',
+    file: MEMORY_TABLE,
+    find: 'return value !== undefined && same(value, condition.value)',
+    replace: 'return value !== undefined',
+    caughtBy: [
+      { file: MEMORY_CONTRACT, test: 'refuses a change of a key another request changed since' },
+      { file: 'test/integration/table-port.test.ts', test: 'conditional puts and deletes' },
+    ],
   },
   {
-    id: 'memory-successor-followed-forever',
-    breaks:
-      'MemoryStore: a logout with the pre-login id more than an hour later does not end the new session',
-    file: MEMORY,
-    find: 'if (item && Number(item[this.#layout.props.expiryName]?.N) <= this.#nowSeconds()) {',
-    replace:
-      'if (item && !this.#layout.successorOf(item) && Number(item[this.#layout.props.expiryName]?.N) <= this.#nowSeconds()) {',
-    caughtBy: [
-      {
-        file: MEMORY_CONTRACT,
-        test: 'a destroy of the old id ends the new session only while the successor item lives',
-      },
-    ],
+    id: 'memory-table-without-ttl',
+    breaks: 'MemoryStore: an expired session stays gone when the clock is set back (TTL at once)',
+    file: MEMORY_TABLE,
+    find: 'if (!this.#ttl) return',
+    replace: 'return',
+    caughtBy: [{ file: 'test/unit/testing/memory-store.test.ts', test: 'the clock decides expiry' }],
   },
   // --- Cookies ---------------------------------------------------------------------------------------------
   {
