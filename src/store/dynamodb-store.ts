@@ -7,19 +7,17 @@ import {
   type ServiceOutputTypes,
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb'
-import type { JsonValue, SessionData } from '../data.ts'
-import { SessionConfigError, SessionStoreError, SessionTooLargeError } from '../errors.ts'
-import type { SessionIdScheme } from '../id.ts'
+import { SessionStoreError, SessionTooLargeError } from '../errors.ts'
 import { type SessionLogger, silentLogger } from '../logger.ts'
 import { nativeMapCodec, type SessionDataCodec } from './codec.ts'
 import { DynamoDBTable } from './dynamodb-table.ts'
-import { formatOf, SessionEngine } from './engine.ts'
+import { formatOf } from './engine.ts'
+import { EngineStore } from './engine-store.ts'
 import type { SessionFormat } from './format.ts'
-import { ITEM_LIMIT, ItemLayout } from './item-layout.ts'
+import { ITEM_LIMIT } from './item-layout.ts'
 import { type DynamoDBStoreProps, type ResolvedStoreProps, resolveStoreProps } from './props.ts'
 import { checkStoreOptions } from './store-rules.ts'
-import type { NewSessionRecord, SaveResult, SessionChange, SessionRecord, SessionStore } from './types.ts'
-import { DynamoDBUserIndex, type UserIndexOptions } from './user-index.ts'
+import type { UserIndexOptions } from './user-index.ts'
 
 /**
  * DynamoDB's item size limit, in bytes.
@@ -136,61 +134,35 @@ const DEFAULT_TIMEOUT_MS = 5_000
  * await store.destroy(created.id)
  * ```
  */
-export class DynamoDBSessionStore implements SessionStore {
+export class DynamoDBSessionStore extends EngineStore {
   /** The resolved table layout. */
   readonly props: ResolvedStoreProps
-  /** The shape of this store's ids (its format's). */
-  readonly ids: SessionIdScheme
-  /** The sessions of each user: list them, end one, end all (see {@link DynamoDBUserIndex}). */
-  readonly users: DynamoDBUserIndex
-  /** See {@link SessionStore.entrySize}; present when the codec tells sizes. */
-  readonly entrySize?: (key: string, value: JsonValue) => number
-  readonly #layout: ItemLayout
   readonly #client: DynamoDBClient | undefined
   readonly #timeoutMs: number
-  readonly #engine: SessionEngine
 
   constructor(options: DynamoDBSessionStoreOptions = {}) {
     checkStoreOptions(options)
-    const { createAttempts = 6, maxConflictRetries = 10, timeoutMs = DEFAULT_TIMEOUT_MS } = options
-    this.props = resolveStoreProps(options)
-    if (!Number.isInteger(createAttempts) || createAttempts < 1) {
-      throw new SessionConfigError('createAttempts must be a positive integer')
-    }
-    if (!Number.isInteger(maxConflictRetries) || maxConflictRetries < 0) {
-      throw new SessionConfigError('maxConflictRetries must be a whole number, 0 or more')
-    }
-    if (!(timeoutMs > 0 && Number.isFinite(timeoutMs))) {
-      throw new SessionConfigError('timeoutMs must be a positive number of milliseconds')
-    }
-    const format = formatOf(options)
-    this.ids = format.ids
+    const props = resolveStoreProps(options)
+    super(
+      (store) =>
+        new DynamoDBTable(props.tableName, (operation, command) =>
+          (store as DynamoDBSessionStore).send(operation, command as never),
+        ),
+      {
+        props,
+        format: formatOf(options),
+        logger: options.logger ?? silentLogger,
+        now: options.now ?? Date.now,
+        generateId: options.generateId,
+        createAttempts: options.createAttempts,
+        maxConflictRetries: options.maxConflictRetries,
+        consistentRead: options.consistentRead,
+        users: options.users,
+      },
+    )
+    this.props = props
     this.#client = options.client
-    this.#timeoutMs = timeoutMs
-    const logger = options.logger ?? silentLogger
-    const now = options.now ?? Date.now
-    this.#layout = new ItemLayout(this.props, format, logger, now)
-    const { entrySize } = format
-    if (entrySize) this.entrySize = (key, value) => entrySize(key, value)
-    const table = new DynamoDBTable(this.props.tableName, (operation, command) =>
-      this.send(operation, command as never),
-    )
-    this.users = new DynamoDBUserIndex(
-      { props: this.props, table, destroy: (id) => this.destroy(id), now: () => now() },
-      options.users,
-    )
-    this.#engine = new SessionEngine({
-      table,
-      layout: this.#layout,
-      ids: this.ids,
-      users: this.users,
-      logger,
-      now,
-      generateId: options.generateId ?? format.ids.generate,
-      createAttempts,
-      maxConflictRetries,
-      consistentRead: options.consistentRead ?? true,
-    })
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
   }
 
   /**
@@ -242,37 +214,5 @@ export class DynamoDBSessionStore implements SessionStore {
       }
       throw new SessionStoreError(operation, `DynamoDB ${operation} failed (${name})`, { cause: error })
     }
-  }
-
-  load(id: string): Promise<SessionRecord | undefined> {
-    return this.#engine.load(id)
-  }
-
-  create(record: NewSessionRecord, options: { deadline?: number | undefined } = {}): Promise<SessionRecord> {
-    return this.#engine.create(record, options)
-  }
-
-  save(change: SessionChange): Promise<SaveResult> {
-    return this.#engine.save(change)
-  }
-
-  regenerate(change: SessionChange): Promise<SaveResult> {
-    return this.#engine.regenerate(change)
-  }
-
-  touch(base: SessionRecord, expiresAt: number): Promise<SessionRecord | undefined> {
-    return this.#engine.touch(base, expiresAt)
-  }
-
-  destroy(id: string): Promise<void> {
-    return this.#engine.destroy(id)
-  }
-
-  checkEntry(key: string, value: JsonValue): void {
-    this.#engine.checkEntry(key, value)
-  }
-
-  assertFits(size: number, data: () => SessionData): void {
-    this.#engine.assertFits(size, data)
   }
 }

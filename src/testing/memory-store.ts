@@ -6,24 +6,17 @@
  * @module
  */
 import { checkOptions, type OptionRule, type OptionTable } from '../config.ts'
-import type { JsonValue, SessionData } from '../data.ts'
 import type { SessionConflictError, SessionDataError } from '../errors.ts'
-import type { SessionIdScheme } from '../id.ts'
 import { silentLogger } from '../logger.ts'
 import type { jsonStringCodec } from '../store/codec.ts'
 import type { DynamoDBSessionStoreOptions } from '../store/dynamodb-store.ts'
-import { formatOf, SessionEngine, SUCCESSOR_SECONDS } from '../store/engine.ts'
-import { type Item, ItemLayout } from '../store/item-layout.ts'
+import { formatOf, SUCCESSOR_SECONDS } from '../store/engine.ts'
+import { EngineStore } from '../store/engine-store.ts'
+import type { Item } from '../store/item-layout.ts'
 import { DEFAULT_STORE_PROPS, sessionIdFromKey } from '../store/props.ts'
 import { STORE_RULES } from '../store/store-rules.ts'
-import type {
-  NewSessionRecord,
-  SaveResult,
-  SessionChange,
-  SessionRecord,
-  SessionStore,
-} from '../store/types.ts'
-import { DynamoDBUserIndex, type UserIndexOptions } from '../store/user-index.ts'
+import type { SessionRecord, SessionStore } from '../store/types.ts'
+import type { UserIndexOptions } from '../store/user-index.ts'
 import { MapTable } from './map-table.ts'
 
 let itemsOf: (table: MemoryTable) => Map<string, Item>
@@ -154,53 +147,34 @@ const MEMORY_USERS: OptionTable = {
  * expect(await store.users.endAll('u-42')).toBe(1) // "sign out everywhere" of a user one request bound
  * ```
  */
-export class MemoryStore implements SessionStore {
+export class MemoryStore extends EngineStore {
   /** The table this store keeps its sessions in: pass it to another store to share them. */
   readonly table: MemoryTable
-  /** The shape of this store's ids (its format's). */
-  readonly ids: SessionIdScheme
-  /**
-   * The sessions of each user, as `DynamoDBSessionStore`'s: list them, end one by its handle, end all
-   * (optionally but one).
-   */
-  readonly users: DynamoDBUserIndex
-  /** See {@link SessionStore.entrySize}; present when the codec tells sizes. */
-  readonly entrySize?: (key: string, value: JsonValue) => number
-  readonly #map: MapTable
-  readonly #layout: ItemLayout
-  readonly #engine: SessionEngine
 
   constructor(options: MemoryStoreOptions = {}) {
     checkOptions(options, MEMORY_OPTIONS, '')
     checkOptions(options.users, MEMORY_USERS, 'users.')
-    const format = formatOf(options)
+    const shared = options.table ?? new MemoryTable()
     const props = DEFAULT_STORE_PROPS
     const now = options.now ?? Date.now
-    this.ids = format.ids
-    this.table = options.table ?? new MemoryTable()
-    this.#map = new MapTable([props.partitionKey.name], {
-      items: itemsOf(this.table),
-      ttl: { attribute: props.expiryName, now },
-    })
-    this.#layout = new ItemLayout(props, format, silentLogger, now)
-    const { entrySize } = format
-    if (entrySize) this.entrySize = (key, value) => entrySize(key, value)
-    this.users = new DynamoDBUserIndex(
-      { props, table: this.#map, destroy: (id) => this.destroy(id), now },
-      options.users,
+    super(
+      () =>
+        new MapTable([props.partitionKey.name], {
+          items: itemsOf(shared),
+          ttl: { attribute: props.expiryName, now },
+        }),
+      {
+        props,
+        format: formatOf(options),
+        logger: silentLogger,
+        now,
+        generateId: options.generateId,
+        createAttempts: options.createAttempts,
+        maxConflictRetries: options.maxConflictRetries,
+        users: options.users,
+      },
     )
-    this.#engine = new SessionEngine({
-      table: this.#map,
-      layout: this.#layout,
-      ids: this.ids,
-      users: this.users,
-      logger: silentLogger,
-      now,
-      generateId: options.generateId ?? format.ids.generate,
-      createAttempts: options.createAttempts ?? 6,
-      maxConflictRetries: options.maxConflictRetries ?? 10,
-      consistentRead: true,
-    })
+    this.table = shared
   }
 
   /**
@@ -214,42 +188,10 @@ export class MemoryStore implements SessionStore {
    * ```
    */
   sessions(): SessionRecord[] {
-    const { partitionKey } = this.#layout.props
-    return this.#map.items().flatMap((item) => {
-      const id = sessionIdFromKey(this.#layout.props, item[partitionKey.name]?.S ?? '')
-      return id !== undefined && this.ids.isId(id) ? (this.#layout.read(id, item) ?? []) : []
+    const { props } = this.layout
+    return (this.storeTable as MapTable).items().flatMap((item) => {
+      const id = sessionIdFromKey(props, item[props.partitionKey.name]?.S ?? '')
+      return id !== undefined && this.ids.isId(id) ? (this.layout.read(id, item) ?? []) : []
     })
-  }
-
-  load(id: string): Promise<SessionRecord | undefined> {
-    return this.#engine.load(id)
-  }
-
-  create(record: NewSessionRecord, options: { deadline?: number | undefined } = {}): Promise<SessionRecord> {
-    return this.#engine.create(record, options)
-  }
-
-  save(change: SessionChange): Promise<SaveResult> {
-    return this.#engine.save(change)
-  }
-
-  regenerate(change: SessionChange): Promise<SaveResult> {
-    return this.#engine.regenerate(change)
-  }
-
-  touch(base: SessionRecord, expiresAt: number): Promise<SessionRecord | undefined> {
-    return this.#engine.touch(base, expiresAt)
-  }
-
-  destroy(id: string): Promise<void> {
-    return this.#engine.destroy(id)
-  }
-
-  checkEntry(key: string, value: JsonValue): void {
-    this.#engine.checkEntry(key, value)
-  }
-
-  assertFits(size: number, data: () => SessionData): void {
-    this.#engine.assertFits(size, data)
   }
 }
