@@ -25,7 +25,7 @@ import { type SessionLogger, silentLogger } from './logger.ts'
 import { type FlushOutcome, flushSession, Session } from './session.ts'
 import { assertSecrets, signSessionId, unsignSessionId } from './signing.ts'
 import { DynamoDBSessionStore, type DynamoDBSessionStoreOptions } from './store/dynamodb-store.ts'
-import { checkStoreOptions, STORE_RULES } from './store/store-rules.ts'
+import { checkStoreOptions, STORE_RULES } from './store/store-options.ts'
 import type { SessionStore } from './store/types.ts'
 
 /**

@@ -8,16 +8,13 @@ import {
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb'
 import { SessionStoreError, SessionTooLargeError } from '../errors.ts'
-import { type SessionLogger, silentLogger } from '../logger.ts'
-import { nativeMapCodec, type SessionDataCodec } from './codec.ts'
+import { silentLogger } from '../logger.ts'
 import { DynamoDBTable } from './dynamodb-table.ts'
 import { formatOf } from './engine.ts'
 import { EngineStore } from './engine-store.ts'
-import type { SessionFormat } from './format.ts'
 import { ITEM_LIMIT } from './item-layout.ts'
-import { type DynamoDBStoreProps, type ResolvedStoreProps, resolveStoreProps } from './props.ts'
-import { checkStoreOptions } from './store-rules.ts'
-import type { UserIndexOptions } from './user-index.ts'
+import { type ResolvedStoreProps, resolveStoreProps } from './props.ts'
+import { checkStoreOptions, type DynamoDBSessionStoreOptions } from './store-options.ts'
 
 /**
  * DynamoDB's item size limit, in bytes.
@@ -29,57 +26,7 @@ import type { UserIndexOptions } from './user-index.ts'
  */
 export const DYNAMODB_ITEM_LIMIT = ITEM_LIMIT
 
-/**
- * Options of {@link DynamoDBSessionStore}: the table layout ({@link DynamoDBStoreProps}) and how to talk to it.
- *
- * @example
- * ```ts
- * const options: DynamoDBSessionStoreOptions = { tableName: 'Sessions', consistentRead: false }
- * ```
- */
-export interface DynamoDBSessionStoreOptions extends DynamoDBStoreProps {
-  /** The SDK client. Default: one client shared by every store, created on first use (no I/O at import). */
-  client?: DynamoDBClient | undefined
-  /**
-   * Strongly consistent reads. Default `true`. `false` halves the read units, but a read may miss a write
-   * made a moment before: a session created by the previous request may not be found yet (and a write
-   * would then start a new one), and two quick writes may see a stale version (409 Conflict).
-   */
-  consistentRead?: boolean | undefined
-  /** How data is stored. Default {@link nativeMapCodec}. Not together with `format`. */
-  codec?: SessionDataCodec | undefined
-  /**
-   * A whole session format instead of a `codec`: its ids and its `data` attribute, e.g.
-   * `towerSessionsFormat()` from `middy-dynamodb-session/tower-sessions`, to share sessions with a Rust
-   * service. Not together with `codec`.
-   */
-  format?: SessionFormat | undefined
-  /** Told about corrupted items and retried id collisions. Default: silent. */
-  logger?: SessionLogger | undefined
-  /**
-   * How many fresh ids `create()` (and `regenerate()`) try before giving up: the first, then retries on
-   * an id collision. Default 6, as the Rust crate (one attempt and 5 retries).
-   */
-  createAttempts?: number | undefined
-  /**
-   * How many times a write is retried on top of concurrent changes of *other* keys (or of the expiry
-   * policy) before it fails with a `contention` conflict, with a short random backoff between attempts.
-   * With the default native map codec, requests that change different keys need no retry at all.
-   * Default 10.
-   */
-  maxConflictRetries?: number | undefined
-  /** The clock, in epoch milliseconds. Default `Date.now`; tests move it. */
-  now?: (() => number) | undefined
-  /** The id generator. Default: the format's (this library's 32-character ids); tests force collisions with it. */
-  generateId?: (() => string) | undefined
-  /**
-   * A time limit for each DynamoDB call, SDK retries included, in milliseconds; past it the call is
-   * aborted and fails with {@link SessionStoreError}, so no call hangs a request for ever. Default 5000.
-   */
-  timeoutMs?: number | undefined
-  /** Sessions bound to users (`session.bindUser()`): the index that lists them, and limits. */
-  users?: UserIndexOptions | undefined
-}
+export type { DynamoDBSessionStoreOptions } from './store-options.ts'
 
 /**
  * Any command of the DynamoDB client, as {@link DynamoDBSessionStore.send} takes it.
