@@ -10,7 +10,7 @@ import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb'
 import middy from '@middy/core'
 import { startDynamoDBLocal } from '../scripts/dynamodb-local.ts'
 import { ensureTable, findTable, loadTemplate } from '../scripts/sam-template.ts'
-import { DynamoDBSessionStore, dynamoSession } from '../src/index.ts'
+import { DynamoDBSessionStore, dynamoSession, USER_LIMITS } from '../src/index.ts'
 import { itemSize } from '../src/store/codec.ts'
 import { userItemKey } from '../src/store/user-index.ts'
 import { CookieJar, httpEvent } from '../src/testing/index.ts'
@@ -123,7 +123,7 @@ export async function usersStudy(endpoint: string): Promise<string> {
     markdownTable(['operation', 'DynamoDB calls', 'calls', 'read units', 'write units'], rows),
     '',
     "The user's item (one entry per bound session: a 12-character handle and the id) and the bind that made " +
-      `the last of them, with the default cap of ${store.users.maxSessions} sessions a user (its bound):`,
+      `the last of them, with the default cap of ${USER_LIMITS.sessionsPerUser} sessions a user (its bound):`,
     '',
     markdownTable(
       ['sessions bound', "user's item, bytes", 'DynamoDB calls of that bind', 'write units'],

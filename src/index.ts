@@ -76,10 +76,5 @@ export type {
   UserSessionInfo,
   UserSessionPage,
 } from './store/types.ts'
-export {
-  DynamoDBUserIndex,
-  USER_INDEX_NAME,
-  type UserIndexOptions,
-  type WhenUserFull,
-} from './store/user-index.ts'
+export { USER_INDEX_NAME, type UserIndexOptions, type WhenUserFull } from './store/user-index.ts'
 export { USER_LIMITS } from './user-binding.ts'

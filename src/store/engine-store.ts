@@ -13,7 +13,14 @@ import type { SessionFormat } from './format.ts'
 import { ItemLayout } from './item-layout.ts'
 import type { ResolvedStoreProps } from './props.ts'
 import type { SessionTable } from './table.ts'
-import type { NewSessionRecord, SaveResult, SessionChange, SessionRecord, SessionStore } from './types.ts'
+import type {
+  NewSessionRecord,
+  SaveResult,
+  SessionChange,
+  SessionRecord,
+  SessionStore,
+  UserSessionIndex,
+} from './types.ts'
 import { DynamoDBUserIndex, type UserIndexOptions } from './user-index.ts'
 
 /** A store's settings, resolved (options checked, defaults applied) by the store. */
@@ -44,8 +51,8 @@ export interface StoreSettings {
 export class EngineStore implements SessionStore {
   /** The shape of this store's ids (its format's). */
   readonly ids: SessionIdScheme
-  /** The sessions of each user: list them, end one, end all (see {@link DynamoDBUserIndex}). */
-  readonly users: DynamoDBUserIndex
+  /** The sessions of each user: list them, end one, end all, check the room for one more. */
+  readonly users: UserSessionIndex & Required<Pick<UserSessionIndex, 'checkRoom'>>
   /** See {@link SessionStore.entrySize}; present when the format tells sizes. */
   readonly entrySize?: (key: string, value: JsonValue) => number
   /** How this store's items are laid out. @internal */
@@ -62,15 +69,16 @@ export class EngineStore implements SessionStore {
     this.layout = new ItemLayout(props, format, logger, now)
     const { entrySize } = format
     if (entrySize) this.entrySize = (key, value) => entrySize(key, value)
-    this.users = new DynamoDBUserIndex(
+    const users = new DynamoDBUserIndex(
       { props, table: this.storeTable, destroy: (id) => this.destroy(id), now: () => now() },
       settings.users,
     )
+    this.users = users
     this.#engine = new SessionEngine({
       table: this.storeTable,
       layout: this.layout,
       ids: this.ids,
-      users: this.users,
+      users,
       logger,
       now,
       generateId: settings.generateId ?? format.ids.generate,

@@ -44,7 +44,6 @@ describe('the root export list', () => {
         'DEFAULT_STORE_PROPS',
         'DYNAMODB_ITEM_LIMIT',
         'DynamoDBSessionStore',
-        'DynamoDBUserIndex',
         'Expiry',
         'MAX_LIFETIME_SECONDS',
         'SUCCESSOR_SECONDS',
