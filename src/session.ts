@@ -56,7 +56,7 @@ export type FlushOutcome =
  *
  * @example
  * ```ts
- * const session = new Session({ store, id: cookieId, expiry: Expiry.onInactivity(3600), touchAfter: 300 })
+ * const session = new Session({ store, id: cookieId, expiry: Expiry.onInactivity(3600), touchAfter: 300, now: Date.now })
  * ```
  */
 export interface SessionInit {
@@ -68,8 +68,8 @@ export interface SessionInit {
   expiry: SessionExpiry
   /** Seconds that must pass before a read-only request pushes a rolling expiry forward. */
   touchAfter: number
-  /** The clock, in epoch milliseconds. Default `Date.now`. */
-  now?: (() => number) | undefined
+  /** The clock, in epoch milliseconds (the middleware's, resolved once). */
+  now: () => number
   /**
    * When loading fails with {@link SessionStoreError}, go on with an empty session whose reads see
    * nothing and whose changes throw that error (instead of failing the request at once). Default `false`.
@@ -233,7 +233,7 @@ export class Session<T extends object = SessionData> {
   }
 
   #nowSeconds(): number {
-    return Math.floor((this.#init.now ?? Date.now)() / 1000)
+    return Math.floor(this.#init.now() / 1000)
   }
 
   /** Reads the session if nobody has yet; resolves once it is ready (or unreadable). */
@@ -472,7 +472,7 @@ export class Session<T extends object = SessionData> {
     const binding: UserBinding = {
       userId,
       handle: current?.userId === userId ? current.handle : newHandle(),
-      since: current?.userId === userId ? current.since : (this.#init.now ?? Date.now)(),
+      since: current?.userId === userId ? current.since : this.#init.now(),
       meta: options.meta ?? (current?.userId === userId ? current.meta : undefined) ?? {},
     }
     this.#changes.user = { binding }
