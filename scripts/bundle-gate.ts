@@ -1,0 +1,19 @@
+/**
+ * The bundle gate (in .ci/run): what the library adds, minified, to a Middy handler (DESIGN.md's example,
+ * bench/fixtures/design-example.ts, `@aws-sdk/*` external, as bench/bundle-size.ts measures it) must not
+ * pass `LIMIT`. The limit is a ratchet: today's size, lowered as issue 18 moves opt-in code out of the
+ * default bundle, down to its target of 30,720 bytes. Exits non-zero past it.
+ */
+import { bundleSizes } from '../bench/bundle-size.ts'
+
+/** Bytes the library may add today. Issue 18's target: 30,720. */
+const LIMIT = 58_368
+const TARGET = 30_720
+
+const report = await bundleSizes()
+const added = report.addedByLibrary
+const ok = Number.isFinite(added) && added <= LIMIT
+console.log(
+  `${ok ? '✓' : '✗'} the library adds ${added} bytes minified to a Middy handler (limit ${LIMIT}; issue 18's target ${TARGET})`,
+)
+process.exitCode = ok ? 0 : 1
