@@ -118,7 +118,7 @@ export interface BundleReport {
   markdown: string
 }
 
-/** `src/store/dynamodb-store.ts 6061, ...`: the library's modules and `cookie`, largest first. */
+/** `src/dynamodb/store.ts 6061, ...`: the library's modules and `cookie`, largest first. */
 function breakdown(bundle: Bundle | undefined): string {
   if (!bundle) return 'n/a'
   return [...bundle.inputs]

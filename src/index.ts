@@ -19,6 +19,14 @@
  */
 export type { SessionCookieOptions } from './cookie.ts'
 export type { JsonValue, SessionData } from './data.ts'
+export { type DeleteExpiredOptions, deleteExpiredSessions } from './dynamodb/delete-expired.ts'
+export {
+  DYNAMODB_ITEM_LIMIT,
+  type DynamoDBCommand,
+  DynamoDBSessionStore,
+  type DynamoDBSessionStoreOptions,
+  SUCCESSOR_SECONDS,
+} from './dynamodb/store.ts'
 export {
   SessionBusyError,
   SessionConfigError,
@@ -49,14 +57,6 @@ export {
 } from './middleware.ts'
 export type { Session } from './session.ts'
 export { jsonStringCodec, nativeMapCodec, type SessionDataCodec } from './store/codec.ts'
-export { type DeleteExpiredOptions, deleteExpiredSessions } from './store/delete-expired.ts'
-export {
-  DYNAMODB_ITEM_LIMIT,
-  type DynamoDBCommand,
-  DynamoDBSessionStore,
-  type DynamoDBSessionStoreOptions,
-  SUCCESSOR_SECONDS,
-} from './store/dynamodb-store.ts'
 export type { FormatLoaded, FormatRecord, SessionFormat } from './store/format.ts'
 export { type GzipCodecOptions, gzipCodec } from './store/gzip-codec.ts'
 export {

@@ -17,6 +17,8 @@ import {
   sessionSetCookie,
 } from './cookie.ts'
 import type { SessionData } from './data.ts'
+import { checkStoreOptions, STORE_RULES } from './dynamodb/options.ts'
+import { DynamoDBSessionStore, type DynamoDBSessionStoreOptions } from './dynamodb/store.ts'
 import { PACKAGE_NAME, SessionConfigError } from './errors.ts'
 import { assertExpiry, DEFAULT_EXPIRY, defaultTouchAfter, expireAtFor, type SessionExpiry } from './expiry.ts'
 import { addSetCookies, isHttpEvent, readRequestCookies } from './http/index.ts'
@@ -24,8 +26,6 @@ import { DEFAULT_ID_SCHEME, type SessionIdScheme } from './id.ts'
 import { type SessionLogger, silentLogger } from './logger.ts'
 import { type FlushOutcome, flushSession, Session } from './session.ts'
 import { assertSecrets, signSessionId, unsignSessionId } from './signing.ts'
-import { DynamoDBSessionStore, type DynamoDBSessionStoreOptions } from './store/dynamodb-store.ts'
-import { checkStoreOptions, STORE_RULES } from './store/store-options.ts'
 import type { SessionStore } from './store/types.ts'
 
 /**

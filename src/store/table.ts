@@ -1,7 +1,7 @@
 /**
  * The table port: the few item operations a session store needs, with typed conditions and typed outcomes,
  * so the write algorithm can be written once over any table. DynamoDB compiles the conditions and updates
- * to expressions (./dynamodb-table.ts); the test kit's memory table evaluates them on a `Map`, in one
+ * to expressions (../dynamodb/table.ts); the test kit's memory table evaluates them on a `Map`, in one
  * synchronous step per call. Store-neutral: only types from the AWS SDK (its attribute values).
  *
  * @module

@@ -6,15 +6,15 @@
  * @module
  */
 import { checkOptions, type OptionRule, type OptionTable } from '../config.ts'
+import { STORE_RULES } from '../dynamodb/options.ts'
+import type { DynamoDBSessionStoreOptions } from '../dynamodb/store.ts'
 import type { SessionConflictError, SessionDataError } from '../errors.ts'
 import { silentLogger } from '../logger.ts'
 import type { jsonStringCodec } from '../store/codec.ts'
-import type { DynamoDBSessionStoreOptions } from '../store/dynamodb-store.ts'
 import { formatOf, SUCCESSOR_SECONDS } from '../store/engine.ts'
 import { EngineStore } from '../store/engine-store.ts'
 import type { Item } from '../store/item-layout.ts'
 import { DEFAULT_STORE_PROPS, sessionIdFromKey } from '../store/props.ts'
-import { STORE_RULES } from '../store/store-options.ts'
 import type { SessionRecord, SessionStore } from '../store/types.ts'
 import type { UserIndexOptions } from '../store/user-index.ts'
 import { MapTable } from './map-table.ts'

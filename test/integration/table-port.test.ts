@@ -7,8 +7,8 @@
  */
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DynamoDBTable } from '../../src/dynamodb/table.ts'
 import { DynamoDBSessionStore } from '../../src/index.ts'
-import { DynamoDBTable } from '../../src/store/dynamodb-table.ts'
 import type { Condition, Item, Path, Returning, Update, Write } from '../../src/store/table.ts'
 import { MapTable } from '../../src/testing/map-table.ts'
 import { createTable, localClient } from '../support/dynamo.ts'

@@ -21,14 +21,14 @@ const CORE = [
   'store/types.ts',
   'store/codec.ts',
   'store/format.ts',
-  'store/store-options.ts',
+  'dynamodb/options.ts',
   'store/user-index.ts',
   'config.ts',
   'cookie.ts',
   'http/index.ts',
   'signing.ts',
 ]
-const DYNAMODB = ['store/dynamodb-store.ts', 'store/dynamodb-table.ts', 'store/expression.ts']
+const DYNAMODB = ['dynamodb/store.ts', 'dynamodb/table.ts', 'dynamodb/expression.ts']
 
 async function inputsOf(entry: string) {
   const result = await build({
@@ -53,7 +53,7 @@ describe('the import graph', () => {
   })
 
   it('the DynamoDB store does import the SDK (so the check above can fail)', async () => {
-    const { imports } = await inputsOf('store/dynamodb-store.ts')
+    const { imports } = await inputsOf('dynamodb/store.ts')
     expect(imports).toContain('@aws-sdk/client-dynamodb')
   })
 })

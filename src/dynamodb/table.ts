@@ -20,7 +20,6 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb'
 import { SessionStoreError } from '../errors.ts'
-import { ExpressionBuilder } from './expression.ts'
 import type {
   Condition,
   IndexPage,
@@ -34,7 +33,8 @@ import type {
   Update,
   Write,
   Written,
-} from './table.ts'
+} from '../store/table.ts'
+import { ExpressionBuilder } from './expression.ts'
 
 /** Sends one command (with the store's time limit and error mapping); see `DynamoDBSessionStore.send`. */
 export type Send = (operation: string, command: object) => Promise<unknown>

@@ -6,8 +6,8 @@
  */
 import { type AttributeValue, BatchWriteItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb'
 import { SessionStoreError } from '../errors.ts'
-import type { DynamoDBSessionStore } from './dynamodb-store.ts'
-import { sessionIdFromKey, sessionKey } from './props.ts'
+import { sessionIdFromKey, sessionKey } from '../store/props.ts'
+import type { DynamoDBSessionStore } from './store.ts'
 
 /**
  * Options of {@link deleteExpiredSessions}.

@@ -10,11 +10,11 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { checkOptions, integerFrom, type OptionRule, type OptionTable } from '../config.ts'
 import { SessionConfigError } from '../errors.ts'
 import type { SessionLogger } from '../logger.ts'
-import type { SessionDataCodec } from './codec.ts'
-import type { SessionFormat } from './format.ts'
-import type { DynamoDBStoreProps } from './props.ts'
-import { PROPS_HINTS, PROPS_RULES } from './props.ts'
-import type { UserIndexOptions } from './user-index.ts'
+import type { SessionDataCodec } from '../store/codec.ts'
+import type { SessionFormat } from '../store/format.ts'
+import type { DynamoDBStoreProps } from '../store/props.ts'
+import { PROPS_HINTS, PROPS_RULES } from '../store/props.ts'
+import type { UserIndexOptions } from '../store/user-index.ts'
 
 /**
  * Options of {@link DynamoDBSessionStore}: the table layout ({@link DynamoDBStoreProps}) and how to talk to it.

@@ -9,12 +9,12 @@ import {
 } from '@aws-sdk/client-dynamodb'
 import { SessionStoreError, SessionTooLargeError } from '../errors.ts'
 import { silentLogger } from '../logger.ts'
-import { DynamoDBTable } from './dynamodb-table.ts'
-import { formatOf } from './engine.ts'
-import { EngineStore } from './engine-store.ts'
-import { ITEM_LIMIT } from './item-layout.ts'
-import { type ResolvedStoreProps, resolveStoreProps } from './props.ts'
-import { checkStoreOptions, type DynamoDBSessionStoreOptions } from './store-options.ts'
+import { formatOf } from '../store/engine.ts'
+import { EngineStore } from '../store/engine-store.ts'
+import { ITEM_LIMIT } from '../store/item-layout.ts'
+import { type ResolvedStoreProps, resolveStoreProps } from '../store/props.ts'
+import { checkStoreOptions, type DynamoDBSessionStoreOptions } from './options.ts'
+import { DynamoDBTable } from './table.ts'
 
 /**
  * DynamoDB's item size limit, in bytes.
@@ -26,7 +26,7 @@ import { checkStoreOptions, type DynamoDBSessionStoreOptions } from './store-opt
  */
 export const DYNAMODB_ITEM_LIMIT = ITEM_LIMIT
 
-export type { DynamoDBSessionStoreOptions } from './store-options.ts'
+export type { DynamoDBSessionStoreOptions } from './options.ts'
 
 /**
  * Any command of the DynamoDB client, as {@link DynamoDBSessionStore.send} takes it.
@@ -50,7 +50,7 @@ function errorName(error: unknown): string {
   return error instanceof Error ? error.name : typeof error
 }
 
-export { MAX_IN_PLACE_KEYS, MAX_SUCCESSORS, SUCCESSOR_SECONDS, storedAfter } from './engine.ts'
+export { MAX_IN_PLACE_KEYS, MAX_SUCCESSORS, SUCCESSOR_SECONDS, storedAfter } from '../store/engine.ts'
 
 /** The default of {@link DynamoDBSessionStoreOptions.timeoutMs}. */
 const DEFAULT_TIMEOUT_MS = 5_000
