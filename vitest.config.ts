@@ -7,7 +7,10 @@ export default defineConfig({
   // The package's own entry points, as examples/testing imports them: the source, not dist/.
   resolve: {
     alias: [
-      { find: /^middy-dynamodb-session(\/testing|\/tower-sessions)?$/, replacement: `${root}src$1/index.ts` },
+      {
+        find: /^middy-dynamodb-session(\/testing|\/tower-sessions|\/users)?$/,
+        replacement: `${root}src$1/index.ts`,
+      },
     ],
   },
   test: {

@@ -12,8 +12,9 @@ import { startDynamoDBLocal } from '../scripts/dynamodb-local.ts'
 import { ensureTable, findTable, loadTemplate } from '../scripts/sam-template.ts'
 import { DynamoDBSessionStore, dynamoSession, USER_LIMITS } from '../src/index.ts'
 import { itemSize } from '../src/store/codec.ts'
-import { userItemKey } from '../src/store/user-index.ts'
 import { CookieJar, httpEvent } from '../src/testing/index.ts'
+import { userSessions } from '../src/users/index.ts'
+import { userItemKey } from '../src/users/user-index.ts'
 import { callCount, emptyTally, instrument, type Tally } from './lib/instrument.ts'
 import { markdownTable, num } from './lib/stats.ts'
 
@@ -39,7 +40,7 @@ export async function usersStudy(endpoint: string): Promise<string> {
   // A clock the study moves, so that a touch has a later expiry to write.
   let offsetMs = 0
   const now = () => Date.now() + offsetMs
-  const store = new DynamoDBSessionStore({ client, tableName, now })
+  const store = new DynamoDBSessionStore({ client, tableName, now, users: userSessions() })
   const handler = middy()
     .use(dynamoSession<{ cart: number; name: string }>({ store, touchAfter: 0, now }))
     .handler(async (event, context) => {

@@ -7,7 +7,7 @@
 import { bundleSizes } from '../bench/bundle-size.ts'
 
 /** Bytes the library may add today. Issue 18's target: 30,720. */
-const LIMIT = 58_368
+const LIMIT = 50_176
 const TARGET = 30_720
 
 const report = await bundleSizes()

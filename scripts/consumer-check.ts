@@ -164,6 +164,7 @@ console.log(JSON.stringify({
   configError,
   memoryVisits,
   towerId: isTowerSessionId(generateTowerSessionId()),
+  users: typeof userSessions().attach,
 }))
 `
 
@@ -171,12 +172,14 @@ const esm = `import middy from '@middy/core'
 import defaultExport, { dynamoSession, SessionConfigError } from 'middy-dynamodb-session'
 import { CookieJar, httpEvent, MemoryStore, testClock } from 'middy-dynamodb-session/testing'
 import { generateTowerSessionId, isTowerSessionId } from 'middy-dynamodb-session/tower-sessions'
+import { userSessions } from 'middy-dynamodb-session/users'
 ${runtimeBody}`
 
 // @middy/core 7 is ESM-only (an "import" condition and nothing else), so CommonJS code loads it with import().
 const cjs = `const { default: defaultExport, dynamoSession, SessionConfigError } = require('middy-dynamodb-session')
 const { CookieJar, httpEvent, MemoryStore, testClock } = require('middy-dynamodb-session/testing')
 const { generateTowerSessionId, isTowerSessionId } = require('middy-dynamodb-session/tower-sessions')
+const { userSessions } = require('middy-dynamodb-session/users')
 ;(async () => {
 const { default: middy } = await import('@middy/core')
 ${runtimeBody}
@@ -192,12 +195,13 @@ export const handler = middy()
 
 const subpathsHandler = `import { MemoryStore } from 'middy-dynamodb-session/testing'
 import { encodeTowerRecord } from 'middy-dynamodb-session/tower-sessions'
-export const used = [MemoryStore, encodeTowerRecord]
+import { userSessions } from 'middy-dynamodb-session/users'
+export const used = [MemoryStore, encodeTowerRecord, userSessions]
 `
 
 /** What only the opt-in subpaths bring: their own modules, and `@msgpack/msgpack` (tower-sessions). */
 const OPT_IN =
-  /^node_modules\/(?:middy-dynamodb-session\/dist\/(testing|tower-sessions)\/|(@msgpack)\/msgpack\/)/
+  /^node_modules\/(?:middy-dynamodb-session\/dist\/(testing|tower-sessions|users)\/|(@msgpack)\/msgpack\/)/
 
 const expectedRuntime = {
   defaultIsNamed: true,
@@ -206,6 +210,7 @@ const expectedRuntime = {
   configError: 'SessionConfigError',
   memoryVisits: ['1', '2'],
   towerId: true,
+  users: 'function',
 }
 
 const tsconfig = {
@@ -391,19 +396,19 @@ function main(): number {
   }
 
   check(
-    'esbuild: a root-entry handler bundles nothing of testing, tower-sessions or @msgpack/msgpack',
+    'esbuild: a root-entry handler bundles nothing of testing, tower-sessions, users or @msgpack/msgpack',
     () => {
       const rootFiles = bundledFiles(consumer, rootOnlyHandler)
       const leaked = rootFiles.filter((path) => OPT_IN.test(path))
       if (leaked.length > 0) throw new Error(`the root entry pulls in: ${leaked.join(', ')}`)
-      // The same test on a consumer of the subpaths finds all three: the pattern does match what it guards.
+      // The same test on a consumer of the subpaths finds all four: the pattern does match what it guards.
       const optedIn = new Set(
         bundledFiles(consumer, subpathsHandler).flatMap((path) => {
           const [, folder, msgpack] = OPT_IN.exec(path) ?? []
           return folder ?? msgpack ?? []
         }),
       )
-      if (optedIn.size !== 3) throw new Error(`a subpath consumer bundled only ${[...optedIn].join(', ')}`)
+      if (optedIn.size !== 4) throw new Error(`a subpath consumer bundled only ${[...optedIn].join(', ')}`)
       return `${rootFiles.length} files, none of them opt-in; a subpath consumer gets ${[...optedIn].join(', ')}`
     },
   )

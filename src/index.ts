@@ -56,6 +56,7 @@ export {
   sessionRoute,
 } from './middleware.ts'
 export type { Session } from './session.ts'
+export type { UsersPlugin } from './store/binding.ts'
 export { jsonStringCodec, nativeMapCodec, type SessionDataCodec } from './store/codec.ts'
 export type { FormatLoaded, FormatRecord, SessionFormat } from './store/format.ts'
 export { type GzipCodecOptions, gzipCodec } from './store/gzip-codec.ts'
@@ -76,5 +77,4 @@ export type {
   UserSessionInfo,
   UserSessionPage,
 } from './store/types.ts'
-export { USER_INDEX_NAME, type UserIndexOptions, type WhenUserFull } from './store/user-index.ts'
 export { USER_LIMITS } from './user-binding.ts'

@@ -11,6 +11,7 @@
  */
 import middy from '@middy/core'
 import { dynamoSession } from '../../src/index.ts'
+import { userSessions } from '../../src/users/index.ts'
 import { readCounterRequest, routeCounter } from './routes.ts'
 import { routeSignIn, signInSection } from './signin.ts'
 
@@ -20,7 +21,8 @@ export type CounterData = { count: number; name: string }
 export const handler = middy()
   .use(
     dynamoSession<CounterData>({
-      store: { tableName: process.env.TABLE_NAME },
+      // The sign-in demo binds sessions to users: the users' feature is opt-in.
+      store: { tableName: process.env.TABLE_NAME, users: userSessions() },
       cookie: { secure: process.env.COOKIE_SECURE !== 'false' },
     }),
   )

@@ -10,11 +10,11 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { checkOptions, integerFrom, type OptionRule, type OptionTable } from '../config.ts'
 import { SessionConfigError } from '../errors.ts'
 import type { SessionLogger } from '../logger.ts'
+import type { UsersPlugin } from '../store/binding.ts'
 import type { SessionDataCodec } from '../store/codec.ts'
 import type { SessionFormat } from '../store/format.ts'
 import type { DynamoDBStoreProps } from '../store/props.ts'
 import { PROPS_HINTS, PROPS_RULES } from '../store/props.ts'
-import type { UserIndexOptions } from '../store/user-index.ts'
 
 /**
  * Options of {@link DynamoDBSessionStore}: the table layout ({@link DynamoDBStoreProps}) and how to talk to it.
@@ -64,13 +64,21 @@ export interface DynamoDBSessionStoreOptions extends DynamoDBStoreProps {
    * aborted and fails with {@link SessionStoreError}, so no call hangs a request for ever. Default 5000.
    */
   timeoutMs?: number | undefined
-  /** Sessions bound to users (`session.bindUser()`): the index that lists them, and limits. */
-  users?: UserIndexOptions | undefined
+  /** Sessions bound to users: `userSessions()` from `middy-dynamodb-session/users`. Default: none. */
+  users?: UsersPlugin | undefined
 }
 
 function positiveNumber(value: unknown, path: string): void {
   if (!(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
     throw new SessionConfigError(`${path} must be a positive number of milliseconds`)
+  }
+}
+
+function usersPlugin(value: unknown, path: string): void {
+  if (typeof (value as { attach?: unknown } | null)?.attach !== 'function') {
+    throw new SessionConfigError(
+      `${path} must be userSessions({ ... }) from 'middy-dynamodb-session/users' (its options go inside the call)`,
+    )
   }
 }
 
@@ -87,7 +95,7 @@ export const STORE_RULES: Readonly<Record<keyof DynamoDBSessionStoreOptions, Opt
   now: 'function',
   generateId: 'function',
   timeoutMs: positiveNumber,
-  users: 'object',
+  users: usersPlugin,
 }
 
 /** Keys given for store options by mistake, with where they belong. */
@@ -98,16 +106,10 @@ export const STORE_HINTS: Readonly<Record<string, string>> = {
   region: 'give a client of your own: store: { client: new DynamoDBClient({ region }) }',
   endpoint: 'give a client of your own: store: { client: new DynamoDBClient({ endpoint }) }',
   expiry: 'expiry is an option of dynamoSession() itself, beside store',
-  maxSessionsPerUser: 'did you mean users: { maxSessionsPerUser }?',
+  maxSessionsPerUser: 'did you mean users: userSessions({ maxSessionsPerUser })?',
 }
 
 const STORE_OPTIONS: OptionTable = { rules: STORE_RULES, hints: STORE_HINTS }
-
-/** What each option of `users` accepts (the values are checked as they are resolved). */
-export const USERS_OPTIONS: OptionTable = {
-  rules: { indexName: 'string', maxSessionsPerUser: 'any', whenFull: 'any' },
-  hints: { max: 'did you mean maxSessionsPerUser?', limit: 'did you mean maxSessionsPerUser?' },
-}
 
 /**
  * Throws {@link SessionConfigError} unless `options` are options of {@link DynamoDBSessionStore}: known
@@ -120,5 +122,4 @@ export const USERS_OPTIONS: OptionTable = {
  */
 export function checkStoreOptions(options: unknown, path = '', table: OptionTable = STORE_OPTIONS): void {
   checkOptions(options, table, path)
-  checkOptions((options as { users?: unknown } | undefined)?.users, USERS_OPTIONS, `${path}users.`)
 }

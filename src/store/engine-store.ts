@@ -8,6 +8,7 @@
 import type { JsonValue, SessionData } from '../data.ts'
 import type { SessionIdScheme } from '../id.ts'
 import type { SessionLogger } from '../logger.ts'
+import { NO_USERS, type UsersPlugin } from './binding.ts'
 import { SessionEngine } from './engine.ts'
 import type { SessionFormat } from './format.ts'
 import { ItemLayout } from './item-layout.ts'
@@ -21,7 +22,6 @@ import type {
   SessionStore,
   UserSessionIndex,
 } from './types.ts'
-import { DynamoDBUserIndex, type UserIndexOptions } from './user-index.ts'
 
 /** A store's settings, resolved (options checked, defaults applied) by the store. */
 export interface StoreSettings {
@@ -33,7 +33,8 @@ export interface StoreSettings {
   readonly createAttempts?: number | undefined
   readonly maxConflictRetries?: number | undefined
   readonly consistentRead?: boolean | undefined
-  readonly users?: UserIndexOptions | undefined
+  /** The users' feature (`userSessions()`), if the store binds sessions to users. */
+  readonly users?: UsersPlugin | undefined
 }
 
 /**
@@ -69,11 +70,13 @@ export class EngineStore implements SessionStore {
     this.layout = new ItemLayout(props, format, logger, now)
     const { entrySize } = format
     if (entrySize) this.entrySize = (key, value) => entrySize(key, value)
-    const users = new DynamoDBUserIndex(
-      { props, table: this.storeTable, destroy: (id) => this.destroy(id), now: () => now() },
-      settings.users,
-    )
-    this.users = users
+    const users = settings.users?.attach({
+      props,
+      table: this.storeTable,
+      destroy: (id) => this.destroy(id),
+      now: () => now(),
+    })
+    this.users = users ?? NO_USERS
     this.#engine = new SessionEngine({
       table: this.storeTable,
       layout: this.layout,

@@ -20,21 +20,20 @@ import {
 import { encodeExpiry } from '../expiry.ts'
 import type { SessionIdScheme } from '../id.ts'
 import type { SessionLogger } from '../logger.ts'
+import {
+  type BindingStep,
+  bindingPlan,
+  readBinding,
+  type StoreUsers,
+  USER_ATTRIBUTES,
+  usersNeeded,
+} from './binding.ts'
 import { applyChange, conflictOf, expiresAtAfter, policyAfter } from './change.ts'
 import { nativeMapCodec, type SessionDataCodec } from './codec.ts'
 import { codecFormat, type SessionFormat } from './format.ts'
 import { type Item, type ItemLayout, newWriteToken, revisionOf, sameState } from './item-layout.ts'
 import { type Condition, type Path, type SessionTable, type Update, type Write, when } from './table.ts'
 import type { NewSessionRecord, SaveResult, SessionChange, SessionRecord } from './types.ts'
-import {
-  assertUserNamespace,
-  type BindingRefusal,
-  type BindingStep,
-  bindingRefusal,
-  bindingWrites,
-  readBinding,
-  USER_ATTRIBUTES,
-} from './user-index.ts'
 
 /**
  * The most keys one in-place update changes; beyond, the whole item is written (expressions are capped at
@@ -107,27 +106,13 @@ export function formatOf(options: {
   return options.format ?? codecFormat(options.codec ?? nativeMapCodec)
 }
 
-/** What the engine needs of the users' items beside the binding writes it makes itself. */
-export interface EngineUsers {
-  /** The most sessions one user may have bound. */
-  readonly maxSessions: number
-  /** Makes what a refused binding write needs (a user's item, a lease waited out, room); see `prepare`. */
-  prepare(
-    userId: string,
-    refusal: BindingRefusal,
-    deadline: number | undefined,
-    attempt: number,
-  ): Promise<void>
-  /** Takes a deleted bound session off its user's item. */
-  unlist(binding: NonNullable<SessionRecord['user']>, id: string): Promise<void>
-}
-
 /** The engine's settings, resolved once by its store. */
 export interface EngineOptions {
   readonly table: SessionTable
   readonly layout: ItemLayout
   readonly ids: SessionIdScheme
-  readonly users: EngineUsers
+  /** The users' feature, if the store has it. */
+  readonly users: StoreUsers | undefined
   readonly logger: SessionLogger
   readonly now: () => number
   readonly generateId: () => string
@@ -275,9 +260,10 @@ export class SessionEngine {
     also: Write[] = [],
   ): Promise<{ ok: true } | { failed: Item | null } | { alsoFailed: true } | { busy: true }> {
     const nowMs = this.#o.now()
-    const props = this.#layout.props
-    const updates = bindingWrites(props, step, nowMs, this.#o.users.maxSessions)
-    if (updates.length > 0) assertUserNamespace(props)
+    const { users } = this.#o
+    const plan = bindingPlan(step)
+    if (!users && (plan.follow || plan.add || plan.drop)) throw usersNeeded()
+    const updates = users ? users.writes(step, nowMs) : []
     const outcome = await this.#table.transact([write, ...also, ...updates.map((u) => u.write)], randomUUID())
     if (outcome.made) return { ok: true }
     const { refusals } = outcome
@@ -287,9 +273,9 @@ export class SessionEngine {
     for (const [index, refusal] of refusals.entries()) {
       const userId = updates[index - 1 - also.length]?.userId
       if (userId === undefined || typeof refusal !== 'object') continue
-      const why = bindingRefusal(refusal.current, nowMs, this.#o.users.maxSessions)
+      const why = (users as StoreUsers).refusal(refusal.current, nowMs)
       if (why.kind === 'ended') return { failed: null }
-      await this.#o.users.prepare(userId, why, deadline, attempt)
+      await (users as StoreUsers).prepare(userId, why, deadline, attempt)
       return { busy: true }
     }
     // Refused for no condition of ours (another transaction on one of the items): shortly, again.
@@ -509,7 +495,7 @@ export class SessionEngine {
       )
       // A session bound to a user leaves that user's list too.
       const binding = written.made && written.item && readBinding(written.item)
-      if (binding) await this.#o.users.unlist(binding, next)
+      if (binding) await this.#o.users?.unlist(binding, next)
       const failed = written.made ? undefined : written.current
       // Followed only while the successor item lives (TTL may not have removed it yet), as reads count it.
       const alive = Number(failed?.[layout.props.expiryName]?.N) > this.#nowSeconds()

@@ -12,12 +12,12 @@ import type { SessionData } from '../data.ts'
 import { PACKAGE_NAME, SessionTooLargeError } from '../errors.ts'
 import { decodeExpiry, encodeExpiry, type SessionExpiry } from '../expiry.ts'
 import type { SessionLogger } from '../logger.ts'
+import { bindingAttributes, readBinding } from './binding.ts'
 import { itemSize } from './codec.ts'
 import type { FormatLoaded, SessionFormat } from './format.ts'
 import { type ResolvedStoreProps, sessionKey } from './props.ts'
 import { type Condition, when } from './table.ts'
 import type { SessionRecord, UserBinding } from './types.ts'
-import { bindingAttributes, readBinding } from './user-index.ts'
 
 /** A DynamoDB item. */
 export type Item = Record<string, AttributeValue>

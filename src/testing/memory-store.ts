@@ -10,13 +10,13 @@ import { STORE_RULES } from '../dynamodb/options.ts'
 import type { DynamoDBSessionStoreOptions } from '../dynamodb/store.ts'
 import type { SessionConflictError, SessionDataError } from '../errors.ts'
 import { silentLogger } from '../logger.ts'
+import type { UsersPlugin } from '../store/binding.ts'
 import type { jsonStringCodec } from '../store/codec.ts'
 import { formatOf, SUCCESSOR_SECONDS } from '../store/engine.ts'
 import { EngineStore } from '../store/engine-store.ts'
 import type { Item } from '../store/item-layout.ts'
 import { DEFAULT_STORE_PROPS, sessionIdFromKey } from '../store/props.ts'
 import type { SessionRecord, SessionStore } from '../store/types.ts'
-import type { UserIndexOptions } from '../store/user-index.ts'
 import { MapTable } from './map-table.ts'
 
 let itemsOf: (table: MemoryTable) => Map<string, Item>
@@ -63,7 +63,7 @@ export class MemoryTable {
  * ```ts
  * const clock = testClock()
  * const options: MemoryStoreOptions = { now: clock.now, codec: jsonStringCodec, maxConflictRetries: 0 }
- * const capped: MemoryStoreOptions = { now: clock.now, users: { maxSessionsPerUser: 2 } }
+ * const capped: MemoryStoreOptions = { now: clock.now, users: userSessions({ maxSessionsPerUser: 2 }) }
  * ```
  */
 export interface MemoryStoreOptions
@@ -77,7 +77,7 @@ export interface MemoryStoreOptions
    * Sessions bound to users: the most sessions one user may have bound at once (default 100), and what a
    * bind past it does (default `'refuse'`).
    */
-  users?: Pick<UserIndexOptions, 'maxSessionsPerUser' | 'whenFull'> | undefined
+  users?: UsersPlugin | undefined
 }
 
 const IN_MEMORY =
@@ -101,10 +101,6 @@ const MEMORY_OPTIONS: OptionTable = {
       IN_MEMORY,
     ]),
   ),
-}
-const MEMORY_USERS: OptionTable = {
-  rules: { maxSessionsPerUser: 'any', whenFull: 'any' },
-  hints: { indexName: IN_MEMORY },
 }
 
 /**
@@ -153,7 +149,6 @@ export class MemoryStore extends EngineStore {
 
   constructor(options: MemoryStoreOptions = {}) {
     checkOptions(options, MEMORY_OPTIONS, '')
-    checkOptions(options.users, MEMORY_USERS, 'users.')
     const shared = options.table ?? new MemoryTable()
     const props = DEFAULT_STORE_PROPS
     const now = options.now ?? Date.now

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { USER_INDEX_NAME } from '../../src/index.ts'
+import { USER_INDEX_NAME } from '../../src/users/index.ts'
 import { normaliseStatements, sessionPolicyStatements } from '../support/iam.ts'
 import { SESSIONS_TABLE_PROPERTIES, USER_SESSIONS_INDEX } from '../support/table-schema.ts'
 

@@ -20,7 +20,8 @@ import {
   TooManySessionsError,
 } from '../../src/index.ts'
 import { sessionKey } from '../../src/store/props.ts'
-import { USER_ITEM_SECONDS, USER_LEASE_MS } from '../../src/store/user-index.ts'
+import { userSessions } from '../../src/users/index.ts'
+import { USER_ITEM_SECONDS, USER_LEASE_MS } from '../../src/users/user-index.ts'
 import type { HttpResult } from '../support/app.ts'
 import { createTable, localClient } from '../support/dynamo.ts'
 import { gate } from '../support/fault-proxy.ts'
@@ -78,9 +79,9 @@ async function device(options: ActorOptions = {}): Promise<Device> {
 }
 
 const capped = (maxSessionsPerUser: number, extra: ActorOptions = {}) =>
-  device({ ...extra, store: { users: { maxSessionsPerUser } } })
+  device({ ...extra, store: { users: userSessions({ maxSessionsPerUser }) } })
 const body = <T>(result: HttpResult) => JSON.parse(result.body ?? 'null') as T
-const store = () => new DynamoDBSessionStore({ client: raw, tableName })
+const store = () => new DynamoDBSessionStore({ client: raw, tableName, users: userSessions() })
 const userItem = (userId: string) => userItemOf(raw, tableName, userId)
 /** Three devices with a cap of 2 sessions a user, the laptop and the phone signed in as ada: she is full. */
 async function fullUser(): Promise<[laptop: Device, phone: Device, tablet: Device]> {
@@ -154,7 +155,9 @@ describe('1. the clean-up at the cap racing a regenerate', () => {
   })
 
   it("with whenFull: 'end-least-recent', a check held while the least recent session logs in again ends the one least recent now", async () => {
-    const options = { store: { users: { maxSessionsPerUser: 2, whenFull: 'end-least-recent' as const } } }
+    const options = {
+      store: { users: userSessions({ maxSessionsPerUser: 2, whenFull: 'end-least-recent' }) },
+    }
     const [laptop, phone, tablet] = [await device(options), await device(options), await device(options)]
     await laptop.call('login/ada')
     await phone.call('login/ada') // the laptop is the least recently used
@@ -204,7 +207,12 @@ describe('3. a sign-out-everywhere that dies holding the lease', () => {
       await new Promise(() => undefined) // never answered
       return 'forward'
     })
-    const admins = new DynamoDBSessionStore({ client: admin.client, tableName, timeoutMs: 60_000 })
+    const admins = new DynamoDBSessionStore({
+      client: admin.client,
+      tableName,
+      users: userSessions(),
+      timeoutMs: 60_000,
+    })
     void admins.users.endAll('ada').catch(() => undefined)
     await held.opened
   }
@@ -254,7 +262,12 @@ describe('3. a sign-out-everywhere that dies holding the lease', () => {
     await laptop.call('login/ada')
     const admin = await device()
     const hold = holdCall(admin, 'BatchWriteItem')
-    const admins = new DynamoDBSessionStore({ client: admin.client, tableName, timeoutMs: 60_000 })
+    const admins = new DynamoDBSessionStore({
+      client: admin.client,
+      tableName,
+      users: userSessions(),
+      timeoutMs: 60_000,
+    })
     const ending = admins.users.endAll('ada')
     await hold.held
     const phone = await device()
@@ -278,7 +291,7 @@ describe('3. a sign-out-everywhere that dies holding the lease', () => {
       first = false
       return 'applyThenDrop'
     })
-    const admins = new DynamoDBSessionStore({ client: admin.client, tableName })
+    const admins = new DynamoDBSessionStore({ client: admin.client, tableName, users: userSessions() })
     const started = Date.now()
     expect(await admins.users.endAll('ada')).toBe(1)
     expect(Date.now() - started).toBeLessThan(USER_LEASE_MS) // it did not wait for its own lease
@@ -291,7 +304,12 @@ describe('3. a sign-out-everywhere that dies holding the lease', () => {
     await laptop.call('login/ada')
     const admin = await device()
     const deleting = holdCall(admin, 'BatchWriteItem')
-    const admins = new DynamoDBSessionStore({ client: admin.client, tableName, timeoutMs: 60_000 })
+    const admins = new DynamoDBSessionStore({
+      client: admin.client,
+      tableName,
+      users: userSessions(),
+      timeoutMs: 60_000,
+    })
     const ending = admins.users.endAll('ada')
     await deleting.held // the lease is taken and the laptop's id read
     // The laptop regenerates (its entry would follow the new id): refused while the lease is held, it
@@ -347,7 +365,7 @@ describe('4. the cap: a typed refusal before side effects, or the least recently
         effects++
         return { statusCode: 200 }
       },
-      { store: { users: { maxSessionsPerUser: 2 } } },
+      { store: { users: userSessions({ maxSessionsPerUser: 2 }) } },
     )
     actors.push(probe)
     const refused = await probe.send('x')
@@ -361,7 +379,9 @@ describe('4. the cap: a typed refusal before side effects, or the least recently
   })
 
   it("with whenFull: 'end-least-recent' a login at the cap signs out the least recently used device", async () => {
-    const options = { store: { users: { maxSessionsPerUser: 2, whenFull: 'end-least-recent' as const } } }
+    const options = {
+      store: { users: userSessions({ maxSessionsPerUser: 2, whenFull: 'end-least-recent' }) },
+    }
     const [laptop, phone, tablet] = [await device(options), await device(options), await device(options)]
     await laptop.call('login/ada')
     await phone.call('login/ada')
@@ -418,7 +438,12 @@ describe("5. users' items and the application's items", () => {
     await probe.send('x')
     expect(errors[0]).toBeInstanceOf(SessionConfigError)
     expect((errors[0] as Error).message).toMatch(/partitionKey prefix/)
-    const direct = new DynamoDBSessionStore({ client: raw, tableName, partitionKey: { name: 'session_id' } })
+    const direct = new DynamoDBSessionStore({
+      client: raw,
+      tableName,
+      users: userSessions(),
+      partitionKey: { name: 'session_id' },
+    })
     await expect(direct.users.endAll('ada')).rejects.toBeInstanceOf(SessionConfigError)
     const item = await raw.send(
       new GetItemCommand({
@@ -475,7 +500,12 @@ describe('7. ending one device', () => {
       Object.entries(item?.user_sessions?.M ?? {}).find(([, sid]) => sid.S === laptop.id) ?? []
     const admin = await device()
     const deleting = holdCall(admin, 'DeleteItem')
-    const admins = new DynamoDBSessionStore({ client: admin.client, tableName, timeoutMs: 60_000 })
+    const admins = new DynamoDBSessionStore({
+      client: admin.client,
+      tableName,
+      users: userSessions(),
+      timeoutMs: 60_000,
+    })
     const ending = admins.users.end('ada', handle)
     await deleting.held // end() has read the laptop's id and is about to delete it
     const before = laptop.id

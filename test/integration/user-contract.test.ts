@@ -1,5 +1,6 @@
 import { afterAll, beforeAll } from 'vitest'
 import { DynamoDBSessionStore } from '../../src/index.ts'
+import { userSessions } from '../../src/users/index.ts'
 import { createTable, localClient } from '../support/dynamo.ts'
 import { userContract } from '../support/user-contract.ts'
 
@@ -14,5 +15,10 @@ afterAll(() => client.destroy())
 userContract(
   'DynamoDBSessionStore on DynamoDB Local',
   async ({ maxSessionsPerUser, whenFull, ...options }) =>
-    new DynamoDBSessionStore({ client, tableName, ...options, users: { maxSessionsPerUser, whenFull } }),
+    new DynamoDBSessionStore({
+      client,
+      tableName,
+      ...options,
+      users: userSessions({ maxSessionsPerUser, whenFull }),
+    }),
 )

@@ -1,5 +1,6 @@
 import { afterAll } from 'vitest'
 import { DynamoDBSessionStore } from '../../src/index.ts'
+import { userSessions } from '../../src/users/index.ts'
 import { createTable, localClient } from '../support/dynamo.ts'
 import { userFlows } from '../support/user-flows.ts'
 
@@ -11,5 +12,10 @@ afterAll(() => client.destroy())
 userFlows(
   'DynamoDBSessionStore on DynamoDB Local',
   async (now) =>
-    new DynamoDBSessionStore({ client, tableName: await createTable(client, { ttl: false }), now }),
+    new DynamoDBSessionStore({
+      client,
+      tableName: await createTable(client, { ttl: false }),
+      now,
+      users: userSessions(),
+    }),
 )

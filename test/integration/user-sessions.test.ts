@@ -7,6 +7,7 @@
  */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { DynamoDBSessionStore } from '../../src/index.ts'
+import { userSessions } from '../../src/users/index.ts'
 import type { HttpResult } from '../support/app.ts'
 import { createTable, localClient } from '../support/dynamo.ts'
 import { gate } from '../support/fault-proxy.ts'
@@ -108,7 +109,7 @@ describe('"sign out everywhere" is complete and final, under races', () => {
     const laptop = await device()
     await laptop.call('login/ada')
     const admin = await device()
-    const store = new DynamoDBSessionStore({ client: admin.client, tableName })
+    const store = new DynamoDBSessionStore({ client: admin.client, tableName, users: userSessions() })
     // Hold the revocation's deletes, after it took the lock and the list.
     const hold = holdCall(admin, 'BatchWriteItem')
     const revoking = store.users.endAll('ada')
@@ -138,7 +139,9 @@ describe('"sign out everywhere" is complete and final, under races', () => {
     })
     const pending = phone.send('set/late', phone.id)
     await writing.opened
-    expect(await new DynamoDBSessionStore({ client: raw, tableName }).users.endAll('ada')).toBe(1)
+    expect(
+      await new DynamoDBSessionStore({ client: raw, tableName, users: userSessions() }).users.endAll('ada'),
+    ).toBe(1)
     release.open()
     const result = await pending
     expect(result.statusCode).toBe(409)

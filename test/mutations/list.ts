@@ -32,7 +32,7 @@ export interface Mutation {
 
 const ENGINE = 'src/store/engine.ts'
 const LAYOUT = 'src/store/item-layout.ts'
-const USERS = 'src/store/user-index.ts'
+const USERS = 'src/users/user-index.ts'
 const RACES = 'test/integration/races.test.ts'
 const ATTACKS = 'test/integration/user-attacks.test.ts'
 const CONTRACT = 'test/integration/store-contract.test.ts'

@@ -10,6 +10,7 @@ import { parseSetCookie, type SetCookie } from 'cookie'
 import { vi } from 'vitest'
 import { type DynamoSessionOptions, dynamoSession, type SessionContext } from '../../src/index.ts'
 import { readSetCookies, testClock } from '../../src/testing/index.ts'
+import { userSessions } from '../../src/users/index.ts'
 import { countingClient, createTable, dynamoEndpoint } from './dynamo.ts'
 import { type EventOptions, httpApiV2Event } from './events.ts'
 
@@ -61,7 +62,14 @@ export async function testApp<T extends object>(
   // A frozen clock that only moves when told: expiry arithmetic in tests is exact.
   const { now, advance } = testClock()
   const wrapped = middy()
-    .use(dynamoSession<T>({ client, now, ...options, store: { tableName, ...(options.store as object) } }))
+    .use(
+      dynamoSession<T>({
+        client,
+        now,
+        ...options,
+        store: { tableName, users: userSessions(), ...(options.store as object) },
+      }),
+    )
     .handler(handler as never)
   return {
     client,

@@ -17,6 +17,7 @@ import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
 import { parseSetCookie } from 'cookie'
 import { type DynamoSessionOptions, dynamoSession, type SessionContext } from '../../src/index.ts'
+import { userSessions } from '../../src/users/index.ts'
 import { freshContext, type HttpResult } from './app.ts'
 import { dynamoEndpoint, localCredentials } from './dynamo.ts'
 import { httpApiV2Event } from './events.ts'
@@ -65,7 +66,7 @@ export async function actor(tableName: string, route: Route, options: ActorOptio
       dynamoSession<Data>({
         client,
         ...sessionOptions,
-        store: { tableName, ...(sessionOptions.store as object) },
+        store: { tableName, users: userSessions(), ...(sessionOptions.store as object) },
       }),
     )
     .use(httpErrorHandler({ logger: false }))

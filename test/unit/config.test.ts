@@ -12,6 +12,7 @@ import {
   type SessionExpiry,
 } from '../../src/index.ts'
 import { MemoryStore } from '../../src/testing/index.ts'
+import { userSessions } from '../../src/users/index.ts'
 
 const SECRET = 'x'.repeat(40)
 const DAYS_14_IN_MS = 14 * 24 * 3600 * 1000
@@ -123,9 +124,9 @@ describe('the middleware refuses mistaken options, with a hint', () => {
       /logger must be a logger with warn\(\) and error\(\)/,
     ],
     [
-      'store.users with a typo',
-      { store: { users: { maxSessionPerUser: 2 } } },
-      /Unknown option store\.users\.maxSessionPerUser: did you mean store\.users\.maxSessionsPerUser\?/,
+      'store.users as the options of an earlier release',
+      { store: { users: { maxSessionsPerUser: 2 } } },
+      /store\.users must be userSessions\(\{ \.\.\. \}\) from 'middy-dynamodb-session\/users'/,
     ],
     [
       'a key name in the SDK spelling',
@@ -137,6 +138,15 @@ describe('the middleware refuses mistaken options, with a hint', () => {
     expect(configError(middleware(options))).toMatch(message)
   })
 
+  it('userSessions() checks its own options, with hints', () => {
+    expect(configError(() => userSessions({ maxSessionPerUser: 2 } as never))).toMatch(
+      /Unknown option users\.maxSessionPerUser: did you mean users\.maxSessionsPerUser\?/,
+    )
+    expect(configError(() => userSessions({ maxSessionsPerUser: 0 }))).toMatch(
+      /maxSessionsPerUser must be a positive integer/,
+    )
+  })
+
   it('an inactivity window given in milliseconds says so, from the builder itself', () => {
     expect(configError(() => Expiry.onInactivity(DAYS_14_IN_MS))).toMatch(
       /Expiry\.onInactivity takes seconds, .*at most 34560000 \(400 days\); got 1209600000 \(milliseconds\?\)/,
@@ -145,7 +155,7 @@ describe('the middleware refuses mistaken options, with a hint', () => {
 
   it('options an earlier mistake would have hidden are accepted as they are meant', () => {
     const accepted = dynamoSession({
-      store: { tableName: 'Sessions', users: { maxSessionsPerUser: 5 } },
+      store: { tableName: 'Sessions', users: userSessions({ maxSessionsPerUser: 5 }) },
       secrets: [SECRET],
       cookie: { sameSite: 'strict' },
       expiry: Expiry.onInactivity(400 * 24 * 3600),
@@ -170,7 +180,7 @@ describe('each store refuses mistaken options too', () => {
   })
 
   it('MemoryStore: the DynamoDB-only options say that a MemoryStore keeps its sessions in memory', () => {
-    for (const options of [{ tableName: 'Sessions' }, { client: {} }, { users: { indexName: 'by-user' } }]) {
+    for (const options of [{ tableName: 'Sessions' }, { client: {} }]) {
       expect(configError(() => new MemoryStore(options as never))).toMatch(
         /a MemoryStore keeps its sessions in memory/,
       )

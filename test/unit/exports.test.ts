@@ -47,7 +47,6 @@ describe('the root export list', () => {
         'Expiry',
         'MAX_LIFETIME_SECONDS',
         'SUCCESSOR_SECONDS',
-        'USER_INDEX_NAME',
         'USER_LIMITS',
         'SessionBusyError',
         'SessionConfigError',

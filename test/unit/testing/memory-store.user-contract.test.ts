@@ -1,4 +1,5 @@
 import { MemoryStore, MemoryTable } from '../../../src/testing/index.ts'
+import { userSessions } from '../../../src/users/index.ts'
 import { userContract } from '../../support/user-contract.ts'
 
 // One table for the whole suite, as the DynamoDB run shares one table (each test has users of its own).
@@ -7,5 +8,5 @@ const table = new MemoryTable()
 userContract(
   'MemoryStore',
   async ({ maxSessionsPerUser, whenFull, ...options }) =>
-    new MemoryStore({ table, ...options, users: { maxSessionsPerUser, whenFull } }),
+    new MemoryStore({ table, ...options, users: userSessions({ maxSessionsPerUser, whenFull }) }),
 )

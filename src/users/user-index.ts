@@ -16,11 +16,17 @@
  * @module
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb'
-import type { SessionData } from '../data.ts'
 import { SessionBusyError, SessionConfigError, SessionStoreError, TooManySessionsError } from '../errors.ts'
-import { assertBindable, USER_LIMITS } from '../user-binding.ts'
-import { nativeMapCodec } from './codec.ts'
-import { type ResolvedStoreProps, sessionKey } from './props.ts'
+import {
+  type BindingRefusal,
+  type BindingStep,
+  bindingPlan,
+  readBinding,
+  type StoreUsers,
+  USER_ATTRIBUTES,
+  type UserIndexHost,
+} from '../store/binding.ts'
+import { type ResolvedStoreProps, sessionKey } from '../store/props.ts'
 import {
   type Condition,
   type IndexPage,
@@ -30,41 +36,18 @@ import {
   type Update,
   type Write,
   when,
-} from './table.ts'
-import type { UserBinding, UserSessionIndex, UserSessionInfo, UserSessionPage } from './types.ts'
+} from '../store/table.ts'
+import type { UserBinding, UserSessionInfo, UserSessionPage } from '../store/types.ts'
+import { assertBindable, USER_LIMITS } from '../user-binding.ts'
 
 type Item = Record<string, AttributeValue>
-
-/**
- * The attributes of the user feature. On a bound session: `bound_user` (the index's partition key),
- * `bound_key` (its sort key: the binding time and handle), `user_handle`, `user_meta`, `last_used`. On a
- * user's item: `user_sessions` (handle → session id), `user_version` (counts the binds and regenerates
- * that added or moved an entry), and the lease of "sign out everywhere": `revoking` (until when, epoch
- * ms) and `revoke_token` (whose).
- *
- * @example
- * ```ts
- * item[USER_ATTRIBUTES.user] // { S: 'u-42' } on a bound session
- * ```
- */
-export const USER_ATTRIBUTES = Object.freeze({
-  user: 'bound_user',
-  key: 'bound_key',
-  handle: 'user_handle',
-  meta: 'user_meta',
-  lastUsed: 'last_used',
-  sessions: 'user_sessions',
-  version: 'user_version',
-  revoking: 'revoking',
-  revokeToken: 'revoke_token',
-})
 
 /**
  * The default name of the global secondary index that lists a user's sessions.
  *
  * @example
  * ```ts
- * new DynamoDBSessionStore({ users: { indexName: USER_INDEX_NAME } }) // the default
+ * new DynamoDBSessionStore({ users: userSessions({ indexName: USER_INDEX_NAME }) }) // the default
  * ```
  */
 export const USER_INDEX_NAME = 'user-sessions'
@@ -98,7 +81,7 @@ const USER_PREFIX = 'USER#'
 export type WhenUserFull = 'refuse' | 'end-least-recent'
 
 /**
- * Options of the user feature of {@link DynamoDBSessionStore}.
+ * Options of the users' feature: `userSessions(options)`, on either store.
  *
  * @example
  * ```ts
@@ -171,39 +154,6 @@ export function userItemKey(props: ResolvedStoreProps, userId: string): Item {
   return sessionKey(props, `${USER_PREFIX}${userId}`)
 }
 
-/** The index's sort key: binding time (fixed width, so it sorts) and handle (so it is unique). */
-export function boundKey(binding: UserBinding): string {
-  return `${String(binding.since).padStart(15, '0')}#${binding.handle}`
-}
-
-/** The attributes a bound session carries, as of a write at `nowMs`. */
-export function bindingAttributes(binding: UserBinding, nowMs: number): Item {
-  const { user, key, handle, meta, lastUsed } = USER_ATTRIBUTES
-  return {
-    [user]: { S: binding.userId },
-    [key]: { S: boundKey(binding) },
-    [handle]: { S: binding.handle },
-    [meta]: nativeMapCodec.encode(binding.meta ?? {}),
-    [lastUsed]: { N: String(nowMs) },
-  }
-}
-
-/** The binding a session item carries, if any. */
-export function readBinding(item: Item): UserBinding | undefined {
-  const { user, key, handle, meta } = USER_ATTRIBUTES
-  const userId = item[user]?.S
-  const name = item[handle]?.S
-  const since = Number(item[key]?.S?.split('#')[0])
-  if (userId === undefined || name === undefined || !Number.isFinite(since)) return undefined
-  let data: SessionData = {}
-  try {
-    data = item[meta] ? nativeMapCodec.decode(item[meta]) : {}
-  } catch {
-    // unreadable metadata: the binding still holds
-  }
-  return { userId, handle: name, since, meta: data }
-}
-
 /** How many sessions a page of a user's list evaluates: `limit`, 1 to 1000, default 50. */
 export function listLimit(limit: number | undefined): number {
   return Math.min(Math.max(1, Math.floor(limit ?? 50)), 1000)
@@ -252,43 +202,6 @@ export function roomPlan(states: Iterable<readonly [string, { gone: boolean; las
     else if (!leastRecent || lastUsed < leastRecent.lastUsed) leastRecent = { handle, lastUsed }
   }
   return { stale, leastRecent: leastRecent?.handle }
-}
-
-/** What a write needs to keep users' items in step with a session. */
-export interface BindingStep {
-  /** The binding before (as loaded) and after the write. */
-  from: UserBinding | undefined
-  to: UserBinding | undefined
-  /** The session id before and after the write (they differ for regenerate). */
-  fromId: string
-  toId: string
-}
-
-/**
- * What a session write does to its users' entries, whatever the store: a regenerated bound session's
- * entry `follow`s it to the new id (and must still be there: it was not ended meanwhile); a new binding
- * is `add`ed (if its user has room), `replacing` an older handle of the same user; the entry of a
- * binding to another user (or to none now) is `drop`ped.
- */
-export interface BindingPlan {
-  readonly follow?: { readonly binding: UserBinding; readonly toId: string } | undefined
-  readonly add?:
-    | { readonly binding: UserBinding; readonly toId: string; readonly replacing?: string | undefined }
-    | undefined
-  readonly drop?: UserBinding | undefined
-}
-
-/** The {@link BindingPlan} of `step`: empty when the write leaves every entry as it is. */
-export function bindingPlan(step: BindingStep): BindingPlan {
-  const { from, to, fromId, toId } = step
-  if (from && to && from.userId === to.userId && from.handle === to.handle) {
-    return fromId === toId ? {} : { follow: { binding: to, toId } }
-  }
-  const sameUser = from !== undefined && to !== undefined && from.userId === to.userId
-  return {
-    add: to && { binding: to, toId, replacing: sameUser ? from.handle : undefined },
-    drop: from && !sameUser ? from : undefined,
-  }
 }
 
 /** The session `handle`'s entry in a user's item names, if any. */
@@ -363,15 +276,6 @@ export function bindingWrites(
   return writes
 }
 
-/**
- * Why a user's item refused a binding update: it does not exist yet; the key holds an item that is not a
- * user's item; it is leased by "sign out everywhere" `until` (epoch ms); it is full; or the entry a
- * regenerate meant to move is gone (the session was ended).
- */
-export type BindingRefusal =
-  | { readonly kind: 'no-user-item' | 'foreign' | 'full' | 'ended' }
-  | { readonly kind: 'locked'; readonly until: number }
-
 /** Reads why an update of a user's item failed its condition, from the item as it was. */
 export function bindingRefusal(item: Item | undefined, nowMs: number, maxSessions: number): BindingRefusal {
   const { sessions, revoking } = USER_ATTRIBUTES
@@ -402,17 +306,6 @@ interface Lease {
   readonly entries: readonly (readonly [handle: string, sid: string])[]
 }
 
-/** What the user index needs of its store. */
-export interface UserIndexHost {
-  readonly props: ResolvedStoreProps
-  /** The store's table. */
-  readonly table: SessionTable
-  /** A logout of `id` (its successors followed); it also takes the session off its user's item. */
-  destroy(id: string): Promise<void>
-  /** The store's clock, epoch milliseconds. */
-  now(): number
-}
-
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** When a wait must give up, on the real clock: the request's deadline, or a few seconds from now. */
@@ -425,11 +318,11 @@ function waitLimit(deadline: number | undefined): number {
  *
  * @example
  * ```ts
- * const store = new DynamoDBSessionStore({ tableName: 'Sessions' })
+ * const store = new DynamoDBSessionStore({ tableName: 'Sessions', users: userSessions() })
  * await store.users.endAll('u-42') // a password reset: every session of that user ends
  * ```
  */
-export class DynamoDBUserIndex implements UserSessionIndex {
+export class DynamoDBUserIndex implements StoreUsers {
   /** The index name. */
   readonly indexName: string
   /** The most sessions per user. */
@@ -467,6 +360,16 @@ export class DynamoDBUserIndex implements UserSessionIndex {
 
   #nowSeconds(): number {
     return Math.floor(this.#host.now() / 1000)
+  }
+
+  writes(step: BindingStep, nowMs: number): { readonly userId: string; readonly write: Write }[] {
+    const writes = bindingWrites(this.#host.props, step, nowMs, this.maxSessions)
+    if (writes.length > 0) assertUserNamespace(this.#host.props)
+    return writes
+  }
+
+  refusal(item: Item | undefined, nowMs: number): BindingRefusal {
+    return bindingRefusal(item, nowMs, this.maxSessions)
   }
 
   /** Checks the user id and the key layout (see {@link assertUserNamespace}): the start of every user call. */
