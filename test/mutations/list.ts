@@ -33,6 +33,9 @@ export interface Mutation {
 const ENGINE = 'src/store/engine.ts'
 const LAYOUT = 'src/store/item-layout.ts'
 const USERS = 'src/users/user-index.ts'
+const ROOM = 'src/users/room.ts'
+const SIGN_OUT = 'src/users/sign-out.ts'
+const USER_ITEMS = 'src/users/user-items.ts'
 const RACES = 'test/integration/races.test.ts'
 const ATTACKS = 'test/integration/user-attacks.test.ts'
 const CONTRACT = 'test/integration/store-contract.test.ts'
@@ -275,7 +278,7 @@ export const mutations: readonly Mutation[] = [
   {
     id: 'cap-check-skipped',
     breaks: "a login at the cap is refused at bindUser(), before the handler's side effects",
-    file: USERS,
+    file: ROOM,
     find: 'for (let round = 0; round < MAX_ROUNDS; round++) {\n      if ((await this.makeRoom(',
     replace: 'for (let round = 0; round < 0; round++) {\n      if ((await this.makeRoom(',
     caughtBy: [
@@ -285,7 +288,7 @@ export const mutations: readonly Mutation[] = [
   {
     id: 'stale-removal-unconditional',
     breaks: 'the entry of a session found gone is dropped only while it still names the id checked',
-    file: USERS,
+    file: ROOM,
     find: "when.and(...paths.map(([path, handle]) => when.eq(path, { S: sids.get(handle) ?? '' }))),",
     replace: 'when.exists([USER_ATTRIBUTES.sessions]),',
     caughtBy: [
@@ -295,7 +298,7 @@ export const mutations: readonly Mutation[] = [
   {
     id: 'stale-check-ignores-successor',
     breaks: 'a regenerated session is never a stale entry: its successor is followed',
-    file: USERS,
+    file: ROOM,
     find: 'if (successor !== undefined) {\n          next.push',
     replace: 'if (false) {\n          next.push',
     caughtBy: [
@@ -309,7 +312,7 @@ export const mutations: readonly Mutation[] = [
   {
     id: 'stale-check-ignores-expiry',
     breaks: 'an expired session is gone: its entry makes room at the cap',
-    file: USERS,
+    file: ROOM,
     find: 'const live = item !== undefined && Number(item[props.expiryName]?.N) > nowSeconds',
     replace: 'const live = item !== undefined',
     caughtBy: [{ file: ATTACKS, test: 'the entry of a session that is really gone is dropped' }],
@@ -317,15 +320,15 @@ export const mutations: readonly Mutation[] = [
   {
     id: 'lru-picks-most-recent',
     breaks: "whenFull: 'end-least-recent' ends the least recently used session, and only that one",
-    file: USERS,
-    find: 'await this.end(userId, leastRecent)',
-    replace: 'await this.end(userId, [...sids.keys()].find((h) => h !== leastRecent) ?? leastRecent)',
+    file: ROOM,
+    find: 'await this.#end(userId, leastRecent)',
+    replace: 'await this.#end(userId, [...sids.keys()].find((h) => h !== leastRecent) ?? leastRecent)',
     caughtBy: [usersOnDynamoDB("whenFull: 'end-least-recent' ends the least recently used session")],
   },
   {
     id: 'lease-fence-removed',
     breaks: 'a sign-out whose lease ran out while stalled starts over and ends what was bound meanwhile',
-    file: USERS,
+    file: SIGN_OUT,
     find: 'return when.and(when.eq([USER_ATTRIBUTES.revokeToken], { S: lease.token }), sameVersion)',
     replace: 'return when.eq([USER_ATTRIBUTES.revokeToken], { S: lease.token })',
     caughtBy: [{ file: ATTACKS, test: 'a sign-out whose lease runs out while it is stalled starts over' }],
@@ -333,7 +336,7 @@ export const mutations: readonly Mutation[] = [
   {
     id: 'lease-reply-not-recognised',
     breaks: "a lost reply of the lease is recognised by its token, not taken for a rival's lease",
-    file: USERS,
+    file: SIGN_OUT,
     find: 'if (item?.[revokeToken]?.S === token) {',
     replace: "if ('attributes' in outcome) {",
     caughtBy: [{ file: ATTACKS, test: 'a lost reply of the lease is recognised' }],
@@ -342,7 +345,7 @@ export const mutations: readonly Mutation[] = [
     id: 'wait-ignores-deadline',
     breaks:
       'a login with less time left than the lease answers 503 with Retry-After, before its time runs out',
-    file: USERS,
+    file: USER_ITEMS,
     find: 'if (Date.now() + wait > limit) throw new SessionBusyError(operation, left / 1000)',
     replace: '',
     caughtBy: [{ file: ATTACKS, test: 'a login with less time left than the lease answers 503' }],
@@ -364,7 +367,7 @@ export const mutations: readonly Mutation[] = [
   {
     id: 'end-all-without-second-net',
     breaks: "sign out everywhere ends a bound session even when the user's item does not list it",
-    file: USERS,
+    file: SIGN_OUT,
     find: 'for (const handle of await this.#deleteIndexed(userId, options.except, lease)) ended.add(handle)',
     replace: 'void this.#deleteIndexed',
     caughtBy: [{ file: ATTACKS, test: "a bound session the user's item does not list" }],
