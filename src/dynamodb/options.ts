@@ -7,7 +7,7 @@
  */
 
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { checkOptions, integerFrom, type OptionRule, type OptionTable } from '../config.ts'
+import { checkOptions, type OptionRule, type OptionTable } from '../config.ts'
 import { SessionConfigError } from '../errors.ts'
 import type { SessionLogger } from '../logger.ts'
 import type { UsersPlugin } from '../store/binding.ts'
@@ -15,6 +15,7 @@ import type { SessionDataCodec } from '../store/codec.ts'
 import type { SessionFormat } from '../store/format.ts'
 import type { DynamoDBStoreProps } from '../store/props.ts'
 import { PROPS_HINTS, PROPS_RULES } from '../store/props.ts'
+import { SETTINGS_RULES } from '../store/settings-rules.ts'
 
 /**
  * Options of {@link DynamoDBSessionStore}: the table layout ({@link DynamoDBStoreProps}) and how to talk to it.
@@ -74,28 +75,14 @@ function positiveNumber(value: unknown, path: string): void {
   }
 }
 
-function usersPlugin(value: unknown, path: string): void {
-  if (typeof (value as { attach?: unknown } | null)?.attach !== 'function') {
-    throw new SessionConfigError(
-      `${path} must be userSessions({ ... }) from 'middy-dynamodb-session/users' (its options go inside the call)`,
-    )
-  }
-}
-
 /** What each option of {@link DynamoDBSessionStoreOptions} accepts. */
 export const STORE_RULES: Readonly<Record<keyof DynamoDBSessionStoreOptions, OptionRule>> = {
   ...PROPS_RULES,
+  ...SETTINGS_RULES,
   client: 'object',
   consistentRead: 'boolean',
-  codec: 'object',
-  format: 'object',
   logger: 'logger',
-  createAttempts: integerFrom(1),
-  maxConflictRetries: integerFrom(0),
-  now: 'function',
-  generateId: 'function',
   timeoutMs: positiveNumber,
-  users: usersPlugin,
 }
 
 /** Keys given for store options by mistake, with where they belong. */

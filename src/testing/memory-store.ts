@@ -6,7 +6,6 @@
  * @module
  */
 import { checkOptions, type OptionRule, type OptionTable } from '../config.ts'
-import { STORE_RULES } from '../dynamodb/options.ts'
 import type { DynamoDBSessionStoreOptions } from '../dynamodb/store.ts'
 import type { SessionConflictError, SessionDataError } from '../errors.ts'
 import { silentLogger } from '../logger.ts'
@@ -16,6 +15,7 @@ import { formatOf, SUCCESSOR_SECONDS } from '../store/engine.ts'
 import { EngineStore } from '../store/engine-store.ts'
 import type { Item } from '../store/item-layout.ts'
 import { DEFAULT_STORE_PROPS, sessionIdFromKey } from '../store/props.ts'
+import { SETTINGS_RULES } from '../store/settings-rules.ts'
 import type { SessionRecord, SessionStore } from '../store/types.ts'
 import { MapTable } from './map-table.ts'
 
@@ -86,13 +86,7 @@ const IN_MEMORY =
 /** The options of {@link MemoryStore}, and hints for the DynamoDB store's options that do not apply. */
 const MEMORY_OPTIONS: OptionTable = {
   rules: {
-    codec: STORE_RULES.codec,
-    format: STORE_RULES.format,
-    now: STORE_RULES.now,
-    generateId: STORE_RULES.generateId,
-    createAttempts: STORE_RULES.createAttempts,
-    maxConflictRetries: STORE_RULES.maxConflictRetries,
-    users: STORE_RULES.users,
+    ...SETTINGS_RULES,
     table: 'object',
   } satisfies Record<keyof MemoryStoreOptions, OptionRule>,
   hints: Object.fromEntries(
