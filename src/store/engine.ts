@@ -339,8 +339,15 @@ export class SessionEngine {
       return { done: { status: 'saved', record: { id: base.id, ...after, revision } } }
     }
     // Written by an attempt whose reply was lost, then retried by the SDK: the item as it is now.
-    const current = layout.hasToken(failed, token) ? layout.read(base.id, failed) : undefined
-    if (current) return { done: { status: 'saved', record: { ...current, ...after, id: base.id } } }
+    if (layout.hasToken(failed, token)) {
+      const current = layout.read(base.id, failed)
+      if (current) return { done: { status: 'saved', record: { ...current, ...after, id: base.id } } }
+      // Written, and then a regenerate (a login) carried it into a new id before the SDK's retry: it is
+      // saved there, and that is the session now.
+      const successor = layout.successorOf(failed)
+      const moved = successor === undefined ? undefined : await this.load(successor)
+      if (moved) return { done: { status: 'saved', record: moved } }
+    }
     return { failed: failed ?? null }
   }
 
@@ -420,7 +427,7 @@ export class SessionEngine {
     for (let attempt = 1; ; attempt++) {
       const id = this.#newId()
       const token = newWriteToken()
-      const tombstone = layout.tombstone(base.id, id, layout.nextVersion(revision), now + SUCCESSOR_SECONDS)
+      const tombstone = layout.tombstone(base.id, id, revision, now + SUCCESSOR_SECONDS, now)
       const created = this.#wholeItem(change, base, after, token, id)
       const outcome = await this.#transact(
         { put: tombstone, if: layout.unchangedIf(revision, now) },

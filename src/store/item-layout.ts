@@ -250,15 +250,25 @@ export class ItemLayout {
     return item
   }
 
-  /** The item `regenerate()` leaves under the old id until `expiresAt`: no data, only the new id. */
-  tombstone(id: string, successor: string, version: AttributeValue | undefined, expiresAt: number): Item {
-    const { expiryName, versionName, successorName } = this.props
+  /**
+   * The item `regenerate()` leaves under the old id until `expiresAt`: no data, the new id, and the recent
+   * write tokens of `revision` (the session as the regenerate read it), so that a write applied just before
+   * the regenerate, whose reply was lost, still recognises itself when the SDK sends it again.
+   */
+  tombstone(id: string, successor: string, revision: ItemRevision, expiresAt: number, now: number): Item {
+    const { expiryName, versionName, successorName, writeTokensName } = this.props
     const item: Item = {
       ...this.key(id),
       [expiryName]: { N: String(expiresAt) },
       [successorName]: { S: successor },
     }
+    const version = this.nextVersion(revision)
     if (version) item[versionName] = version
+    const stale = new Set(this.staleTokens(revision, now))
+    const kept = Object.entries(revision.tokens ?? {}).filter(([token]) => !stale.has(token))
+    if (kept.length > 0) {
+      item[writeTokensName] = { M: Object.fromEntries(kept.map(([token, at]) => [token, { N: String(at) }])) }
+    }
     return item
   }
 

@@ -360,6 +360,32 @@ describe('7 and 17. a reply lost after DynamoDB applied the write (the SDK retri
     expect(app.proxy.seen.filter((op) => WRITE_OPS.has(op)).length).toBeGreaterThanOrEqual(2)
   })
 
+  it('a save whose lost reply is retried only after a login moved the session: 200, the change lives on under the new id', async () => {
+    const id = await seed(raw, tableName, { count: 1 })
+    const writer = await lambda()
+    let writes = 0
+    const retried = gate()
+    const release = gate()
+    writer.proxy.intercept(async ({ op }) => {
+      if (op !== 'UpdateItem') return undefined
+      writes++
+      if (writes === 1) return 'applyThenDrop' // applied: count 2; the reply never comes
+      retried.open() // the SDK's retry, held while a login regenerates the session
+      await release.opened
+      return 'forward'
+    })
+    const saving = writer.send('incr', id)
+    await retried.opened
+    const login = await (await lambda()).send('login', id)
+    expect(login.statusCode).toBe(200)
+    release.open()
+    const saved = await saving
+    expect(saved.statusCode).toBe(200) // not a 409: its change was saved, and the login carried it
+    expect(saved.body).toBe('2')
+    expect(cookieOf(saved)).toBe(cookieOf(login)) // the session is now under the new id
+    expect((await bodies(cookieOf(login) ?? ''))?.data).toEqual({ count: 2, role: 'user' })
+  })
+
   it('a first visit: one item, not a second orphan, and the cookie names it', async () => {
     const before = (await scan(raw, tableName)).length
     const app = await lambda()

@@ -177,8 +177,8 @@ export const mutations: readonly Mutation[] = [
     id: 'save-token-recognition-off',
     breaks: 'a save whose reply was lost recognises its own write when the SDK retries (200, not 409)',
     file: ENGINE,
-    find: 'const current = layout.hasToken(failed, token) ? layout.read(base.id, failed) : undefined',
-    replace: 'const current = undefined',
+    find: 'if (layout.hasToken(failed, token)) {',
+    replace: 'if (false) {',
     caughtBy: [{ file: RACES, test: 'a save: the retry recognises its own write and answers 200' }],
   },
   {
@@ -189,6 +189,27 @@ export const mutations: readonly Mutation[] = [
     replace: 'if (failed === undefined) {',
     caughtBy: [
       { file: RACES, test: 'a first visit: one item, not a second orphan, and the cookie names it' },
+    ],
+  },
+  {
+    id: 'moved-save-not-recognised',
+    breaks: 'a save whose lost reply is retried after a login moved the session is answered as saved (200)',
+    file: ENGINE,
+    find: 'const moved = successor === undefined ? undefined : await this.load(successor)',
+    replace: 'const moved = undefined',
+    caughtBy: [
+      { file: RACES, test: 'a save whose lost reply is retried only after a login moved the session' },
+    ],
+  },
+  {
+    id: 'tombstone-without-tokens',
+    breaks:
+      "a regenerate's old item keeps the recent write tokens, so a write applied just before recognises itself",
+    file: LAYOUT,
+    find: 'if (kept.length > 0) {',
+    replace: 'if (false) {',
+    caughtBy: [
+      { file: RACES, test: 'a save whose lost reply is retried only after a login moved the session' },
     ],
   },
   {
