@@ -1,93 +1,27 @@
 /**
  * The session a handler sees. Loads lazily (one read on first use), records what the request changes key
- * by key, and at the end of the request asks the store for exactly one step: a create, a save of the
- * changes, a regenerate, a throttled touch, a delete, or nothing.
+ * by key, and at the end of the request hands its changes to the flush (`session-flush.ts`), which asks
+ * the store for exactly one step.
  *
  * @module
  */
-import { assertJsonValue, type JsonValue, jsonEqual, ownValue, type SessionData, setOwn } from './data.ts'
+import { assertJsonValue, ownValue, type SessionData, setOwn } from './data.ts'
+import { PACKAGE_NAME, SessionConfigError, SessionDataError, SessionStoreError } from './errors.ts'
+import { assertExpiry, expireAtFor, type SessionExpiry, sameExpiry } from './expiry.ts'
+import { type FlushOutcome, flushRequest } from './session-flush.ts'
 import {
-  PACKAGE_NAME,
-  SessionConfigError,
-  SessionConflictError,
-  SessionDataError,
-  SessionStoreError,
-} from './errors.ts'
-import {
-  assertExpiry,
-  cookieHasExpiry,
-  expireAtFor,
-  isRolling,
-  isTouchDue,
-  type SessionExpiry,
-  sameExpiry,
-} from './expiry.ts'
-import type { SessionLogger } from './logger.ts'
-import type {
-  SaveResult,
-  SessionChange,
-  SessionRecord,
-  SessionStore,
-  UserBinding,
-  UserSessionIndex,
-  UserSessionPage,
-} from './store/types.ts'
-import { assertBindable, newHandle } from './user-binding.ts'
+  assertEntryFits,
+  baseOf,
+  type Changes,
+  noChanges,
+  type Phase,
+  type SessionInit,
+} from './session-state.ts'
+import type { SessionStore, UserBinding, UserSessionIndex, UserSessionPage } from './store/types.ts'
+import { assertBindable, nextBinding } from './user-binding.ts'
 
-/**
- * What the end of a request means for the session cookie:
- * - `none`: leave the browser's cookie as it is;
- * - `set`: send the cookie for `id`, expiring at `expiresAt` (epoch seconds) unless `persistent` is false
- *   (a browser-session cookie);
- * - `clear`: send an expired cookie so the browser forgets it.
- *
- * @example
- * ```ts
- * const outcome: FlushOutcome = { cookie: 'set', id, expiresAt: 1767225600, persistent: true }
- * ```
- */
-export type FlushOutcome =
-  | { readonly cookie: 'none' }
-  | { readonly cookie: 'clear' }
-  | { readonly cookie: 'set'; readonly id: string; readonly expiresAt: number; readonly persistent: boolean }
-
-/**
- * How a {@link Session} is set up; the middleware builds this from its options.
- *
- * @example
- * ```ts
- * const session = new Session({ store, id: cookieId, expiry: Expiry.onInactivity(3600), touchAfter: 300, now: Date.now })
- * ```
- */
-export interface SessionInit {
-  /** Where the session is loaded from and saved to. */
-  store: SessionStore
-  /** The id the client presented (already shape-checked), if any. It is adopted only if the store knows it. */
-  id?: string | undefined
-  /** The default expiry policy. */
-  expiry: SessionExpiry
-  /** Seconds that must pass before a read-only request pushes a rolling expiry forward. */
-  touchAfter: number
-  /** The clock, in epoch milliseconds (the middleware's, resolved once). */
-  now: () => number
-  /**
-   * When loading fails with {@link SessionStoreError}, go on with an empty session whose reads see
-   * nothing and whose changes throw that error (instead of failing the request at once). Default `false`.
-   */
-  failOpen?: boolean | undefined
-  /**
-   * When the request must be done, in epoch milliseconds of the real clock (the middleware takes it from
-   * the invocation's remaining time): a write that has to wait for a user's sessions gives up before it.
-   */
-  deadline?: number | undefined
-  /**
-   * No cookie can carry this session (a non-HTTP invocation): it starts empty and is never stored; a
-   * change made to it is logged as not saved. Default `false`.
-   */
-  detached?: boolean | undefined
-  /** Told about degraded sessions and unsaved changes. Default: silent. */
-  logger?: SessionLogger | undefined
-}
+export type { FlushOutcome } from './session-flush.ts'
+export type { SessionInit } from './session-state.ts'
 
 /**
  * Ends a session's request: persists what changed and says what the cookie must become. Called once by
@@ -99,50 +33,6 @@ export interface SessionInit {
  * ```
  */
 export const flushSession: unique symbol = Symbol('middy-dynamodb-session.flush')
-
-function sameMeta(a: SessionData | undefined, b: SessionData | undefined): boolean {
-  return jsonEqual(a ?? {}, b ?? {})
-}
-
-const NONE: FlushOutcome = Object.freeze({ cookie: 'none' })
-const CLEAR: FlushOutcome = Object.freeze({ cookie: 'clear' })
-
-/**
- * Where a session is in its request: nothing read yet; a read in flight; read (`base` is the stored
- * session, `undefined` for a new one); or unreadable (the store failed and `failOpen` is set).
- */
-type Phase =
-  | { readonly kind: 'unread'; readonly cookieId: string | undefined }
-  | { readonly kind: 'loading'; readonly cookieId: string; readonly promise: Promise<void> }
-  | { readonly kind: 'ready'; readonly base: SessionRecord | undefined }
-  | { readonly kind: 'unavailable'; readonly cookieId: string; readonly error: SessionStoreError }
-
-/** What this request changed since the session was read (or destroyed). */
-interface Changes {
-  /** Keys set (to these values) or removed (`undefined`). */
-  readonly entries: Map<string, JsonValue | undefined>
-  /** `clear()` was called. */
-  cleared: boolean
-  /** Present when `setExpiry()` changed the per-session policy. */
-  expiry: { readonly policy: SessionExpiry | undefined } | undefined
-  /** `regenerate()` was called on a stored session. */
-  regenerate: boolean
-  /** Present when `bindUser()` or `unbindUser()` changed the binding. */
-  user: { readonly binding: UserBinding | undefined } | undefined
-  /** Entry sizes for the size guard, computed on the first change (`undefined` before). */
-  sizes: Map<string, number> | undefined
-}
-
-function noChanges(): Changes {
-  return {
-    entries: new Map(),
-    cleared: false,
-    expiry: undefined,
-    regenerate: false,
-    user: undefined,
-    sizes: undefined,
-  }
-}
 
 /**
  * A server-side session. Every method is async because the first one loads the session from the store
@@ -181,9 +71,6 @@ export class Session<T extends object = SessionData> {
   #generation = 0
   /** Ids to delete at the end of the request (destroyed sessions). */
   readonly #destroyed: string[] = []
-  /** The stored session after the request's write, once flushed. */
-  #written: SessionRecord | undefined
-  #flushed = false
 
   constructor(init: SessionInit) {
     this.#init = init
@@ -197,9 +84,10 @@ export class Session<T extends object = SessionData> {
    * the request has stored the new id.
    */
   get id(): string | undefined {
-    if (this.#flushed) return this.#written?.id
-    if (this.#phase.kind !== 'ready' || this.#changes.regenerate) return undefined
-    return this.#phase.base?.id
+    const phase = this.#phase
+    if (phase.kind === 'flushed') return phase.base?.id
+    if (phase.kind !== 'ready' || this.#changes.regenerate) return undefined
+    return phase.base?.id
   }
 
   /** The expiry policy in force: the per-session one from {@link Session.setExpiry}, or the default. */
@@ -209,7 +97,7 @@ export class Session<T extends object = SessionData> {
 
   /** When the stored session expires, or `undefined` for a session not stored (or not loaded) yet. */
   get expiresAt(): Date | undefined {
-    const record = this.#flushed ? this.#written : this.#phase.kind === 'ready' ? this.#phase.base : undefined
+    const record = baseOf(this.#phase)
     return record && new Date(record.expiresAt * 1000)
   }
 
@@ -224,12 +112,12 @@ export class Session<T extends object = SessionData> {
   /** The user binding in force: this request's, or the stored one. */
   #binding(): UserBinding | undefined {
     if (this.#changes.user) return this.#changes.user.binding
-    return this.#phase.kind === 'ready' ? this.#phase.base?.user : undefined
+    return baseOf(this.#phase)?.user
   }
 
   #policy(): SessionExpiry | undefined {
     if (this.#changes.expiry) return this.#changes.expiry.policy
-    return this.#phase.kind === 'ready' ? this.#phase.base?.expiry : undefined
+    return baseOf(this.#phase)?.expiry
   }
 
   #nowSeconds(): number {
@@ -289,8 +177,17 @@ export class Session<T extends object = SessionData> {
     return generation === this.#generation
   }
 
-  /** Throws unless the session can change: after a failed read (`failOpen`), it cannot. */
+  /** Throws after the end of the request (the flush): a change made then would be lost. It is logged too. */
+  #assertOpen(): void {
+    if (this.#phase.kind !== 'flushed') return
+    const message = `${PACKAGE_NAME}: a session change made after the end of its request was refused (await every session call in the handler)`
+    this.#init.logger?.error(message)
+    throw new SessionDataError(message)
+  }
+
+  /** Throws unless the session can change: after a failed read (`failOpen`) or after the flush, it cannot. */
   #assertChangeable(): void {
+    this.#assertOpen()
     const phase = this.#phase
     if (phase.kind === 'unavailable') {
       throw new SessionStoreError(
@@ -336,7 +233,7 @@ export class Session<T extends object = SessionData> {
     if (!(await this.#ready())) return
     this.#assertChangeable()
     this.#assertNotExpired(this.#policy())
-    this.#assertFits(key, copy)
+    assertEntryFits(this.#store, this.#changes, this.#data, key, copy)
     setOwn(this.#data, key, copy)
     this.#changes.entries.set(key, copy)
   }
@@ -403,7 +300,7 @@ export class Session<T extends object = SessionData> {
   async regenerate(): Promise<void> {
     if (!(await this.#ready())) return
     this.#assertChangeable()
-    if (this.#phase.kind === 'ready' && this.#phase.base) this.#changes.regenerate = true
+    if (baseOf(this.#phase)) this.#changes.regenerate = true
   }
 
   /**
@@ -417,8 +314,9 @@ export class Session<T extends object = SessionData> {
    * ```
    */
   async destroy(): Promise<void> {
+    this.#assertOpen()
     const phase = this.#phase
-    const id = phase.kind === 'ready' ? phase.base?.id : phase.cookieId
+    const id = phase.kind === 'ready' || phase.kind === 'flushed' ? phase.base?.id : phase.cookieId
     if (id !== undefined) this.#destroyed.push(id)
     this.#generation++
     this.#phase = { kind: 'ready', base: undefined }
@@ -442,7 +340,7 @@ export class Session<T extends object = SessionData> {
     if (expiry !== undefined) assertExpiry(expiry, 'setExpiry()')
     this.#assertNotExpired(expiry)
     if (sameExpiry(this.#policy(), expiry)) return
-    const stored = this.#phase.kind === 'ready' ? this.#phase.base?.expiry : undefined
+    const stored = baseOf(this.#phase)?.expiry
     this.#changes.expiry = sameExpiry(stored, expiry) ? undefined : { policy: expiry }
   }
 
@@ -465,16 +363,10 @@ export class Session<T extends object = SessionData> {
     if (!(await this.#ready())) return
     this.#assertChangeable()
     const current = this.#binding()
-    if (current?.userId === userId && (options.meta === undefined || sameMeta(current.meta, options.meta)))
-      return
+    const binding = nextBinding(current, userId, options.meta, this.#init.now())
+    if (binding === current) return
     // A new session for this user: refused now, before the handler goes on, if the user has no room.
     if (current?.userId !== userId) await users.checkRoom?.(userId, { deadline: this.#init.deadline })
-    const binding: UserBinding = {
-      userId,
-      handle: current?.userId === userId ? current.handle : newHandle(),
-      since: current?.userId === userId ? current.since : this.#init.now(),
-      meta: options.meta ?? (current?.userId === userId ? current.meta : undefined) ?? {},
-    }
     this.#changes.user = { binding }
   }
 
@@ -591,26 +483,6 @@ export class Session<T extends object = SessionData> {
     }
   }
 
-  /** Throws when setting `key` to `value` would make the session too large for the store. */
-  #assertFits(key: string, value: JsonValue): void {
-    const { entrySize, assertFits } = this.#store
-    if (!entrySize || !assertFits) return
-    const sizes =
-      this.#changes.sizes ??
-      new Map(Object.entries(this.#data).map(([k, v]) => [k, entrySize.call(this.#store, k, v)]))
-    this.#changes.sizes = sizes
-    const size = entrySize.call(this.#store, key, value)
-    let total = size
-    for (const [k, s] of sizes) if (k !== key) total += s
-    assertFits.call(this.#store, total, () => ({ ...this.#data, [key]: value }))
-    sizes.set(key, size)
-  }
-
-  #cookieFor(record: SessionRecord): FlushOutcome {
-    const expiry = record.expiry ?? this.#init.expiry
-    return { cookie: 'set', id: record.id, expiresAt: record.expiresAt, persistent: cookieHasExpiry(expiry) }
-  }
-
   /**
    * Persists the request's changes; see {@link FlushOutcome}. Runs at most once. `nowSeconds` is the
    * instant the writes count from, so the cookie's `Max-Age` can be computed from the same reading.
@@ -619,103 +491,20 @@ export class Session<T extends object = SessionData> {
    * @internal
    */
   async [flushSession](nowSeconds: number = this.#nowSeconds()): Promise<FlushOutcome> {
-    if (this.#flushed) return NONE
     // A read the handler started but did not wait for: its outcome decides what there is to write.
     if (this.#phase.kind === 'loading') await this.#phase.promise.catch(() => undefined)
-    this.#flushed = true
-    let outcome = NONE
-    for (const id of this.#destroyed) {
-      await this.#store.destroy(id)
-      outcome = CLEAR
-    }
     const phase = this.#phase
-    if (phase.kind !== 'ready') return outcome // never used, or unreadable: nothing to write
-    const changes = this.#changes
-    const changed =
-      changes.entries.size > 0 ||
-      changes.cleared ||
-      changes.expiry !== undefined ||
-      changes.user !== undefined
-    if (this.#init.detached) {
-      if (changed)
-        this.#init.logger?.warn(`${PACKAGE_NAME}: session changes in a non-HTTP invocation are not saved`)
-      return NONE
-    }
-    const base = phase.base
-    if (!base) return (await this.#create(nowSeconds)) ?? outcome
-    if (!changed && !changes.regenerate) return this.#touch(base, nowSeconds)
-    const change: SessionChange = {
-      base,
-      entries: changes.entries,
-      cleared: changes.cleared,
-      expiry: changes.expiry,
-      user: changes.user,
-      defaultExpiry: this.#init.expiry,
+    if (phase.kind === 'flushed') return { cookie: 'none' }
+    this.#phase = { kind: 'flushed', base: undefined }
+    const { outcome, written } = await flushRequest({
+      init: this.#init,
+      phase,
+      data: this.#data,
+      changes: this.#changes,
+      destroyed: this.#destroyed,
       now: nowSeconds,
-      deadline: this.#init.deadline,
-    }
-    if (changes.regenerate) return this.#outcome(await this.#store.regenerate(change), true)
-    return this.#outcome(await this.#store.save(change), changes.expiry !== undefined)
-  }
-
-  /** Stores a new session holding this request's data; `undefined` when there is nothing to store. */
-  async #create(now: number): Promise<FlushOutcome | undefined> {
-    const user = this.#changes.user?.binding
-    if (Object.keys(this.#data).length === 0 && !user) return undefined
-    const expiry = this.#policy()
-    const expiresAt = expireAtFor(expiry ?? this.#init.expiry, now)
-    if (expiresAt <= now) {
-      // A fixed expiry that passed while the request ran (set() checked it): nothing can be stored.
-      this.#init.logger?.warn(
-        `${PACKAGE_NAME}: the session's fixed expiry passed during the request; not stored`,
-      )
-      return undefined
-    }
-    this.#written = await this.#store.create(
-      { data: this.#data, expiresAt, expiry, ...(user && { user }) },
-      { deadline: this.#init.deadline },
-    )
-    return this.#cookieFor(this.#written)
-  }
-
-  async #touch(base: SessionRecord, now: number): Promise<FlushOutcome> {
-    const expiry = base.expiry ?? this.#init.expiry
-    this.#written = base
-    if (!isTouchDue(expiry, base.expiresAt, now, this.#init.touchAfter)) return NONE
-    let touched: SessionRecord | undefined
-    try {
-      touched = await this.#store.touch(base, expireAtFor(expiry, now))
-    } catch (error) {
-      // The request only read, and read successfully: a failed touch costs a little lifetime, not the response.
-      if (!(error instanceof SessionStoreError)) throw error
-      this.#init.logger?.warn(`${PACKAGE_NAME}: could not extend a session expiry`, {
-        operation: error.operation,
-      })
-      return NONE
-    }
-    if (!touched) return NONE
-    this.#written = touched
-    return cookieHasExpiry(expiry) ? this.#cookieFor(touched) : NONE
-  }
-
-  /** The cookie after a save or a regenerate, or the conflict error. */
-  #outcome(result: SaveResult, alwaysSend: boolean): FlushOutcome {
-    switch (result.status) {
-      case 'saved': {
-        this.#written = result.record
-        const expiry = result.record.expiry ?? this.#init.expiry
-        // The cookie carries the expiry: re-sent whenever the stored one moved, or the session moved.
-        return alwaysSend || (isRolling(expiry) && cookieHasExpiry(expiry))
-          ? this.#cookieFor(result.record)
-          : NONE
-      }
-      case 'ended':
-        this.#written = undefined
-        return CLEAR
-      case 'gone':
-        throw new SessionConflictError('ended')
-      case 'conflict':
-        throw new SessionConflictError(result.reason)
-    }
+    })
+    this.#phase = { kind: 'flushed', base: written }
+    return outcome
   }
 }

@@ -4,8 +4,9 @@
  * @module
  */
 import { randomBytes } from 'node:crypto'
-import { assertJsonValue } from './data.ts'
+import { assertJsonValue, jsonEqual, type SessionData } from './data.ts'
 import { SessionDataError } from './errors.ts'
+import type { UserBinding } from './store/types.ts'
 
 /**
  * Limits of user binding: ids up to 256 characters, metadata up to 1 KB of JSON, 100 sessions per user
@@ -48,4 +49,20 @@ export function assertBindable(userId: unknown, meta?: unknown): asserts userId 
   if (Buffer.byteLength(JSON.stringify(meta)) > USER_LIMITS.metaBytes) {
     throw new SessionDataError(`Session metadata is limited to ${USER_LIMITS.metaBytes} bytes of JSON`)
   }
+}
+
+/**
+ * The binding `bindUser(userId, { meta })` leads to from `current`: `current` itself when nothing changes;
+ * the same handle and binding time (and `meta`, if given) for the user it is already bound to; a fresh
+ * handle bound at `nowMs` for another user.
+ */
+export function nextBinding(
+  current: UserBinding | undefined,
+  userId: string,
+  meta: SessionData | undefined,
+  nowMs: number,
+): UserBinding {
+  if (current?.userId !== userId) return { userId, handle: newHandle(), since: nowMs, meta: meta ?? {} }
+  if (meta === undefined || jsonEqual(current.meta ?? {}, meta)) return current
+  return { ...current, meta }
 }

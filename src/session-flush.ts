@@ -1,0 +1,142 @@
+/**
+ * The end of a session's request: the destroys it asked for, then exactly one step for what is left (a
+ * create, a save of the changes, a regenerate, a throttled touch, or nothing), and what the cookie must
+ * become.
+ *
+ * @module
+ */
+import type { SessionData } from './data.ts'
+import { PACKAGE_NAME, SessionConflictError, SessionStoreError } from './errors.ts'
+import { cookieHasExpiry, expireAtFor, isRolling, isTouchDue } from './expiry.ts'
+import { type Changes, hasChanges, type Phase, type SessionInit } from './session-state.ts'
+import type { SaveResult, SessionRecord } from './store/types.ts'
+
+/**
+ * What the end of a request means for the session cookie:
+ * - `none`: leave the browser's cookie as it is;
+ * - `set`: send the cookie for `id`, expiring at `expiresAt` (epoch seconds) unless `persistent` is false
+ *   (a browser-session cookie);
+ * - `clear`: send an expired cookie so the browser forgets it.
+ *
+ * @example
+ * ```ts
+ * const outcome: FlushOutcome = { cookie: 'set', id, expiresAt: 1767225600, persistent: true }
+ * ```
+ */
+export type FlushOutcome =
+  | { readonly cookie: 'none' }
+  | { readonly cookie: 'clear' }
+  | { readonly cookie: 'set'; readonly id: string; readonly expiresAt: number; readonly persistent: boolean }
+
+const NONE: FlushOutcome = Object.freeze({ cookie: 'none' })
+const CLEAR: FlushOutcome = Object.freeze({ cookie: 'clear' })
+
+/** A session's request as it ends: its phase (no read in flight any more), data, changes and destroys. */
+export interface EndingRequest {
+  readonly init: SessionInit
+  readonly phase: Phase
+  readonly data: SessionData
+  readonly changes: Changes
+  /** Ids `destroy()` asked to delete, in order. */
+  readonly destroyed: readonly string[]
+  /** The instant the writes count from, epoch seconds. */
+  readonly now: number
+}
+
+/** What a flush did: the cookie, and the session as stored afterwards (`undefined` when none is). */
+export interface Flushed {
+  readonly outcome: FlushOutcome
+  readonly written: SessionRecord | undefined
+}
+
+function cookieFor(init: SessionInit, record: SessionRecord): FlushOutcome {
+  const expiry = record.expiry ?? init.expiry
+  return { cookie: 'set', id: record.id, expiresAt: record.expiresAt, persistent: cookieHasExpiry(expiry) }
+}
+
+/**
+ * Persists what `request` changed. Throws `SessionConflictError` when a concurrent request's change
+ * collides with it (nothing of this request's changes is then written) and `SessionStoreError` when the
+ * store fails.
+ */
+export async function flushRequest(request: EndingRequest): Promise<Flushed> {
+  const { init, phase, changes } = request
+  let outcome = NONE
+  for (const id of request.destroyed) {
+    await init.store.destroy(id)
+    outcome = CLEAR
+  }
+  if (phase.kind !== 'ready') return { outcome, written: undefined } // never used, or unreadable
+  const changed = hasChanges(changes)
+  if (init.detached) {
+    if (changed) init.logger?.warn(`${PACKAGE_NAME}: session changes in a non-HTTP invocation are not saved`)
+    return { outcome: NONE, written: undefined }
+  }
+  const base = phase.base
+  if (!base) {
+    const written = await create(request)
+    return written ? { outcome: cookieFor(init, written), written } : { outcome, written: undefined }
+  }
+  if (!changed && !changes.regenerate) return touch(init, base, request.now)
+  const change = {
+    base,
+    entries: changes.entries,
+    cleared: changes.cleared,
+    expiry: changes.expiry,
+    user: changes.user,
+    defaultExpiry: init.expiry,
+    now: request.now,
+    deadline: init.deadline,
+  }
+  if (changes.regenerate) return afterWrite(init, await init.store.regenerate(change), true)
+  return afterWrite(init, await init.store.save(change), changes.expiry !== undefined)
+}
+
+/** Stores a new session holding the request's data; `undefined` when there is nothing to store. */
+async function create({ init, data, changes, now }: EndingRequest): Promise<SessionRecord | undefined> {
+  const user = changes.user?.binding
+  if (Object.keys(data).length === 0 && !user) return undefined
+  const expiry = changes.expiry?.policy
+  const expiresAt = expireAtFor(expiry ?? init.expiry, now)
+  if (expiresAt <= now) {
+    // A fixed expiry that passed while the request ran (set() checked it): nothing can be stored.
+    init.logger?.warn(`${PACKAGE_NAME}: the session's fixed expiry passed during the request; not stored`)
+    return undefined
+  }
+  return init.store.create({ data, expiresAt, expiry, ...(user && { user }) }, { deadline: init.deadline })
+}
+
+/** Pushes a rolling expiry forward when it is due (a request that only read). */
+async function touch(init: SessionInit, base: SessionRecord, now: number): Promise<Flushed> {
+  const expiry = base.expiry ?? init.expiry
+  if (!isTouchDue(expiry, base.expiresAt, now, init.touchAfter)) return { outcome: NONE, written: base }
+  let touched: SessionRecord | undefined
+  try {
+    touched = await init.store.touch(base, expireAtFor(expiry, now))
+  } catch (error) {
+    // The request only read, and read successfully: a failed touch costs a little lifetime, not the response.
+    if (!(error instanceof SessionStoreError)) throw error
+    init.logger?.warn(`${PACKAGE_NAME}: could not extend a session expiry`, { operation: error.operation })
+    return { outcome: NONE, written: base }
+  }
+  if (!touched) return { outcome: NONE, written: base }
+  return { outcome: cookieHasExpiry(expiry) ? cookieFor(init, touched) : NONE, written: touched }
+}
+
+/** The cookie after a save or a regenerate, or the conflict error. */
+function afterWrite(init: SessionInit, result: SaveResult, alwaysSend: boolean): Flushed {
+  switch (result.status) {
+    case 'saved': {
+      const expiry = result.record.expiry ?? init.expiry
+      // The cookie carries the expiry: re-sent whenever the stored one moved, or the session moved.
+      const send = alwaysSend || (isRolling(expiry) && cookieHasExpiry(expiry))
+      return { outcome: send ? cookieFor(init, result.record) : NONE, written: result.record }
+    }
+    case 'ended':
+      return { outcome: CLEAR, written: undefined }
+    case 'gone':
+      throw new SessionConflictError('ended')
+    case 'conflict':
+      throw new SessionConflictError(result.reason)
+  }
+}
