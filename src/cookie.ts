@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { stringifySetCookie } from 'cookie'
 import type { OptionRule, OptionTable } from './config.ts'
 import { SessionConfigError } from './errors.ts'
 
@@ -74,6 +73,14 @@ export const COOKIE_OPTIONS: OptionTable = {
 
 // RFC 6265 cookie-name is an RFC 7230 token.
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+// RFC 6265 cookie-octets: a value outside them is percent-encoded.
+const COOKIE_VALUE = /^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*$/
+// RFC 6265 path-value: any character but controls and ";".
+const PATH = /^[\x20-\x3a\x3c-\x7e]*$/
+// A host name: dot-separated labels of letters, digits and inner hyphens (a leading dot is allowed).
+const DOMAIN = /^\.?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i
+const PRIORITY: Record<string, string> = { low: 'Low', medium: 'Medium', high: 'High' }
+const SAME_SITE: Record<string, string> = { lax: 'Lax', strict: 'Strict', none: 'None' }
 
 /**
  * Fills in the defaults and rejects combinations browsers refuse, with {@link SessionConfigError}.
@@ -95,7 +102,7 @@ export function resolveCookieOptions(options: SessionCookieOptions = {}): Resolv
     partitioned: options.partitioned ?? false,
     priority: options.priority,
   }
-  const { name, secure, sameSite } = resolved
+  const { name, secure, sameSite, path, domain, priority } = resolved
   // Each rule: whether the options break it, and what to say. Browsers match name prefixes in any case.
   const rules: [boolean | string | undefined, string][] = [
     [typeof name !== 'string' || !TOKEN.test(name), 'cookie.name must be a valid cookie name'],
@@ -103,23 +110,21 @@ export function resolveCookieOptions(options: SessionCookieOptions = {}): Resolv
     [sameSite === 'none' && !secure, 'cookie.sameSite "none" requires cookie.secure'],
     [resolved.partitioned && !secure, 'cookie.partitioned requires cookie.secure'],
     [
-      /^__host-/i.test(name) && (!secure || resolved.path !== '/' || resolved.domain),
+      /^__host-/i.test(name) && (!secure || path !== '/' || domain),
       'a "__Host-" cookie needs secure, path "/" and no domain',
     ],
     [/^__secure-/i.test(name) && !secure, 'a "__Secure-" cookie needs secure'],
+    [typeof path !== 'string' || !PATH.test(path), 'cookie.path must be printable ASCII without ";"'],
+    [
+      domain !== undefined && (typeof domain !== 'string' || !DOMAIN.test(domain)),
+      'cookie.domain must be a host name, such as "example.com"',
+    ],
+    [
+      priority !== undefined && !Object.hasOwn(PRIORITY, priority),
+      'cookie.priority must be "low", "medium" or "high"',
+    ],
   ]
   for (const [broken, message] of rules) if (broken) throw new SessionConfigError(message)
-  try {
-    // The cookie package validates path, domain and priority when it serialises: fail here, not per request.
-    clearingSetCookie(resolved)
-  } catch (error) {
-    throw new SessionConfigError(
-      `cookie options cannot be written in Set-Cookie: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    )
-  }
   return resolved
 }
 
@@ -139,16 +144,17 @@ export function sessionSetCookie(
   expiresAt: number | undefined,
   nowSeconds: number,
 ): string {
-  return stringifySetCookie(
-    expiresAt === undefined
-      ? { ...options, value }
-      : {
-          ...options,
-          value,
-          maxAge: Math.max(0, expiresAt - nowSeconds),
-          expires: new Date(expiresAt * 1000),
-        },
-  )
+  const { name, domain, path, priority } = options
+  let header = `${name}=${COOKIE_VALUE.test(value) ? value : encodeURIComponent(value)}`
+  if (expiresAt !== undefined) header += `; Max-Age=${Math.max(0, expiresAt - nowSeconds)}`
+  if (domain) header += `; Domain=${domain}`
+  if (path) header += `; Path=${path}`
+  if (expiresAt !== undefined) header += `; Expires=${new Date(expiresAt * 1000).toUTCString()}`
+  if (options.httpOnly) header += '; HttpOnly'
+  if (options.secure) header += '; Secure'
+  if (options.partitioned) header += '; Partitioned'
+  if (priority) header += `; Priority=${PRIORITY[priority]}`
+  return `${header}; SameSite=${SAME_SITE[options.sameSite]}`
 }
 
 /**

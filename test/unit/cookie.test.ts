@@ -292,3 +292,48 @@ describe('clearingSetCookie', () => {
     expect(parsed.sameSite).toBe('none')
   })
 })
+
+describe('the Set-Cookie writer (the library writes its own: no dependency in the bundle)', () => {
+  it.each([
+    ['a path with a control character', { path: '/a\u0001' }, /cookie\.path/],
+    ['a path with a non-ASCII character', { path: '/café' }, /cookie\.path/],
+    ['a domain with a port', { domain: 'example.com:443' }, /cookie\.domain/],
+    ['a domain label ending in a hyphen', { domain: 'a-.example.com' }, /cookie\.domain/],
+    ['a domain that is not a string', { domain: 42 }, /cookie\.domain/],
+    ['a priority it does not know', { priority: 'urgent' }, /cookie\.priority/],
+    ['a priority named like an Object member', { priority: 'constructor' }, /cookie\.priority/],
+    ['an upper-case priority', { priority: 'High' }, /cookie\.priority/],
+  ])('refuses %s at creation', (_, input, message) => {
+    expect(() => resolveCookieOptions(input as unknown as SessionCookieOptions)).toThrow(SessionConfigError)
+    expect(() => resolveCookieOptions(input as unknown as SessionCookieOptions)).toThrow(message)
+  })
+
+  it('accepts a leading-dot domain and every priority, and writes each attribute once, in order', () => {
+    for (const [priority, written] of [
+      ['low', 'Low'],
+      ['medium', 'Medium'],
+      ['high', 'High'],
+    ] as const) {
+      const header = sessionSetCookie(
+        resolveCookieOptions({ domain: '.example.com', path: '/app', priority, partitioned: true }),
+        'v',
+        1_767_225_600,
+        1_767_222_000,
+      )
+      expect(header).toBe(
+        `id=v; Max-Age=3600; Domain=.example.com; Path=/app; Expires=Thu, 01 Jan 2026 00:00:00 GMT; HttpOnly; Secure; Partitioned; Priority=${written}; SameSite=Lax`,
+      )
+    }
+  })
+
+  it('percent-encodes a value outside the cookie octets, and parses back to it', () => {
+    const header = sessionSetCookie(resolveCookieOptions(), 'a b;c"d', undefined, 0)
+    expect(header).toBe('id=a%20b%3Bc%22d; Path=/; HttpOnly; Secure; SameSite=Lax')
+    expect(parseSetCookie(header).value).toBe('a b;c"d')
+  })
+
+  it('writes no Path for an empty path, and no Max-Age or Expires for a browser-session cookie', () => {
+    const header = sessionSetCookie(resolveCookieOptions({ path: '' }), 'v', undefined, 0)
+    expect(header).toBe('id=v; HttpOnly; Secure; SameSite=Lax')
+  })
+})
