@@ -165,6 +165,7 @@ console.log(JSON.stringify({
   memoryVisits,
   towerId: isTowerSessionId(generateTowerSessionId()),
   users: typeof userSessions().attach,
+  storeTable: DEFAULT_STORE_PROPS.tableName,
 }))
 `
 
@@ -173,6 +174,7 @@ import defaultExport, { dynamoSession, SessionConfigError } from 'middy-dynamodb
 import { CookieJar, httpEvent, MemoryStore, testClock } from 'middy-dynamodb-session/testing'
 import { generateTowerSessionId, isTowerSessionId } from 'middy-dynamodb-session/tower-sessions'
 import { userSessions } from 'middy-dynamodb-session/users'
+import { DEFAULT_STORE_PROPS } from 'middy-dynamodb-session/store'
 ${runtimeBody}`
 
 // @middy/core 7 is ESM-only (an "import" condition and nothing else), so CommonJS code loads it with import().
@@ -180,6 +182,7 @@ const cjs = `const { default: defaultExport, dynamoSession, SessionConfigError }
 const { CookieJar, httpEvent, MemoryStore, testClock } = require('middy-dynamodb-session/testing')
 const { generateTowerSessionId, isTowerSessionId } = require('middy-dynamodb-session/tower-sessions')
 const { userSessions } = require('middy-dynamodb-session/users')
+const { DEFAULT_STORE_PROPS } = require('middy-dynamodb-session/store')
 ;(async () => {
 const { default: middy } = await import('@middy/core')
 ${runtimeBody}
@@ -211,6 +214,7 @@ const expectedRuntime = {
   memoryVisits: ['1', '2'],
   towerId: true,
   users: 'function',
+  storeTable: 'TowerSessions',
 }
 
 const tsconfig = {
@@ -294,6 +298,7 @@ export const isTower: boolean = isTowerSessionId(towerId)
 `
 
 const consumerCts = `import sessions = require('middy-dynamodb-session')
+import storeKit = require('middy-dynamodb-session/store')
 import testing = require('middy-dynamodb-session/testing')
 import tower = require('middy-dynamodb-session/tower-sessions')
 
@@ -305,6 +310,8 @@ export const read = (context: sessions.SessionContext<Data>): Promise<number | u
 export const wrong = (context: sessions.SessionContext<Data>) => context.session.set('count', 'one')
 export const store: sessions.SessionStore = new testing.MemoryStore({ now: testing.testClock().now })
 export const towerId: string = tower.generateTowerSessionId()
+export const loaded = (record: storeKit.SessionRecord | undefined): string | undefined => record?.id
+export const table: string = storeKit.DEFAULT_STORE_PROPS.tableName
 `
 
 // --- the checks ----------------------------------------------------------------------------------

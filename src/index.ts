@@ -58,23 +58,9 @@ export {
 export type { Session } from './session.ts'
 export type { UsersPlugin } from './store/binding.ts'
 export { jsonStringCodec, nativeMapCodec, type SessionDataCodec } from './store/codec.ts'
-export type { FormatLoaded, FormatRecord, SessionFormat } from './store/format.ts'
+export type { SessionFormat } from './store/format.ts'
 export { type GzipCodecOptions, gzipCodec } from './store/gzip-codec.ts'
-export {
-  DEFAULT_STORE_PROPS,
-  type DynamoDBStoreKey,
-  type DynamoDBStoreProps,
-  type ResolvedStoreProps,
-} from './store/props.ts'
-export type {
-  NewSessionRecord,
-  SaveResult,
-  SessionChange,
-  SessionRecord,
-  SessionStore,
-  UserBinding,
-  UserSessionIndex,
-  UserSessionInfo,
-  UserSessionPage,
-} from './store/types.ts'
+export type { DynamoDBStoreKey, DynamoDBStoreProps } from './store/props.ts'
+export type { StoreSettings } from './store/settings-rules.ts'
+export type { SessionStore, UserSessionInfo, UserSessionPage } from './store/types.ts'
 export { USER_LIMITS } from './user-binding.ts'

@@ -9,13 +9,9 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { checkOptions, type OptionRule, type OptionTable } from '../config.ts'
 import { SessionConfigError } from '../errors.ts'
-import type { SessionLogger } from '../logger.ts'
-import type { UsersPlugin } from '../store/binding.ts'
-import type { SessionDataCodec } from '../store/codec.ts'
-import type { SessionFormat } from '../store/format.ts'
 import type { DynamoDBStoreProps } from '../store/props.ts'
 import { PROPS_HINTS, PROPS_RULES } from '../store/props.ts'
-import { SETTINGS_RULES } from '../store/settings-rules.ts'
+import { SETTINGS_RULES, type StoreSettings } from '../store/settings-rules.ts'
 
 /**
  * Options of {@link DynamoDBSessionStore}: the table layout ({@link DynamoDBStoreProps}) and how to talk to it.
@@ -25,7 +21,7 @@ import { SETTINGS_RULES } from '../store/settings-rules.ts'
  * const options: DynamoDBSessionStoreOptions = { tableName: 'Sessions', consistentRead: false }
  * ```
  */
-export interface DynamoDBSessionStoreOptions extends DynamoDBStoreProps {
+export interface DynamoDBSessionStoreOptions extends DynamoDBStoreProps, StoreSettings {
   /** The SDK client. Default: one client shared by every store, created on first use (no I/O at import). */
   client?: DynamoDBClient | undefined
   /**
@@ -34,39 +30,11 @@ export interface DynamoDBSessionStoreOptions extends DynamoDBStoreProps {
    * would then start a new one), and two quick writes may see a stale version (409 Conflict).
    */
   consistentRead?: boolean | undefined
-  /** How data is stored. Default `nativeMapCodec`. Not together with `format`. */
-  codec?: SessionDataCodec | undefined
-  /**
-   * A whole session format instead of a `codec`: its ids and its `data` attribute, e.g.
-   * `towerSessionsFormat()` from `middy-dynamodb-session/tower-sessions`, to share sessions with a Rust
-   * service. Not together with `codec`.
-   */
-  format?: SessionFormat | undefined
-  /** Told about corrupted items and retried id collisions. Default: silent. */
-  logger?: SessionLogger | undefined
-  /**
-   * How many fresh ids `create()` (and `regenerate()`) try before giving up: the first, then retries on
-   * an id collision. Default 6, as the Rust crate (one attempt and 5 retries).
-   */
-  createAttempts?: number | undefined
-  /**
-   * How many times a write is retried on top of concurrent changes of *other* keys (or of the expiry
-   * policy) before it fails with a `contention` conflict, with a short random backoff between attempts.
-   * With the default native map codec, requests that change different keys need no retry at all.
-   * Default 10.
-   */
-  maxConflictRetries?: number | undefined
-  /** The clock, in epoch milliseconds. Default `Date.now`; tests move it. */
-  now?: (() => number) | undefined
-  /** The id generator. Default: the format's (this library's 32-character ids); tests force collisions with it. */
-  generateId?: (() => string) | undefined
   /**
    * A time limit for each DynamoDB call, SDK retries included, in milliseconds; past it the call is
    * aborted and fails with {@link SessionStoreError}, so no call hangs a request for ever. Default 5000.
    */
   timeoutMs?: number | undefined
-  /** Sessions bound to users: `userSessions()` from `middy-dynamodb-session/users`. Default: none. */
-  users?: UsersPlugin | undefined
 }
 
 function positiveNumber(value: unknown, path: string): void {

@@ -6,7 +6,6 @@
  * @module
  */
 import { checkOptions, type OptionRule, type OptionTable } from '../config.ts'
-import type { DynamoDBSessionStoreOptions } from '../dynamodb/store.ts'
 import type { SessionConflictError, SessionDataError } from '../errors.ts'
 import { silentLogger } from '../logger.ts'
 import type { UsersPlugin } from '../store/binding.ts'
@@ -15,7 +14,7 @@ import { formatOf, SUCCESSOR_SECONDS } from '../store/engine.ts'
 import { EngineStore } from '../store/engine-store.ts'
 import type { Item } from '../store/item-layout.ts'
 import { DEFAULT_STORE_PROPS, sessionIdFromKey } from '../store/props.ts'
-import { SETTINGS_RULES } from '../store/settings-rules.ts'
+import { SETTINGS_RULES, type StoreSettings } from '../store/settings-rules.ts'
 import type { SessionRecord, SessionStore } from '../store/types.ts'
 import { MapTable } from './map-table.ts'
 
@@ -50,7 +49,7 @@ export class MemoryTable {
 }
 
 /**
- * Options of a {@link MemoryStore}: those of {@link DynamoDBSessionStoreOptions} that mean something in
+ * Options of a {@link MemoryStore}: those of the {@link StoreSettings} every store shares that mean something in
  * memory, with the same defaults (`codec` or `format`, `now`, `generateId`, `createAttempts`,
  * `maxConflictRetries`, `users.maxSessionsPerUser`), plus the table to share. Give the store and the middleware the same clock (e.g.
  * a {@link TestClock}'s `now`). In memory one retry on top of concurrent changes always succeeds, so of
@@ -68,7 +67,7 @@ export class MemoryTable {
  */
 export interface MemoryStoreOptions
   extends Pick<
-    DynamoDBSessionStoreOptions,
+    StoreSettings,
     'codec' | 'format' | 'now' | 'generateId' | 'createAttempts' | 'maxConflictRetries'
   > {
   /** Where the sessions live. Default: a table of this store's own. */

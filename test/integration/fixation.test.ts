@@ -10,12 +10,12 @@ import middy from '@middy/core'
 import { afterAll, describe, expect, it } from 'vitest'
 import { generateSessionId } from '../../src/id.ts'
 import {
-  DEFAULT_STORE_PROPS,
   DynamoDBSessionStore,
   dynamoSession,
   SessionConflictError,
   type SessionContext,
 } from '../../src/index.ts'
+import { DEFAULT_STORE_PROPS } from '../../src/store/index.ts'
 import { sessionKey } from '../../src/store/props.ts'
 import { CookieJar, freshContext, type TestApp, type TestHandler, testApp } from '../support/app.ts'
 import { localClient } from '../support/dynamo.ts'

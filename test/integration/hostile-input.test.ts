@@ -15,13 +15,8 @@ import fc from 'fast-check'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { COOKIE_READ_LIMITS } from '../../src/http/index.ts'
 import { generateSessionId } from '../../src/id.ts'
-import {
-  DEFAULT_STORE_PROPS,
-  DynamoDBSessionStore,
-  dynamoSession,
-  jsonStringCodec,
-  type SessionContext,
-} from '../../src/index.ts'
+import { DynamoDBSessionStore, dynamoSession, jsonStringCodec, type SessionContext } from '../../src/index.ts'
+import { DEFAULT_STORE_PROPS } from '../../src/store/index.ts'
 import { sessionKey } from '../../src/store/props.ts'
 import { freshContext } from '../support/app.ts'
 import { countingClient, createTable } from '../support/dynamo.ts'

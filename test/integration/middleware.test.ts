@@ -4,7 +4,6 @@ import { parseSetCookie } from 'cookie'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { generateSessionId } from '../../src/id.ts'
 import {
-  DEFAULT_STORE_PROPS,
   DynamoDBSessionStore,
   dynamoSession,
   Expiry,
@@ -12,6 +11,7 @@ import {
   SessionDataError,
   SessionTooLargeError,
 } from '../../src/index.ts'
+import { DEFAULT_STORE_PROPS } from '../../src/store/index.ts'
 import { sessionKey } from '../../src/store/props.ts'
 import { CookieJar, freshContext, type TestHandler, testApp } from '../support/app.ts'
 import { countingClient, createTable, localClient } from '../support/dynamo.ts'

@@ -9,11 +9,11 @@ import {
   type JsonValue,
   jsonStringCodec,
   SessionConfigError,
-  type SessionRecord,
   SessionStoreError,
   SessionTooLargeError,
   SUCCESSOR_SECONDS,
 } from '../../src/index.ts'
+import type { SessionRecord } from '../../src/store/index.ts'
 import { sessionKey } from '../../src/store/props.ts'
 import { towerSessionsFormat } from '../../src/tower-sessions/index.ts'
 import { countingClient, createTable, localClient } from '../support/dynamo.ts'

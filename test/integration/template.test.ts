@@ -30,7 +30,7 @@ import {
   resolveIntrinsics,
   type Template,
 } from '../../scripts/sam-template.ts'
-import { DEFAULT_STORE_PROPS } from '../../src/index.ts'
+import { DEFAULT_STORE_PROPS } from '../../src/store/index.ts'
 import { USER_INDEX_NAME } from '../../src/users/index.ts'
 import { dynamoEndpoint, localClient } from '../support/dynamo.ts'
 import { normaliseStatements, sessionPolicyStatements } from '../support/iam.ts'

@@ -8,13 +8,12 @@ import { generateSessionId } from '../../src/id.ts'
 import {
   Expiry,
   type JsonValue,
-  type SessionChange,
   SessionDataError,
-  type SessionRecord,
   type SessionStore,
   SessionStoreError,
   SUCCESSOR_SECONDS,
 } from '../../src/index.ts'
+import type { SessionChange, SessionRecord } from '../../src/store/index.ts'
 
 export interface ContractStoreOptions {
   /** The store's clock, epoch milliseconds. */

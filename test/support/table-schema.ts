@@ -3,8 +3,9 @@
  * lists a user's sessions, TTL. template.yaml, examples/example-table-cfn.yml and docker-compose.yml
  * must declare exactly this; the tests check each against it.
  */
-import { DEFAULT_STORE_PROPS } from '../../src/index.ts'
+
 import { USER_ATTRIBUTES } from '../../src/store/binding.ts'
+import { DEFAULT_STORE_PROPS } from '../../src/store/index.ts'
 import { USER_INDEX_NAME } from '../../src/users/index.ts'
 
 const key = DEFAULT_STORE_PROPS.partitionKey.name

@@ -10,17 +10,14 @@ import { randomUUID } from 'node:crypto'
 import { beforeEach, describe, expect, it } from 'vitest'
 import {
   type JsonValue,
-  type SessionChange,
   SessionConfigError,
   type SessionData,
   SessionDataError,
-  type SessionRecord,
   type SessionStore,
   TooManySessionsError,
-  type UserBinding,
-  type UserSessionIndex,
   type UserSessionPage,
 } from '../../src/index.ts'
+import type { SessionChange, SessionRecord, UserBinding, UserSessionIndex } from '../../src/store/index.ts'
 import { newHandle } from '../../src/user-binding.ts'
 import { changeOf } from './store-contract.ts'
 

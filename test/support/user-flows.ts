@@ -14,9 +14,9 @@ import {
   type SessionContext,
   SessionDataError,
   type SessionStore,
-  type UserSessionIndex,
   type UserSessionPage,
 } from '../../src/index.ts'
+import type { UserSessionIndex } from '../../src/store/index.ts'
 import { CookieJar, httpEvent, type TestClock, testClock } from '../../src/testing/index.ts'
 
 type Data = { name?: string; visits?: number }

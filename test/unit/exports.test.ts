@@ -13,11 +13,15 @@ const section = readme.slice(
   readme.indexOf('## What the package exports'),
   readme.indexOf('\n## ', readme.indexOf('## What the package exports') + 1),
 )
-const documented = new Set([...section.matchAll(/`([A-Za-z_$][\w$]*)`/g)].map((m) => m[1] as string))
+const STORE_PARAGRAPH = 'To write a store of your own'
+const names = (text: string) =>
+  new Set([...text.matchAll(/`([A-Za-z_$][\w$]*)`/g)].map((m) => m[1] as string))
+const documented = names(section.slice(0, section.indexOf(STORE_PARAGRAPH)))
+const documentedForStores = names(section.slice(section.indexOf(STORE_PARAGRAPH)))
 
-/** Every name src/index.ts exports, types included, from its export declarations. */
-function exportedNames(): { values: Set<string>; types: Set<string> } {
-  const path = new URL('../../src/index.ts', import.meta.url)
+/** Every name an entry exports, types included, from its export declarations. */
+function exportedNames(entry = 'index.ts'): { values: Set<string>; types: Set<string> } {
+  const path = new URL(`../../src/${entry}`, import.meta.url)
   const source = ts.createSourceFile('index.ts', readFileSync(path, 'utf8'), ts.ScriptTarget.Latest)
   const values = new Set<string>()
   const types = new Set<string>()
@@ -41,7 +45,6 @@ describe('the root export list', () => {
         'DEFAULT_EXPIRY',
         'DEFAULT_ID_SCHEME',
         'DEFAULT_INACTIVITY_SECONDS',
-        'DEFAULT_STORE_PROPS',
         'DYNAMODB_ITEM_LIMIT',
         'DynamoDBSessionStore',
         'Expiry',
@@ -73,6 +76,15 @@ describe('the root export list', () => {
     exported.delete('default')
     expect([...exported].filter((name) => !documented.has(name))).toEqual([])
     expect([...documented].filter((name) => !exported.has(name))).toEqual([])
+  })
+
+  it("leaves the store authors' names to middy-dynamodb-session/store, which exports what the README lists", async () => {
+    const store = exportedNames('store/index.ts')
+    const exported = new Set([...store.values, ...store.types])
+    expect(section).toContain(STORE_PARAGRAPH)
+    expect([...exported].sort()).toEqual([...documentedForStores].sort())
+    expect(Object.keys(await import('../../src/store/index.ts'))).toEqual(['DEFAULT_STORE_PROPS'])
+    for (const name of exported) expect([...values, ...types]).not.toContain(name)
   })
 
   it('leaves internals out (the middleware wires them; tests import them from their modules)', () => {

@@ -11,15 +11,14 @@ import {
   dynamoSession,
   Expiry,
   jsonStringCodec,
-  type SessionChange,
   SessionConfigError,
   SessionConflictError,
   type SessionContext,
   SessionDataError,
-  type SessionRecord,
   SessionTooLargeError,
   SUCCESSOR_SECONDS,
 } from '../../../src/index.ts'
+import type { SessionChange, SessionRecord } from '../../../src/store/index.ts'
 import {
   CookieJar,
   httpEvent,
