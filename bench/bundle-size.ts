@@ -17,6 +17,9 @@ export const ROOT = join(import.meta.dirname, '..')
 /** Where bundles are written: inside node_modules, so their `@aws-sdk/*` and `@middy/*` imports resolve. */
 export const OUT_DIR = join(ROOT, 'node_modules', '.cache', 'middy-dynamodb-session-bench')
 
+/** Issue 18's target for what the library adds to DESIGN.md's example, minified: 30 KB. */
+export const ADDED_BYTES_TARGET = 30_720
+
 export interface Bundle {
   name: string
   /** Path of the written `.mjs`. */

@@ -4,11 +4,11 @@
  * pass `LIMIT`. The limit is a ratchet: today's size, lowered as issue 18 moves opt-in code out of the
  * default bundle, down to its target of 30,720 bytes. Exits non-zero past it.
  */
-import { bundleSizes } from '../bench/bundle-size.ts'
+import { ADDED_BYTES_TARGET, bundleSizes } from '../bench/bundle-size.ts'
 
-/** Bytes the library may add today. Issue 18's target: 30,720. */
-const LIMIT = 50_176
-const TARGET = 30_720
+/** Bytes the library may add today (47.5 KB; it adds 48,405). Issue 18's target: {@link ADDED_BYTES_TARGET}. */
+const LIMIT = 48_640
+const TARGET = ADDED_BYTES_TARGET
 
 const report = await bundleSizes()
 const added = report.addedByLibrary

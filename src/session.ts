@@ -18,7 +18,6 @@ import {
   type SessionInit,
 } from './session-state.ts'
 import type { SessionStore, UserBinding, UserSessionIndex, UserSessionPage } from './store/types.ts'
-import { assertBindable, nextBinding } from './user-binding.ts'
 
 export type { FlushOutcome } from './session-flush.ts'
 export type { SessionInit } from './session-state.ts'
@@ -358,16 +357,15 @@ export class Session<T extends object = SessionData> {
    * ```
    */
   async bindUser(userId: string, options: { meta?: SessionData | undefined } = {}): Promise<void> {
-    assertBindable(userId, options.meta)
     const users = this.#users()
     if (!(await this.#ready())) return
     this.#assertChangeable()
     const current = this.#binding()
-    const binding = nextBinding(current, userId, options.meta, this.#init.now())
-    if (binding === current) return
-    // A new session for this user: refused now, before the handler goes on, if the user has no room.
-    if (current?.userId !== userId) await users.checkRoom?.(userId, { deadline: this.#init.deadline })
-    this.#changes.user = { binding }
+    const { now, deadline } = this.#init
+    const generation = this.#generation
+    const binding = await users.bindingFor(current, userId, options.meta, { now: now(), deadline })
+    // A destroy() made while the user's room was checked undoes this call, as it undoes every earlier one.
+    if (binding !== current && generation === this.#generation) this.#changes.user = { binding }
   }
 
   /**

@@ -183,4 +183,5 @@ export const NO_USERS: UserSessionIndex & Required<Pick<UserSessionIndex, 'check
   end: () => Promise.reject(usersNeeded()),
   endAll: () => Promise.reject(usersNeeded()),
   checkRoom: () => Promise.reject(usersNeeded()),
+  bindingFor: () => Promise.reject(usersNeeded()),
 })

@@ -149,6 +149,18 @@ export interface UserSessionIndex {
    * catch the refusal before it does anything else.
    */
   checkRoom?(userId: string, options?: { deadline?: number | undefined }): Promise<void>
+  /**
+   * The binding `session.bindUser(userId, { meta })` leads to from the session's `current` one: `current`
+   * itself when nothing changes; the same handle for the user it is already bound to; a fresh handle,
+   * bound at `options.now` (epoch ms), for another user once that user has room (as `checkRoom`). Throws
+   * `SessionDataError` for a user id or metadata it cannot store.
+   */
+  bindingFor(
+    current: UserBinding | undefined,
+    userId: string,
+    meta: SessionData | undefined,
+    options: { now: number; deadline?: number | undefined },
+  ): Promise<UserBinding>
 }
 
 /**

@@ -16,6 +16,7 @@
  * @module
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb'
+import type { SessionData } from '../data.ts'
 import { SessionConfigError } from '../errors.ts'
 import {
   type BindingRefusal,
@@ -29,7 +30,7 @@ import {
 import type { ResolvedStoreProps } from '../store/props.ts'
 import { type Condition, type Path, type Update, type Write, when } from '../store/table.ts'
 import type { UserBinding, UserSessionInfo, UserSessionPage } from '../store/types.ts'
-import { USER_LIMITS } from '../user-binding.ts'
+import { assertBindable, nextBinding, USER_LIMITS } from '../user-binding.ts'
 import { Room } from './room.ts'
 import { SignOut } from './sign-out.ts'
 import {
@@ -282,6 +283,19 @@ export class DynamoDBUserIndex implements StoreUsers {
 
   checkRoom(userId: string, options: { deadline?: number | undefined } = {}): Promise<void> {
     return this.#room.checkRoom(userId, options)
+  }
+
+  async bindingFor(
+    current: UserBinding | undefined,
+    userId: string,
+    meta: SessionData | undefined,
+    options: { now: number; deadline?: number | undefined },
+  ): Promise<UserBinding> {
+    assertBindable(userId, meta)
+    const binding = nextBinding(current, userId, meta, options.now)
+    // A new session for this user: refused now, before the handler goes on, if the user has no room.
+    if (current?.userId !== userId) await this.checkRoom(userId, { deadline: options.deadline })
+    return binding
   }
 
   /** @internal What a refused binding write needs first (see the clean-up at the cap, ./room.ts). */

@@ -8,6 +8,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { describe, expect, it } from 'vitest'
 import { dynamoSession, type Session, type SessionContext, SessionDataError } from '../../src/index.ts'
 import { CookieJar, httpEvent, MemoryStore, testClock } from '../../src/testing/index.ts'
+import { userSessions } from '../../src/users/index.ts'
 
 type Data = { count: number }
 
@@ -64,5 +65,40 @@ describe('a session call after the end of its request', () => {
     expect(await session().has('count')).toBe(true)
     expect(session().id).toBe(jar.value)
     expect(session().expiresAt).toBeInstanceOf(Date)
+  })
+})
+
+describe('a destroy() made while bindUser() waits for the user to have room', () => {
+  it('undoes the bind, as it undoes every call made before it', async () => {
+    const clock = testClock()
+    const store = new MemoryStore({ now: clock.now, users: userSessions() })
+    const users = store.users as typeof store.users & { bindingFor: typeof store.users.bindingFor }
+    const original = users.bindingFor.bind(users)
+    let release: () => void = () => undefined
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    let entered = false
+    users.bindingFor = async (...args) => {
+      entered = true
+      await held
+      return original(...args)
+    }
+    const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+      .use(dynamoSession({ store, now: clock.now }))
+      .handler(async (_event, context) => {
+        await context.session.set('visits', 1)
+        const binding = context.session.bindUser('ada')
+        while (!entered) await new Promise((resolve) => setImmediate(resolve))
+        await context.session.destroy()
+        release()
+        await binding
+        return { statusCode: 200, body: JSON.stringify((await context.session.user()) ?? null) }
+      })
+    const result = await handler(httpEvent('http-api-v2', { path: '/' }), {} as SessionContext)
+    expect(entered).toBe(true)
+    expect(result.body).toBe('null')
+    expect(store.sessions()).toEqual([])
+    expect(await store.users.list('ada')).toMatchObject({ sessions: [] })
   })
 })
