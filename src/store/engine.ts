@@ -9,7 +9,7 @@
  * @module
  */
 import { randomUUID } from 'node:crypto'
-import { type JsonValue, ownValue, type SessionData } from '../data.ts'
+import type { JsonValue, SessionData } from '../data.ts'
 import {
   PACKAGE_NAME,
   SessionBusyError,
@@ -17,7 +17,6 @@ import {
   SessionStoreError,
   SessionTooLargeError,
 } from '../errors.ts'
-import { encodeExpiry } from '../expiry.ts'
 import type { SessionIdScheme } from '../id.ts'
 import type { SessionLogger } from '../logger.ts'
 import {
@@ -32,7 +31,8 @@ import { applyChange, conflictOf, expiresAtAfter, policyAfter } from './change.t
 import { nativeMapCodec, type SessionDataCodec } from './codec.ts'
 import { codecFormat, type SessionFormat } from './format.ts'
 import { type Item, type ItemLayout, newWriteToken, revisionOf, sameState } from './item-layout.ts'
-import { type Condition, type Path, type SessionTable, type Update, type Write, when } from './table.ts'
+import { inPlaceWrite, wholeItem } from './session-writes.ts'
+import { type Condition, type Path, type SessionTable, type Write, when } from './table.ts'
 import type { NewSessionRecord, SaveResult, SessionChange, SessionRecord } from './types.ts'
 
 /**
@@ -304,7 +304,7 @@ export class SessionEngine {
     const layout = this.#layout
     if (change.user) {
       // A bind or unbind: the whole item, and the users' items in step, in one transaction.
-      const written = this.#wholeItem(change, base, after, token)
+      const written = wholeItem(layout, change, base, after, token)
       const put: Write = { put: written, if: layout.unchangedIf(revisionOf(base), change.now) }
       const step = { from: base.user, to: after.user, fromId: base.id, toId: base.id }
       const outcome = await this.#transact(put, step, change.deadline, busy)
@@ -318,7 +318,7 @@ export class SessionEngine {
     let written: Item | undefined
     let failed: Item | null | undefined
     if (inPlace) {
-      const { update, condition } = this.#inPlace(change, base, after.expiresAt, token)
+      const { update, condition } = inPlaceWrite(layout, change, base, after.expiresAt, token, this.#o.now())
       const result = await this.#table.write({ update, key: layout.key(base.id), if: condition }, 'updated')
       if (result.made) {
         // The attributes the update set (the new version among them), on top of the item as read.
@@ -327,7 +327,7 @@ export class SessionEngine {
         written = { [dataName]: stored.data, [expiryName]: stored.expiresAt, ...result.item }
       } else failed = result.current ?? null
     } else {
-      written = this.#wholeItem(change, base, after, token)
+      written = wholeItem(layout, change, base, after, token)
       const result = await this.#table.write({
         put: written,
         if: layout.unchangedIf(revisionOf(base), change.now),
@@ -352,69 +352,6 @@ export class SessionEngine {
   }
 
   /**
-   * The whole item `change` leads to on top of `base`. The values of keys the change left alone are the
-   * ones `base` was read with: the format may write them back in their stored form.
-   */
-  #wholeItem(
-    change: SessionChange,
-    base: SessionRecord,
-    after: NewSessionRecord,
-    token: string,
-    id = base.id,
-  ): Item {
-    const revision = revisionOf(base)
-    const keys = change.cleared ? [] : Object.keys(base.data).filter((key) => !change.entries.has(key))
-    const layout = this.#layout
-    return layout.item(
-      id,
-      after,
-      id === base.id ? layout.nextVersion(revision) : layout.nextVersion(undefined),
-      layout.tokensAfter(id === base.id ? revision : undefined, token, change.now),
-      { revision, keys: new Set(keys) },
-    )
-  }
-
-  /**
-   * One update of the changed keys only, conditional on each still holding what the request loaded and on
-   * the expiry policy being unchanged (the new `expire_at` depends on it).
-   */
-  #inPlace(
-    change: SessionChange,
-    base: SessionRecord,
-    expiresAt: number,
-    token: string,
-  ): { update: Update; condition: Condition } {
-    const { props, format } = this.#layout
-    const encode = format.encodeEntry as (value: JsonValue) => ReturnType<SessionDataCodec['encode']>
-    const now = change.now
-    const { dataName, expiryName, versionName, expiryPolicyName, writeTokensName } = props
-    const set: [Path, Item[string]][] = []
-    const remove: Path[] = []
-    const conditions: Condition[] = [
-      when.exists([writeTokensName]),
-      when.hasType([dataName], 'M'),
-      when.gt([expiryName], { N: String(now) }),
-      when.or(when.missing([versionName]), when.hasType([versionName], 'N')),
-      base.expiry
-        ? when.eq([expiryPolicyName], { S: encodeExpiry(base.expiry) })
-        : when.missing([expiryPolicyName]),
-    ]
-    for (const [key, value] of change.entries) {
-      const path: Path = [dataName, key]
-      if (value === undefined) remove.push(path)
-      else set.push([path, encode(value)])
-      const loaded = ownValue(base.data, key) as JsonValue | undefined
-      conditions.push(loaded === undefined ? when.missing(path) : when.eq(path, encode(loaded)))
-    }
-    if (change.expiry?.policy) set.push([[expiryPolicyName], { S: encodeExpiry(change.expiry.policy) }])
-    else if (change.expiry) remove.push([expiryPolicyName])
-    set.push([[expiryName], { N: String(expiresAt) }], [[writeTokensName, token], { N: String(now) }])
-    if (base.user) set.push([[USER_ATTRIBUTES.lastUsed], { N: String(this.#o.now()) }])
-    for (const stale of this.#layout.staleTokens(revisionOf(base), now)) remove.push([writeTokensName, stale])
-    return { update: { set, remove, add: [[[versionName], 1]] }, condition: when.and(...conditions) }
-  }
-
-  /**
    * One transaction: the new item under a fresh id, and, if the session is still as `base` was read,
    * the old item replaced by one that only names the new id for {@link SUCCESSOR_SECONDS}.
    */
@@ -428,7 +365,7 @@ export class SessionEngine {
       const id = this.#newId()
       const token = newWriteToken()
       const tombstone = layout.tombstone(base.id, id, revision, now + SUCCESSOR_SECONDS, now)
-      const created = this.#wholeItem(change, base, after, token, id)
+      const created = wholeItem(this.#layout, change, base, after, token, id)
       const outcome = await this.#transact(
         { put: tombstone, if: layout.unchangedIf(revision, now) },
         { from: base.user, to: after.user, fromId: base.id, toId: id },

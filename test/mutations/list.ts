@@ -32,6 +32,7 @@ export interface Mutation {
 
 const ENGINE = 'src/store/engine.ts'
 const LAYOUT = 'src/store/item-layout.ts'
+const WRITES = 'src/store/session-writes.ts'
 const USERS = 'src/users/user-index.ts'
 const ROOM = 'src/users/room.ts'
 const SIGN_OUT = 'src/users/sign-out.ts'
@@ -59,7 +60,7 @@ export const mutations: readonly Mutation[] = [
   {
     id: 'per-key-conditions-removed',
     breaks: 'no lost update: an in-place write is conditional on each changed key as loaded',
-    file: ENGINE,
+    file: WRITES,
     find: 'conditions.push(loaded === undefined ? when.missing(path) : when.eq(path, encode(loaded)))',
     replace: 'void loaded',
     caughtBy: [
@@ -103,8 +104,8 @@ export const mutations: readonly Mutation[] = [
     id: 'in-place-write-revives-expired',
     breaks:
       'an expired session is no session: a write of a session that expired since it was loaded is "gone"',
-    file: ENGINE,
-    find: '      when.gt([expiryName], { N: String(now) }),\n',
+    file: WRITES,
+    find: '    when.gt([expiryName], { N: String(now) }),\n',
     replace: '',
     caughtBy: [onDynamoDB('a session that expires between its load and its save is not brought back')],
   },
