@@ -6,8 +6,8 @@
  */
 import { ADDED_BYTES_TARGET, bundleSizes } from '../bench/bundle-size.ts'
 
-/** Bytes the library may add today (47.5 KB; it adds 48,405). Issue 18's target: {@link ADDED_BYTES_TARGET}. */
-const LIMIT = 48_640
+/** Bytes the library may add today (48.25 KB; it adds 49,248 with the shared-cache directive). Issue 18's target: {@link ADDED_BYTES_TARGET}. */
+const LIMIT = 49_408
 const TARGET = ADDED_BYTES_TARGET
 
 const report = await bundleSizes()

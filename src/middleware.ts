@@ -21,7 +21,7 @@ import { checkStoreOptions, STORE_RULES } from './dynamodb/options.ts'
 import { DynamoDBSessionStore, type DynamoDBSessionStoreOptions } from './dynamodb/store.ts'
 import { PACKAGE_NAME, SessionConfigError } from './errors.ts'
 import { assertExpiry, DEFAULT_EXPIRY, defaultTouchAfter, expireAtFor, type SessionExpiry } from './expiry.ts'
-import { addSetCookies, isHttpEvent, readRequestCookies } from './http/index.ts'
+import { addSetCookies, isHttpEvent, keepOutOfSharedCaches, readRequestCookies } from './http/index.ts'
 import { DEFAULT_ID_SCHEME, type SessionIdScheme } from './id.ts'
 import { type SessionLogger, silentLogger } from './logger.ts'
 import { type FlushOutcome, flushSession, Session } from './session.ts'
@@ -284,7 +284,10 @@ export function dynamoSession<T extends object = SessionData>(
     const nowSeconds = Math.floor(now() / 1000)
     const setCookie = setCookieFor(await session[flushSession](nowSeconds), cookie, secrets, nowSeconds)
     // A detached session (no HTTP front door) never yields a cookie: the result stays as it is.
-    if (setCookie) request.response = addSetCookies(request.event, request.response, [setCookie], logger)
+    if (!setCookie) return
+    // The cookie is this browser's alone: no shared cache (a CDN, a proxy) may keep the response.
+    const response = addSetCookies(request.event, request.response, [setCookie], logger)
+    request.response = keepOutOfSharedCaches(request.event, response)
   }
 
   return {

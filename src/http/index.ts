@@ -5,6 +5,7 @@
  *
  * @module
  */
+export { keepOutOfSharedCaches, privateCacheControl } from './cache-control.ts'
 export { detectFrontDoor, type FrontDoor, isHttpEvent } from './front-door.ts'
 export { COOKIE_READ_LIMITS, readRequestCookies } from './request-cookies.ts'
 export { addSetCookies, type CookieWriteLogger } from './response-cookies.ts'
