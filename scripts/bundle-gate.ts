@@ -6,8 +6,8 @@
  */
 import { ADDED_BYTES_TARGET, bundleSizes } from '../bench/bundle-size.ts'
 
-/** Bytes the library may add today (48.25 KB; it adds 49,248 with the shared-cache directive). Issue 18's target: {@link ADDED_BYTES_TARGET}. */
-const LIMIT = 49_408
+/** Bytes the library may add today (49.25 KB; it adds 50,308 with the shared-cache directive and maxLifetime). Issue 18's target: {@link ADDED_BYTES_TARGET}. */
+const LIMIT = 50_432
 const TARGET = ADDED_BYTES_TARGET
 
 const report = await bundleSizes()

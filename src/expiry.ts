@@ -196,3 +196,28 @@ export function decodeExpiry(text: string): SessionExpiry | undefined {
 export function sameExpiry(a: SessionExpiry | undefined, b: SessionExpiry | undefined): boolean {
   return a === b || (a !== undefined && b !== undefined && encodeExpiry(a) === encodeExpiry(b))
 }
+
+/**
+ * `expiresAt`, or the absolute deadline `createdAt + maxLifetime` (epoch seconds) when that comes first;
+ * `expiresAt` itself without a `maxLifetime`.
+ *
+ * @example
+ * ```ts
+ * cappedExpiry(nowSeconds + 1800, createdAt, 8 * 3600) // never after createdAt + 8 hours
+ * ```
+ */
+export function cappedExpiry(expiresAt: number, createdAt: number, maxLifetime: number | undefined): number {
+  return maxLifetime === undefined ? expiresAt : Math.min(expiresAt, createdAt + maxLifetime)
+}
+
+/**
+ * Throws {@link SessionConfigError} unless `value` is a lifetime in whole seconds, more than 0 and at most
+ * {@link MAX_LIFETIME_SECONDS} (so milliseconds given as seconds are caught).
+ */
+export function assertLifetime(value: unknown, path: string): asserts value is number {
+  if (Number.isInteger(value) && (value as number) > 0 && (value as number) <= MAX_LIFETIME_SECONDS) return
+  const ms = typeof value === 'number' && value > MAX_LIFETIME_SECONDS && value / 1000 <= MAX_LIFETIME_SECONDS
+  throw new SessionConfigError(
+    `${path} must be whole seconds, more than 0 and at most ${MAX_LIFETIME_SECONDS} (400 days)${ms ? ' (milliseconds?)' : ''}`,
+  )
+}

@@ -20,7 +20,14 @@ import type { SessionData } from './data.ts'
 import { checkStoreOptions, STORE_RULES } from './dynamodb/options.ts'
 import { DynamoDBSessionStore, type DynamoDBSessionStoreOptions } from './dynamodb/store.ts'
 import { PACKAGE_NAME, SessionConfigError } from './errors.ts'
-import { assertExpiry, DEFAULT_EXPIRY, defaultTouchAfter, expireAtFor, type SessionExpiry } from './expiry.ts'
+import {
+  assertExpiry,
+  assertLifetime,
+  DEFAULT_EXPIRY,
+  defaultTouchAfter,
+  expireAtFor,
+  type SessionExpiry,
+} from './expiry.ts'
 import { addSetCookies, isHttpEvent, keepOutOfSharedCaches, readRequestCookies } from './http/index.ts'
 import { DEFAULT_ID_SCHEME, type SessionIdScheme } from './id.ts'
 import { type SessionLogger, silentLogger } from './logger.ts'
@@ -60,6 +67,12 @@ export interface DynamoSessionOptions {
    * touches on every read.
    */
   touchAfter?: number | undefined
+  /**
+   * An absolute lifetime, in seconds: a session ends this long after it was created, however active it
+   * is (OWASP ASVS 7.3.2); its expiry, rolling or not, never passes that deadline, and a touch never
+   * moves it past. `regenerate()` (a login) starts a new lifetime. At most 400 days. Default: none.
+   */
+  maxLifetime?: number | undefined
   /** Persist session changes even when the handler throws. Default `false`: an error saves nothing. */
   saveOnError?: boolean | undefined
   /** Where warnings go (corrupted items, cookie clashes, id collisions). Never given ids or data. Default: silent. */
@@ -135,6 +148,7 @@ const MIDDLEWARE_OPTIONS: OptionTable = {
     cookie: 'object',
     expiry: (value, path) => assertExpiry(value, path),
     touchAfter: nonNegativeSeconds,
+    maxLifetime: assertLifetime,
     saveOnError: 'boolean',
     logger: 'logger',
     now: 'function',
@@ -301,6 +315,7 @@ export function dynamoSession<T extends object = SessionData>(
         id: detached ? undefined : sessionIdFromRequest(request.event, cookie.name, secrets, ids),
         expiry,
         touchAfter,
+        maxLifetime: options.maxLifetime,
         now,
         failOpen: options.failOpen,
         detached,

@@ -7,7 +7,7 @@
  */
 import type { SessionData } from './data.ts'
 import { PACKAGE_NAME, SessionConflictError, SessionStoreError } from './errors.ts'
-import { cookieHasExpiry, expireAtFor, isRolling, isTouchDue } from './expiry.ts'
+import { cappedExpiry, cookieHasExpiry, expireAtFor, isRolling, isTouchDue } from './expiry.ts'
 import { type Changes, hasChanges, type Phase, type SessionInit } from './session-state.ts'
 import type { SaveResult, SessionRecord } from './store/types.ts'
 
@@ -85,6 +85,7 @@ export async function flushRequest(request: EndingRequest): Promise<Flushed> {
     expiry: changes.expiry,
     user: changes.user,
     defaultExpiry: init.expiry,
+    maxLifetime: init.maxLifetime,
     now: request.now,
     deadline: init.deadline,
   }
@@ -97,22 +98,29 @@ async function create({ init, data, changes, now }: EndingRequest): Promise<Sess
   const user = changes.user?.binding
   if (Object.keys(data).length === 0 && !user) return undefined
   const expiry = changes.expiry?.policy
-  const expiresAt = expireAtFor(expiry ?? init.expiry, now)
+  const expiresAt = cappedExpiry(expireAtFor(expiry ?? init.expiry, now), now, init.maxLifetime)
   if (expiresAt <= now) {
     // A fixed expiry that passed while the request ran (set() checked it): nothing can be stored.
     init.logger?.warn(`${PACKAGE_NAME}: the session's fixed expiry passed during the request; not stored`)
     return undefined
   }
-  return init.store.create({ data, expiresAt, expiry, ...(user && { user }) }, { deadline: init.deadline })
+  return init.store.create(
+    { data, expiresAt, expiry, createdAt: now, ...(user && { user }) },
+    { deadline: init.deadline },
+  )
 }
 
 /** Pushes a rolling expiry forward when it is due (a request that only read). */
 async function touch(init: SessionInit, base: SessionRecord, now: number): Promise<Flushed> {
   const expiry = base.expiry ?? init.expiry
-  if (!isTouchDue(expiry, base.expiresAt, now, init.touchAfter)) return { outcome: NONE, written: base }
+  // Never past the absolute deadline: a session at it is not touched at all.
+  const target = cappedExpiry(expireAtFor(expiry, now), base.createdAt ?? now, init.maxLifetime)
+  if (!isTouchDue(expiry, base.expiresAt, now, init.touchAfter) || target <= base.expiresAt) {
+    return { outcome: NONE, written: base }
+  }
   let touched: SessionRecord | undefined
   try {
-    touched = await init.store.touch(base, expireAtFor(expiry, now))
+    touched = await init.store.touch(base, target)
   } catch (error) {
     // The request only read, and read successfully: a failed touch costs a little lifetime, not the response.
     if (!(error instanceof SessionStoreError)) throw error

@@ -27,6 +27,11 @@ export interface SessionInit {
   expiry: SessionExpiry
   /** Seconds that must pass before a read-only request pushes a rolling expiry forward. */
   touchAfter: number
+  /**
+   * The absolute lifetime, in seconds: the session ends this long after it was created (or regenerated),
+   * however active. Default: none.
+   */
+  maxLifetime?: number | undefined
   /** The clock, in epoch milliseconds (the middleware's, resolved once). */
   now: () => number
   /**

@@ -17,7 +17,13 @@ import {
   type Phase,
   type SessionInit,
 } from './session-state.ts'
-import type { SessionStore, UserBinding, UserSessionIndex, UserSessionPage } from './store/types.ts'
+import type {
+  SessionRecord,
+  SessionStore,
+  UserBinding,
+  UserSessionIndex,
+  UserSessionPage,
+} from './store/types.ts'
 
 export type { FlushOutcome } from './session-flush.ts'
 export type { SessionInit } from './session-state.ts'
@@ -137,7 +143,7 @@ export class Session<T extends object = SessionData> {
       kind: 'loading',
       cookieId,
       promise: this.#store.load(cookieId).then(
-        (record) => this.#settle(loading, { kind: 'ready', base: record }),
+        (record) => this.#settle(loading, { kind: 'ready', base: this.#alive(record) }),
         (error: unknown) => {
           if (!(this.#init.failOpen && error instanceof SessionStoreError)) {
             this.#settle(loading, { kind: 'unread', cookieId }) // a later call may try again
@@ -153,6 +159,17 @@ export class Session<T extends object = SessionData> {
     }
     this.#phase = loading
     return loading.promise
+  }
+
+  /**
+   * `record`, unless it is past its absolute deadline (`maxLifetime` after its creation): then there is no
+   * session, as for one past its expiry. Its item's expiry already says so when the same `maxLifetime`
+   * wrote it; this holds when the lifetime was shortened since.
+   */
+  #alive(record: SessionRecord | undefined): SessionRecord | undefined {
+    const { maxLifetime } = this.#init
+    if (!record || maxLifetime === undefined || record.createdAt === undefined) return record
+    return record.createdAt + maxLifetime > this.#nowSeconds() ? record : undefined
   }
 
   /** Moves from `loading` to `next`, unless something (a `destroy()`) moved on meanwhile. */

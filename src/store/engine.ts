@@ -17,6 +17,7 @@ import {
   SessionStoreError,
   SessionTooLargeError,
 } from '../errors.ts'
+import { cappedExpiry } from '../expiry.ts'
 import type { SessionIdScheme } from '../id.ts'
 import type { SessionLogger } from '../logger.ts'
 import {
@@ -84,12 +85,18 @@ type Attempt =
  * What `change` on top of `base` stores, or `undefined` when it leaves no session (empty or expired). A
  * session bound to a user stays, even empty: it is that user's login.
  */
-export function storedAfter(change: SessionChange, base: SessionRecord): NewSessionRecord | undefined {
+export function storedAfter(
+  change: SessionChange,
+  base: SessionRecord,
+  restart = false,
+): NewSessionRecord | undefined {
   const data = applyChange(base.data, change)
-  const expiresAt = expiresAtAfter(change, base)
+  // A regenerate (a login) starts a new lifetime; a session stored without a creation time counts from now.
+  const createdAt = restart ? change.now : (base.createdAt ?? change.now)
+  const expiresAt = cappedExpiry(expiresAtAfter(change, base), createdAt, change.maxLifetime)
   const user = change.user ? change.user.binding : base.user
   if ((Object.keys(data).length === 0 && !user) || expiresAt <= change.now) return undefined
-  return { data, expiresAt, expiry: policyAfter(change, base), user }
+  return { data, expiresAt, expiry: policyAfter(change, base), user, createdAt }
 }
 
 /**
@@ -166,6 +173,7 @@ export class SessionEngine {
     options: { deadline?: number | undefined } = {},
   ): Promise<SessionRecord> {
     const now = this.#nowSeconds()
+    record = { ...record, createdAt: record.createdAt ?? now }
     let busy = 0
     for (let attempt = 1; attempt <= this.#o.createAttempts; attempt++) {
       const id = this.#newId()
@@ -318,7 +326,7 @@ export class SessionEngine {
     let written: Item | undefined
     let failed: Item | null | undefined
     if (inPlace) {
-      const { update, condition } = inPlaceWrite(layout, change, base, after.expiresAt, token, this.#o.now())
+      const { update, condition } = inPlaceWrite(layout, change, base, after, token, this.#o.now())
       const result = await this.#table.write({ update, key: layout.key(base.id), if: condition }, 'updated')
       if (result.made) {
         // The attributes the update set (the new version among them), on top of the item as read.
@@ -356,7 +364,7 @@ export class SessionEngine {
    * the old item replaced by one that only names the new id for {@link SUCCESSOR_SECONDS}.
    */
   async #regenerateOnce(change: SessionChange, base: SessionRecord, busy: number): Promise<Attempt> {
-    const after = storedAfter(change, base)
+    const after = storedAfter(change, base, true)
     if (!after) return this.#end(base, change.now)
     const revision = revisionOf(base)
     const { now } = change
@@ -396,6 +404,9 @@ export class SessionEngine {
     const set: [Path, Item[string]][] = [[[expiryName], target]]
     // A bound session's last use, for its user's list of sessions.
     if (base.user) set.push([[USER_ATTRIBUTES.lastUsed], { N: String(this.#o.now()) }])
+    // A session stored before creation times were recorded counts its lifetime from its first touch.
+    const createdAt = base.createdAt ?? this.#nowSeconds()
+    if (base.createdAt === undefined) set.push([[layout.props.createdName], { N: String(createdAt) }])
     const written = await this.#table.write({
       update: { set },
       key: layout.key(base.id),
@@ -404,7 +415,7 @@ export class SessionEngine {
     const touched = (at: number): SessionRecord => {
       const revision = revisionOf(base)
       const stored = { ...revision.stored, expiresAt: { N: String(at) } }
-      return { ...base, expiresAt: at, revision: { ...revision, stored } }
+      return { ...base, expiresAt: at, createdAt, revision: { ...revision, stored } }
     }
     if (written.made) return touched(expiresAt)
     // Touched already, by this touch's own lost reply or by a concurrent one: as good.

@@ -149,12 +149,14 @@ export class ItemLayout {
       return undefined
     }
     if (expiresAt <= Math.floor(this.#now() / 1000)) return undefined
+    const created = Number(item[this.props.createdName]?.N)
     const record: SessionRecord = {
       id,
       data: loaded.data,
       expiresAt,
       expiry: expiry || undefined,
       revision: this.revision(item, loaded),
+      ...(Number.isSafeInteger(created) && { createdAt: created }),
     }
     const user = readBinding(item)
     return user ? { ...record, user } : record
@@ -229,6 +231,7 @@ export class ItemLayout {
       expiresAt: number
       expiry?: SessionExpiry | undefined
       user?: UserBinding | undefined
+      createdAt?: number | undefined
     },
     version: AttributeValue | undefined,
     tokens: AttributeValue,
@@ -244,6 +247,7 @@ export class ItemLayout {
     }
     if (version) item[versionName] = version
     if (fields.expiry) item[expiryPolicyName] = { S: encodeExpiry(fields.expiry) }
+    if (fields.createdAt !== undefined) item[this.props.createdName] = { N: String(fields.createdAt) }
     if (fields.user) Object.assign(item, bindingAttributes(fields.user, this.#now()))
     const size = itemSize(item)
     if (size > ITEM_LIMIT) throw new SessionTooLargeError(size, ITEM_LIMIT)

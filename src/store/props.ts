@@ -65,6 +65,8 @@ export interface DynamoDBStoreProps {
    * the regenerate also ends the new session. Default `"successor"`.
    */
   successorName?: string | undefined
+  /** When the session was created (epoch seconds), for `maxLifetime`. Default `"created_at"`. */
+  createdName?: string | undefined
 }
 
 /**
@@ -85,6 +87,7 @@ export interface ResolvedStoreProps {
   readonly expiryPolicyName: string
   readonly writeTokensName: string
   readonly successorName: string
+  readonly createdName: string
 }
 
 /**
@@ -105,6 +108,7 @@ export const DEFAULT_STORE_PROPS: ResolvedStoreProps = Object.freeze({
   expiryPolicyName: 'expiry_policy',
   writeTokensName: 'write_tokens',
   successorName: 'successor',
+  createdName: 'created_at',
 })
 
 // DynamoDB limits: table names 3-255 of [a-zA-Z0-9_.-]; attribute names 1-255 bytes (key names).
@@ -118,6 +122,7 @@ const ATTRIBUTES = [
   'expiryPolicyName',
   'writeTokensName',
   'successorName',
+  'createdName',
 ] as const
 
 function attributeName(value: unknown, what: string): string {
@@ -144,6 +149,7 @@ export const PROPS_RULES: Readonly<Record<keyof DynamoDBStoreProps, OptionRule>>
   expiryPolicyName: 'any',
   writeTokensName: 'any',
   successorName: 'any',
+  createdName: 'any',
 }
 
 /** Keys given for props by mistake, with where they belong. */

@@ -46,10 +46,11 @@ export function inPlaceWrite(
   layout: ItemLayout,
   change: SessionChange,
   base: SessionRecord,
-  expiresAt: number,
+  after: NewSessionRecord,
   token: string,
   nowMs: number,
 ): { update: Update; condition: Condition } {
+  const { expiresAt, createdAt } = after
   const { props, format } = layout
   const encode = format.encodeEntry as (value: JsonValue) => ReturnType<SessionDataCodec['encode']>
   const now = change.now
@@ -76,6 +77,9 @@ export function inPlaceWrite(
   else if (change.expiry) remove.push([expiryPolicyName])
   set.push([[expiryName], { N: String(expiresAt) }], [[writeTokensName, token], { N: String(now) }])
   if (base.user) set.push([[USER_ATTRIBUTES.lastUsed], { N: String(nowMs) }])
+  if (base.createdAt === undefined && createdAt !== undefined) {
+    set.push([[props.createdName], { N: String(createdAt) }])
+  }
   for (const stale of layout.staleTokens(revisionOf(base), now)) remove.push([writeTokensName, stale])
   return { update: { set, remove, add: [[[versionName], 1]] }, condition: when.and(...conditions) }
 }

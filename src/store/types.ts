@@ -34,6 +34,11 @@ export interface SessionRecord {
   /** The user this session is bound to (`session.bindUser()`), if any. */
   readonly user?: UserBinding | undefined
   /**
+   * When the session was created (or last regenerated), in epoch seconds; `undefined` for a session
+   * stored before this was recorded. With `maxLifetime`, the session ends that many seconds after it.
+   */
+  readonly createdAt?: number | undefined
+  /**
    * What the store needs to tell later whether the session changed since this record was read (a
    * version, say). Opaque: pass it back unchanged.
    */
@@ -57,6 +62,8 @@ export interface NewSessionRecord {
   readonly expiry?: SessionExpiry | undefined
   /** The user to bind the new session to, if any. */
   readonly user?: UserBinding | undefined
+  /** When it was created, in epoch seconds. Default: when the store writes it. */
+  readonly createdAt?: number | undefined
 }
 
 /**
@@ -191,6 +198,11 @@ export interface SessionChange {
   readonly user?: { readonly binding: UserBinding | undefined } | undefined
   /** The middleware's expiry, for a session without a per-session one. */
   readonly defaultExpiry: SessionExpiry
+  /**
+   * The middleware's `maxLifetime`, in seconds: the session's expiry never passes `createdAt` plus this
+   * (a session stored without `createdAt` counts from this write). `undefined`: no absolute lifetime.
+   */
+  readonly maxLifetime?: number | undefined
   /** The instant of the write, in epoch seconds: rolling expiries count from it. */
   readonly now: number
   /**

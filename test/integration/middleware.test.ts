@@ -608,6 +608,7 @@ describe('the session object', () => {
       }),
     )
     expect(Object.keys(item.Item ?? {}).sort()).toEqual([
+      'created_at',
       'data',
       'expire_at',
       'session_id',

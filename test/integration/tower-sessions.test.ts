@@ -113,8 +113,16 @@ describe('a session a Rust service wrote: loaded, changed and saved, and still w
       // The data as Rust stored it (numbers JavaScript cannot hold exactly come as the nearest double).
       expect(seen, vector.name).toEqual(JSON.parse(vector.data_json))
       const item = await rawItem(vector.cookie)
-      expect(Object.keys(item ?? {}).sort()).toEqual(['data', 'expire_at', 'session_id', 'write_tokens'])
+      // Beside the Rust record: the write tokens, and the creation time (counted from this first write).
+      expect(Object.keys(item ?? {}).sort()).toEqual([
+        'created_at',
+        'data',
+        'expire_at',
+        'session_id',
+        'write_tokens',
+      ])
       expect(item?.expire_at?.N).toBe(String(NOW + TWO_WEEKS))
+      expect(item?.created_at?.N).toBe(String(NOW))
       const saved = item?.data?.B as Uint8Array
       const before = decodeTowerRecord(original)
       const after = decodeTowerRecord(saved)

@@ -38,6 +38,7 @@ const ROOM = 'src/users/room.ts'
 const SIGN_OUT = 'src/users/sign-out.ts'
 const USER_ITEMS = 'src/users/user-items.ts'
 const RACES = 'test/integration/races.test.ts'
+const LIFETIME = 'test/integration/lifetime.test.ts'
 const ATTACKS = 'test/integration/user-attacks.test.ts'
 const CONTRACT = 'test/integration/store-contract.test.ts'
 const USER_CONTRACT = 'test/integration/user-contract.test.ts'
@@ -264,6 +265,31 @@ export const mutations: readonly Mutation[] = [
     find: 'if (this.#phase !== loading) return',
     replace: '',
     caughtBy: [{ file: RACES, test: 'the load finishing after destroy() cannot undo it' }],
+  },
+  // --- An absolute lifetime (maxLifetime) ------------------------------------------------------------------
+  {
+    id: 'lifetime-ignored-on-write',
+    breaks: 'a session used all the time still ends at its absolute deadline',
+    file: ENGINE,
+    find: 'const expiresAt = cappedExpiry(expiresAtAfter(change, base), createdAt, change.maxLifetime)',
+    replace: 'const expiresAt = expiresAtAfter(change, base)',
+    caughtBy: [{ file: LIFETIME, test: 'a session used every minute still ends at its absolute deadline' }],
+  },
+  {
+    id: 'lifetime-ignored-on-touch',
+    breaks: 'a touch never moves the expiry past the absolute deadline',
+    file: 'src/session-flush.ts',
+    find: 'const target = cappedExpiry(expireAtFor(expiry, now), base.createdAt ?? now, init.maxLifetime)',
+    replace: 'const target = expireAtFor(expiry, now)',
+    caughtBy: [{ file: LIFETIME, test: 'a touch never moves the expiry past the deadline' }],
+  },
+  {
+    id: 'regenerate-keeps-lifetime',
+    breaks: 'regenerate() (a login) starts a new lifetime',
+    file: ENGINE,
+    find: 'const after = storedAfter(change, base, true)',
+    replace: 'const after = storedAfter(change, base)',
+    caughtBy: [{ file: LIFETIME, test: 'regenerate() (a login) starts a new lifetime' }],
   },
   // --- A user's sessions: sign out everywhere is complete and final ----------------------------------------
   {

@@ -207,3 +207,27 @@ describe('an expiry made by hand is checked wherever it is used', () => {
     ).rejects.toThrow(/setExpiry\(\) must be an instant from 1970 to 9999/)
   })
 })
+
+describe('maxLifetime (an absolute lifetime) is whole seconds within 400 days', () => {
+  it.each([
+    ['0', 0, /maxLifetime must be whole seconds, more than 0/],
+    ['negative', -60, /maxLifetime must be whole seconds/],
+    ['a fraction', 1.5, /maxLifetime must be whole seconds/],
+    ['a string', '3600', /maxLifetime must be whole seconds/],
+    ['NaN', Number.NaN, /maxLifetime must be whole seconds/],
+    ['fourteen days in milliseconds', DAYS_14_IN_MS, /at most 34560000 \(400 days\) \(milliseconds\?\)$/],
+    ['401 days', 401 * 24 * 3600, /at most 34560000 \(400 days\)/],
+  ])('refuses %s', (_, maxLifetime, message) => {
+    expect(configError(middleware({ maxLifetime }))).toMatch(message)
+  })
+
+  it('takes 400 days, a second, and eight hours', () => {
+    for (const maxLifetime of [400 * 24 * 3600, 1, 8 * 3600]) {
+      expect(() => dynamoSession({ maxLifetime })).not.toThrow()
+    }
+  })
+
+  it('is an option of dynamoSession(), not of a store', () => {
+    expect(configError(() => new MemoryStore({ maxLifetime: 3600 } as never))).toMatch(/maxLifetime/)
+  })
+})

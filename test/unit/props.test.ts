@@ -21,6 +21,7 @@ describe('resolveStoreProps defaults', () => {
       expiryPolicyName: 'expiry_policy',
       writeTokensName: 'write_tokens',
       successorName: 'successor',
+      createdName: 'created_at',
     })
     expect(resolveStoreProps({})).toEqual(resolveStoreProps())
     expect(resolveStoreProps()).toEqual(DEFAULT_STORE_PROPS)
