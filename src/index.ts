@@ -45,6 +45,7 @@ export {
   MAX_LIFETIME_SECONDS,
   type SessionExpiry,
 } from './expiry.ts'
+export type { CrossSiteOptions } from './http/cross-site.ts'
 export { DEFAULT_ID_SCHEME, type SessionIdScheme } from './id.ts'
 export type { SessionLogger } from './logger.ts'
 export {

@@ -28,7 +28,16 @@ import {
   expireAtFor,
   type SessionExpiry,
 } from './expiry.ts'
-import { addSetCookies, isHttpEvent, keepOutOfSharedCaches, readRequestCookies } from './http/index.ts'
+import {
+  addSetCookies,
+  assertCrossSiteOptions,
+  type CrossSiteOptions,
+  crossSiteRefusal,
+  isHttpEvent,
+  keepOutOfSharedCaches,
+  readRequestCookies,
+  refusedResponse,
+} from './http/index.ts'
 import { DEFAULT_ID_SCHEME, type SessionIdScheme } from './id.ts'
 import { type SessionLogger, silentLogger } from './logger.ts'
 import { type FlushOutcome, flushSession, Session } from './session.ts'
@@ -73,6 +82,14 @@ export interface DynamoSessionOptions {
    * moves it past. `regenerate()` (a login) starts a new lifetime. At most 400 days. Default: none.
    */
   maxLifetime?: number | undefined
+  /**
+   * Refuse cross-site requests that could change state (CSRF): a `POST`, `PUT`, `PATCH` or `DELETE` whose
+   * `Sec-Fetch-Site` is `cross-site` or `same-site`, or, from a browser too old to send it, whose `Origin`
+   * is not this host, is answered `403` before the handler runs (and logged). Requests without either
+   * header (non-browser clients) pass. `trustedOrigins` lets chosen sites through; `false` switches the
+   * check off. Default: on, no trusted origins.
+   */
+  crossSite?: CrossSiteOptions | false | undefined
   /** Persist session changes even when the handler throws. Default `false`: an error saves nothing. */
   saveOnError?: boolean | undefined
   /** Where warnings go (corrupted items, cookie clashes, id collisions). Never given ids or data. Default: silent. */
@@ -149,6 +166,7 @@ const MIDDLEWARE_OPTIONS: OptionTable = {
     expiry: (value, path) => assertExpiry(value, path),
     touchAfter: nonNegativeSeconds,
     maxLifetime: assertLifetime,
+    crossSite: assertCrossSiteOptions,
     saveOnError: 'boolean',
     logger: 'logger',
     now: 'function',
@@ -290,6 +308,8 @@ export function dynamoSession<T extends object = SessionData>(
     store = new DynamoDBSessionStore({ client: options.client, logger, now, ...retries, ...options.store })
   }
   const ids = store.ids ?? DEFAULT_ID_SCHEME
+  const trustedOrigins =
+    options.crossSite === false ? undefined : new Set(options.crossSite?.trustedOrigins ?? [])
   const sessions = new WeakMap<object, Session<T>>()
 
   const finish = async (request: Request<unknown, unknown, Error, SessionContext<T>>) => {
@@ -309,6 +329,14 @@ export function dynamoSession<T extends object = SessionData>(
     before(request) {
       // No HTTP request, no cookie: an SQS batch, a schedule, a direct invoke.
       const detached = !isHttpEvent(request.event)
+      const refusal =
+        detached || !trustedOrigins ? undefined : crossSiteRefusal(request.event, trustedOrigins)
+      if (refusal) {
+        logger.warn(`${PACKAGE_NAME}: refused a cross-site request that could change state`, {
+          reason: refusal,
+        })
+        return refusedResponse()
+      }
       const session = new Session<T>({
         deadline: deadlineOf(request.context),
         store,

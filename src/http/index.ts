@@ -6,6 +6,12 @@
  * @module
  */
 export { keepOutOfSharedCaches, privateCacheControl } from './cache-control.ts'
+export {
+  assertCrossSiteOptions,
+  type CrossSiteOptions,
+  crossSiteRefusal,
+  refusedResponse,
+} from './cross-site.ts'
 export { detectFrontDoor, type FrontDoor, isHttpEvent } from './front-door.ts'
 export { COOKIE_READ_LIMITS, readRequestCookies } from './request-cookies.ts'
 export { addSetCookies, type CookieWriteLogger } from './response-cookies.ts'

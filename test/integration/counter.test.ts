@@ -130,6 +130,22 @@ describe.each(frontDoorEvents)('the counter behind $frontDoor', ({ event }) => {
     expect(JSON.parse((await visit({ path: '/api/count', cookieHeader })).body)).toEqual({ count: 1 })
   })
 
+  it('refuses a cross-site POST /reset with 403: the count stays, nothing is sent to DynamoDB', async () => {
+    const first = await visit({ path: '/api/count' })
+    const cookieHeader = sessionCookie(first) ?? ''
+    sent.length = 0
+    const forged = await visit({
+      path: '/reset',
+      method: 'POST',
+      cookieHeader,
+      headers: { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' },
+    })
+    expect(forged.statusCode).toBe(403)
+    expect(setCookies(forged)).toEqual([])
+    expect(sent).toEqual([])
+    expect(JSON.parse((await visit({ path: '/api/count', cookieHeader })).body)).toEqual({ count: 2 })
+  })
+
   it('redirects a browser form post on /reset back to the page (303)', async () => {
     const reset = await visit({
       path: '/reset',

@@ -39,6 +39,8 @@ const SIGN_OUT = 'src/users/sign-out.ts'
 const USER_ITEMS = 'src/users/user-items.ts'
 const RACES = 'test/integration/races.test.ts'
 const LIFETIME = 'test/integration/lifetime.test.ts'
+const CROSS_SITE = 'src/http/cross-site.ts'
+const CROSS_SITE_TESTS = 'test/unit/http/cross-site.test.ts'
 const ATTACKS = 'test/integration/user-attacks.test.ts'
 const CONTRACT = 'test/integration/store-contract.test.ts'
 const USER_CONTRACT = 'test/integration/user-contract.test.ts'
@@ -290,6 +292,23 @@ export const mutations: readonly Mutation[] = [
     find: 'const after = storedAfter(change, base, true)',
     replace: 'const after = storedAfter(change, base)',
     caughtBy: [{ file: LIFETIME, test: 'regenerate() (a login) starts a new lifetime' }],
+  },
+  // --- Cross-site requests (CSRF) ---------------------------------------------------------------------------
+  {
+    id: 'same-site-let-through',
+    breaks: 'a state-changing request from a sibling subdomain (Sec-Fetch-Site: same-site) is refused',
+    file: CROSS_SITE,
+    find: "if (site === 'cross-site' || site === 'same-site') return `Sec-Fetch-Site: ${site}`",
+    replace: "if (site === 'cross-site') return `Sec-Fetch-Site: ${site}`",
+    caughtBy: [{ file: CROSS_SITE_TESTS, test: 'refuses a POST: same-site' }],
+  },
+  {
+    id: 'origin-fallback-skipped',
+    breaks: 'from a browser without Fetch Metadata, a state-changing request from another origin is refused',
+    file: CROSS_SITE,
+    find: "return host && parsed(origin)?.host === host ? undefined : 'Origin is not this host'",
+    replace: 'return undefined',
+    caughtBy: [{ file: CROSS_SITE_TESTS, test: 'refuses a POST: no Fetch Metadata, a foreign Origin' }],
   },
   // --- A user's sessions: sign out everywhere is complete and final ----------------------------------------
   {

@@ -1,0 +1,139 @@
+/**
+ * Refusing cross-site requests that could change state (CSRF; OWASP ASVS 3.5.1–3.5.3), from what the
+ * browser says of every request it sends:
+ *
+ * - a safe method (`GET`, `HEAD`, `OPTIONS`) always passes: it must not change state anyway;
+ * - `Sec-Fetch-Site` (Fetch Metadata, sent by every current browser): `same-origin` and `none` (the user
+ *   typed the address or used a bookmark) pass; `same-site` (a sibling subdomain) and `cross-site` do not;
+ * - without it (an older browser), `Origin`: it must name this host (the `Host` header), or be trusted;
+ * - with neither (`curl`, a server, a mobile app's HTTP client): nothing tells a forged request apart, and
+ *   no browser sends a forged one without them, so the request passes.
+ *
+ * `trustedOrigins` lets chosen sites through (a front end on another host, an identity provider that posts
+ * back to a callback). Behind a CDN that rewrites `Host` (CloudFront to an API Gateway domain), current
+ * browsers are told apart by `Sec-Fetch-Site`, which the CDN does not change; for older ones, trust the
+ * site's own origin.
+ *
+ * @module
+ */
+import { SessionConfigError } from '../errors.ts'
+import { isRecord } from './front-door.ts'
+
+const SAFE_METHODS = ['GET', 'HEAD', 'OPTIONS']
+
+/**
+ * Options of the cross-site check: `dynamoSession({ crossSite: { trustedOrigins: [...] } })`, or
+ * `crossSite: false` to switch it off.
+ *
+ * @example
+ * ```ts
+ * const crossSite: CrossSiteOptions = { trustedOrigins: ['https://app.example.com'] }
+ * ```
+ */
+export interface CrossSiteOptions {
+  /**
+   * Origins (`https://host[:port]`, nothing after it) whose cross-site requests are let through. Default:
+   * none.
+   */
+  trustedOrigins?: readonly string[] | undefined
+}
+
+/** The first value of header `name` (lower case), in `headers` or `multiValueHeaders`, any letter case. */
+function header(event: Record<string, unknown>, name: string): string | undefined {
+  for (const container of [event.headers, event.multiValueHeaders]) {
+    if (!isRecord(container)) continue
+    for (const key of Object.keys(container)) {
+      if (key.length !== name.length || key.toLowerCase() !== name) continue
+      const value = container[key]
+      const first = Array.isArray(value) ? value[0] : value
+      if (typeof first === 'string') return first.trim()
+    }
+  }
+  return undefined
+}
+
+/** The request's method: `httpMethod` (REST API, ALB) or `requestContext.http.method` (payload 2.0). */
+function method(event: Record<string, unknown>): string | undefined {
+  const context = event.requestContext
+  const http = isRecord(context) ? context.http : undefined
+  const value = event.httpMethod ?? (isRecord(http) ? http.method : undefined)
+  return typeof value === 'string' ? value.toUpperCase() : undefined
+}
+
+/** `text` as a URL, or `undefined` (`null`, anything else that is not one). */
+function parsed(text: string): URL | undefined {
+  try {
+    return new URL(text)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Why `event` is a cross-site request that may change state and must be refused (the header that says
+ * so), or `undefined` when it may go on. Never throws.
+ *
+ * @example
+ * ```ts
+ * crossSiteRefusal(event, new Set()) // 'Sec-Fetch-Site: cross-site' for a form posted from another site
+ * ```
+ */
+export function crossSiteRefusal(event: unknown, trustedOrigins: ReadonlySet<string>): string | undefined {
+  try {
+    if (!isRecord(event)) return undefined
+    const verb = method(event)
+    if (verb === undefined || SAFE_METHODS.includes(verb)) return undefined
+    const origin = header(event, 'origin')
+    if (origin !== undefined && trustedOrigins.has(origin)) return undefined
+    const site = header(event, 'sec-fetch-site')?.toLowerCase()
+    if (site === 'same-origin' || site === 'none') return undefined
+    // The reason names what the browser said, never echoing an unknown value.
+    if (site === 'cross-site' || site === 'same-site') return `Sec-Fetch-Site: ${site}`
+    if (site !== undefined) return 'Sec-Fetch-Site: unknown'
+    if (origin === undefined) return undefined
+    const host = header(event, 'host')?.toLowerCase()
+    return host && parsed(origin)?.host === host ? undefined : 'Origin is not this host'
+  } catch {
+    // A hostile event object (a throwing getter): refuse what cannot be read.
+    return 'unreadable request'
+  }
+}
+
+/**
+ * Throws unless `value` is `false` or {@link CrossSiteOptions} whose `trustedOrigins` are origins as a
+ * browser sends them (`https://host[:port]`).
+ */
+export function assertCrossSiteOptions(value: unknown, path: string): void {
+  if (value === false) return
+  const origins = isRecord(value) ? value.trustedOrigins : undefined
+  if (!isRecord(value) || Object.keys(value).some((key) => key !== 'trustedOrigins')) {
+    throw new SessionConfigError(`${path} must be false or { trustedOrigins: ['https://app.example.com'] }`)
+  }
+  if (origins === undefined) return
+  if (!Array.isArray(origins))
+    throw new SessionConfigError(`${path}.trustedOrigins must be an array of origins`)
+  for (const origin of origins) {
+    const ok = typeof origin === 'string' && /^https?:\/\//.test(origin) && parsed(origin)?.origin === origin
+    if (!ok) {
+      throw new SessionConfigError(
+        `${path}.trustedOrigins: ${JSON.stringify(origin)} is not an origin (scheme://host[:port], lower case, no path)`,
+      )
+    }
+  }
+}
+
+/**
+ * The response a refused request gets: `403 Forbidden`, plain text, nothing of the request echoed.
+ *
+ * @example
+ * ```ts
+ * return refusedResponse() // { statusCode: 403, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: ... }
+ * ```
+ */
+export function refusedResponse(): { statusCode: number; headers: Record<string, string>; body: string } {
+  return {
+    statusCode: 403,
+    headers: { 'content-type': 'text/plain; charset=utf-8' },
+    body: 'Forbidden: a cross-site request cannot change this site',
+  }
+}
