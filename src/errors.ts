@@ -216,3 +216,29 @@ export class SessionBusyError extends SessionStoreError {
     this.headers = Object.freeze({ 'Retry-After': String(seconds) })
   }
 }
+
+/**
+ * The route needs the user to have authenticated recently (OWASP ASVS 7.5.1, 7.5.3: before a password
+ * change, a payment, a new device), and this session's last authentication is older than `maxAge`
+ * seconds, or unknown. `session.requireRecentAuthentication(maxAge)` throws it. Carries `statusCode` 401
+ * and `expose: true`, so `@middy/http-error-handler` answers `401 Unauthorized`: ask for the password
+ * again, then call `session.recordAuthentication()`.
+ *
+ * @example
+ * ```ts
+ * await context.session.requireRecentAuthentication(300) // throws ReauthenticationRequiredError after 5 minutes
+ * ```
+ */
+export class ReauthenticationRequiredError extends SessionError {
+  /** HTTP status for `@middy/http-error-handler`. */
+  readonly statusCode = 401
+  /** The message is safe to show to the client. */
+  readonly expose = true
+  /** How recent an authentication the route asked for, in seconds. */
+  readonly maxAge: number
+
+  constructor(maxAge: number) {
+    super(`This needs an authentication within the last ${maxAge} seconds: sign in again`)
+    this.maxAge = maxAge
+  }
+}

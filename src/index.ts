@@ -28,6 +28,7 @@ export {
   SUCCESSOR_SECONDS,
 } from './dynamodb/store.ts'
 export {
+  ReauthenticationRequiredError,
   SessionBusyError,
   SessionConfigError,
   SessionConflictError,

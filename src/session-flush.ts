@@ -86,6 +86,7 @@ export async function flushRequest(request: EndingRequest): Promise<Flushed> {
     user: changes.user,
     defaultExpiry: init.expiry,
     maxLifetime: init.maxLifetime,
+    authenticatedAt: changes.authenticatedAt,
     now: request.now,
     deadline: init.deadline,
   }
@@ -105,7 +106,14 @@ async function create({ init, data, changes, now }: EndingRequest): Promise<Sess
     return undefined
   }
   return init.store.create(
-    { data, expiresAt, expiry, createdAt: now, ...(user && { user }) },
+    {
+      data,
+      expiresAt,
+      expiry,
+      createdAt: now,
+      authenticatedAt: changes.authenticatedAt,
+      ...(user && { user }),
+    },
     { deadline: init.deadline },
   )
 }

@@ -84,6 +84,8 @@ export interface Changes {
   user: { readonly binding: UserBinding | undefined } | undefined
   /** Entry sizes for the size guard, computed on the first change (`undefined` before). */
   sizes: Map<string, number> | undefined
+  /** When `recordAuthentication()` was called, in epoch seconds. */
+  authenticatedAt: number | undefined
 }
 
 /** A request's changes before it made any. */
@@ -95,13 +97,18 @@ export function noChanges(): Changes {
     regenerate: false,
     user: undefined,
     sizes: undefined,
+    authenticatedAt: undefined,
   }
 }
 
 /** Whether `changes` change what is stored (a regenerate alone moves the session, it does not change it). */
 export function hasChanges(changes: Changes): boolean {
   return (
-    changes.entries.size > 0 || changes.cleared || changes.expiry !== undefined || changes.user !== undefined
+    changes.entries.size > 0 ||
+    changes.cleared ||
+    changes.expiry !== undefined ||
+    changes.user !== undefined ||
+    changes.authenticatedAt !== undefined
   )
 }
 

@@ -6,7 +6,13 @@
  * @module
  */
 import { assertJsonValue, ownValue, type SessionData, setOwn } from './data.ts'
-import { PACKAGE_NAME, SessionConfigError, SessionDataError, SessionStoreError } from './errors.ts'
+import {
+  PACKAGE_NAME,
+  ReauthenticationRequiredError,
+  SessionConfigError,
+  SessionDataError,
+  SessionStoreError,
+} from './errors.ts'
 import { assertExpiry, expireAtFor, type SessionExpiry, sameExpiry } from './expiry.ts'
 import { type FlushOutcome, flushRequest } from './session-flush.ts'
 import {
@@ -358,6 +364,52 @@ export class Session<T extends object = SessionData> {
     if (sameExpiry(this.#policy(), expiry)) return
     const stored = baseOf(this.#phase)?.expiry
     this.#changes.expiry = sameExpiry(stored, expiry) ? undefined : { policy: expiry }
+  }
+
+  /**
+   * Records that the user authenticated now (at login, and after asking for the password again), stored
+   * with the session at the end of the request; {@link Session.requireRecentAuthentication} asks how long
+   * ago it was. Kept by `regenerate()`; a session with no data and no user is not stored, and neither is
+   * this.
+   *
+   * @example
+   * ```ts
+   * await context.session.regenerate()
+   * await context.session.set('userId', user.id)
+   * await context.session.recordAuthentication()
+   * ```
+   */
+  async recordAuthentication(): Promise<void> {
+    if (!(await this.#ready())) return
+    this.#assertChangeable()
+    this.#changes.authenticatedAt = this.#nowSeconds()
+  }
+
+  /**
+   * Whether the user authenticated ({@link Session.recordAuthentication}) within the last `seconds`.
+   *
+   * @example
+   * ```ts
+   * const fresh = await context.session.authenticatedWithin(15 * 60)
+   * ```
+   */
+  async authenticatedWithin(seconds: number): Promise<boolean> {
+    if (!(await this.#ready())) return false
+    const at = this.#changes.authenticatedAt ?? baseOf(this.#phase)?.authenticatedAt
+    return at !== undefined && this.#nowSeconds() - at <= seconds
+  }
+
+  /**
+   * Throws {@link ReauthenticationRequiredError} (`statusCode` 401) unless the user authenticated within
+   * the last `seconds`: one line at the top of a sensitive route (a password change, a payment).
+   *
+   * @example
+   * ```ts
+   * await context.session.requireRecentAuthentication(5 * 60)
+   * ```
+   */
+  async requireRecentAuthentication(seconds: number): Promise<void> {
+    if (!(await this.authenticatedWithin(seconds))) throw new ReauthenticationRequiredError(seconds)
   }
 
   /**

@@ -96,7 +96,8 @@ export function storedAfter(
   const expiresAt = cappedExpiry(expiresAtAfter(change, base), createdAt, change.maxLifetime)
   const user = change.user ? change.user.binding : base.user
   if ((Object.keys(data).length === 0 && !user) || expiresAt <= change.now) return undefined
-  return { data, expiresAt, expiry: policyAfter(change, base), user, createdAt }
+  const authenticatedAt = change.authenticatedAt ?? base.authenticatedAt
+  return { data, expiresAt, expiry: policyAfter(change, base), user, createdAt, authenticatedAt }
 }
 
 /**

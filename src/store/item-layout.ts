@@ -150,6 +150,7 @@ export class ItemLayout {
     }
     if (expiresAt <= Math.floor(this.#now() / 1000)) return undefined
     const created = Number(item[this.props.createdName]?.N)
+    const authenticated = Number(item[this.props.authenticatedName]?.N)
     const record: SessionRecord = {
       id,
       data: loaded.data,
@@ -157,6 +158,7 @@ export class ItemLayout {
       expiry: expiry || undefined,
       revision: this.revision(item, loaded),
       ...(Number.isSafeInteger(created) && { createdAt: created }),
+      ...(Number.isSafeInteger(authenticated) && { authenticatedAt: authenticated }),
     }
     const user = readBinding(item)
     return user ? { ...record, user } : record
@@ -232,6 +234,7 @@ export class ItemLayout {
       expiry?: SessionExpiry | undefined
       user?: UserBinding | undefined
       createdAt?: number | undefined
+      authenticatedAt?: number | undefined
     },
     version: AttributeValue | undefined,
     tokens: AttributeValue,
@@ -248,6 +251,9 @@ export class ItemLayout {
     if (version) item[versionName] = version
     if (fields.expiry) item[expiryPolicyName] = { S: encodeExpiry(fields.expiry) }
     if (fields.createdAt !== undefined) item[this.props.createdName] = { N: String(fields.createdAt) }
+    if (fields.authenticatedAt !== undefined) {
+      item[this.props.authenticatedName] = { N: String(fields.authenticatedAt) }
+    }
     if (fields.user) Object.assign(item, bindingAttributes(fields.user, this.#now()))
     const size = itemSize(item)
     if (size > ITEM_LIMIT) throw new SessionTooLargeError(size, ITEM_LIMIT)

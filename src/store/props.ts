@@ -67,6 +67,8 @@ export interface DynamoDBStoreProps {
   successorName?: string | undefined
   /** When the session was created (epoch seconds), for `maxLifetime`. Default `"created_at"`. */
   createdName?: string | undefined
+  /** When the user last authenticated (epoch seconds), from `session.recordAuthentication()`. Default `"authenticated_at"`. */
+  authenticatedName?: string | undefined
 }
 
 /**
@@ -88,6 +90,7 @@ export interface ResolvedStoreProps {
   readonly writeTokensName: string
   readonly successorName: string
   readonly createdName: string
+  readonly authenticatedName: string
 }
 
 /**
@@ -109,6 +112,7 @@ export const DEFAULT_STORE_PROPS: ResolvedStoreProps = Object.freeze({
   writeTokensName: 'write_tokens',
   successorName: 'successor',
   createdName: 'created_at',
+  authenticatedName: 'authenticated_at',
 })
 
 // DynamoDB limits: table names 3-255 of [a-zA-Z0-9_.-]; attribute names 1-255 bytes (key names).
@@ -123,6 +127,7 @@ const ATTRIBUTES = [
   'writeTokensName',
   'successorName',
   'createdName',
+  'authenticatedName',
 ] as const
 
 function attributeName(value: unknown, what: string): string {
@@ -150,6 +155,7 @@ export const PROPS_RULES: Readonly<Record<keyof DynamoDBStoreProps, OptionRule>>
   writeTokensName: 'any',
   successorName: 'any',
   createdName: 'any',
+  authenticatedName: 'any',
 }
 
 /** Keys given for props by mistake, with where they belong. */

@@ -80,6 +80,9 @@ export function inPlaceWrite(
   if (base.createdAt === undefined && createdAt !== undefined) {
     set.push([[props.createdName], { N: String(createdAt) }])
   }
+  if (change.authenticatedAt !== undefined) {
+    set.push([[props.authenticatedName], { N: String(change.authenticatedAt) }])
+  }
   for (const stale of layout.staleTokens(revisionOf(base), now)) remove.push([writeTokensName, stale])
   return { update: { set, remove, add: [[[versionName], 1]] }, condition: when.and(...conditions) }
 }

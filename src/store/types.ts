@@ -38,6 +38,8 @@ export interface SessionRecord {
    * stored before this was recorded. With `maxLifetime`, the session ends that many seconds after it.
    */
   readonly createdAt?: number | undefined
+  /** When the user last authenticated (`session.recordAuthentication()`), in epoch seconds, if recorded. */
+  readonly authenticatedAt?: number | undefined
   /**
    * What the store needs to tell later whether the session changed since this record was read (a
    * version, say). Opaque: pass it back unchanged.
@@ -64,6 +66,8 @@ export interface NewSessionRecord {
   readonly user?: UserBinding | undefined
   /** When it was created, in epoch seconds. Default: when the store writes it. */
   readonly createdAt?: number | undefined
+  /** When the user last authenticated, in epoch seconds, if recorded. */
+  readonly authenticatedAt?: number | undefined
 }
 
 /**
@@ -203,6 +207,8 @@ export interface SessionChange {
    * (a session stored without `createdAt` counts from this write). `undefined`: no absolute lifetime.
    */
   readonly maxLifetime?: number | undefined
+  /** Present when this request recorded an authentication: when, in epoch seconds. */
+  readonly authenticatedAt?: number | undefined
   /** The instant of the write, in epoch seconds: rolling expiries count from it. */
   readonly now: number
   /**

@@ -7,16 +7,17 @@ import { sessionKey } from '../../src/store/props.ts'
 import { httpEvent, testClock } from '../../src/testing/index.ts'
 import { createTable, localClient } from '../support/dynamo.ts'
 import { lifetimeFlows } from '../support/lifetime-flows.ts'
+import { reauthFlows } from '../support/reauth-flows.ts'
 
 const client = localClient()
 afterAll(() => client.destroy())
 
-// A table per test, no TTL (the clock moves; reads check expire_at), through the middleware.
-lifetimeFlows(
-  'DynamoDBSessionStore on DynamoDB Local',
-  async (now) =>
-    new DynamoDBSessionStore({ client, tableName: await createTable(client, { ttl: false }), now }),
-)
+// A table per test, no TTL (the clock moves; reads check expire_at), through the middleware: the absolute
+// lifetime and recent authentication.
+const onDynamoDBLocal = async (now: () => number) =>
+  new DynamoDBSessionStore({ client, tableName: await createTable(client, { ttl: false }), now })
+lifetimeFlows('DynamoDBSessionStore on DynamoDB Local', onDynamoDBLocal)
+reauthFlows('DynamoDBSessionStore on DynamoDB Local', onDynamoDBLocal)
 
 it('a session an earlier version stored (no created_at) counts its lifetime from its next in-place write', async () => {
   const clock = testClock()

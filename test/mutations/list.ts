@@ -293,6 +293,19 @@ export const mutations: readonly Mutation[] = [
     replace: 'const after = storedAfter(change, base)',
     caughtBy: [{ file: LIFETIME, test: 'regenerate() (a login) starts a new lifetime' }],
   },
+  {
+    id: 'recent-authentication-ignores-age',
+    breaks: 'a route requiring a recent sign-in answers 401 once the sign-in is older',
+    file: 'src/session.ts',
+    find: 'return at !== undefined && this.#nowSeconds() - at <= seconds',
+    replace: 'return at !== undefined',
+    caughtBy: [
+      {
+        file: LIFETIME,
+        test: 'a route requiring a recent sign-in answers 200 within the window and 401 after it',
+      },
+    ],
+  },
   // --- Cross-site requests (CSRF) ---------------------------------------------------------------------------
   {
     id: 'same-site-let-through',

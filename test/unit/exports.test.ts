@@ -51,6 +51,7 @@ describe('the root export list', () => {
         'MAX_LIFETIME_SECONDS',
         'SUCCESSOR_SECONDS',
         'USER_LIMITS',
+        'ReauthenticationRequiredError',
         'SessionBusyError',
         'SessionConfigError',
         'SessionConflictError',

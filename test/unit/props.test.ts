@@ -22,6 +22,7 @@ describe('resolveStoreProps defaults', () => {
       writeTokensName: 'write_tokens',
       successorName: 'successor',
       createdName: 'created_at',
+      authenticatedName: 'authenticated_at',
     })
     expect(resolveStoreProps({})).toEqual(resolveStoreProps())
     expect(resolveStoreProps()).toEqual(DEFAULT_STORE_PROPS)

@@ -1,4 +1,6 @@
 import { MemoryStore } from '../../../src/testing/index.ts'
 import { lifetimeFlows } from '../../support/lifetime-flows.ts'
+import { reauthFlows } from '../../support/reauth-flows.ts'
 
 lifetimeFlows('MemoryStore', async (now) => new MemoryStore({ now }))
+reauthFlows('MemoryStore', async (now) => new MemoryStore({ now }))
