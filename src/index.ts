@@ -17,6 +17,7 @@
  *
  * @packageDocumentation
  */
+export type { AuditOptions, SessionEvent, SessionEventType } from './audit.ts'
 export type { SessionCookieOptions } from './cookie.ts'
 export type { JsonValue, SessionData } from './data.ts'
 export { type DeleteExpiredOptions, deleteExpiredSessions } from './dynamodb/delete-expired.ts'

@@ -7,6 +7,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { Context } from 'aws-lambda'
+import { type AuditOptions, assertAuditOptions, auditKey, auditSink } from './audit.ts'
 import { checkOptions, integerFrom, type OptionRule, type OptionTable } from './config.ts'
 import {
   COOKIE_OPTIONS,
@@ -90,6 +91,12 @@ export interface DynamoSessionOptions {
    * check off. Default: on, no trusted origins.
    */
   crossSite?: CrossSiteOptions | false | undefined
+  /**
+   * Audit events (created, loaded, unknown id presented, saved, conflict, regenerated, destroyed, bound,
+   * ended...): `onEvent` is called once per event with a keyed hash of the session id, never the id. See
+   * {@link SessionEvent}. Default: none, and nothing is computed.
+   */
+  audit?: AuditOptions | undefined
   /** Persist session changes even when the handler throws. Default `false`: an error saves nothing. */
   saveOnError?: boolean | undefined
   /** Where warnings go (corrupted items, cookie clashes, id collisions). Never given ids or data. Default: silent. */
@@ -167,6 +174,7 @@ const MIDDLEWARE_OPTIONS: OptionTable = {
     touchAfter: nonNegativeSeconds,
     maxLifetime: assertLifetime,
     crossSite: assertCrossSiteOptions,
+    audit: assertAuditOptions,
     saveOnError: 'boolean',
     logger: 'logger',
     now: 'function',
@@ -230,6 +238,16 @@ function setCookieFor(
 const DEADLINE_MARGIN_MS = 500
 
 /** When the request must be done, on the real clock: Lambda's remaining time less a margin, if known. */
+/** The front door's request id (`requestContext.requestId`), if the event has one. */
+function requestIdOf(event: unknown): string | undefined {
+  try {
+    const context = (event as { requestContext?: { requestId?: unknown } } | null)?.requestContext
+    return typeof context?.requestId === 'string' ? context.requestId : undefined
+  } catch {
+    return undefined // a hostile event object: the event goes without it
+  }
+}
+
 function deadlineOf(context: { getRemainingTimeInMillis?: unknown }): number | undefined {
   const remaining =
     typeof context.getRemainingTimeInMillis === 'function'
@@ -310,6 +328,7 @@ export function dynamoSession<T extends object = SessionData>(
   const ids = store.ids ?? DEFAULT_ID_SCHEME
   const trustedOrigins =
     options.crossSite === false ? undefined : new Set(options.crossSite?.trustedOrigins ?? [])
+  const auditing = options.audit && { options: options.audit, key: auditKey(options.audit, secrets) }
   const sessions = new WeakMap<object, Session<T>>()
 
   const finish = async (request: Request<unknown, unknown, Error, SessionContext<T>>) => {
@@ -331,7 +350,9 @@ export function dynamoSession<T extends object = SessionData>(
       const detached = !isHttpEvent(request.event)
       const refusal =
         detached || !trustedOrigins ? undefined : crossSiteRefusal(request.event, trustedOrigins)
+      const audit = auditing && auditSink(auditing.options, auditing.key, requestIdOf(request.event), logger)
       if (refusal) {
+        audit?.('cross-site-refused', { reason: refusal })
         logger.warn(`${PACKAGE_NAME}: refused a cross-site request that could change state`, {
           reason: refusal,
         })
@@ -348,6 +369,7 @@ export function dynamoSession<T extends object = SessionData>(
         failOpen: options.failOpen,
         detached,
         logger,
+        audit,
       })
       sessions.set(request, session)
       request.context.session = session

@@ -64,6 +64,7 @@ export async function flushRequest(request: EndingRequest): Promise<Flushed> {
   let outcome = NONE
   for (const id of request.destroyed) {
     await init.store.destroy(id)
+    init.audit?.('destroyed', { id })
     outcome = CLEAR
   }
   if (phase.kind !== 'ready') return { outcome, written: undefined } // never used, or unreadable
@@ -75,7 +76,9 @@ export async function flushRequest(request: EndingRequest): Promise<Flushed> {
   const base = phase.base
   if (!base) {
     const written = await create(request)
-    return written ? { outcome: cookieFor(init, written), written } : { outcome, written: undefined }
+    if (!written) return { outcome, written: undefined }
+    audited(init, 'created', written, changes, undefined)
+    return { outcome: cookieFor(init, written), written }
   }
   if (!changed && !changes.regenerate) return touch(init, base, request.now)
   const change = {
@@ -90,8 +93,29 @@ export async function flushRequest(request: EndingRequest): Promise<Flushed> {
     now: request.now,
     deadline: init.deadline,
   }
-  if (changes.regenerate) return afterWrite(init, await init.store.regenerate(change), true)
-  return afterWrite(init, await init.store.save(change), changes.expiry !== undefined)
+  const [result, type] = changes.regenerate
+    ? [await init.store.regenerate(change), 'regenerated' as const]
+    : [await init.store.save(change), 'saved' as const]
+  if (result.status === 'saved') audited(init, type, result.record, changes, base.user?.userId)
+  else if (result.status === 'ended') init.audit?.('destroyed', { id: base.id })
+  else init.audit?.('conflict', { id: base.id, reason: result.status === 'gone' ? 'ended' : result.reason })
+  return afterWrite(init, result, changes.regenerate || changes.expiry !== undefined)
+}
+
+/** The audit events of a stored write: its own, and `bound` when it bound the session to another user. */
+function audited(
+  init: SessionInit,
+  type: 'created' | 'saved' | 'regenerated',
+  record: SessionRecord,
+  changes: Changes,
+  boundBefore: string | undefined,
+): void {
+  if (!init.audit) return
+  const userId = record.user?.userId
+  init.audit(type, { id: record.id, userId })
+  if (userId !== undefined && changes.user?.binding && userId !== boundBefore) {
+    init.audit('bound', { id: record.id, userId })
+  }
 }
 
 /** Stores a new session holding the request's data; `undefined` when there is nothing to store. */
@@ -136,6 +160,7 @@ async function touch(init: SessionInit, base: SessionRecord, now: number): Promi
     return { outcome: NONE, written: base }
   }
   if (!touched) return { outcome: NONE, written: base }
+  init.audit?.('touched', { id: touched.id, userId: touched.user?.userId })
   return { outcome: cookieHasExpiry(expiry) ? cookieFor(init, touched) : NONE, written: touched }
 }
 

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { AuditSink } from './audit.ts'
 import type { JsonValue, SessionData } from './data.ts'
 import type { SessionStoreError } from './errors.ts'
 import type { SessionExpiry } from './expiry.ts'
@@ -51,6 +52,8 @@ export interface SessionInit {
   detached?: boolean | undefined
   /** Told about degraded sessions and unsaved changes. Default: silent. */
   logger?: SessionLogger | undefined
+  /** Where audit events go (the middleware's `audit` option, for this request). Default: none. */
+  audit?: AuditSink | undefined
 }
 
 /**

@@ -149,7 +149,14 @@ export class Session<T extends object = SessionData> {
       kind: 'loading',
       cookieId,
       promise: this.#store.load(cookieId).then(
-        (record) => this.#settle(loading, { kind: 'ready', base: this.#alive(record) }),
+        (record) => {
+          const alive = this.#alive(record)
+          this.#init.audit?.(record ? (alive ? 'loaded' : 'expired') : 'unknown-id', {
+            id: cookieId,
+            userId: alive?.user?.userId,
+          })
+          this.#settle(loading, { kind: 'ready', base: alive })
+        },
         (error: unknown) => {
           if (!(this.#init.failOpen && error instanceof SessionStoreError)) {
             this.#settle(loading, { kind: 'unread', cookieId }) // a later call may try again
@@ -503,7 +510,9 @@ export class Session<T extends object = SessionData> {
       await this.destroy()
       return true
     }
-    return this.#users().end(own.userId, handle)
+    const ended = await this.#users().end(own.userId, handle)
+    if (ended) this.#init.audit?.('ended', { userId: own.userId, count: 1 })
+    return ended
   }
 
   /**
@@ -525,6 +534,7 @@ export class Session<T extends object = SessionData> {
       deadline: this.#init.deadline,
     })
     if (!keepCurrent) await this.destroy()
+    this.#init.audit?.('ended', { userId, count: ended })
     return ended
   }
 

@@ -306,6 +306,14 @@ export const mutations: readonly Mutation[] = [
       },
     ],
   },
+  {
+    id: 'audit-event-carries-raw-id',
+    breaks: 'an audit event names a session by a keyed hash, never by its id',
+    file: 'src/audit.ts',
+    find: "createHmac('sha256', key).update(id).digest('base64url').slice(0, 22)",
+    replace: 'id',
+    caughtBy: [{ file: 'test/unit/audit.test.ts', test: 'never carries a raw id' }],
+  },
   // --- Cross-site requests (CSRF) ---------------------------------------------------------------------------
   {
     id: 'same-site-let-through',

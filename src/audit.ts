@@ -1,0 +1,139 @@
+/**
+ * Audit events: one typed stream of what happens to sessions (the OWASP Session Management Cheat Sheet's
+ * logging; ASVS 7.2), for a SIEM, logs or metrics. A session is named by a keyed hash of its id, never the
+ * id itself: the same id gives the same hash under one key, and the id cannot be recovered from it. With no
+ * `audit` option nothing is computed.
+ *
+ * @module
+ */
+import { createHmac, randomBytes } from 'node:crypto'
+import { PACKAGE_NAME, SessionConfigError } from './errors.ts'
+import type { SessionLogger } from './logger.ts'
+
+/**
+ * What happened:
+ * - `created`: a new session was stored; `loaded`: a request read its stored session;
+ * - `unknown-id`: the cookie named no session (forged, or ended or expired long ago: a signal to watch);
+ * - `expired`: the cookie named a session past its absolute lifetime;
+ * - `saved`: a request's changes were written; `touched`: a read-only request moved a rolling expiry;
+ * - `conflict`: a request's changes were refused (`reason`: `key`, `expiry`, `ended`, `contention`);
+ * - `regenerated`: the session moved to a new id (a login; `idHash` is the new id's);
+ * - `destroyed`: a logout, or a change that left the session empty;
+ * - `bound`: a session was bound to a user (`userId`); `ended`: `count` sessions of `userId` were ended
+ *   (sign out one device, or everywhere);
+ * - `cross-site-refused`: a cross-site request that could change state was answered 403 (`reason`).
+ *
+ * @example
+ * ```ts
+ * const type: SessionEventType = 'unknown-id'
+ * ```
+ */
+export type SessionEventType =
+  | 'created'
+  | 'loaded'
+  | 'unknown-id'
+  | 'expired'
+  | 'saved'
+  | 'touched'
+  | 'conflict'
+  | 'regenerated'
+  | 'destroyed'
+  | 'bound'
+  | 'ended'
+  | 'cross-site-refused'
+
+/**
+ * One audit event.
+ *
+ * @example
+ * ```ts
+ * const event: SessionEvent = { type: 'loaded', idHash: 'pQ0r7...', requestId: 'UQ2LKhXJjoEEMqA=' }
+ * ```
+ */
+export interface SessionEvent {
+  readonly type: SessionEventType
+  /** The keyed hash of the session id (HMAC-SHA256 under the audit key, 128 bits, base64url), if one is concerned. */
+  readonly idHash?: string | undefined
+  /** The user the session is bound to, when it is. */
+  readonly userId?: string | undefined
+  /** The front door's request id (`requestContext.requestId`), when it has one. */
+  readonly requestId?: string | undefined
+  /** Why (`conflict`, `cross-site-refused`). */
+  readonly reason?: string | undefined
+  /** How many (`ended`). */
+  readonly count?: number | undefined
+}
+
+/**
+ * The `audit` option of `dynamoSession()`.
+ *
+ * @example
+ * ```ts
+ * const audit: AuditOptions = { onEvent: (event) => logger.info('session', event) }
+ * ```
+ */
+export interface AuditOptions {
+  /** Called once per event, synchronously, in order; what it throws is logged and ignored. */
+  onEvent(event: SessionEvent): void
+  /**
+   * The key of the id hashes, at least 32 characters. Default: the first of `secrets`; without secrets, a
+   * random key per function instance (hashes then match within one instance only).
+   */
+  key?: string | undefined
+}
+
+/** What the session and the middleware call: the id in the clear, turned into its hash here. */
+export type AuditSink = (
+  type: SessionEventType,
+  details?: { id?: string | undefined; userId?: string | undefined; reason?: string; count?: number },
+) => void
+
+/**
+ * The sink of one request: it hashes ids with `key`, adds `requestId`, and calls `onEvent`, whose errors
+ * are logged (never thrown into the request).
+ *
+ * @example
+ * ```ts
+ * const audit = auditSink(options.audit, key, 'UQ2LKhXJjoEEMqA=', logger)
+ * audit('loaded', { id })
+ * ```
+ */
+export function auditSink(
+  options: AuditOptions,
+  key: string,
+  requestId: string | undefined,
+  logger: SessionLogger,
+): AuditSink {
+  return (type, details = {}) => {
+    const { id, ...rest } = details
+    const idHash =
+      id === undefined ? undefined : createHmac('sha256', key).update(id).digest('base64url').slice(0, 22)
+    try {
+      options.onEvent({ type, ...(idHash && { idHash }), ...rest, ...(requestId && { requestId }) })
+    } catch (error) {
+      logger.error(`${PACKAGE_NAME}: the audit onEvent hook threw`, {
+        type,
+        error: error instanceof Error ? error.name : typeof error,
+      })
+    }
+  }
+}
+
+/** The audit key: the one given, the first signing secret, or a random one for this instance. */
+export function auditKey(options: AuditOptions, secrets: readonly string[] | undefined): string {
+  return options.key ?? secrets?.[0] ?? randomBytes(32).toString('base64url')
+}
+
+/** Throws `SessionConfigError` unless `value` is {@link AuditOptions}. */
+export function assertAuditOptions(value: unknown, path: string): void {
+  const options = value as Partial<AuditOptions> | null
+  if (typeof options?.onEvent !== 'function') {
+    throw new SessionConfigError(`${path} must be { onEvent(event) { ... } }, with an optional key`)
+  }
+  const unknown = Object.keys(options).find((name) => name !== 'onEvent' && name !== 'key')
+  if (unknown)
+    throw new SessionConfigError(`Unknown option ${path}.${unknown}: ${path} takes onEvent and key`)
+  if (options.key !== undefined && !(typeof options.key === 'string' && options.key.length >= 32)) {
+    throw new SessionConfigError(`${path}.key must be a string of at least 32 characters`)
+  }
+}
