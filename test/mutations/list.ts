@@ -312,7 +312,7 @@ export const mutations: readonly Mutation[] = [
     file: 'src/audit.ts',
     find: "createHmac('sha256', key).update(id).digest('base64url').slice(0, 22)",
     replace: 'id',
-    caughtBy: [{ file: 'test/unit/audit.test.ts', test: 'never carries a raw id' }],
+    caughtBy: [{ file: LIFETIME, test: 'never carries a raw id' }],
   },
   // --- Cross-site requests (CSRF) ---------------------------------------------------------------------------
   {
