@@ -5,10 +5,10 @@ import { DynamoDBSessionStore, dynamoSession, type SessionContext } from '../../
 import { DEFAULT_STORE_PROPS } from '../../src/store/index.ts'
 import { sessionKey } from '../../src/store/props.ts'
 import { httpEvent, testClock } from '../../src/testing/index.ts'
-import { userSessions } from '../../src/users/index.ts'
 import { auditFlows } from '../support/audit-flows.ts'
 import { createTable, localClient } from '../support/dynamo.ts'
 import { lifetimeFlows } from '../support/lifetime-flows.ts'
+import { localStores } from '../support/local-stores.ts'
 import { reauthFlows } from '../support/reauth-flows.ts'
 
 const client = localClient()
@@ -16,20 +16,9 @@ afterAll(() => client.destroy())
 
 // A table per test, no TTL (the clock moves; reads check expire_at), through the middleware: the absolute
 // lifetime, recent authentication and audit events.
-const onDynamoDBLocal = async (now: () => number) =>
-  new DynamoDBSessionStore({ client, tableName: await createTable(client, { ttl: false }), now })
-lifetimeFlows('DynamoDBSessionStore on DynamoDB Local', onDynamoDBLocal)
-reauthFlows('DynamoDBSessionStore on DynamoDB Local', onDynamoDBLocal)
-auditFlows(
-  'DynamoDBSessionStore on DynamoDB Local',
-  async (now) =>
-    new DynamoDBSessionStore({
-      client,
-      tableName: await createTable(client, { ttl: false }),
-      now,
-      users: userSessions(),
-    }),
-)
+lifetimeFlows('DynamoDBSessionStore on DynamoDB Local', localStores(client))
+reauthFlows('DynamoDBSessionStore on DynamoDB Local', localStores(client))
+auditFlows('DynamoDBSessionStore on DynamoDB Local', localStores(client, { users: true }))
 
 it('a session an earlier version stored (no created_at) counts its lifetime from its next in-place write', async () => {
   const clock = testClock()
