@@ -6,8 +6,8 @@
  */
 import { ADDED_BYTES_TARGET, bundleSizes } from '../bench/bundle-size.ts'
 
-/** Bytes the library may add today (53.75 KB; it adds 54,947 with issue 20's shared-cache directive, maxLifetime, the cross-site check, recent authentication and audit events). Issue 18's target: {@link ADDED_BYTES_TARGET}. */
-const LIMIT = 55_040
+/** Bytes the library may add today (54.25 KB; it adds 55,450 with issue 20's shared-cache directive, maxLifetime, the cross-site check, recent authentication and audit events, and issue 19's wait for un-awaited calls). Issue 18's target: {@link ADDED_BYTES_TARGET}. */
+const LIMIT = 55_552
 const TARGET = ADDED_BYTES_TARGET
 
 const report = await bundleSizes()

@@ -82,6 +82,8 @@ export class Session<T extends object = SessionData> {
   #generation = 0
   /** Ids to delete at the end of the request (destroyed sessions). */
   readonly #destroyed: string[] = []
+  /** Calls the handler started that have not settled yet: the flush waits for them. */
+  readonly #inFlight = new Set<Promise<unknown>>()
 
   constructor(init: SessionInit) {
     this.#init = init
@@ -118,6 +120,21 @@ export class Session<T extends object = SessionData> {
    */
   get unavailable(): boolean {
     return this.#phase.kind === 'unavailable'
+  }
+
+  /**
+   * Runs one call of the handler's: the flush waits for it, even if the handler did not (an un-awaited
+   * `set()` is saved with the request), and its rejection is never unhandled (an un-awaited call that
+   * fails is logged where it fails, not a crash of the function); an awaiting caller still gets it.
+   */
+  #track<R>(run: () => Promise<R>): Promise<R> {
+    const call = run()
+    this.#inFlight.add(call)
+    call.then(
+      () => this.#inFlight.delete(call),
+      () => this.#inFlight.delete(call),
+    )
+    return call
   }
 
   /** The user binding in force: this request's, or the stored one. */
@@ -235,10 +252,14 @@ export class Session<T extends object = SessionData> {
    * const cart = (await context.session.get('cart')) ?? []
    * ```
    */
-  async get<K extends keyof T & string>(key: K): Promise<T[K] | undefined> {
-    if (!(await this.#ready())) return undefined
-    const value = ownValue(this.#data, key)
-    return (typeof value === 'object' && value !== null ? structuredClone(value) : value) as T[K] | undefined
+  get<K extends keyof T & string>(key: K): Promise<T[K] | undefined> {
+    return this.#track(async () => {
+      if (!(await this.#ready())) return undefined
+      const value = ownValue(this.#data, key)
+      return (typeof value === 'object' && value !== null ? structuredClone(value) : value) as
+        | T[K]
+        | undefined
+    })
   }
 
   /**
@@ -251,20 +272,22 @@ export class Session<T extends object = SessionData> {
    * await context.session.set('userId', user.id)
    * ```
    */
-  async set<K extends keyof T & string>(key: K, value: T[K]): Promise<void> {
-    if (value === undefined) {
-      await this.delete(key)
-      return
-    }
-    assertJsonValue(value, key)
-    this.#store.checkEntry?.(key, value)
-    const copy = structuredClone(value)
-    if (!(await this.#ready())) return
-    this.#assertChangeable()
-    this.#assertNotExpired(this.#policy())
-    assertEntryFits(this.#store, this.#changes, this.#data, key, copy)
-    setOwn(this.#data, key, copy)
-    this.#changes.entries.set(key, copy)
+  set<K extends keyof T & string>(key: K, value: T[K]): Promise<void> {
+    return this.#track(async () => {
+      if (value === undefined) {
+        await this.delete(key)
+        return
+      }
+      assertJsonValue(value, key)
+      this.#store.checkEntry?.(key, value)
+      const copy = structuredClone(value)
+      if (!(await this.#ready())) return
+      this.#assertChangeable()
+      this.#assertNotExpired(this.#policy())
+      assertEntryFits(this.#store, this.#changes, this.#data, key, copy)
+      setOwn(this.#data, key, copy)
+      this.#changes.entries.set(key, copy)
+    })
   }
 
   /**
@@ -275,14 +298,16 @@ export class Session<T extends object = SessionData> {
    * await context.session.delete('flash')
    * ```
    */
-  async delete(key: keyof T & string): Promise<boolean> {
-    if (!(await this.#ready())) return false
-    this.#assertChangeable()
-    if (!Object.hasOwn(this.#data, key)) return false
-    delete this.#data[key]
-    this.#changes.entries.set(key, undefined)
-    this.#changes.sizes?.delete(key)
-    return true
+  delete(key: keyof T & string): Promise<boolean> {
+    return this.#track(async () => {
+      if (!(await this.#ready())) return false
+      this.#assertChangeable()
+      if (!Object.hasOwn(this.#data, key)) return false
+      delete this.#data[key]
+      this.#changes.entries.set(key, undefined)
+      this.#changes.sizes?.delete(key)
+      return true
+    })
   }
 
   /**
@@ -293,9 +318,11 @@ export class Session<T extends object = SessionData> {
    * if (!(await context.session.has('userId'))) return { statusCode: 401 }
    * ```
    */
-  async has(key: keyof T & string): Promise<boolean> {
-    if (!(await this.#ready())) return false
-    return Object.hasOwn(this.#data, key)
+  has(key: keyof T & string): Promise<boolean> {
+    return this.#track(async () => {
+      if (!(await this.#ready())) return false
+      return Object.hasOwn(this.#data, key)
+    })
   }
 
   /**
@@ -306,13 +333,15 @@ export class Session<T extends object = SessionData> {
    * await context.session.clear()
    * ```
    */
-  async clear(): Promise<void> {
-    if (!(await this.#ready())) return
-    this.#assertChangeable()
-    this.#data = {}
-    this.#changes.entries.clear()
-    this.#changes.cleared = true
-    this.#changes.sizes = new Map()
+  clear(): Promise<void> {
+    return this.#track(async () => {
+      if (!(await this.#ready())) return
+      this.#assertChangeable()
+      this.#data = {}
+      this.#changes.entries.clear()
+      this.#changes.cleared = true
+      this.#changes.sizes = new Map()
+    })
   }
 
   /**
@@ -326,10 +355,12 @@ export class Session<T extends object = SessionData> {
    * await context.session.set('userId', user.id)
    * ```
    */
-  async regenerate(): Promise<void> {
-    if (!(await this.#ready())) return
-    this.#assertChangeable()
-    if (baseOf(this.#phase)) this.#changes.regenerate = true
+  regenerate(): Promise<void> {
+    return this.#track(async () => {
+      if (!(await this.#ready())) return
+      this.#assertChangeable()
+      if (baseOf(this.#phase)) this.#changes.regenerate = true
+    })
   }
 
   /**
@@ -342,15 +373,17 @@ export class Session<T extends object = SessionData> {
    * await context.session.destroy() // logout
    * ```
    */
-  async destroy(): Promise<void> {
-    this.#assertOpen()
-    const phase = this.#phase
-    const id = phase.kind === 'ready' || phase.kind === 'flushed' ? phase.base?.id : phase.cookieId
-    if (id !== undefined) this.#destroyed.push(id)
-    this.#generation++
-    this.#phase = { kind: 'ready', base: undefined }
-    this.#data = {}
-    this.#changes = noChanges()
+  destroy(): Promise<void> {
+    return this.#track(async () => {
+      this.#assertOpen()
+      const phase = this.#phase
+      const id = phase.kind === 'ready' || phase.kind === 'flushed' ? phase.base?.id : phase.cookieId
+      if (id !== undefined) this.#destroyed.push(id)
+      this.#generation++
+      this.#phase = { kind: 'ready', base: undefined }
+      this.#data = {}
+      this.#changes = noChanges()
+    })
   }
 
   /**
@@ -363,14 +396,16 @@ export class Session<T extends object = SessionData> {
    * if (rememberMe) await context.session.setExpiry(Expiry.onInactivity(30 * 24 * 3600))
    * ```
    */
-  async setExpiry(expiry: SessionExpiry | undefined): Promise<void> {
-    if (!(await this.#ready())) return
-    this.#assertChangeable()
-    if (expiry !== undefined) assertExpiry(expiry, 'setExpiry()')
-    this.#assertNotExpired(expiry)
-    if (sameExpiry(this.#policy(), expiry)) return
-    const stored = baseOf(this.#phase)?.expiry
-    this.#changes.expiry = sameExpiry(stored, expiry) ? undefined : { policy: expiry }
+  setExpiry(expiry: SessionExpiry | undefined): Promise<void> {
+    return this.#track(async () => {
+      if (!(await this.#ready())) return
+      this.#assertChangeable()
+      if (expiry !== undefined) assertExpiry(expiry, 'setExpiry()')
+      this.#assertNotExpired(expiry)
+      if (sameExpiry(this.#policy(), expiry)) return
+      const stored = baseOf(this.#phase)?.expiry
+      this.#changes.expiry = sameExpiry(stored, expiry) ? undefined : { policy: expiry }
+    })
   }
 
   /**
@@ -386,10 +421,12 @@ export class Session<T extends object = SessionData> {
    * await context.session.recordAuthentication()
    * ```
    */
-  async recordAuthentication(): Promise<void> {
-    if (!(await this.#ready())) return
-    this.#assertChangeable()
-    this.#changes.authenticatedAt = this.#nowSeconds()
+  recordAuthentication(): Promise<void> {
+    return this.#track(async () => {
+      if (!(await this.#ready())) return
+      this.#assertChangeable()
+      this.#changes.authenticatedAt = this.#nowSeconds()
+    })
   }
 
   /**
@@ -400,10 +437,12 @@ export class Session<T extends object = SessionData> {
    * const fresh = await context.session.authenticatedWithin(15 * 60)
    * ```
    */
-  async authenticatedWithin(seconds: number): Promise<boolean> {
-    if (!(await this.#ready())) return false
-    const at = this.#changes.authenticatedAt ?? baseOf(this.#phase)?.authenticatedAt
-    return at !== undefined && this.#nowSeconds() - at <= seconds
+  authenticatedWithin(seconds: number): Promise<boolean> {
+    return this.#track(async () => {
+      if (!(await this.#ready())) return false
+      const at = this.#changes.authenticatedAt ?? baseOf(this.#phase)?.authenticatedAt
+      return at !== undefined && this.#nowSeconds() - at <= seconds
+    })
   }
 
   /**
@@ -415,8 +454,10 @@ export class Session<T extends object = SessionData> {
    * await context.session.requireRecentAuthentication(5 * 60)
    * ```
    */
-  async requireRecentAuthentication(seconds: number): Promise<void> {
-    if (!(await this.authenticatedWithin(seconds))) throw new ReauthenticationRequiredError(seconds)
+  requireRecentAuthentication(seconds: number): Promise<void> {
+    return this.#track(async () => {
+      if (!(await this.authenticatedWithin(seconds))) throw new ReauthenticationRequiredError(seconds)
+    })
   }
 
   /**
@@ -432,16 +473,18 @@ export class Session<T extends object = SessionData> {
    * await context.session.bindUser(user.id, { meta: { ua: event.headers['user-agent'] ?? '' } })
    * ```
    */
-  async bindUser(userId: string, options: { meta?: SessionData | undefined } = {}): Promise<void> {
-    const users = this.#users()
-    if (!(await this.#ready())) return
-    this.#assertChangeable()
-    const current = this.#binding()
-    const { now, deadline } = this.#init
-    const generation = this.#generation
-    const binding = await users.bindingFor(current, userId, options.meta, { now: now(), deadline })
-    // A destroy() made while the user's room was checked undoes this call, as it undoes every earlier one.
-    if (binding !== current && generation === this.#generation) this.#changes.user = { binding }
+  bindUser(userId: string, options: { meta?: SessionData | undefined } = {}): Promise<void> {
+    return this.#track(async () => {
+      const users = this.#users()
+      if (!(await this.#ready())) return
+      this.#assertChangeable()
+      const current = this.#binding()
+      const { now, deadline } = this.#init
+      const generation = this.#generation
+      const binding = await users.bindingFor(current, userId, options.meta, { now: now(), deadline })
+      // A destroy() made while the user's room was checked undoes this call, as it undoes every earlier one.
+      if (binding !== current && generation === this.#generation) this.#changes.user = { binding }
+    })
   }
 
   /**
@@ -453,10 +496,12 @@ export class Session<T extends object = SessionData> {
    * await context.session.unbindUser()
    * ```
    */
-  async unbindUser(): Promise<void> {
-    if (!(await this.#ready())) return
-    this.#assertChangeable()
-    if (this.#binding()) this.#changes.user = { binding: undefined }
+  unbindUser(): Promise<void> {
+    return this.#track(async () => {
+      if (!(await this.#ready())) return
+      this.#assertChangeable()
+      if (this.#binding()) this.#changes.user = { binding: undefined }
+    })
   }
 
   /**
@@ -469,10 +514,12 @@ export class Session<T extends object = SessionData> {
    * if (!user) return { statusCode: 401 }
    * ```
    */
-  async user(): Promise<{ readonly userId: string; readonly handle: string } | undefined> {
-    if (!(await this.#ready())) return undefined
-    const binding = this.#binding()
-    return binding && { userId: binding.userId, handle: binding.handle }
+  user(): Promise<{ readonly userId: string; readonly handle: string } | undefined> {
+    return this.#track(async () => {
+      if (!(await this.#ready())) return undefined
+      const binding = this.#binding()
+      return binding && { userId: binding.userId, handle: binding.handle }
+    })
   }
 
   /**
@@ -487,11 +534,13 @@ export class Session<T extends object = SessionData> {
    * const { sessions } = await context.session.listUserSessions()
    * ```
    */
-  async listUserSessions(
+  listUserSessions(
     options: { limit?: number | undefined; cursor?: string | undefined } = {},
   ): Promise<UserSessionPage> {
-    const { userId, handle } = await this.#requireUser()
-    return this.#users().list(userId, { ...options, current: handle })
+    return this.#track(async () => {
+      const { userId, handle } = await this.#requireUser()
+      return this.#users().list(userId, { ...options, current: handle })
+    })
   }
 
   /**
@@ -504,15 +553,17 @@ export class Session<T extends object = SessionData> {
    * await context.session.endUserSession(handle)
    * ```
    */
-  async endUserSession(handle: string): Promise<boolean> {
-    const own = await this.#requireUser()
-    if (handle === own.handle) {
-      await this.destroy()
-      return true
-    }
-    const ended = await this.#users().end(own.userId, handle)
-    if (ended) this.#init.audit?.('ended', { userId: own.userId, count: 1 })
-    return ended
+  endUserSession(handle: string): Promise<boolean> {
+    return this.#track(async () => {
+      const own = await this.#requireUser()
+      if (handle === own.handle) {
+        await this.destroy()
+        return true
+      }
+      const ended = await this.#users().end(own.userId, handle)
+      if (ended) this.#init.audit?.('ended', { userId: own.userId, count: 1 })
+      return ended
+    })
   }
 
   /**
@@ -526,16 +577,18 @@ export class Session<T extends object = SessionData> {
    * await context.session.endAllUserSessions() // after a password change: sign out the other devices
    * ```
    */
-  async endAllUserSessions(options: { keepCurrent?: boolean | undefined } = {}): Promise<number> {
-    const { userId, handle } = await this.#requireUser()
-    const keepCurrent = options.keepCurrent ?? true
-    const ended = await this.#users().endAll(userId, {
-      except: keepCurrent ? handle : undefined,
-      deadline: this.#init.deadline,
+  endAllUserSessions(options: { keepCurrent?: boolean | undefined } = {}): Promise<number> {
+    return this.#track(async () => {
+      const { userId, handle } = await this.#requireUser()
+      const keepCurrent = options.keepCurrent ?? true
+      const ended = await this.#users().endAll(userId, {
+        except: keepCurrent ? handle : undefined,
+        deadline: this.#init.deadline,
+      })
+      if (!keepCurrent) await this.destroy()
+      this.#init.audit?.('ended', { userId, count: ended })
+      return ended
     })
-    if (!keepCurrent) await this.destroy()
-    this.#init.audit?.('ended', { userId, count: ended })
-    return ended
   }
 
   #users(): UserSessionIndex {
@@ -568,7 +621,9 @@ export class Session<T extends object = SessionData> {
    * @internal
    */
   async [flushSession](nowSeconds: number = this.#nowSeconds()): Promise<FlushOutcome> {
-    // A read the handler started but did not wait for: its outcome decides what there is to write.
+    // Calls the handler started but did not wait for belong to this request: they settle first (and so
+    // does a read in flight, whose outcome decides what there is to write).
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight])
     if (this.#phase.kind === 'loading') await this.#phase.promise.catch(() => undefined)
     const phase = this.#phase
     if (phase.kind === 'flushed') return { cookie: 'none' }

@@ -268,6 +268,19 @@ export const mutations: readonly Mutation[] = [
     replace: '',
     caughtBy: [{ file: RACES, test: 'the load finishing after destroy() cannot undo it' }],
   },
+  {
+    id: 'flush-ignores-calls-in-flight',
+    breaks: 'no silent loss: a call the handler did not await is saved with its request',
+    file: 'src/session.ts',
+    find: 'while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight])',
+    replace: '',
+    caughtBy: [
+      {
+        file: 'test/unit/session-late-calls.test.ts',
+        test: 'an un-awaited set() on a returning session (its read still in flight) is saved',
+      },
+    ],
+  },
   // --- An absolute lifetime (maxLifetime) ------------------------------------------------------------------
   {
     id: 'lifetime-ignored-on-write',

@@ -102,3 +102,93 @@ describe('a destroy() made while bindUser() waits for the user to have room', ()
     expect(await store.users.list('ada')).toMatchObject({ sessions: [] })
   })
 })
+
+describe('calls the handler did not await belong to its request', () => {
+  function app(route: (session: Session<Record<string, number>>) => void) {
+    const clock = testClock()
+    const store = new MemoryStore({ now: clock.now })
+    const errors: string[] = []
+    let kept: Session<Record<string, number>> | undefined
+    const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+      .use(
+        dynamoSession<Record<string, number>>({
+          store,
+          now: clock.now,
+          logger: { warn: () => undefined, error: (message: string) => errors.push(message) },
+        }),
+      )
+      .handler(async (event, context) => {
+        kept = context.session
+        if (event.rawPath === '/seed') await context.session.set('seed', 1)
+        else route(context.session) // nothing awaited
+        return { statusCode: 200, body: 'ok' }
+      })
+    const jar = new CookieJar({ now: clock.now })
+    const send = async (path: string) => {
+      const event = httpEvent('http-api-v2', { path, jar })
+      const result = await handler(event, {} as SessionContext<Record<string, number>>)
+      jar.takeFrom(result, event)
+      return result
+    }
+    return { store, errors, jar, send, session: () => kept as Session<Record<string, number>> }
+  }
+
+  it('an un-awaited set() on a new session is saved with the request, and its cookie sent', async () => {
+    const { store, jar, send } = app((session) => {
+      void session.set('k', 1)
+    })
+    await send('/')
+    expect(jar.value).toBeDefined()
+    expect(store.sessions()).toMatchObject([{ id: jar.value, data: { k: 1 } }])
+  })
+
+  it('an un-awaited set() on a returning session (its read still in flight) is saved', async () => {
+    const { store, jar, send } = app((session) => {
+      void session.set('k', 2)
+    })
+    await send('/seed')
+    await send('/')
+    expect(store.sessions()).toMatchObject([{ id: jar.value, data: { seed: 1, k: 2 } }])
+  })
+
+  it('an un-awaited regenerate() at login still moves the session: the response carries the new id', async () => {
+    const { store, jar, send } = app((session) => {
+      void session.regenerate()
+    })
+    await send('/seed')
+    const before = jar.value
+    await send('/')
+    expect(jar.value).not.toBe(before)
+    expect(store.sessions()).toMatchObject([{ id: jar.value, data: { seed: 1 } }])
+  })
+
+  it('twenty un-awaited calls are all kept', async () => {
+    const { store, send } = app((session) => {
+      for (let i = 0; i < 20; i++) void session.set(`k${i}`, i)
+    })
+    await send('/seed')
+    await send('/')
+    const [stored] = store.sessions()
+    expect(Object.keys(stored?.data ?? {})).toHaveLength(21)
+    expect(stored?.data.k19).toBe(19)
+  })
+
+  it('a late call nobody awaits rejects without an unhandled rejection, and is logged', async () => {
+    const unhandled: unknown[] = []
+    const listener = (reason: unknown) => unhandled.push(reason)
+    process.on('unhandledRejection', listener)
+    try {
+      const { store, errors, send, session } = app(() => undefined)
+      await send('/seed')
+      const before = store.sessions()
+      void session().set('late', 1) // after the response: refused, nobody listening
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      expect(unhandled).toEqual([])
+      expect(errors).toHaveLength(1)
+      expect(errors[0]).toMatch(/after the end of its request was refused/)
+      expect(store.sessions()).toEqual(before)
+    } finally {
+      process.off('unhandledRejection', listener)
+    }
+  })
+})
