@@ -13,6 +13,7 @@ import { formatOf } from '../store/engine.ts'
 import { EngineStore } from '../store/engine-store.ts'
 import { ITEM_LIMIT } from '../store/item-layout.ts'
 import { type ResolvedStoreProps, resolveStoreProps } from '../store/props.ts'
+import { errorName, failureMessage } from './failure.ts'
 import { checkStoreOptions, type DynamoDBSessionStoreOptions } from './options.ts'
 import { DynamoDBTable } from './table.ts'
 
@@ -45,10 +46,6 @@ export type DynamoDBCommand<Input extends ServiceInputTypes, Output extends Serv
 >
 
 let sharedClient: DynamoDBClient | undefined
-
-function errorName(error: unknown): string {
-  return error instanceof Error ? error.name : typeof error
-}
 
 export { MAX_IN_PLACE_KEYS, MAX_SUCCESSORS, SUCCESSOR_SECONDS, storedAfter } from '../store/engine.ts'
 
@@ -143,6 +140,9 @@ export class DynamoDBSessionStore extends EngineStore {
     command: DynamoDBCommand<Input, Output>,
   ): Promise<Output> {
     const ms = this.#timeoutMs
+    // The table the command names (a transaction names several: then this store's).
+    const named = (command.input as { TableName?: unknown } | undefined)?.TableName
+    const table = typeof named === 'string' ? named : this.props.tableName
     const timeout = AbortSignal.timeout(ms)
     try {
       return await this.client.send(command, { abortSignal: timeout })
@@ -152,14 +152,20 @@ export class DynamoDBSessionStore extends EngineStore {
       }
       const name = errorName(error)
       if (timeout.aborted) {
-        throw new SessionStoreError(operation, `DynamoDB ${operation} timed out after ${ms} ms`, {
-          cause: error,
-        })
+        throw new SessionStoreError(
+          operation,
+          `DynamoDB ${operation} on table "${table}" timed out after ${ms} ms`,
+          {
+            cause: error,
+          },
+        )
       }
       if (name === 'ValidationException' && /item size/i.test(String((error as Error).message))) {
         throw new SessionTooLargeError(DYNAMODB_ITEM_LIMIT + 1, DYNAMODB_ITEM_LIMIT)
       }
-      throw new SessionStoreError(operation, `DynamoDB ${operation} failed (${name})`, { cause: error })
+      throw new SessionStoreError(operation, failureMessage(operation, error, table), {
+        cause: error,
+      })
     }
   }
 }

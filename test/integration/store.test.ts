@@ -457,7 +457,9 @@ describe('client and send', () => {
       .catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(SessionStoreError)
     expect((error as SessionStoreError).operation).toBe('GetItem')
-    expect((error as SessionStoreError).message).toBe('DynamoDB GetItem failed (ResourceNotFoundException)')
+    expect((error as SessionStoreError).message).toBe(
+      'DynamoDB GetItem failed: table "NoSuchTable" does not exist in this account and region (is TABLE_NAME right? template.yaml creates it) (ResourceNotFoundException)',
+    )
     expect((error as SessionStoreError).cause).toBeInstanceOf(Error)
   })
 })
