@@ -156,6 +156,27 @@ export class SessionTooLargeError extends SessionDataError {
 }
 
 /**
+ * A user call (`listUserSessions()`, `endUserSession()`, `endAllUserSessions()`) on a session bound to no
+ * user: the request is not signed in. A kind of {@link SessionDataError}, with `statusCode` 401 and
+ * `expose: true`, so `@middy/http-error-handler` answers `401 Unauthorized`.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof SessionNotBoundError) return { statusCode: 401, body: 'Sign in first' }
+ * ```
+ */
+export class SessionNotBoundError extends SessionDataError {
+  /** HTTP status for `@middy/http-error-handler`. */
+  readonly statusCode = 401
+  /** The message is safe to show to the client. */
+  readonly expose = true
+
+  constructor() {
+    super('This session is not bound to a user (sign in first: see bindUser)')
+  }
+}
+
+/**
  * A login would bind a session to a user who already has `users.maxSessionsPerUser` live sessions, and
  * the store's policy (`users.whenFull: 'refuse'`, the default) is to refuse it. A kind of
  * {@link SessionDataError}: `session.bindUser()` throws it before the handler goes on, so a handler can

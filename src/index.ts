@@ -36,6 +36,7 @@ export {
   type SessionConflictReason,
   SessionDataError,
   SessionError,
+  SessionNotBoundError,
   SessionStoreError,
   SessionTooLargeError,
   TooManySessionsError,

@@ -11,6 +11,7 @@ import {
   ReauthenticationRequiredError,
   SessionConfigError,
   SessionDataError,
+  SessionNotBoundError,
   SessionStoreError,
 } from './errors.ts'
 import { assertExpiry, expireAtFor, type SessionExpiry, sameExpiry } from './expiry.ts'
@@ -599,7 +600,7 @@ export class Session<T extends object = SessionData> {
 
   async #requireUser(): Promise<{ userId: string; handle: string }> {
     const user = await this.user()
-    if (!user) throw new SessionDataError('This session is not bound to a user (see bindUser)')
+    if (!user) throw new SessionNotBoundError()
     return user
   }
 

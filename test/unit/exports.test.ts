@@ -52,6 +52,7 @@ describe('the root export list', () => {
         'SUCCESSOR_SECONDS',
         'USER_LIMITS',
         'ReauthenticationRequiredError',
+        'SessionNotBoundError',
         'SessionBusyError',
         'SessionConfigError',
         'SessionConflictError',
