@@ -13,7 +13,8 @@ import type { SessionLogger } from './logger.ts'
 /**
  * What happened:
  * - `created`: a new session was stored; `loaded`: a request read its stored session;
- * - `unknown-id`: the cookie named no session (forged, or ended or expired long ago: a signal to watch);
+ * - `unknown-id`: the cookie named no session (forged, or ended or expired long ago: a signal to watch), or
+ *   held no id this server could have issued (`reason: 'malformed'`: garbled, or a bad signature);
  * - `expired`: the cookie named a session past its absolute lifetime;
  * - `saved`: a request's changes were written; `touched`: a read-only request moved a rolling expiry;
  * - `conflict`: a request's changes were refused (`reason`: `key`, `expiry`, `ended`, `contention`);

@@ -358,10 +358,21 @@ export function dynamoSession<T extends object = SessionData>(
         })
         return refusedResponse()
       }
+      const id = detached ? undefined : sessionIdFromRequest(request.event, cookie.name, secrets, ids)
+      // A session cookie that holds no id this server could have issued (malformed, or a bad signature):
+      // forged or garbled, never looked up.
+      if (
+        audit &&
+        !detached &&
+        id === undefined &&
+        readRequestCookies(request.event, cookie.name).length > 0
+      ) {
+        audit('unknown-id', { reason: 'malformed' })
+      }
       const session = new Session<T>({
         deadline: deadlineOf(request.context),
         store,
-        id: detached ? undefined : sessionIdFromRequest(request.event, cookie.name, secrets, ids),
+        id,
         expiry,
         touchAfter,
         maxLifetime: options.maxLifetime,

@@ -136,6 +136,10 @@ export function auditFlows(name: string, makeStore: AuditStoreFactory): void {
       const forged = browser()
       await forged.send('/read', { cookie: `id=${'F'.repeat(32)}` })
       expect(take()).toEqual([{ type: 'unknown-id', hashed: true }])
+      await forged.send('/read', { cookie: 'id=<script>' }) // not an id at all: never looked up
+      expect(take()).toEqual([{ type: 'unknown-id', reason: 'malformed', hashed: false }])
+      await forged.send('/read', { cookie: 'theme=dark' }) // no session cookie: nothing to tell
+      expect(take()).toEqual([])
       await forged.send('/write', { method: 'POST', headers: { 'sec-fetch-site': 'cross-site' } })
       expect(take()).toEqual([
         { type: 'cross-site-refused', reason: 'Sec-Fetch-Site: cross-site', hashed: false },
