@@ -15,7 +15,8 @@
  *
  * @module
  */
-import { detectFrontDoor, isRecord } from './front-door.ts'
+import { detectFrontDoor, headersKey, isRecord } from './front-door.ts'
+import { takeHeader } from './response-cookies.ts'
 
 /** A list element: anything up to a comma that is not inside quotes. */
 const ELEMENT = /(?:[^,"]|"(?:[^"\\]|\\.)*")+/g
@@ -57,25 +58,14 @@ export function privateCacheControl(handlers: string | undefined): string {
  */
 export function keepOutOfSharedCaches(event: unknown, response: unknown): unknown {
   if (!isRecord(response)) return response
-  const door = detectFrontDoor(event)
-  const where =
-    door === 'rest-api-v1' || door === 'alb-multi-value' || door === 'unknown'
-      ? 'multiValueHeaders'
-      : 'headers'
+  const where = headersKey(detectFrontDoor(event))
   const result: Record<string, unknown> = { ...response }
   const found: unknown[] = []
   for (const name of ['headers', 'multiValueHeaders']) {
-    const container = result[name]
-    if (!isRecord(container) && name !== where) continue
-    const copy: Record<string, unknown> = { ...(container as object) }
-    for (const key of Object.keys(copy)) {
-      if (key.toLowerCase() !== 'cache-control') continue
-      found.push(copy[key])
-      delete copy[key]
-    }
-    result[name] = copy
+    if (isRecord(result[name]) || name === where)
+      result[name] = takeHeader(result[name], 'cache-control', found)[0]
   }
-  const handlers = found.flat().filter((value) => typeof value === 'string')
+  const handlers = found.filter((value) => typeof value === 'string')
   const value = privateCacheControl(handlers.length > 0 ? handlers.join(', ') : undefined)
   ;(result[where] as Record<string, unknown>)['Cache-Control'] = where === 'headers' ? value : [value]
   return result

@@ -83,6 +83,23 @@ function detect(event: unknown): FrontDoor {
 }
 
 /**
+ * Where a response's headers go on `door`: `multiValueHeaders` on REST API, ALB with multi-value headers
+ * and unknown doors (the format all payload 1.0 doors accept); `headers` on the payload 2.0 doors and ALB
+ * without multi-value headers. Shared by the `src/http` modules; not part of the package's public surface.
+ *
+ * @example
+ * ```ts
+ * headersKey('rest-api-v1') // 'multiValueHeaders'
+ * headersKey('function-url') // 'headers'
+ * ```
+ */
+export function headersKey(door: FrontDoor): 'headers' | 'multiValueHeaders' {
+  return door === 'rest-api-v1' || door === 'alb-multi-value' || door === 'unknown'
+    ? 'multiValueHeaders'
+    : 'headers'
+}
+
+/**
  * Whether `event` is an HTTP request: from a known front door, or at least carrying a `headers` object (a
  * hand-built or local-tool event). Anything else (SQS, EventBridge, a direct invoke) has no cookie to
  * carry a session, and its result must come back untouched. Never throws.

@@ -53,7 +53,7 @@
  *
  * @module
  */
-import { detectFrontDoor, isRecord } from './front-door.ts'
+import { detectFrontDoor, headersKey, isRecord } from './front-door.ts'
 
 /**
  * Where {@link addSetCookies} reports cookies it had to drop (ALB without multi-value headers). Messages
@@ -109,8 +109,8 @@ export function addSetCookies(
     result.cookies = [...theirs, ...ours]
     return result
   }
-  if (door !== 'alb') {
-    const [multiValueHeaders, key = 'Set-Cookie'] = takeSetCookies(result.multiValueHeaders, theirs)
+  if (headersKey(door) === 'multiValueHeaders') {
+    const [multiValueHeaders, key = 'Set-Cookie'] = takeHeader(result.multiValueHeaders, 'set-cookie', theirs)
     moveSetCookieHeaders(result, theirs)
     addAll(theirs, result.cookies)
     delete result.cookies
@@ -119,7 +119,7 @@ export function addSetCookies(
     return result
   }
   // ALB without multi-value headers: one `headers['Set-Cookie']`, ours; anything else dropped and reported.
-  const [headers, key = 'Set-Cookie'] = takeSetCookies(result.headers, theirs)
+  const [headers, key = 'Set-Cookie'] = takeHeader(result.headers, 'set-cookie', theirs)
   addAll(theirs, result.cookies)
   delete result.cookies
   const [kept] = ours
@@ -166,20 +166,31 @@ function normalise(response: unknown, v2: boolean): Response {
  * when there was one. Values that are not strings (or arrays of strings) stay where they are.
  */
 function moveSetCookieHeaders(response: Response, into: unknown[]): void {
-  const [headers, key] = takeSetCookies(response.headers, into, true)
+  const [headers, key] = takeHeader(response.headers, 'set-cookie', into, true)
   if (key) response.headers = headers
 }
 
 /**
- * A copy of the `headers` or `multiValueHeaders` object `container` (or a new one) without its
- * `Set-Cookie` keys (any letter case), whose values are appended to `into`; and the first such key. With
- * `stringsOnly`, values that are not strings (or arrays of strings) are left in the copy.
+ * A copy of the `headers` or `multiValueHeaders` object `container` (or a new one) without its keys named
+ * `name` (lower case; any letter case in `container`), whose values are appended to `into`, each once; and
+ * the first such key. With `stringsOnly`, values that are not strings (or arrays of strings) are left in
+ * the copy. Shared by the `src/http` modules.
+ *
+ * @example
+ * ```ts
+ * const [headers] = takeHeader({ 'Cache-Control': 'public', Vary: 'Origin' }, 'cache-control', found) // { Vary: 'Origin' }
+ * ```
  */
-function takeSetCookies(container: unknown, into: unknown[], stringsOnly?: boolean): [Response, string?] {
+export function takeHeader(
+  container: unknown,
+  name: string,
+  into: unknown[],
+  stringsOnly?: boolean,
+): [Response, string?] {
   const copy: Response = isRecord(container) ? { ...container } : {}
   let first: string | undefined
   for (const key of Object.keys(copy)) {
-    if (key.length !== 10 || key.toLowerCase() !== 'set-cookie') continue
+    if (key.length !== name.length || key.toLowerCase() !== name) continue
     first ??= key
     const value = copy[key]
     if (
