@@ -7,8 +7,10 @@
  * @module
  */
 import { createHmac, randomBytes } from 'node:crypto'
+import { checkOptions, type OptionRule, type OptionTable } from './config.ts'
 import { PACKAGE_NAME, SessionConfigError } from './errors.ts'
 import type { SessionLogger } from './logger.ts'
+import { MIN_SECRET_LENGTH } from './signing.ts'
 
 /**
  * What happened:
@@ -125,16 +127,22 @@ export function auditKey(options: AuditOptions, secrets: readonly string[] | und
   return options.key ?? secrets?.[0] ?? randomBytes(32).toString('base64url')
 }
 
-/** Throws `SessionConfigError` unless `value` is {@link AuditOptions}. */
+/** What the `audit` option takes: `key` is an audit key, as long as a signing secret must be. */
+const AUDIT_OPTIONS: OptionTable = {
+  rules: {
+    onEvent: 'function',
+    key: (value, path) => {
+      if (!(typeof value === 'string' && value.length >= MIN_SECRET_LENGTH)) {
+        throw new SessionConfigError(`${path} must be a string of at least ${MIN_SECRET_LENGTH} characters`)
+      }
+    },
+  } satisfies Record<keyof AuditOptions, OptionRule>,
+}
+
+/** Throws `SessionConfigError` unless `value` is {@link AuditOptions} (the option checker's rules). */
 export function assertAuditOptions(value: unknown, path: string): void {
-  const options = value as Partial<AuditOptions> | null
-  if (typeof options?.onEvent !== 'function') {
+  checkOptions(value, AUDIT_OPTIONS, `${path}.`)
+  if (typeof (value as Partial<AuditOptions>).onEvent !== 'function') {
     throw new SessionConfigError(`${path} must be { onEvent(event) { ... } }, with an optional key`)
-  }
-  const unknown = Object.keys(options).find((name) => name !== 'onEvent' && name !== 'key')
-  if (unknown)
-    throw new SessionConfigError(`Unknown option ${path}.${unknown}: ${path} takes onEvent and key`)
-  if (options.key !== undefined && !(typeof options.key === 'string' && options.key.length >= 32)) {
-    throw new SessionConfigError(`${path}.key must be a string of at least 32 characters`)
   }
 }

@@ -106,7 +106,7 @@ export function resolveCookieOptions(options: SessionCookieOptions = {}): Resolv
   // Each rule: whether the options break it, and what to say. Browsers match name prefixes in any case.
   const rules: [boolean | string | undefined, string][] = [
     [typeof name !== 'string' || !TOKEN.test(name), 'cookie.name must be a valid cookie name'],
-    [!['lax', 'strict', 'none'].includes(sameSite), 'cookie.sameSite must be "lax", "strict" or "none"'],
+    [!Object.hasOwn(SAME_SITE, sameSite), 'cookie.sameSite must be "lax", "strict" or "none"'],
     [sameSite === 'none' && !secure, 'cookie.sameSite "none" requires cookie.secure'],
     [resolved.partitioned && !secure, 'cookie.partitioned requires cookie.secure'],
     [

@@ -66,13 +66,18 @@ const READABLE_SECONDS = 100 * 365 * 24 * 60 * 60
 /** The last instant a cookie's `Expires` can name: 9999-12-31T23:59:59Z. */
 const MAX_EPOCH_SECONDS = 253_402_300_799
 
+/** ` (milliseconds?)` when `value` is too long in seconds but would fit as milliseconds, else nothing. */
+function millisecondsHint(value: unknown): string {
+  return typeof value === 'number' && value > MAX_LIFETIME_SECONDS && value / 1000 <= MAX_LIFETIME_SECONDS
+    ? ' (milliseconds?)'
+    : ''
+}
+
 /** A rolling expiry of `seconds`, checked: a positive number up to {@link MAX_LIFETIME_SECONDS}, rounded up. */
 function rolling(kind: 'onInactivity' | 'onSessionEnd', seconds: number): SessionExpiry {
   if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_LIFETIME_SECONDS) {
-    const unit =
-      seconds > MAX_LIFETIME_SECONDS && seconds / 1000 <= MAX_LIFETIME_SECONDS ? ' (milliseconds?)' : ''
     throw new SessionConfigError(
-      `Expiry.${kind} takes seconds, more than 0 and at most ${MAX_LIFETIME_SECONDS} (400 days); got ${String(seconds)}${unit}`,
+      `Expiry.${kind} takes seconds, more than 0 and at most ${MAX_LIFETIME_SECONDS} (400 days); got ${String(seconds)}${millisecondsHint(seconds)}`,
     )
   }
   return { kind, seconds: Math.ceil(seconds) }
@@ -216,8 +221,7 @@ export function cappedExpiry(expiresAt: number, createdAt: number, maxLifetime: 
  */
 export function assertLifetime(value: unknown, path: string): asserts value is number {
   if (Number.isInteger(value) && (value as number) > 0 && (value as number) <= MAX_LIFETIME_SECONDS) return
-  const ms = typeof value === 'number' && value > MAX_LIFETIME_SECONDS && value / 1000 <= MAX_LIFETIME_SECONDS
   throw new SessionConfigError(
-    `${path} must be whole seconds, more than 0 and at most ${MAX_LIFETIME_SECONDS} (400 days)${ms ? ' (milliseconds?)' : ''}`,
+    `${path} must be whole seconds, more than 0 and at most ${MAX_LIFETIME_SECONDS} (400 days)${millisecondsHint(value)}`,
   )
 }

@@ -206,16 +206,15 @@ function isSessionStore(value: unknown): value is SessionStore {
 }
 
 /**
- * The id in the first cookie value that is one we issued (the right shape and, with secrets, a valid
- * signature); the rest (garbage, forgeries, stale duplicates) is ignored. No I/O.
+ * The id in the first of the session cookie's `values` that is one we issued (the right shape and, with
+ * secrets, a valid signature); the rest (garbage, forgeries, stale duplicates) is ignored. No I/O.
  */
-function sessionIdFromRequest(
-  event: unknown,
-  cookieName: string,
+function sessionIdFrom(
+  values: readonly string[],
   secrets: readonly string[] | undefined,
   ids: SessionIdScheme,
 ) {
-  for (const value of readRequestCookies(event, cookieName)) {
+  for (const value of values) {
     const id = secrets ? unsignSessionId(value, secrets, ids) : ids.isId(value) ? value : undefined
     if (id !== undefined) return id
   }
@@ -358,17 +357,11 @@ export function dynamoSession<T extends object = SessionData>(
         })
         return refusedResponse()
       }
-      const id = detached ? undefined : sessionIdFromRequest(request.event, cookie.name, secrets, ids)
+      const presented = detached ? [] : readRequestCookies(request.event, cookie.name)
+      const id = sessionIdFrom(presented, secrets, ids)
       // A session cookie that holds no id this server could have issued (malformed, or a bad signature):
       // forged or garbled, never looked up.
-      if (
-        audit &&
-        !detached &&
-        id === undefined &&
-        readRequestCookies(request.event, cookie.name).length > 0
-      ) {
-        audit('unknown-id', { reason: 'malformed' })
-      }
+      if (id === undefined && presented.length > 0) audit?.('unknown-id', { reason: 'malformed' })
       const session = new Session<T>({
         deadline: deadlineOf(request.context),
         store,

@@ -130,11 +130,9 @@ export class Session<T extends object = SessionData> {
    */
   #track<R>(run: () => Promise<R>): Promise<R> {
     const call = run()
+    const settled = () => this.#inFlight.delete(call)
     this.#inFlight.add(call)
-    call.then(
-      () => this.#inFlight.delete(call),
-      () => this.#inFlight.delete(call),
-    )
+    call.then(settled, settled)
     return call
   }
 
@@ -622,10 +620,9 @@ export class Session<T extends object = SessionData> {
    * @internal
    */
   async [flushSession](nowSeconds: number = this.#nowSeconds()): Promise<FlushOutcome> {
-    // Calls the handler started but did not wait for belong to this request: they settle first (and so
-    // does a read in flight, whose outcome decides what there is to write).
+    // Calls the handler started but did not wait for belong to this request: they settle first. A read
+    // in flight is always some call's, so once they have settled, no read is.
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight])
-    if (this.#phase.kind === 'loading') await this.#phase.promise.catch(() => undefined)
     const phase = this.#phase
     if (phase.kind === 'flushed') return { cookie: 'none' }
     this.#phase = { kind: 'flushed', base: undefined }

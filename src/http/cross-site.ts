@@ -18,6 +18,7 @@
  */
 import { SessionConfigError } from '../errors.ts'
 import { isRecord } from './front-door.ts'
+import { headerValues } from './request-cookies.ts'
 
 const SAFE_METHODS = ['GET', 'HEAD', 'OPTIONS']
 
@@ -40,16 +41,9 @@ export interface CrossSiteOptions {
 
 /** The first value of header `name` (lower case), in `headers` or `multiValueHeaders`, any letter case. */
 function header(event: Record<string, unknown>, name: string): string | undefined {
-  for (const container of [event.headers, event.multiValueHeaders]) {
-    if (!isRecord(container)) continue
-    for (const key of Object.keys(container)) {
-      if (key.length !== name.length || key.toLowerCase() !== name) continue
-      const value = container[key]
-      const first = Array.isArray(value) ? value[0] : value
-      if (typeof first === 'string') return first.trim()
-    }
-  }
-  return undefined
+  const values = [...headerValues(event.headers, name), ...headerValues(event.multiValueHeaders, name)]
+  const first = values.find((value) => typeof value === 'string')
+  return typeof first === 'string' ? first.trim() : undefined
 }
 
 /** The request's method: `httpMethod` (REST API, ALB) or `requestContext.http.method` (payload 2.0). */

@@ -67,8 +67,8 @@ export function readRequestCookies(event: unknown, name: string): string[] {
     let { maxTotalLength: length, maxEntries: entries } = COOKIE_READ_LIMITS
     const sources = [
       Array.isArray(event.cookies) ? event.cookies : [],
-      cookieHeaderValues(event.multiValueHeaders),
-      cookieHeaderValues(event.headers),
+      headerValues(event.multiValueHeaders, 'cookie'),
+      headerValues(event.headers, 'cookie'),
     ]
     const source = sources.find((values) => values.length > 0) ?? []
     // Payload 2.0 joins several Cookie headers with commas into one `cookies` entry: there, a comma
@@ -94,12 +94,21 @@ export function readRequestCookies(event: unknown, name: string): string[] {
 /** `;`, or a comma that starts another `name=` pair. */
 const V2_PAIR_SEPARATOR = /;|,(?=[ \t]*[^\s=;,]+=)/
 
-/** The values of every `cookie` key (any case) of a `headers` or `multiValueHeaders` object. */
-function cookieHeaderValues(headers: unknown): unknown[] {
+/**
+ * The values of every key named `name` (lower case; any letter case in `headers`) of a `headers` or
+ * `multiValueHeaders` object, arrays flattened, at most {@link COOKIE_READ_LIMITS}`.maxEntries` and one
+ * more. Shared by the `src/http` modules.
+ *
+ * @example
+ * ```ts
+ * headerValues({ Origin: 'https://a.example' }, 'origin') // ['https://a.example']
+ * ```
+ */
+export function headerValues(headers: unknown, name: string): unknown[] {
   const values: unknown[] = []
   if (!isRecord(headers)) return values
   for (const key of Object.keys(headers)) {
-    if (key.length !== 6 || key.toLowerCase() !== 'cookie') continue
+    if (key.length !== name.length || key.toLowerCase() !== name) continue
     const value = headers[key]
     for (const item of Array.isArray(value) ? value : [value]) {
       values.push(item)
