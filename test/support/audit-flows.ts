@@ -7,8 +7,9 @@
 import middy from '@middy/core'
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
-import { dynamoSession, type SessionContext, type SessionEvent, type SessionStore } from '../../src/index.ts'
-import { CookieJar, httpEvent, testClock } from '../../src/testing/index.ts'
+import { dynamoSession, type SessionEvent, type SessionStore } from '../../src/index.ts'
+import { testClock } from '../../src/testing/index.ts'
+import { browserFor } from './browser.ts'
 
 type Data = { n?: number }
 const KEY = 'k'.repeat(32)
@@ -54,21 +55,7 @@ async function setup(makeStore: AuditStoreFactory) {
       if (verb === 'end-all') await session.endAllUserSessions()
       return { statusCode: 200, body: 'ok' }
     })
-  const browser = () => {
-    const jar = new CookieJar({ now: clock.now })
-    return {
-      jar,
-      async send(
-        path: string,
-        extra: { method?: string; headers?: Record<string, string>; cookie?: string } = {},
-      ) {
-        const event = httpEvent('http-api-v2', { path, jar, ...extra })
-        const result = await handler(event, {} as SessionContext<Data>)
-        jar.takeFrom(result, event)
-        return result
-      },
-    }
-  }
+  const browser = () => browserFor(handler, clock.now)
   const take = () =>
     events.splice(0).map(({ requestId, idHash, ...rest }) => ({ ...rest, hashed: idHash !== undefined }))
   return { clock, store, events, errors, browser, take, release: () => hold.resolve() }

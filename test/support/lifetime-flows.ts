@@ -6,8 +6,9 @@
 import middy from '@middy/core'
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
-import { dynamoSession, Expiry, type SessionContext, type SessionStore } from '../../src/index.ts'
-import { CookieJar, httpEvent, type TestClock, testClock } from '../../src/testing/index.ts'
+import { dynamoSession, Expiry, type SessionStore } from '../../src/index.ts'
+import { CookieJar, type TestClock, testClock } from '../../src/testing/index.ts'
+import { browserFor } from './browser.ts'
 
 type Data = { visits?: number }
 
@@ -41,12 +42,11 @@ function app(store: SessionStore, clock: TestClock, maxLifetime = HOUR) {
 }
 
 function browser(handler: ReturnType<typeof app>, clock: TestClock, jar = new CookieJar({ now: clock.now })) {
+  const { send } = browserFor(handler, clock.now, jar)
   return {
     jar,
     async send(path: string) {
-      const event = httpEvent('http-api-v2', { path, jar })
-      const result = await handler(event, {} as SessionContext<Data>)
-      jar.takeFrom(result, event)
+      const result = await send(path)
       const maxAge = /Max-Age=(\d+)/.exec(result.cookies?.[0] ?? '')?.[1]
       return { body: result.body, maxAge: maxAge === undefined ? undefined : Number(maxAge) }
     },

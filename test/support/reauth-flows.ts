@@ -6,13 +6,9 @@
 import middy from '@middy/core'
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
-import {
-  dynamoSession,
-  ReauthenticationRequiredError,
-  type SessionContext,
-  type SessionStore,
-} from '../../src/index.ts'
-import { CookieJar, httpEvent, type TestClock, testClock } from '../../src/testing/index.ts'
+import { dynamoSession, ReauthenticationRequiredError, type SessionStore } from '../../src/index.ts'
+import { type TestClock, testClock } from '../../src/testing/index.ts'
+import { browserFor } from './browser.ts'
 
 type Data = { userId?: string; visits?: number }
 
@@ -67,12 +63,9 @@ export function reauthFlows(name: string, makeStore: ReauthStoreFactory): void {
     async function browser() {
       const clock = testClock()
       const store = await makeStore(clock.now)
-      const handler = app(store, clock)
-      const jar = new CookieJar({ now: clock.now })
+      const { jar, send: request } = browserFor(app(store, clock), clock.now)
       const send = async (path: string) => {
-        const event = httpEvent('http-api-v2', { path, jar })
-        const result = await handler(event, {} as SessionContext<Data>)
-        jar.takeFrom(result, event)
+        const result = await request(path)
         return { status: result.statusCode, body: result.body }
       }
       return { clock, store, jar, send }

@@ -7,33 +7,48 @@ import middy from '@middy/core'
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
 import { dynamoSession, type Session, type SessionContext, SessionDataError } from '../../src/index.ts'
-import { CookieJar, httpEvent, MemoryStore, testClock } from '../../src/testing/index.ts'
+import { httpEvent, MemoryStore, testClock } from '../../src/testing/index.ts'
 import { userSessions } from '../../src/users/index.ts'
+import { browserFor } from '../support/browser.ts'
 
-type Data = { count: number }
+type Data = Record<string, number>
 
-function setup() {
+/**
+ * A handler on a MemoryStore whose route is `route` (`/seed` stores one key first, awaited), one browser
+ * in front of it, and the session of its last request, to call after the response.
+ */
+function app(route: (session: Session<Data>) => unknown) {
   const clock = testClock()
   const store = new MemoryStore({ now: clock.now })
   const errors: string[] = []
-  const logger = { warn: () => undefined, error: (message: string) => errors.push(message) }
   let kept: Session<Data> | undefined
   const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-    .use(dynamoSession<Data>({ store, now: clock.now, logger }))
-    .handler(async (_event, context) => {
+    .use(
+      dynamoSession<Data>({
+        store,
+        now: clock.now,
+        logger: { warn: () => undefined, error: (message: string) => errors.push(message) },
+      }),
+    )
+    .handler(async (event, context) => {
       kept = context.session
-      const count = ((await context.session.get('count')) ?? 0) + 1
-      await context.session.set('count', count)
-      return { statusCode: 200, body: String(count) }
+      if (event.rawPath === '/seed') await context.session.set('seed', 1)
+      // The route's body, if it gives one (a promise it returns is awaited; calls it starts are not).
+      const body = event.rawPath === '/seed' ? undefined : await route(context.session)
+      return { statusCode: 200, body: typeof body === 'string' ? body : 'ok' }
     })
-  const jar = new CookieJar({ now: clock.now })
-  const visit = async () => {
-    const event = httpEvent('http-api-v2', { path: '/', jar })
-    const result = await handler(event, {} as SessionContext<Data>)
-    jar.takeFrom(result, event)
-    return result
-  }
-  return { store, errors, jar, visit, session: () => kept as Session<Data> }
+  const { jar, send } = browserFor(handler, clock.now)
+  return { store, errors, jar, send, session: () => kept as Session<Data> }
+}
+
+/** The counter: each visit adds one to `count`, awaited. */
+function setup() {
+  const counter = app(async (session) => {
+    const count = ((await session.get('count')) ?? 0) + 1
+    await session.set('count', count)
+    return String(count)
+  })
+  return { ...counter, visit: () => counter.send('/') }
 }
 
 describe('a session call after the end of its request', () => {
@@ -104,35 +119,6 @@ describe('a destroy() made while bindUser() waits for the user to have room', ()
 })
 
 describe('calls the handler did not await belong to its request', () => {
-  function app(route: (session: Session<Record<string, number>>) => void) {
-    const clock = testClock()
-    const store = new MemoryStore({ now: clock.now })
-    const errors: string[] = []
-    let kept: Session<Record<string, number>> | undefined
-    const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-      .use(
-        dynamoSession<Record<string, number>>({
-          store,
-          now: clock.now,
-          logger: { warn: () => undefined, error: (message: string) => errors.push(message) },
-        }),
-      )
-      .handler(async (event, context) => {
-        kept = context.session
-        if (event.rawPath === '/seed') await context.session.set('seed', 1)
-        else route(context.session) // nothing awaited
-        return { statusCode: 200, body: 'ok' }
-      })
-    const jar = new CookieJar({ now: clock.now })
-    const send = async (path: string) => {
-      const event = httpEvent('http-api-v2', { path, jar })
-      const result = await handler(event, {} as SessionContext<Record<string, number>>)
-      jar.takeFrom(result, event)
-      return result
-    }
-    return { store, errors, jar, send, session: () => kept as Session<Record<string, number>> }
-  }
-
   it('an un-awaited set() on a new session is saved with the request, and its cookie sent', async () => {
     const { store, jar, send } = app((session) => {
       void session.set('k', 1)
