@@ -6,8 +6,8 @@
  */
 import { ADDED_BYTES_TARGET, bundleSizes } from '../bench/bundle-size.ts'
 
-/** Bytes the library may add today (55.25 KB; it adds 56,547 with issue 20's shared-cache directive, maxLifetime, the cross-site check, recent authentication and audit events, and issue 19's wait for un-awaited calls, store errors in words and SessionNotBoundError). Issue 18's target: {@link ADDED_BYTES_TARGET}. */
-const LIMIT = 56_576
+/** Bytes the library may add today (57.3 KB; it adds 58,643 with issue 20's shared-cache directive, maxLifetime, the cross-site check, recent authentication, audit events and id renewal (+2,096), and issue 19's wait for un-awaited calls, store errors in words and SessionNotBoundError). Issue 18's target: {@link ADDED_BYTES_TARGET}. */
+const LIMIT = 58_688
 const TARGET = ADDED_BYTES_TARGET
 
 const report = await bundleSizes()

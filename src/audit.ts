@@ -21,6 +21,8 @@ import { MIN_SECRET_LENGTH } from './signing.ts'
  * - `saved`: a request's changes were written; `touched`: a read-only request moved a rolling expiry;
  * - `conflict`: a request's changes were refused (`reason`: `key`, `expiry`, `ended`, `contention`);
  * - `regenerated`: the session moved to a new id (a login; `idHash` is the new id's);
+ * - `renewed`: the session moved to a new id because its id was old enough (the `renewal` option; `idHash`
+ *   is the new id's, and it keeps its lifetime);
  * - `destroyed`: a logout, or a change that left the session empty;
  * - `bound`: a session was bound to a user (`userId`); `ended`: `count` sessions of `userId` were ended
  *   (sign out one device, or everywhere);
@@ -40,6 +42,7 @@ export type SessionEventType =
   | 'touched'
   | 'conflict'
   | 'regenerated'
+  | 'renewed'
   | 'destroyed'
   | 'bound'
   | 'ended'

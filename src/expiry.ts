@@ -66,8 +66,15 @@ const READABLE_SECONDS = 100 * 365 * 24 * 60 * 60
 /** The last instant a cookie's `Expires` can name: 9999-12-31T23:59:59Z. */
 const MAX_EPOCH_SECONDS = 253_402_300_799
 
-/** ` (milliseconds?)` when `value` is too long in seconds but would fit as milliseconds, else nothing. */
-function millisecondsHint(value: unknown): string {
+/**
+ * ` (milliseconds?)` when `value` is too long in seconds but would fit as milliseconds, else nothing.
+ *
+ * @example
+ * ```ts
+ * millisecondsHint(28_800_000) // ' (milliseconds?)': 8 hours given in ms
+ * ```
+ */
+export function millisecondsHint(value: unknown): string {
   return typeof value === 'number' && value > MAX_LIFETIME_SECONDS && value / 1000 <= MAX_LIFETIME_SECONDS
     ? ' (milliseconds?)'
     : ''

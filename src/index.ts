@@ -59,6 +59,7 @@ export {
   type SessionHandler,
   sessionRoute,
 } from './middleware.ts'
+export type { RenewalOptions } from './renewal.ts'
 export type { Session } from './session.ts'
 export type { UsersPlugin } from './store/binding.ts'
 export { jsonStringCodec, nativeMapCodec, type SessionDataCodec } from './store/codec.ts'

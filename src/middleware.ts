@@ -41,6 +41,7 @@ import {
 } from './http/index.ts'
 import { DEFAULT_ID_SCHEME, type SessionIdScheme } from './id.ts'
 import { type SessionLogger, silentLogger } from './logger.ts'
+import { type RenewalOptions, resolveRenewal } from './renewal.ts'
 import { type FlushOutcome, flushSession, Session } from './session.ts'
 import { assertSecrets, signSessionId, unsignSessionId } from './signing.ts'
 import type { SessionStore } from './store/types.ts'
@@ -83,6 +84,15 @@ export interface DynamoSessionOptions {
    * moves it past. `regenerate()` (a login) starts a new lifetime. At most 400 days. Default: none.
    */
   maxLifetime?: number | undefined
+  /**
+   * Renew the session id every `every` seconds of a session's use (OWASP's renewal timeout): the first
+   * request that finds its id that old moves the session to a new id (one transaction instead of its
+   * save or touch) and sends the new cookie; the session keeps its data, lifetime and user. Requests that
+   * still carry the old cookie reach the renewed session for `grace` seconds (default 30) and are sent the
+   * new cookie; after that the old id names nothing. A logout with the old cookie ends the renewed session
+   * too. See {@link RenewalOptions}. Default: off.
+   */
+  renewal?: RenewalOptions | undefined
   /**
    * Refuse cross-site requests that could change state (CSRF): a `POST`, `PUT`, `PATCH` or `DELETE` whose
    * `Sec-Fetch-Site` is `cross-site` or `same-site`, or, from a browser too old to send it, whose `Origin`
@@ -173,6 +183,7 @@ const MIDDLEWARE_OPTIONS: OptionTable = {
     expiry: (value, path) => assertExpiry(value, path),
     touchAfter: nonNegativeSeconds,
     maxLifetime: assertLifetime,
+    renewal: (value, path) => resolveRenewal(value, path),
     crossSite: assertCrossSiteOptions,
     audit: assertAuditOptions,
     saveOnError: 'boolean',
@@ -327,6 +338,7 @@ export function dynamoSession<T extends object = SessionData>(
   const ids = store.ids ?? DEFAULT_ID_SCHEME
   const trustedOrigins =
     options.crossSite === false ? undefined : new Set(options.crossSite?.trustedOrigins ?? [])
+  const renewal = options.renewal && resolveRenewal(options.renewal, 'renewal')
   const auditing = options.audit && { options: options.audit, key: auditKey(options.audit, secrets) }
   const sessions = new WeakMap<object, Session<T>>()
 
@@ -369,6 +381,7 @@ export function dynamoSession<T extends object = SessionData>(
         expiry,
         touchAfter,
         maxLifetime: options.maxLifetime,
+        renewal,
         now,
         failOpen: options.failOpen,
         detached,

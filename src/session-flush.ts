@@ -8,7 +8,9 @@
 import type { SessionData } from './data.ts'
 import { PACKAGE_NAME, SessionConflictError, SessionStoreError } from './errors.ts'
 import { cappedExpiry, cookieHasExpiry, expireAtFor, isRolling, isTouchDue } from './expiry.ts'
-import { type Changes, hasChanges, type Phase, type SessionInit } from './session-state.ts'
+import { renewalDue } from './renewal.ts'
+import type { Changes, Phase, SessionInit } from './session-state.ts'
+import { changesStored } from './store/change.ts'
 import type { SaveResult, SessionRecord } from './store/types.ts'
 
 /**
@@ -60,6 +62,16 @@ function cookieFor(init: SessionInit, record: SessionRecord): FlushOutcome {
  * store fails.
  */
 export async function flushRequest(request: EndingRequest): Promise<Flushed> {
+  const flushed = await flushOnce(request)
+  const { written } = flushed
+  // Reached through the grace window of a renewal: this browser still holds the old id.
+  if (written && written.id !== request.init.id && flushed.outcome.cookie === 'none') {
+    return { outcome: cookieFor(request.init, written), written }
+  }
+  return flushed
+}
+
+async function flushOnce(request: EndingRequest): Promise<Flushed> {
   const { init, phase, changes } = request
   let outcome = NONE
   for (const id of request.destroyed) {
@@ -68,7 +80,7 @@ export async function flushRequest(request: EndingRequest): Promise<Flushed> {
     outcome = CLEAR
   }
   if (phase.kind !== 'ready') return { outcome, written: undefined } // never used, or unreadable
-  const changed = hasChanges(changes)
+  const changed = changesStored(changes)
   if (init.detached) {
     if (changed) init.logger?.warn(`${PACKAGE_NAME}: session changes in a non-HTTP invocation are not saved`)
     return { outcome: NONE, written: undefined }
@@ -80,7 +92,8 @@ export async function flushRequest(request: EndingRequest): Promise<Flushed> {
     audited(init, 'created', written, changes, undefined)
     return { outcome: cookieFor(init, written), written }
   }
-  if (!changed && !changes.regenerate) return touch(init, base, request.now)
+  const renewing = renewalDue(init.renewal, base.renewedAt ?? base.createdAt, request.now)
+  if (!changed && !changes.regenerate && !renewing) return touch(init, base, request.now)
   const change = {
     base,
     entries: changes.entries,
@@ -90,16 +103,33 @@ export async function flushRequest(request: EndingRequest): Promise<Flushed> {
     defaultExpiry: init.expiry,
     maxLifetime: init.maxLifetime,
     authenticatedAt: changes.authenticatedAt,
+    renewal: init.renewal,
     now: request.now,
     deadline: init.deadline,
   }
-  const [result, type] = changes.regenerate
-    ? [await init.store.regenerate(change), 'regenerated' as const]
-    : [await init.store.save(change), 'saved' as const]
-  if (result.status === 'saved') audited(init, type, result.record, changes, base.user?.userId)
-  else if (result.status === 'ended') init.audit?.('destroyed', { id: base.id })
+  const type = changes.regenerate ? 'regenerated' : 'saved'
+  // A request that only read, and came to renew the id: like a touch, its renewal costs it nothing if it
+  // fails (the session ended meanwhile, or DynamoDB failed), and it answers as it read.
+  const renewalOnly = !changed && !changes.regenerate
+  let result: SaveResult
+  try {
+    result = await (changes.regenerate ? init.store.regenerate(change) : init.store.save(change))
+  } catch (error) {
+    if (!(renewalOnly && error instanceof SessionStoreError)) throw error
+    init.logger?.warn(`${PACKAGE_NAME}: could not renew a session id`, { operation: error.operation })
+    return { outcome: NONE, written: base }
+  }
+  if (renewalOnly && (result.status === 'gone' || result.status === 'conflict')) {
+    return { outcome: NONE, written: undefined }
+  }
+  if (result.status === 'saved') {
+    const { record } = result
+    if (changed || !result.renewed) audited(init, type, record, changes, base.user?.userId)
+    if (result.renewed) init.audit?.('renewed', { id: record.id, userId: record.user?.userId })
+  } else if (result.status === 'ended') init.audit?.('destroyed', { id: base.id })
   else init.audit?.('conflict', { id: base.id, reason: result.status === 'gone' ? 'ended' : result.reason })
-  return afterWrite(init, result, changes.regenerate || changes.expiry !== undefined)
+  const moved = changes.regenerate || (result.status === 'saved' && result.renewed === true)
+  return afterWrite(init, result, moved || changes.expiry !== undefined)
 }
 
 /** The audit events of a stored write: its own, and `bound` when it bound the session to another user. */

@@ -9,6 +9,7 @@ import type { JsonValue, SessionData } from './data.ts'
 import type { SessionStoreError } from './errors.ts'
 import type { SessionExpiry } from './expiry.ts'
 import type { SessionLogger } from './logger.ts'
+import type { SessionRenewal } from './renewal.ts'
 import type { SessionRecord, SessionStore, UserBinding } from './store/types.ts'
 
 /**
@@ -33,6 +34,8 @@ export interface SessionInit {
    * however active. Default: none.
    */
   maxLifetime?: number | undefined
+  /** Id renewal (the middleware's `renewal`, resolved). Default: ids are never renewed. */
+  renewal?: SessionRenewal | undefined
   /** The clock, in epoch milliseconds (the middleware's, resolved once). */
   now: () => number
   /**
@@ -102,17 +105,6 @@ export function noChanges(): Changes {
     sizes: undefined,
     authenticatedAt: undefined,
   }
-}
-
-/** Whether `changes` change what is stored (a regenerate alone moves the session, it does not change it). */
-export function hasChanges(changes: Changes): boolean {
-  return (
-    changes.entries.size > 0 ||
-    changes.cleared ||
-    changes.expiry !== undefined ||
-    changes.user !== undefined ||
-    changes.authenticatedAt !== undefined
-  )
 }
 
 /**

@@ -168,7 +168,7 @@ export class Session<T extends object = SessionData> {
         (record) => {
           const alive = this.#alive(record)
           this.#init.audit?.(record ? (alive ? 'loaded' : 'expired') : 'unknown-id', {
-            id: cookieId,
+            id: record?.id ?? cookieId,
             userId: alive?.user?.userId,
           })
           this.#settle(loading, { kind: 'ready', base: alive })

@@ -49,6 +49,31 @@ export function conflictOf(change: SessionChange, current: SessionRecord): 'key'
   return undefined
 }
 
+/**
+ * Whether a change changes what is stored: keys, `clear()`, the expiry policy, the binding, or the time
+ * of authentication (a regenerate alone moves the session, it does not change it).
+ *
+ * @example
+ * ```ts
+ * changesStored({ entries: new Map(), cleared: false }) // false
+ * ```
+ */
+export function changesStored(change: {
+  readonly entries: ReadonlyMap<string, unknown>
+  readonly cleared: boolean
+  readonly expiry?: unknown
+  readonly user?: unknown
+  readonly authenticatedAt?: number | undefined
+}): boolean {
+  return (
+    change.entries.size > 0 ||
+    change.cleared ||
+    change.expiry !== undefined ||
+    change.user !== undefined ||
+    change.authenticatedAt !== undefined
+  )
+}
+
 /** The per-session expiry after `change`, applied on top of `current`. */
 export function policyAfter(change: SessionChange, current: SessionRecord): SessionExpiry | undefined {
   return change.expiry ? change.expiry.policy : current.expiry

@@ -20,6 +20,7 @@ import {
 import { cappedExpiry } from '../expiry.ts'
 import type { SessionIdScheme } from '../id.ts'
 import type { SessionLogger } from '../logger.ts'
+import { renewalDue, type SessionRenewal } from '../renewal.ts'
 import {
   type BindingStep,
   bindingPlan,
@@ -28,7 +29,7 @@ import {
   USER_ATTRIBUTES,
   usersNeeded,
 } from './binding.ts'
-import { applyChange, conflictOf, expiresAtAfter, policyAfter } from './change.ts'
+import { applyChange, changesStored, conflictOf, expiresAtAfter, policyAfter } from './change.ts'
 import { nativeMapCodec, type SessionDataCodec } from './codec.ts'
 import { codecFormat, type SessionFormat } from './format.ts'
 import { type Item, type ItemLayout, newWriteToken, revisionOf, sameState } from './item-layout.ts'
@@ -97,7 +98,8 @@ export function storedAfter(
   const user = change.user ? change.user.binding : base.user
   if ((Object.keys(data).length === 0 && !user) || expiresAt <= change.now) return undefined
   const authenticatedAt = change.authenticatedAt ?? base.authenticatedAt
-  return { data, expiresAt, expiry: policyAfter(change, base), user, createdAt, authenticatedAt }
+  const renewedAt = restart ? undefined : base.renewedAt
+  return { data, expiresAt, expiry: policyAfter(change, base), user, createdAt, authenticatedAt, renewedAt }
 }
 
 /**
@@ -163,10 +165,19 @@ export class SessionEngine {
     return when.missing([this.#layout.props.partitionKey.name])
   }
 
+  /**
+   * The live session `id` names; or, while a renewal's grace window is open, the renewed session under
+   * its new id.
+   */
   async load(id: string): Promise<SessionRecord | undefined> {
-    if (!this.#o.ids.isId(id)) return undefined
-    const item = await this.#table.get(this.#layout.key(id), { consistent: this.#o.consistentRead })
-    return this.#layout.read(id, item)
+    let next: string | undefined = id
+    for (let hop = 0; hop < MAX_SUCCESSORS && this.#o.ids.isId(next); hop++) {
+      const item = await this.#table.get(this.#layout.key(next), { consistent: this.#o.consistentRead })
+      const record = this.#layout.read(next, item)
+      if (record) return record
+      next = this.#layout.graceSuccessorOf(item, this.#nowSeconds())
+    }
+    return undefined
   }
 
   async create(
@@ -209,8 +220,22 @@ export class SessionEngine {
     throw new SessionStoreError('PutItem', `No unused session id found in ${this.#o.createAttempts} attempts`)
   }
 
+  /**
+   * Saves `change`; when the session's id is due for renewal (`change.renewal`), the same write moves it
+   * to a new id, as a regenerate that keeps its lifetime and leaves the old id a grace window.
+   */
   save(change: SessionChange): Promise<SaveResult> {
-    return this.#rebasing(change, (base, whole, busy) => this.#saveOnce(change, base, whole, busy))
+    const { renewal } = change
+    return this.#rebasing(change, (base, whole, busy) => {
+      if (renewalDue(renewal, base.renewedAt ?? base.createdAt, change.now)) {
+        return this.#regenerateOnce(change, base, busy, renewal)
+      }
+      // A request that only came to renew found the session renewed by another: nothing left to do.
+      if (base.id !== change.base.id && !changesStored(change)) {
+        return Promise.resolve({ done: { status: 'saved', record: base } })
+      }
+      return this.#saveOnce(change, base, whole, busy)
+    })
   }
 
   regenerate(change: SessionChange): Promise<SaveResult> {
@@ -239,12 +264,15 @@ export class SessionEngine {
         tries--
         continue
       }
-      const current = this.#layout.read(base.id, outcome.failed)
+      let current = this.#layout.read(base.id, outcome.failed)
+      // Renewed meanwhile by another request: within the grace window, the change goes on at the new id.
+      const renewed = current ? undefined : this.#layout.graceSuccessorOf(outcome.failed, this.#nowSeconds())
+      if (renewed !== undefined) current = await this.load(renewed)
       if (!current) return { status: outcome.ending ? 'ended' : 'gone' }
       const reason = conflictOf(change, current)
       if (reason) return { status: 'conflict', reason }
       // A condition that failed on an unchanged item cannot be met in place: write the whole item.
-      whole ||= sameState(revisionOf(current), revisionOf(base))
+      whole ||= current.id === base.id && sameState(revisionOf(current), revisionOf(base))
       base = current
       if (tries >= this.#o.maxConflictRetries) return { status: 'conflict', reason: 'contention' }
       await backoff(tries)
@@ -362,18 +390,26 @@ export class SessionEngine {
 
   /**
    * One transaction: the new item under a fresh id, and, if the session is still as `base` was read,
-   * the old item replaced by one that only names the new id for {@link SUCCESSOR_SECONDS}.
+   * the old item replaced by one that only names the new id for {@link SUCCESSOR_SECONDS}. A renewal
+   * (`renewal` given) keeps the session's lifetime, and its old id reaches the new one for its grace.
    */
-  async #regenerateOnce(change: SessionChange, base: SessionRecord, busy: number): Promise<Attempt> {
-    const after = storedAfter(change, base, true)
-    if (!after) return this.#end(base, change.now)
-    const revision = revisionOf(base)
+  async #regenerateOnce(
+    change: SessionChange,
+    base: SessionRecord,
+    busy: number,
+    renewal?: SessionRenewal,
+  ): Promise<Attempt> {
     const { now } = change
+    const stored = storedAfter(change, base, !renewal)
+    if (!stored) return this.#end(base, now)
+    const after = renewal ? { ...stored, renewedAt: now } : stored
+    const revision = revisionOf(base)
     const layout = this.#layout
+    const graceUntil = renewal && now + renewal.grace
     for (let attempt = 1; ; attempt++) {
       const id = this.#newId()
       const token = newWriteToken()
-      const tombstone = layout.tombstone(base.id, id, revision, now + SUCCESSOR_SECONDS, now)
+      const tombstone = layout.tombstone(base.id, id, revision, now + SUCCESSOR_SECONDS, now, graceUntil)
       const created = wholeItem(this.#layout, change, base, after, token, id)
       const outcome = await this.#transact(
         { put: tombstone, if: layout.unchangedIf(revision, now) },
@@ -382,7 +418,7 @@ export class SessionEngine {
         busy,
         [{ put: created, if: this.#mustBeNew() }],
       )
-      if ('ok' in outcome) return this.#regenerated(id, after, created)
+      if ('ok' in outcome) return this.#regenerated(id, after, created, renewal !== undefined)
       if ('busy' in outcome) return { busy: true }
       if ('failed' in outcome) return { failed: outcome.failed }
       // The new id is taken: a collision (a lost reply of our own transaction never gets here, see #transact).
@@ -393,9 +429,10 @@ export class SessionEngine {
     }
   }
 
-  #regenerated(id: string, after: NewSessionRecord, created: Item): Attempt {
+  #regenerated(id: string, after: NewSessionRecord, created: Item, renewed: boolean): Attempt {
     const revision = this.#layout.revision(created, { data: after.data })
-    return { done: { status: 'saved', record: { id, ...after, revision } } }
+    const record = { id, ...after, revision }
+    return { done: renewed ? { status: 'saved', record, renewed } : { status: 'saved', record } }
   }
 
   async touch(base: SessionRecord, expiresAt: number): Promise<SessionRecord | undefined> {

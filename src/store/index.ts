@@ -15,6 +15,7 @@
  *
  * @packageDocumentation
  */
+export type { SessionRenewal } from '../renewal.ts'
 export type { FormatLoaded, FormatRecord } from './format.ts'
 export { DEFAULT_STORE_PROPS, type ResolvedStoreProps } from './props.ts'
 export type {

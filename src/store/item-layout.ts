@@ -115,6 +115,15 @@ export class ItemLayout {
     return item?.[this.props.successorName]?.S
   }
 
+  /**
+   * The id a renewal's item under the old id names while its grace window is open at `now` (epoch
+   * seconds); `undefined` for any other item, and once the window has closed.
+   */
+  graceSuccessorOf(item: Item | null | undefined, now: number): string | undefined {
+    const until = Number(item?.[this.props.graceName]?.N)
+    return until > now ? this.successorOf(item) : undefined
+  }
+
   /** Whether `item` carries the write token `token` (a write of ours was applied). */
   hasToken(item: Item | null | undefined, token: string): boolean {
     return item?.[this.props.writeTokensName]?.M?.[token] !== undefined
@@ -151,6 +160,7 @@ export class ItemLayout {
     if (expiresAt <= Math.floor(this.#now() / 1000)) return undefined
     const created = Number(item[this.props.createdName]?.N)
     const authenticated = Number(item[this.props.authenticatedName]?.N)
+    const renewed = Number(item[this.props.renewedName]?.N)
     const record: SessionRecord = {
       id,
       data: loaded.data,
@@ -159,6 +169,7 @@ export class ItemLayout {
       revision: this.revision(item, loaded),
       ...(Number.isSafeInteger(created) && { createdAt: created }),
       ...(Number.isSafeInteger(authenticated) && { authenticatedAt: authenticated }),
+      ...(Number.isSafeInteger(renewed) && { renewedAt: renewed }),
     }
     const user = readBinding(item)
     return user ? { ...record, user } : record
@@ -235,6 +246,7 @@ export class ItemLayout {
       user?: UserBinding | undefined
       createdAt?: number | undefined
       authenticatedAt?: number | undefined
+      renewedAt?: number | undefined
     },
     version: AttributeValue | undefined,
     tokens: AttributeValue,
@@ -254,6 +266,7 @@ export class ItemLayout {
     if (fields.authenticatedAt !== undefined) {
       item[this.props.authenticatedName] = { N: String(fields.authenticatedAt) }
     }
+    if (fields.renewedAt !== undefined) item[this.props.renewedName] = { N: String(fields.renewedAt) }
     if (fields.user) Object.assign(item, bindingAttributes(fields.user, this.#now()))
     const size = itemSize(item)
     if (size > ITEM_LIMIT) throw new SessionTooLargeError(size, ITEM_LIMIT)
@@ -263,15 +276,24 @@ export class ItemLayout {
   /**
    * The item `regenerate()` leaves under the old id until `expiresAt`: no data, the new id, and the recent
    * write tokens of `revision` (the session as the regenerate read it), so that a write applied just before
-   * the regenerate, whose reply was lost, still recognises itself when the SDK sends it again.
+   * the regenerate, whose reply was lost, still recognises itself when the SDK sends it again. A renewal's
+   * also says until when the old id reaches the new session (`graceUntil`).
    */
-  tombstone(id: string, successor: string, revision: ItemRevision, expiresAt: number, now: number): Item {
-    const { expiryName, versionName, successorName, writeTokensName } = this.props
+  tombstone(
+    id: string,
+    successor: string,
+    revision: ItemRevision,
+    expiresAt: number,
+    now: number,
+    graceUntil?: number,
+  ): Item {
+    const { expiryName, versionName, successorName, writeTokensName, graceName } = this.props
     const item: Item = {
       ...this.key(id),
       [expiryName]: { N: String(expiresAt) },
       [successorName]: { S: successor },
     }
+    if (graceUntil !== undefined) item[graceName] = { N: String(graceUntil) }
     const version = this.nextVersion(revision)
     if (version) item[versionName] = version
     const stale = new Set(this.staleTokens(revision, now))

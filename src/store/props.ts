@@ -69,6 +69,13 @@ export interface DynamoDBStoreProps {
   createdName?: string | undefined
   /** When the user last authenticated (epoch seconds), from `session.recordAuthentication()`. Default `"authenticated_at"`. */
   authenticatedName?: string | undefined
+  /** When the session's id was last renewed (epoch seconds), for the middleware's `renewal`. Default `"renewed_at"`. */
+  renewedName?: string | undefined
+  /**
+   * On the item a renewal leaves under the old id: until when (epoch seconds) that id still reaches the
+   * renewed session, for requests racing the renewal. Default `"grace_until"`.
+   */
+  graceName?: string | undefined
 }
 
 /**
@@ -91,6 +98,8 @@ export interface ResolvedStoreProps {
   readonly successorName: string
   readonly createdName: string
   readonly authenticatedName: string
+  readonly renewedName: string
+  readonly graceName: string
 }
 
 /**
@@ -113,6 +122,8 @@ export const DEFAULT_STORE_PROPS: ResolvedStoreProps = Object.freeze({
   successorName: 'successor',
   createdName: 'created_at',
   authenticatedName: 'authenticated_at',
+  renewedName: 'renewed_at',
+  graceName: 'grace_until',
 })
 
 // DynamoDB limits: table names 3-255 of [a-zA-Z0-9_.-]; attribute names 1-255 bytes (key names).
@@ -128,6 +139,8 @@ const ATTRIBUTES = [
   'successorName',
   'createdName',
   'authenticatedName',
+  'renewedName',
+  'graceName',
 ] as const
 
 function attributeName(value: unknown, what: string): string {
@@ -156,6 +169,8 @@ export const PROPS_RULES: Readonly<Record<keyof DynamoDBStoreProps, OptionRule>>
   successorName: 'any',
   createdName: 'any',
   authenticatedName: 'any',
+  renewedName: 'any',
+  graceName: 'any',
 }
 
 /** Keys given for props by mistake, with where they belong. */

@@ -12,6 +12,7 @@
 import type { JsonValue, SessionData } from '../data.ts'
 import type { SessionExpiry } from '../expiry.ts'
 import type { SessionIdScheme } from '../id.ts'
+import type { SessionRenewal } from '../renewal.ts'
 
 /**
  * A stored session as the store returns it.
@@ -40,6 +41,8 @@ export interface SessionRecord {
   readonly createdAt?: number | undefined
   /** When the user last authenticated (`session.recordAuthentication()`), in epoch seconds, if recorded. */
   readonly authenticatedAt?: number | undefined
+  /** When the id was last renewed (the middleware's `renewal`), in epoch seconds; `undefined`: never. */
+  readonly renewedAt?: number | undefined
   /**
    * What the store needs to tell later whether the session changed since this record was read (a
    * version, say). Opaque: pass it back unchanged.
@@ -68,6 +71,8 @@ export interface NewSessionRecord {
   readonly createdAt?: number | undefined
   /** When the user last authenticated, in epoch seconds, if recorded. */
   readonly authenticatedAt?: number | undefined
+  /** When the id was last renewed, in epoch seconds, if it was. */
+  readonly renewedAt?: number | undefined
 }
 
 /**
@@ -209,6 +214,12 @@ export interface SessionChange {
   readonly maxLifetime?: number | undefined
   /** Present when this request recorded an authentication: when, in epoch seconds. */
   readonly authenticatedAt?: number | undefined
+  /**
+   * The middleware's `renewal`: a save on a session whose id is older than `every` seconds (since it was
+   * created, regenerated or renewed) moves it to a new id, and the old id reaches the new one for `grace`
+   * more seconds. `undefined`: ids are never renewed.
+   */
+  readonly renewal?: SessionRenewal | undefined
   /** The instant of the write, in epoch seconds: rolling expiries count from it. */
   readonly now: number
   /**
@@ -221,7 +232,8 @@ export interface SessionChange {
 
 /**
  * The outcome of {@link SessionStore.save} or {@link SessionStore.regenerate}:
- * - `saved`: written; `record` is the session as this request left it (under a new id for regenerate);
+ * - `saved`: written; `record` is the session as this request left it (under a new id for regenerate,
+ *   and for a save that renewed the id: then `renewed` is `true`);
  * - `ended`: the change left the session empty (or past its expiry), so it was deleted;
  * - `conflict`: nothing written, because another request changed a key (`reason: 'key'`) or the expiry
  *   (`'expiry'`) this change also changed, or kept changing the session (`'contention'`);
@@ -235,7 +247,7 @@ export interface SessionChange {
  * ```
  */
 export type SaveResult =
-  | { readonly status: 'saved'; readonly record: SessionRecord }
+  | { readonly status: 'saved'; readonly record: SessionRecord; readonly renewed?: boolean }
   | { readonly status: 'ended' }
   | { readonly status: 'conflict'; readonly reason: 'key' | 'expiry' | 'contention' }
   | { readonly status: 'gone' }

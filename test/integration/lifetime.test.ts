@@ -10,15 +10,17 @@ import { createTable, localClient } from '../support/dynamo.ts'
 import { lifetimeFlows } from '../support/lifetime-flows.ts'
 import { localStores } from '../support/local-stores.ts'
 import { reauthFlows } from '../support/reauth-flows.ts'
+import { renewalFlows } from '../support/renewal-flows.ts'
 
 const client = localClient()
 afterAll(() => client.destroy())
 
 // A table per test, no TTL (the clock moves; reads check expire_at), through the middleware: the absolute
-// lifetime, recent authentication and audit events.
+// lifetime, recent authentication, audit events and id renewal.
 lifetimeFlows('DynamoDBSessionStore on DynamoDB Local', localStores(client))
 reauthFlows('DynamoDBSessionStore on DynamoDB Local', localStores(client))
 auditFlows('DynamoDBSessionStore on DynamoDB Local', localStores(client, { users: true }))
+renewalFlows('DynamoDBSessionStore on DynamoDB Local', localStores(client, { users: true }))
 
 it('a session an earlier version stored (no created_at) counts its lifetime from its next in-place write', async () => {
   const clock = testClock()

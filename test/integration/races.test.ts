@@ -3,36 +3,25 @@
  * fault proxy in front of DynamoDB Local, and the test holds, releases or drops exactly the calls that
  * make the interleaving. Every test states the promise it proves; README.md and SECURITY.md name them.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { Expiry, gzipCodec, jsonStringCodec, SessionDataError, SessionStoreError } from '../../src/index.ts'
 import type { HttpResult } from '../support/app.ts'
-import { createTable, localClient } from '../support/dynamo.ts'
 import { type FaultProxy, gate, WRITE_OPS } from '../support/fault-proxy.ts'
 import {
   type Actor,
   type ActorOptions,
   actor,
   cookieOf,
-  holdCall,
+  interleave,
   liveSessions,
   type Route,
+  raceTables,
   scan,
   seed,
 } from '../support/race.ts'
 
-const raw: DynamoDBClient = localClient()
-let tableName: string
-// A table per test: "no live session is left" is then a statement about that test alone.
-beforeEach(async () => {
-  tableName = await createTable(raw, { ttl: false })
-})
-
-const actors: Actor[] = []
-afterEach(async () => {
-  await Promise.all(actors.splice(0).map((a) => a.close()))
-})
-afterAll(() => raw.destroy())
+const tables = raceTables()
+const { raw, actors } = tables
 
 /** The routes every actor serves. */
 const routes: Record<string, Route> = {
@@ -70,34 +59,16 @@ async function lambda(options: ActorOptions = {}, extra: Record<string, Route> =
     }
     return { statusCode: 404 }
   }
-  const created = await actor(tableName, route, options)
+  const created = await actor(tables.name, route, options)
   actors.push(created)
   return created
 }
 
-/**
- * Runs `held`'s request on `path` up to its first write, then runs `meanwhile` (other requests, to their
- * end), then lets the held write go: the interleaving "A read, B wrote, A writes", forced.
- */
-async function interleave(
-  held: Actor,
-  path: string,
-  id: string,
-  meanwhile: () => Promise<unknown>,
-): Promise<HttpResult> {
-  const write = holdCall(held, (request) => WRITE_OPS.has(request.op))
-  const pending = held.send(path, id)
-  await write.held // it has read the session and is about to write
-  await meanwhile()
-  write.release()
-  return pending
-}
-
-const bodies = async (id: string) => (await scan(raw, tableName)).find((s) => s.id === id)
+const bodies = async (id: string) => (await scan(raw, tables.name)).find((s) => s.id === id)
 
 describe('1. regenerate() racing a request that writes another key', () => {
   it('the racing write lands first: regenerate carries it into the new session (nothing acknowledged is lost)', async () => {
-    const id = await seed(raw, tableName, { cart: 1 })
+    const id = await seed(raw, tables.name, { cart: 1 })
     const login = await lambda()
     const writer = await lambda()
     const result = await interleave(login, 'login', id, async () => {
@@ -106,13 +77,13 @@ describe('1. regenerate() racing a request that writes another key', () => {
     expect(result.statusCode).toBe(200)
     const newId = cookieOf(result)
     expect(newId).toBeTruthy()
-    const live = await liveSessions(raw, tableName)
+    const live = await liveSessions(raw, tables.name)
     expect(live.map((s) => s.id)).toEqual([newId])
     expect(live[0]?.data).toEqual({ cart: 1, flash: 1, role: 'user' })
   })
 
   it('regenerate lands first: the racing write of the old id gets 409 and writes nothing', async () => {
-    const id = await seed(raw, tableName, { cart: 1 })
+    const id = await seed(raw, tables.name, { cart: 1 })
     const login = await lambda()
     const writer = await lambda()
     let result: HttpResult = { statusCode: 0 }
@@ -122,7 +93,7 @@ describe('1. regenerate() racing a request that writes another key', () => {
     expect(result.statusCode).toBe(200)
     expect(write.statusCode).toBe(409)
     expect(write.body).toMatch(/ended|replaced/)
-    const live = await liveSessions(raw, tableName)
+    const live = await liveSessions(raw, tables.name)
     expect(live.map((s) => s.id)).toEqual([cookieOf(result)])
     expect(live[0]?.data).toEqual({ cart: 1, role: 'user' })
   })
@@ -130,7 +101,7 @@ describe('1. regenerate() racing a request that writes another key', () => {
 
 describe('2. destroy() (logout) racing regenerate() (login) on one session: a logout stays final', () => {
   it('login commits first, then the logout of the old id: the new session is ended too', async () => {
-    const id = await seed(raw, tableName, { cart: 1 })
+    const id = await seed(raw, tables.name, { cart: 1 })
     const login = await lambda()
     const logout = await lambda()
     const loginResult = await login.send('login', id)
@@ -138,7 +109,7 @@ describe('2. destroy() (logout) racing regenerate() (login) on one session: a lo
     const logoutResult = await logout.send('logout', id)
     expect(logoutResult.statusCode).toBe(204)
     expect(cookieOf(logoutResult)).toBe('')
-    expect(await liveSessions(raw, tableName)).toEqual([])
+    expect(await liveSessions(raw, tables.name)).toEqual([])
     // The new cookie no longer works either.
     const reader = await lambda()
     const read = await reader.send('read', cookieOf(loginResult))
@@ -146,7 +117,7 @@ describe('2. destroy() (logout) racing regenerate() (login) on one session: a lo
   })
 
   it('logout commits while the login is about to write: the login gets 409 and nothing lives on', async () => {
-    const id = await seed(raw, tableName, { cart: 1 })
+    const id = await seed(raw, tables.name, { cart: 1 })
     const login = await lambda()
     const logout = await lambda()
     const result = await interleave(login, 'login', id, async () => {
@@ -154,13 +125,13 @@ describe('2. destroy() (logout) racing regenerate() (login) on one session: a lo
     })
     expect(result.statusCode).toBe(409)
     expect(cookieOf(result)).toBeUndefined()
-    expect(await liveSessions(raw, tableName)).toEqual([])
+    expect(await liveSessions(raw, tables.name)).toEqual([])
   })
 })
 
 describe('3. two regenerate() calls racing on one session', () => {
   it('exactly one succeeds and exactly one live session descends from it', async () => {
-    const id = await seed(raw, tableName, { cart: 1 })
+    const id = await seed(raw, tables.name, { cart: 1 })
     const a = await lambda()
     const b = await lambda()
     const both = gate()
@@ -181,7 +152,7 @@ describe('3. two regenerate() calls racing on one session', () => {
     both.open()
     const statuses = (await results).map((r) => r.statusCode).sort()
     expect(statuses).toEqual([200, 409])
-    const live = await liveSessions(raw, tableName)
+    const live = await liveSessions(raw, tables.name)
     expect(live).toHaveLength(1)
     expect(live[0]?.id).not.toBe(id)
   })
@@ -189,7 +160,7 @@ describe('3. two regenerate() calls racing on one session', () => {
 
 describe('4. a touch never undoes a concurrent setExpiry()', () => {
   it('a read-only request that loaded before another shortened the expiry does not push it back', async () => {
-    const id = await seed(raw, tableName, { count: 1 })
+    const id = await seed(raw, tables.name, { count: 1 })
     const reader = await lambda({ touchAfter: 0 })
     const shortener = await lambda()
     // The reader loaded the session and is about to touch it when another request shortens the expiry.
@@ -210,7 +181,7 @@ describe('5 and 15. failOpen after a failed read: one contract, no 2xx for what 
   }
 
   it('destroy() after a failed get() still deletes the session and expires the cookie', async () => {
-    const id = await seed(raw, tableName, { role: 'admin' })
+    const id = await seed(raw, tables.name, { role: 'admin' })
     const app = await unreadable({
       out: async (session) => {
         expect(await session.get('role')).toBeUndefined()
@@ -226,7 +197,7 @@ describe('5 and 15. failOpen after a failed read: one contract, no 2xx for what 
   })
 
   it('set() after a failed read throws SessionStoreError: the request fails, nothing is written', async () => {
-    const id = await seed(raw, tableName, { count: 1 })
+    const id = await seed(raw, tables.name, { count: 1 })
     let thrown: unknown
     const app = await unreadable({
       put: async (session) => {
@@ -249,7 +220,7 @@ describe('5 and 15. failOpen after a failed read: one contract, no 2xx for what 
   })
 
   it('a login (regenerate() then set()) after a failed read fails with SessionStoreError, no cookie', async () => {
-    const id = await seed(raw, tableName, { cart: 1 })
+    const id = await seed(raw, tables.name, { cart: 1 })
     const app = await unreadable({})
     const result = await app.send('login', id)
     expect(result.statusCode).toBeGreaterThanOrEqual(500)
@@ -258,7 +229,7 @@ describe('5 and 15. failOpen after a failed read: one contract, no 2xx for what 
   })
 
   it('delete(), clear() and setExpiry() after a failed read throw SessionStoreError too', async () => {
-    const id = await seed(raw, tableName, { count: 1 })
+    const id = await seed(raw, tables.name, { count: 1 })
     const errors: unknown[] = []
     const app = await unreadable({
       all: async (session) => {
@@ -297,7 +268,7 @@ describe('6 and 16. destroy() while a load is still in flight', () => {
   }
 
   it('the load finishing after destroy() cannot undo it: item deleted, cookie expired', async () => {
-    const id = await seed(raw, tableName, { role: 'admin' })
+    const id = await seed(raw, tables.name, { role: 'admin' })
     const controls: { release?: () => void; arrived?: Promise<void> } = {}
     const { app, release, arrived } = await heldRead(async (session) => {
       const loading = session.get('role')
@@ -316,7 +287,7 @@ describe('6 and 16. destroy() while a load is still in flight', () => {
   })
 
   it('get() in flight, destroy(), then set(): a new session with the new data, the old one gone', async () => {
-    const id = await seed(raw, tableName, { role: 'admin' })
+    const id = await seed(raw, tables.name, { role: 'admin' })
     const controls: { release?: () => void; arrived?: Promise<void> } = {}
     const { app, release, arrived } = await heldRead(async (session) => {
       const loading = session.get('role')
@@ -350,7 +321,7 @@ describe('7 and 17. a reply lost after DynamoDB applied the write (the SDK retri
   }
 
   it('a save: the retry recognises its own write and answers 200 with the saved value', async () => {
-    const id = await seed(raw, tableName, { count: 1 })
+    const id = await seed(raw, tables.name, { count: 1 })
     const app = await lambda()
     loseFirstWriteReply(app.proxy)
     const result = await app.send('incr', id)
@@ -361,7 +332,7 @@ describe('7 and 17. a reply lost after DynamoDB applied the write (the SDK retri
   })
 
   it('a save whose lost reply is retried only after a login moved the session: 200, the change lives on under the new id', async () => {
-    const id = await seed(raw, tableName, { count: 1 })
+    const id = await seed(raw, tables.name, { count: 1 })
     const writer = await lambda()
     let writes = 0
     const retried = gate()
@@ -387,28 +358,28 @@ describe('7 and 17. a reply lost after DynamoDB applied the write (the SDK retri
   })
 
   it('a first visit: one item, not a second orphan, and the cookie names it', async () => {
-    const before = (await scan(raw, tableName)).length
+    const before = (await scan(raw, tables.name)).length
     const app = await lambda()
     loseFirstWriteReply(app.proxy)
     const result = await app.send('incr')
     expect(result.statusCode).toBe(200)
-    const after = await scan(raw, tableName)
+    const after = await scan(raw, tables.name)
     expect(after).toHaveLength(before + 1)
     expect((await bodies(cookieOf(result) ?? ''))?.data).toEqual({ count: 1 })
   })
 
   it('a regenerate(): the retried transaction is recognised, one live session', async () => {
-    const id = await seed(raw, tableName, { cart: 1 })
+    const id = await seed(raw, tables.name, { cart: 1 })
     const app = await lambda()
     loseFirstWriteReply(app.proxy)
     const result = await app.send('login', id)
     expect(result.statusCode).toBe(200)
-    const live = await liveSessions(raw, tableName)
+    const live = await liveSessions(raw, tables.name)
     expect(live.filter((s) => s.data?.cart === 1).map((s) => s.id)).toEqual([cookieOf(result)])
   })
 
   it('a conditional delete of an emptied session, and a touch', async () => {
-    const id = await seed(raw, tableName, { count: 1 })
+    const id = await seed(raw, tables.name, { count: 1 })
     const app = await lambda(
       { touchAfter: 0 },
       {
@@ -432,7 +403,7 @@ describe('7 and 17. a reply lost after DynamoDB applied the write (the SDK retri
 
 describe('8, 9, 11. bad data is refused at set() with SessionDataError, never at flush', () => {
   async function refused(value: unknown, options: ActorOptions = {}, key = 'k') {
-    const id = await seed(raw, tableName, { count: 1 })
+    const id = await seed(raw, tables.name, { count: 1 })
     let thrown: unknown
     const app = await lambda(options, {
       bad: async (session) => {
@@ -461,7 +432,7 @@ describe('8, 9, 11. bad data is refused at set() with SessionDataError, never at
 
   it('9. the JSON codec stores it, and a concurrent writer of another key re-bases onto it', async () => {
     const store = { codec: jsonStringCodec }
-    const id = await seed(raw, tableName, {}, { version: { N: '1' }, data: { S: '{"count":1}' } })
+    const id = await seed(raw, tables.name, {}, { version: { N: '1' }, data: { S: '{"count":1}' } })
     const a = await lambda({ store })
     const b = await lambda({ store })
     const writing = await interleave(a, 'set/other', id, async () => {
@@ -494,7 +465,7 @@ describe('10. version attributes written by other tools', () => {
   ] as const) {
     it(`a version that is ${name}: the session loads and saves, then concurrency is guarded again`, async () => {
       // Other tools write no write tokens either.
-      const id = await seed(raw, tableName, { count: 5 }, { version, write_tokens: undefined })
+      const id = await seed(raw, tables.name, { count: 5 }, { version, write_tokens: undefined })
       const app = await lambda()
       const first = await app.send('incr', id)
       expect(first.statusCode).toBe(200)
@@ -526,7 +497,7 @@ describe('12. many concurrent requests on one session', () => {
   }
 
   it('50 requests writing 50 different keys, released at once: all 50 answered 200 and all kept', async () => {
-    const id = await seed(raw, tableName, { seed: 1 })
+    const id = await seed(raw, tables.name, { seed: 1 })
     const writers = await Promise.all(Array.from({ length: 50 }, () => lambda()))
     holdAllWrites(writers, 50)
     const results = await Promise.all(writers.map((w, i) => w.send(`set/k${i}`, id)))
@@ -540,7 +511,7 @@ describe('12. many concurrent requests on one session', () => {
   })
 
   it('50 requests incrementing one key, released at once: one 200, 49 × 409, the count went up by one', async () => {
-    const id = await seed(raw, tableName, { count: 10 })
+    const id = await seed(raw, tables.name, { count: 10 })
     const writers = await Promise.all(Array.from({ length: 50 }, () => lambda()))
     holdAllWrites(writers, 50)
     const results = await Promise.all(writers.map((w) => w.send('incr', id)))
@@ -558,7 +529,7 @@ describe('an item written before write tokens: the whole-item path keeps the sam
   const legacy = { write_tokens: undefined }
 
   it('two requests incrementing one key: one 200, one 409, the count went up by one, all by PutItem', async () => {
-    const id = await seed(raw, tableName, { count: 1 }, legacy)
+    const id = await seed(raw, tables.name, { count: 1 }, legacy)
     const a = await lambda()
     const b = await lambda()
     let first: HttpResult = { statusCode: 0 }
@@ -575,7 +546,7 @@ describe('an item written before write tokens: the whole-item path keeps the sam
   })
 
   it('two requests writing different keys: both kept, the later one re-based onto the earlier', async () => {
-    const id = await seed(raw, tableName, { seed: 1 }, legacy)
+    const id = await seed(raw, tables.name, { seed: 1 }, legacy)
     const a = await lambda()
     const b = await lambda()
     const later = await interleave(a, 'set/x', id, async () => {
@@ -588,13 +559,13 @@ describe('an item written before write tokens: the whole-item path keeps the sam
 
 describe('13. non-HTTP invocations', () => {
   it('an SQS batch whose handler uses the session gets its result back untouched', async () => {
-    const before = (await scan(raw, tableName)).length
+    const before = (await scan(raw, tables.name)).length
     const app = await lambda()
     const { default: middy } = await import('@middy/core')
     const { dynamoSession } = await import('../../src/index.ts')
     const result = { batchItemFailures: [{ itemIdentifier: 'm-1' }] }
     const handler = middy()
-      .use(dynamoSession({ client: app.client, store: { tableName } }))
+      .use(dynamoSession({ client: app.client, store: { tableName: tables.name } }))
       .handler(async (_event, context) => {
         await context.session.set('seen', true)
         expect(await context.session.get('seen')).toBe(true)
@@ -606,7 +577,7 @@ describe('13. non-HTTP invocations', () => {
     const returned = await handler(sqs, { awsRequestId: 'r' } as never)
     expect(returned).toBe(result)
     expect(returned).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] })
-    expect((await scan(raw, tableName)).length).toBe(before)
+    expect((await scan(raw, tables.name)).length).toBe(before)
   })
 
   it('a direct invoke returning a string gets the string back', async () => {
@@ -614,7 +585,7 @@ describe('13. non-HTTP invocations', () => {
     const { default: middy } = await import('@middy/core')
     const { dynamoSession } = await import('../../src/index.ts')
     const handler = middy()
-      .use(dynamoSession({ client: app.client, store: { tableName } }))
+      .use(dynamoSession({ client: app.client, store: { tableName: tables.name } }))
       .handler(async (_event, context) => {
         await context.session.set('x', 1)
         return 'done'
@@ -625,7 +596,7 @@ describe('13. non-HTTP invocations', () => {
 
 describe('14. a fixed expiry that has already passed', () => {
   it('setExpiry(Expiry.atDateTime(past)) is refused with SessionDataError, on a new and on a stored session', async () => {
-    const id = await seed(raw, tableName, { count: 1 })
+    const id = await seed(raw, tables.name, { count: 1 })
     const errors: unknown[] = []
     const app = await lambda(
       {},
@@ -675,14 +646,14 @@ describe('14. a fixed expiry that has already passed', () => {
 
 describe('17. a 409 says what actually happened', () => {
   it('same key changed by another request, and a session ended by another request, read differently', async () => {
-    const id = await seed(raw, tableName, { count: 1 })
+    const id = await seed(raw, tables.name, { count: 1 })
     const a = await lambda()
     const b = await lambda()
     const conflict = await interleave(a, 'incr', id, () => b.send('incr', id))
     expect(conflict.statusCode).toBe(409)
     expect(conflict.body).toMatch(/same session key/)
 
-    const id2 = await seed(raw, tableName, { count: 1 })
+    const id2 = await seed(raw, tables.name, { count: 1 })
     const ended = await interleave(a, 'incr', id2, () => b.send('logout', id2))
     expect(ended.statusCode).toBe(409)
     expect(ended.body).toMatch(/ended/)

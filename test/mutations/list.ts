@@ -302,9 +302,52 @@ export const mutations: readonly Mutation[] = [
     id: 'regenerate-keeps-lifetime',
     breaks: 'regenerate() (a login) starts a new lifetime',
     file: ENGINE,
-    find: 'const after = storedAfter(change, base, true)',
-    replace: 'const after = storedAfter(change, base)',
+    find: 'const stored = storedAfter(change, base, !renewal)',
+    replace: 'const stored = storedAfter(change, base, false)',
     caughtBy: [{ file: LIFETIME, test: 'regenerate() (a login) starts a new lifetime' }],
+  },
+  // --- Id renewal ------------------------------------------------------------------------------------------
+  {
+    id: 'renewal-restarts-lifetime',
+    breaks: 'a renewal keeps the absolute lifetime: renewals never pass it',
+    file: ENGINE,
+    find: 'const stored = storedAfter(change, base, !renewal)',
+    replace: 'const stored = storedAfter(change, base, true)',
+    caughtBy: [{ file: LIFETIME, test: 'renewals never pass the absolute lifetime' }],
+  },
+  {
+    id: 'renewal-grace-never-closes',
+    breaks: 'an old id reaches the renewed session inside the grace window, and not after',
+    file: LAYOUT,
+    find: 'return until > now ? this.successorOf(item) : undefined',
+    replace: 'return this.successorOf(item)',
+    caughtBy: [
+      { file: LIFETIME, test: 'a request still carrying the old cookie works inside the grace window' },
+    ],
+  },
+  {
+    id: 'login-gets-a-grace-window',
+    breaks: 'after regenerate() on login the old id stops working at once, renewal or not',
+    file: ENGINE,
+    find: 'const graceUntil = renewal && now + renewal.grace',
+    replace: 'const graceUntil = now + 30',
+    caughtBy: [
+      { file: LIFETIME, test: 'regenerate() (a login) with renewal on still ends the old id at once' },
+    ],
+  },
+  {
+    id: 'renewal-not-followed-on-rebase',
+    breaks:
+      'a request racing a renewal with the old id follows it to the new one: nothing acknowledged is lost',
+    file: ENGINE,
+    find: 'if (renewed !== undefined) current = await this.load(renewed)',
+    replace: '',
+    caughtBy: [
+      {
+        file: 'test/integration/renewal-races.test.ts',
+        test: 'the renewal lands first: the write that read the old id follows it',
+      },
+    ],
   },
   {
     id: 'recent-authentication-ignores-age',

@@ -16,10 +16,11 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb'
 import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
 import { parseSetCookie } from 'cookie'
+import { afterAll, afterEach, beforeEach } from 'vitest'
 import { type DynamoSessionOptions, dynamoSession, type SessionContext } from '../../src/index.ts'
 import { userSessions } from '../../src/users/index.ts'
 import { freshContext, type HttpResult } from './app.ts'
-import { dynamoEndpoint, localCredentials } from './dynamo.ts'
+import { createTable, dynamoEndpoint, localClient, localCredentials } from './dynamo.ts'
 import { httpApiV2Event } from './events.ts'
 import { type FaultProxy, gate, type InterceptedRequest, startFaultProxy, WRITE_OPS } from './fault-proxy.ts'
 
@@ -261,4 +262,39 @@ export function nthCall(a: Actor, op: string, n: number): Promise<void> {
 export async function answersBeforeRetry(a: Actor, op: string, request: Promise<unknown>): Promise<boolean> {
   const retried = nthCall(a, op, 2)
   return (await Promise.race([request.then(() => true), retried.then(() => false)])) === true
+}
+
+/**
+ * Runs `held`'s request on `path` up to its first write, then runs `meanwhile` (other requests, to their
+ * end), then lets the held write go: the interleaving "A read, B wrote, A writes", forced.
+ */
+export async function interleave(
+  held: Actor,
+  path: string,
+  id: string,
+  meanwhile: () => Promise<unknown>,
+): Promise<HttpResult> {
+  const write = holdCall(held, (request) => WRITE_OPS.has(request.op))
+  const pending = held.send(path, id)
+  await write.held // it has read the session and is about to write
+  await meanwhile()
+  write.release()
+  return pending
+}
+
+/**
+ * For a file of race tests (call it at the top level): a raw client, a fresh table before each test
+ * (`name`: "no live session is left" is then a statement about that test alone), and the `actors` a
+ * test pushes, closed after it.
+ */
+export function raceTables(): { readonly raw: DynamoDBClient; name: string; readonly actors: Actor[] } {
+  const tables = { raw: localClient(), name: '', actors: [] as Actor[] }
+  beforeEach(async () => {
+    tables.name = await createTable(tables.raw, { ttl: false })
+  })
+  afterEach(async () => {
+    await Promise.all(tables.actors.splice(0).map((a) => a.close()))
+  })
+  afterAll(() => tables.raw.destroy())
+  return tables
 }

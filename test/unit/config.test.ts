@@ -231,3 +231,25 @@ describe('maxLifetime (an absolute lifetime) is whole seconds within 400 days', 
     expect(configError(() => new MemoryStore({ maxLifetime: 3600 } as never))).toMatch(/maxLifetime/)
   })
 })
+
+describe('renewal: { every, grace } is whole seconds, the grace short and less than every', () => {
+  it.each([
+    ['no every', {}, /renewal\.every must be whole seconds, from 60/],
+    ['every under a minute', { every: 59 }, /renewal\.every must be whole seconds, from 60/],
+    ['every a fraction', { every: 90.5 }, /renewal\.every must be whole seconds/],
+    ['every in milliseconds', { every: DAYS_14_IN_MS }, /\(milliseconds\?\)$/],
+    ['a grace over 300', { every: 900, grace: 301 }, /renewal\.grace must be whole seconds from 0 to 300/],
+    ['a grace as long as every', { every: 60, grace: 60 }, /less than renewal\.every/],
+    ['a negative grace', { every: 900, grace: -1 }, /renewal\.grace/],
+    ['a typo', { every: 900, window: 30 }, /Unknown option renewal\.window: did you mean grace\?/],
+    ['not an object', 900, /renewal must be an object/],
+  ])('refuses %s', (_, renewal, message) => {
+    expect(configError(middleware({ renewal: renewal as never }))).toMatch(message)
+  })
+
+  it('takes every alone (a 30-second grace) or with a grace of 0 to 300', () => {
+    for (const renewal of [{ every: 60 }, { every: 900, grace: 0 }, { every: 3600, grace: 300 }]) {
+      expect(() => dynamoSession({ renewal })).not.toThrow()
+    }
+  })
+})

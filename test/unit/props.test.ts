@@ -23,6 +23,8 @@ describe('resolveStoreProps defaults', () => {
       successorName: 'successor',
       createdName: 'created_at',
       authenticatedName: 'authenticated_at',
+      renewedName: 'renewed_at',
+      graceName: 'grace_until',
     })
     expect(resolveStoreProps({})).toEqual(resolveStoreProps())
     expect(resolveStoreProps()).toEqual(DEFAULT_STORE_PROPS)

@@ -3,7 +3,9 @@ import { userSessions } from '../../../src/users/index.ts'
 import { auditFlows } from '../../support/audit-flows.ts'
 import { lifetimeFlows } from '../../support/lifetime-flows.ts'
 import { reauthFlows } from '../../support/reauth-flows.ts'
+import { renewalFlows } from '../../support/renewal-flows.ts'
 
 lifetimeFlows('MemoryStore', async (now) => new MemoryStore({ now }))
 reauthFlows('MemoryStore', async (now) => new MemoryStore({ now }))
 auditFlows('MemoryStore', async (now) => new MemoryStore({ now, users: userSessions() }))
+renewalFlows('MemoryStore', async (now) => new MemoryStore({ now, users: userSessions() }))
