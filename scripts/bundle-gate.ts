@@ -6,8 +6,8 @@
  */
 import { ADDED_BYTES_TARGET, bundleSizes } from '../bench/bundle-size.ts'
 
-/** Bytes the library may add today (57.3 KB; it adds 58,643 with issue 20's shared-cache directive, maxLifetime, the cross-site check, recent authentication, audit events and id renewal (+2,096), and issue 19's wait for un-awaited calls, store errors in words and SessionNotBoundError). Issue 18's target: {@link ADDED_BYTES_TARGET}. */
-const LIMIT = 58_688
+/** Bytes the library may add today (59.2 KB; it adds 60,566 with issue 20's shared-cache directive, maxLifetime, the cross-site check, recent authentication, audit events, id renewal (+2,096) and CSRF tokens (+1,923), and issue 19's wait for un-awaited calls, store errors in words and SessionNotBoundError). Issue 18's target: {@link ADDED_BYTES_TARGET}. */
+const LIMIT = 60_608
 const TARGET = ADDED_BYTES_TARGET
 
 const report = await bundleSizes()

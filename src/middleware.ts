@@ -34,10 +34,12 @@ import {
   assertCrossSiteOptions,
   type CrossSiteOptions,
   crossSiteRefusal,
+  DEFAULT_TOKEN_HEADER,
   isHttpEvent,
   keepOutOfSharedCaches,
   readRequestCookies,
   refusedResponse,
+  tokenToCheck,
 } from './http/index.ts'
 import { DEFAULT_ID_SCHEME, type SessionIdScheme } from './id.ts'
 import { type SessionLogger, silentLogger } from './logger.ts'
@@ -97,8 +99,9 @@ export interface DynamoSessionOptions {
    * Refuse cross-site requests that could change state (CSRF): a `POST`, `PUT`, `PATCH` or `DELETE` whose
    * `Sec-Fetch-Site` is `cross-site` or `same-site`, or, from a browser too old to send it, whose `Origin`
    * is not this host, is answered `403` before the handler runs (and logged). Requests without either
-   * header (non-browser clients) pass. `trustedOrigins` lets chosen sites through; `false` switches the
-   * check off. Default: on, no trusted origins.
+   * header (non-browser clients) pass, unless `requireToken` asks them for a valid CSRF token
+   * (`session.csrfToken()`) in the `x-csrf-token` header. `trustedOrigins` lets chosen sites through;
+   * `false` switches the check off. Default: on, no trusted origins, no token required.
    */
   crossSite?: CrossSiteOptions | false | undefined
   /**
@@ -336,8 +339,9 @@ export function dynamoSession<T extends object = SessionData>(
     store = new DynamoDBSessionStore({ client: options.client, logger, now, ...retries, ...options.store })
   }
   const ids = store.ids ?? DEFAULT_ID_SCHEME
-  const trustedOrigins =
-    options.crossSite === false ? undefined : new Set(options.crossSite?.trustedOrigins ?? [])
+  const crossSite = options.crossSite === false ? undefined : (options.crossSite ?? {})
+  const trustedOrigins = crossSite && new Set(crossSite.trustedOrigins ?? [])
+  const tokenHeader = crossSite?.requireToken ? (crossSite.tokenHeader ?? DEFAULT_TOKEN_HEADER) : undefined
   const renewal = options.renewal && resolveRenewal(options.renewal, 'renewal')
   const auditing = options.audit && { options: options.audit, key: auditKey(options.audit, secrets) }
   const sessions = new WeakMap<object, Session<T>>()
@@ -362,13 +366,12 @@ export function dynamoSession<T extends object = SessionData>(
       const refusal =
         detached || !trustedOrigins ? undefined : crossSiteRefusal(request.event, trustedOrigins)
       const audit = auditing && auditSink(auditing.options, auditing.key, requestIdOf(request.event), logger)
-      if (refusal) {
-        audit?.('cross-site-refused', { reason: refusal })
-        logger.warn(`${PACKAGE_NAME}: refused a cross-site request that could change state`, {
-          reason: refusal,
-        })
+      const refuse = (reason: string) => {
+        audit?.('cross-site-refused', { reason })
+        logger.warn(`${PACKAGE_NAME}: refused a cross-site request that could change state`, { reason })
         return refusedResponse()
       }
+      if (refusal) return refuse(refusal)
       const presented = detached ? [] : readRequestCookies(request.event, cookie.name)
       const id = sessionIdFrom(presented, secrets, ids)
       // A session cookie that holds no id this server could have issued (malformed, or a bad signature):
@@ -388,8 +391,17 @@ export function dynamoSession<T extends object = SessionData>(
         logger,
         audit,
       })
-      sessions.set(request, session)
-      request.context.session = session
+      const attach = () => {
+        sessions.set(request, session)
+        request.context.session = session
+      }
+      // A client that says nothing of where it comes from, asked for the session's CSRF token.
+      const token =
+        tokenHeader === undefined || detached ? undefined : tokenToCheck(request.event, tokenHeader)
+      if (token === undefined) return attach()
+      return session
+        .verifyCsrfToken(token)
+        .then((valid) => (valid ? attach() : refuse('no valid CSRF token')))
     },
     after: (request) => finish(request),
     async onError(request) {

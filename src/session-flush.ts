@@ -103,6 +103,7 @@ async function flushOnce(request: EndingRequest): Promise<Flushed> {
     defaultExpiry: init.expiry,
     maxLifetime: init.maxLifetime,
     authenticatedAt: changes.authenticatedAt,
+    csrfSecret: changes.csrfSecret,
     renewal: init.renewal,
     now: request.now,
     deadline: init.deadline,
@@ -151,7 +152,7 @@ function audited(
 /** Stores a new session holding the request's data; `undefined` when there is nothing to store. */
 async function create({ init, data, changes, now }: EndingRequest): Promise<SessionRecord | undefined> {
   const user = changes.user?.binding
-  if (Object.keys(data).length === 0 && !user) return undefined
+  if (Object.keys(data).length === 0 && !user && !changes.csrfSecret) return undefined
   const expiry = changes.expiry?.policy
   const expiresAt = cappedExpiry(expireAtFor(expiry ?? init.expiry, now), now, init.maxLifetime)
   if (expiresAt <= now) {
@@ -166,6 +167,7 @@ async function create({ init, data, changes, now }: EndingRequest): Promise<Sess
       expiry,
       createdAt: now,
       authenticatedAt: changes.authenticatedAt,
+      csrfSecret: changes.csrfSecret,
       ...(user && { user }),
     },
     { deadline: init.deadline },

@@ -92,6 +92,8 @@ export interface Changes {
   sizes: Map<string, number> | undefined
   /** When `recordAuthentication()` was called, in epoch seconds. */
   authenticatedAt: number | undefined
+  /** A CSRF secret made by this request's first `csrfToken()`. */
+  csrfSecret: string | undefined
 }
 
 /** A request's changes before it made any. */
@@ -104,6 +106,7 @@ export function noChanges(): Changes {
     user: undefined,
     sizes: undefined,
     authenticatedAt: undefined,
+    csrfSecret: undefined,
   }
 }
 

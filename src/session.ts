@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { csrfTokenFor, csrfTokenMatches, newCsrfSecret } from './csrf-token.ts'
 import { assertJsonValue, ownValue, type SessionData, setOwn } from './data.ts'
 import {
   PACKAGE_NAME,
@@ -358,7 +359,9 @@ export class Session<T extends object = SessionData> {
     return this.#track(async () => {
       if (!(await this.#ready())) return
       this.#assertChangeable()
-      if (baseOf(this.#phase)) this.#changes.regenerate = true
+      if (!baseOf(this.#phase)) return
+      this.#changes.regenerate = true
+      this.#changes.csrfSecret = undefined // tokens handed out before the login stop working
     })
   }
 
@@ -457,6 +460,56 @@ export class Session<T extends object = SessionData> {
     return this.#track(async () => {
       if (!(await this.authenticatedWithin(seconds))) throw new ReauthenticationRequiredError(seconds)
     })
+  }
+
+  /**
+   * A token proving this session's CSRF secret, for clients that send neither `Sec-Fetch-Site` nor
+   * `Origin` (see the middleware's `crossSite.requireToken`): put it in a form field or hand it to a
+   * script, which sends it back in the `x-csrf-token` header. The secret is made on first use and stored
+   * with the session (a session holding a secret is stored even with no data, so a login form can carry
+   * a token, and `clear()` keeps it); every call gives different characters (masked), and each verifies as
+   * long as the session keeps its secret: renewals keep it, `regenerate()` (a login) makes a new one,
+   * `destroy()` ends it.
+   *
+   * @example
+   * ```ts
+   * const token = await context.session.csrfToken()
+   * return { statusCode: 200, body: `<input type="hidden" name="csrf" value="${token}">` }
+   * ```
+   */
+  csrfToken(): Promise<string> {
+    return this.#track(async () => {
+      // A call undone by a later destroy(): its token names a secret that is never stored.
+      if (!(await this.#ready())) return csrfTokenFor(newCsrfSecret())
+      let secret = this.#csrfSecret()
+      if (secret === undefined) {
+        this.#assertChangeable()
+        secret = newCsrfSecret()
+        this.#changes.csrfSecret = secret
+      }
+      return csrfTokenFor(secret)
+    })
+  }
+
+  /**
+   * Whether `token` was made by {@link Session.csrfToken} for this session (and its secret still holds).
+   * Anything else, a missing or garbled token included, is `false`. The middleware checks the
+   * `x-csrf-token` header itself with `crossSite: { requireToken: true }`; call this for a token sent in a
+   * form field.
+   *
+   * @example
+   * ```ts
+   * if (!(await context.session.verifyCsrfToken(form.get('csrf')))) return { statusCode: 403, body: 'Forbidden' }
+   * ```
+   */
+  verifyCsrfToken(token: unknown): Promise<boolean> {
+    return this.#track(async () => (await this.#ready()) && csrfTokenMatches(token, this.#csrfSecret()))
+  }
+
+  /** The CSRF secret in force: this request's, or the stored one unless a regenerate drops it. */
+  #csrfSecret(): string | undefined {
+    const { csrfSecret, regenerate } = this.#changes
+    return csrfSecret ?? (regenerate ? undefined : baseOf(this.#phase)?.csrfSecret)
   }
 
   /**

@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { checkOptions, type OptionRule, type OptionTable } from '../config.ts'
 import { SessionConfigError } from '../errors.ts'
 import { isRecord } from './front-door.ts'
 import { headerValues } from './request-cookies.ts'
@@ -37,7 +38,19 @@ export interface CrossSiteOptions {
    * none.
    */
   trustedOrigins?: readonly string[] | undefined
+  /**
+   * Require a valid CSRF token ({@link Session.csrfToken}) in the `tokenHeader` header of a `POST`, `PUT`,
+   * `PATCH` or `DELETE` that carries neither `Sec-Fetch-Site` nor `Origin` (a client that is not a current
+   * browser page); without one it is answered `403`. Browser requests are judged by those headers as
+   * before. Default `false`: such requests pass.
+   */
+  requireToken?: boolean | undefined
+  /** The header that carries the token. Default `"x-csrf-token"`. */
+  tokenHeader?: string | undefined
 }
+
+/** The header that carries a CSRF token, unless `tokenHeader` names another. */
+export const DEFAULT_TOKEN_HEADER = 'x-csrf-token'
 
 /** The first value of header `name` (lower case), in `headers` or `multiValueHeaders`, any letter case. */
 function header(event: Record<string, unknown>, name: string): string | undefined {
@@ -94,26 +107,68 @@ export function crossSiteRefusal(event: unknown, trustedOrigins: ReadonlySet<str
 }
 
 /**
+ * The CSRF token `event` carries in header `name`, when it is a request that may change state and says
+ * nothing of where it comes from (neither `Sec-Fetch-Site` nor `Origin`): `null` when it carries none.
+ * `undefined` for every other request (no token is needed). Never throws.
+ *
+ * @example
+ * ```ts
+ * const token = tokenToCheck(event, 'x-csrf-token') // a curl POST: its header's value, or null
+ * ```
+ */
+export function tokenToCheck(event: unknown, name: string): string | null | undefined {
+  try {
+    if (!isRecord(event)) return undefined
+    const verb = method(event)
+    if (verb === undefined || SAFE_METHODS.includes(verb)) return undefined
+    if (header(event, 'sec-fetch-site') !== undefined || header(event, 'origin') !== undefined)
+      return undefined
+    return header(event, name) ?? null
+  } catch {
+    return null // a hostile event object: no token can be read from it
+  }
+}
+
+function originList(origins: unknown, path: string): void {
+  if (!Array.isArray(origins)) throw new SessionConfigError(`${path} must be an array of origins`)
+  for (const origin of origins) {
+    const ok = typeof origin === 'string' && /^https?:\/\//.test(origin) && parsed(origin)?.origin === origin
+    if (!ok) {
+      throw new SessionConfigError(
+        `${path}: ${JSON.stringify(origin)} is not an origin (scheme://host[:port], lower case, no path)`,
+      )
+    }
+  }
+}
+
+const CROSS_SITE_OPTIONS: OptionTable = {
+  rules: {
+    trustedOrigins: originList,
+    requireToken: 'boolean',
+    tokenHeader: (value, path) => {
+      // An HTTP header name (RFC 9110 token), in lower case as the front doors' events carry headers.
+      if (typeof value !== 'string' || !/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(value)) {
+        throw new SessionConfigError(`${path} must be a header name in lower case, e.g. 'x-csrf-token'`)
+      }
+    },
+  } satisfies Record<keyof CrossSiteOptions, OptionRule>,
+  hints: {
+    trusted: 'did you mean trustedOrigins?',
+    origins: 'did you mean trustedOrigins?',
+    header: 'did you mean tokenHeader?',
+  },
+}
+
+/**
  * Throws unless `value` is `false` or {@link CrossSiteOptions} whose `trustedOrigins` are origins as a
  * browser sends them (`https://host[:port]`).
  */
 export function assertCrossSiteOptions(value: unknown, path: string): void {
   if (value === false) return
-  const origins = isRecord(value) ? value.trustedOrigins : undefined
-  if (!isRecord(value) || Object.keys(value).some((key) => key !== 'trustedOrigins')) {
+  if (!isRecord(value)) {
     throw new SessionConfigError(`${path} must be false or { trustedOrigins: ['https://app.example.com'] }`)
   }
-  if (origins === undefined) return
-  if (!Array.isArray(origins))
-    throw new SessionConfigError(`${path}.trustedOrigins must be an array of origins`)
-  for (const origin of origins) {
-    const ok = typeof origin === 'string' && /^https?:\/\//.test(origin) && parsed(origin)?.origin === origin
-    if (!ok) {
-      throw new SessionConfigError(
-        `${path}.trustedOrigins: ${JSON.stringify(origin)} is not an origin (scheme://host[:port], lower case, no path)`,
-      )
-    }
-  }
+  checkOptions(value, CROSS_SITE_OPTIONS, `${path}.`)
 }
 
 /**

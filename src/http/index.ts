@@ -10,7 +10,9 @@ export {
   assertCrossSiteOptions,
   type CrossSiteOptions,
   crossSiteRefusal,
+  DEFAULT_TOKEN_HEADER,
   refusedResponse,
+  tokenToCheck,
 } from './cross-site.ts'
 export { detectFrontDoor, type FrontDoor, isHttpEvent } from './front-door.ts'
 export { COOKIE_READ_LIMITS, readRequestCookies } from './request-cookies.ts'

@@ -64,13 +64,15 @@ export function changesStored(change: {
   readonly expiry?: unknown
   readonly user?: unknown
   readonly authenticatedAt?: number | undefined
+  readonly csrfSecret?: string | undefined
 }): boolean {
   return (
     change.entries.size > 0 ||
     change.cleared ||
     change.expiry !== undefined ||
     change.user !== undefined ||
-    change.authenticatedAt !== undefined
+    change.authenticatedAt !== undefined ||
+    change.csrfSecret !== undefined
   )
 }
 

@@ -96,10 +96,14 @@ export function storedAfter(
   const createdAt = restart ? change.now : (base.createdAt ?? change.now)
   const expiresAt = cappedExpiry(expiresAtAfter(change, base), createdAt, change.maxLifetime)
   const user = change.user ? change.user.binding : base.user
-  if ((Object.keys(data).length === 0 && !user) || expiresAt <= change.now) return undefined
+  // A regenerate (a login) drops the CSRF secret: tokens handed out before it stop working.
+  const csrfSecret = change.csrfSecret ?? (restart ? undefined : base.csrfSecret)
+  // A session stays while it holds data, a user, or a CSRF secret (its tokens are in pages).
+  if ((Object.keys(data).length === 0 && !user && !csrfSecret) || expiresAt <= change.now) return undefined
   const authenticatedAt = change.authenticatedAt ?? base.authenticatedAt
   const renewedAt = restart ? undefined : base.renewedAt
-  return { data, expiresAt, expiry: policyAfter(change, base), user, createdAt, authenticatedAt, renewedAt }
+  const expiry = policyAfter(change, base)
+  return { data, expiresAt, expiry, user, createdAt, authenticatedAt, renewedAt, csrfSecret }
 }
 
 /**

@@ -161,6 +161,7 @@ export class ItemLayout {
     const created = Number(item[this.props.createdName]?.N)
     const authenticated = Number(item[this.props.authenticatedName]?.N)
     const renewed = Number(item[this.props.renewedName]?.N)
+    const csrfSecret = item[this.props.csrfName]?.S
     const record: SessionRecord = {
       id,
       data: loaded.data,
@@ -170,6 +171,7 @@ export class ItemLayout {
       ...(Number.isSafeInteger(created) && { createdAt: created }),
       ...(Number.isSafeInteger(authenticated) && { authenticatedAt: authenticated }),
       ...(Number.isSafeInteger(renewed) && { renewedAt: renewed }),
+      ...(csrfSecret !== undefined && { csrfSecret }),
     }
     const user = readBinding(item)
     return user ? { ...record, user } : record
@@ -247,6 +249,7 @@ export class ItemLayout {
       createdAt?: number | undefined
       authenticatedAt?: number | undefined
       renewedAt?: number | undefined
+      csrfSecret?: string | undefined
     },
     version: AttributeValue | undefined,
     tokens: AttributeValue,
@@ -267,6 +270,7 @@ export class ItemLayout {
       item[this.props.authenticatedName] = { N: String(fields.authenticatedAt) }
     }
     if (fields.renewedAt !== undefined) item[this.props.renewedName] = { N: String(fields.renewedAt) }
+    if (fields.csrfSecret !== undefined) item[this.props.csrfName] = { S: fields.csrfSecret }
     if (fields.user) Object.assign(item, bindingAttributes(fields.user, this.#now()))
     const size = itemSize(item)
     if (size > ITEM_LIMIT) throw new SessionTooLargeError(size, ITEM_LIMIT)

@@ -76,6 +76,8 @@ export interface DynamoDBStoreProps {
    * renewed session, for requests racing the renewal. Default `"grace_until"`.
    */
   graceName?: string | undefined
+  /** The session's CSRF secret (S), from the first `session.csrfToken()`. Default `"csrf_secret"`. */
+  csrfName?: string | undefined
 }
 
 /**
@@ -100,6 +102,7 @@ export interface ResolvedStoreProps {
   readonly authenticatedName: string
   readonly renewedName: string
   readonly graceName: string
+  readonly csrfName: string
 }
 
 /**
@@ -124,6 +127,7 @@ export const DEFAULT_STORE_PROPS: ResolvedStoreProps = Object.freeze({
   authenticatedName: 'authenticated_at',
   renewedName: 'renewed_at',
   graceName: 'grace_until',
+  csrfName: 'csrf_secret',
 })
 
 // DynamoDB limits: table names 3-255 of [a-zA-Z0-9_.-]; attribute names 1-255 bytes (key names).
@@ -141,6 +145,7 @@ const ATTRIBUTES = [
   'authenticatedName',
   'renewedName',
   'graceName',
+  'csrfName',
 ] as const
 
 function attributeName(value: unknown, what: string): string {
@@ -171,6 +176,7 @@ export const PROPS_RULES: Readonly<Record<keyof DynamoDBStoreProps, OptionRule>>
   authenticatedName: 'any',
   renewedName: 'any',
   graceName: 'any',
+  csrfName: 'any',
 }
 
 /** Keys given for props by mistake, with where they belong. */

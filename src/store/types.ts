@@ -43,6 +43,8 @@ export interface SessionRecord {
   readonly authenticatedAt?: number | undefined
   /** When the id was last renewed (the middleware's `renewal`), in epoch seconds; `undefined`: never. */
   readonly renewedAt?: number | undefined
+  /** The session's CSRF secret (`session.csrfToken()`), if one was made. */
+  readonly csrfSecret?: string | undefined
   /**
    * What the store needs to tell later whether the session changed since this record was read (a
    * version, say). Opaque: pass it back unchanged.
@@ -73,6 +75,8 @@ export interface NewSessionRecord {
   readonly authenticatedAt?: number | undefined
   /** When the id was last renewed, in epoch seconds, if it was. */
   readonly renewedAt?: number | undefined
+  /** The session's CSRF secret, if it has one. */
+  readonly csrfSecret?: string | undefined
 }
 
 /**
@@ -220,6 +224,11 @@ export interface SessionChange {
    * more seconds. `undefined`: ids are never renewed.
    */
   readonly renewal?: SessionRenewal | undefined
+  /**
+   * Present when this request made the session's CSRF secret (its first `csrfToken()`): it is stored,
+   * and keeps a session with no data stored. A regenerate drops the old one.
+   */
+  readonly csrfSecret?: string | undefined
   /** The instant of the write, in epoch seconds: rolling expiries count from it. */
   readonly now: number
   /**

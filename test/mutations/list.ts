@@ -152,8 +152,8 @@ export const mutations: readonly Mutation[] = [
     id: 'bound-session-deleted-when-empty',
     breaks: "a bound session stays even when its data is emptied: it is the user's login",
     file: ENGINE,
-    find: '(Object.keys(data).length === 0 && !user)',
-    replace: 'Object.keys(data).length === 0',
+    find: '(Object.keys(data).length === 0 && !user && !csrfSecret)',
+    replace: '(Object.keys(data).length === 0 && !csrfSecret)',
     caughtBy: [usersOnDynamoDB('binds at save; a bound session stays even when its data is emptied')],
   },
   // --- Touches -------------------------------------------------------------------------------------------
@@ -536,6 +536,36 @@ export const mutations: readonly Mutation[] = [
     find: 'if (!this.#ttl) return',
     replace: 'return',
     caughtBy: [{ file: 'test/unit/testing/memory-store.test.ts', test: 'the clock decides expiry' }],
+  },
+  // --- CSRF tokens -----------------------------------------------------------------------------------------
+  {
+    id: 'csrf-token-always-matches',
+    breaks: 'a header-less request needs a valid token of its own session',
+    file: 'src/csrf-token.ts',
+    find: 'return timingSafeEqual(xor(bytes.subarray(0, SECRET_BYTES), bytes.subarray(SECRET_BYTES)), expected)',
+    replace: 'return true',
+    caughtBy: [
+      { file: 'test/unit/csrf-token.test.ts', test: 'every token of a secret differs' },
+      { file: LIFETIME, test: 'a token of another session does not pass' },
+    ],
+  },
+  {
+    id: 'csrf-token-not-required',
+    breaks: 'with requireToken, a header-less POST without a valid token is refused before the handler',
+    file: 'src/middleware.ts',
+    find: ': tokenToCheck(request.event, tokenHeader)',
+    replace: ': undefined',
+    caughtBy: [{ file: LIFETIME, test: 'a header-less POST passes with a valid token and is refused' }],
+  },
+  {
+    id: 'login-keeps-csrf-secret',
+    breaks: 'a login (regenerate) makes a new CSRF secret: tokens handed out before it stop working',
+    file: ENGINE,
+    find: 'const csrfSecret = change.csrfSecret ?? (restart ? undefined : base.csrfSecret)',
+    replace: 'const csrfSecret = change.csrfSecret ?? base.csrfSecret',
+    caughtBy: [
+      { file: LIFETIME, test: 'the token survives a renewal; a login (regenerate) makes a new one' },
+    ],
   },
   // --- Cookies ---------------------------------------------------------------------------------------------
   {

@@ -25,6 +25,7 @@ describe('resolveStoreProps defaults', () => {
       authenticatedName: 'authenticated_at',
       renewedName: 'renewed_at',
       graceName: 'grace_until',
+      csrfName: 'csrf_secret',
     })
     expect(resolveStoreProps({})).toEqual(resolveStoreProps())
     expect(resolveStoreProps()).toEqual(DEFAULT_STORE_PROPS)

@@ -180,7 +180,14 @@ describe('through the middleware', () => {
 
   it.each([
     [{ crossSite: true }, /crossSite must be false or \{ trustedOrigins/],
-    [{ crossSite: { trusted: [] } }, /crossSite must be false or/],
+    [{ crossSite: { trusted: [] } }, /Unknown option crossSite\.trusted: did you mean trustedOrigins\?/],
+    [{ crossSite: { requireToken: 'yes' } }, /crossSite\.requireToken must be true or false/],
+    [
+      { crossSite: { tokenHeader: 'X-CSRF-Token' } },
+      /crossSite\.tokenHeader must be a header name in lower case/,
+    ],
+    [{ crossSite: { tokenHeader: 'x csrf' } }, /tokenHeader must be a header name/],
+    [{ crossSite: { header: 'x-token' } }, /did you mean tokenHeader\?/],
     [{ crossSite: { trustedOrigins: 'https://a.example' } }, /trustedOrigins must be an array/],
     [{ crossSite: { trustedOrigins: ['https://a.example/'] } }, /"https:\/\/a\.example\/" is not an origin/],
     [{ crossSite: { trustedOrigins: ['a.example'] } }, /is not an origin/],
