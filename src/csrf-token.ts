@@ -54,6 +54,8 @@ export function csrfTokenMatches(token: unknown, secret: string | undefined): bo
   if (typeof token !== 'string' || secret === undefined || !/^[A-Za-z0-9_-]{86}$/.test(token)) return false
   const bytes = Buffer.from(token, 'base64url')
   const expected = Buffer.from(secret, 'base64url')
+  // One spelling per token: base64url's unused last bits must be zero, as csrfTokenFor writes them.
+  if (bytes.toString('base64url') !== token) return false
   if (bytes.length !== 2 * SECRET_BYTES || expected.length !== SECRET_BYTES) return false
   return timingSafeEqual(xor(bytes.subarray(0, SECRET_BYTES), bytes.subarray(SECRET_BYTES)), expected)
 }

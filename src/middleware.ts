@@ -399,6 +399,7 @@ export function dynamoSession<T extends object = SessionData>(
       const token =
         tokenHeader === undefined || detached ? undefined : tokenToCheck(request.event, tokenHeader)
       if (token === undefined) return attach()
+      if (token === null) return refuse('no CSRF token') // refused without reading the session
       return session
         .verifyCsrfToken(token)
         .then((valid) => (valid ? attach() : refuse('no valid CSRF token')))

@@ -118,14 +118,22 @@ async function flushOnce(request: EndingRequest): Promise<Flushed> {
   } catch (error) {
     if (!(renewalOnly && error instanceof SessionStoreError)) throw error
     init.logger?.warn(`${PACKAGE_NAME}: could not renew a session id`, { operation: error.operation })
-    return { outcome: NONE, written: base }
+    // The renewal may have been applied all the same (a timeout after DynamoDB committed it): if the id
+    // now leads to a new one, the browser must have it before the grace window closes.
+    const moved = await init.store.load(base.id).catch(() => undefined)
+    return { outcome: NONE, written: moved ?? base }
   }
   if (renewalOnly && (result.status === 'gone' || result.status === 'conflict')) {
     return { outcome: NONE, written: undefined }
   }
+  if (result.status === 'saved' && result.elsewhere) {
+    // Saved, into the session a login moved on to: this request's cookie is not given its id.
+    audited(init, type, { ...result.record, id: base.id }, changes, base.user?.userId)
+    return { outcome: NONE, written: undefined }
+  }
   if (result.status === 'saved') {
     const { record } = result
-    if (changed || !result.renewed) audited(init, type, record, changes, base.user?.userId)
+    if (changed || changes.regenerate) audited(init, type, record, changes, base.user?.userId)
     if (result.renewed) init.audit?.('renewed', { id: record.id, userId: record.user?.userId })
   } else if (result.status === 'ended') init.audit?.('destroyed', { id: base.id })
   else init.audit?.('conflict', { id: base.id, reason: result.status === 'gone' ? 'ended' : result.reason })

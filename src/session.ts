@@ -379,8 +379,13 @@ export class Session<T extends object = SessionData> {
     return this.#track(async () => {
       this.#assertOpen()
       const phase = this.#phase
-      const id = phase.kind === 'ready' || phase.kind === 'flushed' ? phase.base?.id : phase.cookieId
-      if (id !== undefined) this.#destroyed.push(id)
+      // A cookie that named no live session (read already) may still name the item a login or a renewal
+      // left: deleting it follows it to the session it moved to, so a logout from a stale page is final.
+      const id =
+        phase.kind === 'ready' || phase.kind === 'flushed'
+          ? (phase.base?.id ?? this.#init.id)
+          : phase.cookieId
+      if (id !== undefined && !this.#destroyed.includes(id)) this.#destroyed.push(id)
       this.#generation++
       this.#phase = { kind: 'ready', base: undefined }
       this.#data = {}

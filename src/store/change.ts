@@ -46,6 +46,8 @@ export function conflictOf(change: SessionChange, current: SessionRecord): 'key'
     if (!jsonEqual(ownValue(loaded, key), ownValue(current.data, key))) return 'key'
   }
   if (change.expiry && !sameExpiry(change.base.expiry, current.expiry)) return 'expiry'
+  // Two requests making a CSRF secret at once: the tokens of only one of them can work.
+  if (change.csrfSecret !== undefined && current.csrfSecret !== change.base.csrfSecret) return 'key'
   return undefined
 }
 

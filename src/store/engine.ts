@@ -173,10 +173,11 @@ export class SessionEngine {
    * The live session `id` names; or, while a renewal's grace window is open, the renewed session under
    * its new id.
    */
-  async load(id: string): Promise<SessionRecord | undefined> {
+  async load(id: string, consistent = this.#o.consistentRead): Promise<SessionRecord | undefined> {
     let next: string | undefined = id
     for (let hop = 0; hop < MAX_SUCCESSORS && this.#o.ids.isId(next); hop++) {
-      const item = await this.#table.get(this.#layout.key(next), { consistent: this.#o.consistentRead })
+      // A renewal's new item was written a moment ago: an eventually consistent read could miss it.
+      const item = await this.#table.get(this.#layout.key(next), { consistent: consistent || hop > 0 })
       const record = this.#layout.read(next, item)
       if (record) return record
       next = this.#layout.graceSuccessorOf(item, this.#nowSeconds())
@@ -271,7 +272,7 @@ export class SessionEngine {
       let current = this.#layout.read(base.id, outcome.failed)
       // Renewed meanwhile by another request: within the grace window, the change goes on at the new id.
       const renewed = current ? undefined : this.#layout.graceSuccessorOf(outcome.failed, this.#nowSeconds())
-      if (renewed !== undefined) current = await this.load(renewed)
+      if (renewed !== undefined) current = await this.load(renewed, true)
       if (!current) return { status: outcome.ending ? 'ended' : 'gone' }
       const reason = conflictOf(change, current)
       if (reason) return { status: 'conflict', reason }
@@ -383,11 +384,15 @@ export class SessionEngine {
     if (layout.hasToken(failed, token)) {
       const current = layout.read(base.id, failed)
       if (current) return { done: { status: 'saved', record: { ...current, ...after, id: base.id } } }
-      // Written, and then a regenerate (a login) carried it into a new id before the SDK's retry: it is
-      // saved there, and that is the session now.
+      // Written, and then a renewal or a regenerate (a login) carried it into a new id before the SDK's
+      // retry: it is saved there. Only a renewal's new id may be handed to this request's cookie: after a
+      // login, the old id must not lead to the new one.
       const successor = layout.successorOf(failed)
-      const moved = successor === undefined ? undefined : await this.load(successor)
-      if (moved) return { done: { status: 'saved', record: moved } }
+      const moved = successor === undefined ? undefined : await this.load(successor, true)
+      if (moved && layout.graceSuccessorOf(failed, this.#nowSeconds()) !== undefined) {
+        return { done: { status: 'saved', record: moved } }
+      }
+      if (moved) return { done: { status: 'saved', record: moved, elsewhere: true } }
     }
     return { failed: failed ?? null }
   }

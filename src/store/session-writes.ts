@@ -83,7 +83,10 @@ export function inPlaceWrite(
   if (change.authenticatedAt !== undefined) {
     set.push([[props.authenticatedName], { N: String(change.authenticatedAt) }])
   }
-  if (change.csrfSecret !== undefined) set.push([[props.csrfName], { S: change.csrfSecret }])
+  if (change.csrfSecret !== undefined) {
+    set.push([[props.csrfName], { S: change.csrfSecret }])
+    conditions.push(when.missing([props.csrfName]))
+  }
   for (const stale of layout.staleTokens(revisionOf(base), now)) remove.push([writeTokensName, stale])
   return { update: { set, remove, add: [[[versionName], 1]] }, condition: when.and(...conditions) }
 }

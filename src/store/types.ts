@@ -256,7 +256,16 @@ export interface SessionChange {
  * ```
  */
 export type SaveResult =
-  | { readonly status: 'saved'; readonly record: SessionRecord; readonly renewed?: boolean }
+  | {
+      readonly status: 'saved'
+      readonly record: SessionRecord
+      readonly renewed?: boolean
+      /**
+       * Saved, but a login moved the session to `record.id` meanwhile: the request's cookie must not be
+       * given that id (the old id no longer reaches the session).
+       */
+      readonly elsewhere?: boolean
+    }
   | { readonly status: 'ended' }
   | { readonly status: 'conflict'; readonly reason: 'key' | 'expiry' | 'contention' }
   | { readonly status: 'gone' }

@@ -1,9 +1,10 @@
 /**
- * Id renewal racing other requests, forced at the proxy: each request runs through its own fault proxy in
- * front of DynamoDB Local, and the test holds the renewal's one write (a transaction: the new item, the
- * old id's grace item, and a bound session's user item) while a rival runs, or the rival's write while
- * the renewal lands. A renewal is a single transaction, so there is no point between two of its writes
- * where the Lambda could die: it is applied whole or not at all (the lost-reply case is below).
+ * Id renewal (and the CSRF secret) racing other requests, forced at the proxy: each request runs through
+ * its own fault proxy in front of DynamoDB Local, and the test holds the renewal's one write (a
+ * transaction: the new item, the old id's grace item, and a bound session's user item) while a rival
+ * runs, or the rival's write while the renewal lands. A renewal is a single transaction, so there is no
+ * point between two of its writes where the Lambda could die: it is applied whole or not at all (the
+ * lost-reply and unknown-outcome cases are below).
  */
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb'
 import { describe, expect, it } from 'vitest'
@@ -29,7 +30,7 @@ const { raw, actors } = tables
 
 const RENEWAL = { renewal: { every: 60, grace: 30 } } satisfies ActorOptions
 
-const route: Route = async (session, path) => {
+const route: Route = async (session, path, body) => {
   const [verb, arg = ''] = path.split('/')
   switch (verb) {
     case 'read':
@@ -50,6 +51,10 @@ const route: Route = async (session, path) => {
     case 'logout':
       await session.destroy()
       return { statusCode: 204 }
+    case 'token':
+      return { statusCode: 200, body: await session.csrfToken() }
+    case 'verify':
+      return { statusCode: (await session.verifyCsrfToken(body)) ? 200 : 403 }
   }
   return { statusCode: 404 }
 }
@@ -230,5 +235,66 @@ describe('a renewal whose reply is lost after DynamoDB applied it', () => {
     const live = await liveSessions(raw, tables.name)
     expect(live.map((s) => s.id)).toEqual([cookieOf(result)])
     expect(live[0]?.data).toEqual({ count: 6 })
+  })
+})
+
+describe('the grace window on an eventually consistent table, and a renewal whose outcome is unknown', () => {
+  it('with consistentRead: false, the hop from the old id to the new one is read strongly consistently', async () => {
+    const id = await dueSession({ count: 3 })
+    const renewed = cookieOf(await (await lambda(RENEWAL)).send('read', id))
+    expect(renewed).toBeTruthy()
+    const reader = await lambda({ store: { consistentRead: false } })
+    const reads: unknown[] = []
+    reader.proxy.intercept(({ op, body }) => {
+      if (op === 'GetItem') reads.push(body.ConsistentRead ?? false)
+      return undefined
+    })
+    const result = await reader.send('read', id)
+    expect(result.body).toBe('3')
+    expect(cookieOf(result)).toBe(renewed)
+    expect(reads).toEqual([false, true]) // the old id as configured; the renewal's new item strongly
+  })
+
+  it('a renewal applied but answered with an error (no retry left): the request still sends the new cookie', async () => {
+    const id = await dueSession({ count: 1 })
+    const renewer = await lambda({ ...RENEWAL, maxAttempts: 1 })
+    renewer.proxy.intercept(({ op }) => (op === 'TransactWriteItems' ? 'applyThenDrop' : undefined))
+    const result = await renewer.send('read', id)
+    expect(result.statusCode).toBe(200) // it only read
+    const live = await liveSessions(raw, tables.name)
+    expect(live.map((s) => s.id)).not.toContain(id)
+    expect(live.map((s) => s.id)).toEqual([cookieOf(result)])
+  })
+
+  it('two read-only renewals race: the one that follows reports no save of its own', async () => {
+    const id = await dueSession()
+    const events: { type: string }[][] = [[], []]
+    const audit = (i: number) => ({
+      audit: { onEvent: (event: { type: string }) => void events[i]?.push(event), key: 'k'.repeat(32) },
+    })
+    const first = await lambda({ ...RENEWAL, ...audit(0) })
+    const second = await lambda({ ...RENEWAL, ...audit(1) })
+    let winner: HttpResult = { statusCode: 0 }
+    const follower = await interleave(first, 'read', id, async () => {
+      winner = await second.send('read', id)
+    })
+    expect(cookieOf(follower)).toBe(cookieOf(winner))
+    expect(events[1]?.map((e) => e.type)).toEqual(['loaded', 'renewed'])
+    expect(events[0]?.map((e) => e.type)).toEqual(['loaded'])
+  })
+})
+
+describe('two requests making the CSRF secret at once', () => {
+  it('one is told 409 (its token could never work); the token answered 200 verifies', async () => {
+    const id = await seed(raw, tables.name, { n: 1 })
+    const a = await lambda()
+    const b = await lambda()
+    let first: HttpResult = { statusCode: 0 }
+    const second = await interleave(a, 'token', id, async () => {
+      first = await b.send('token', id)
+    })
+    expect([first.statusCode, second.statusCode]).toEqual([200, 409])
+    expect((await b.send('verify', id, first.body)).statusCode).toBe(200)
+    expect((await b.send('verify', id, second.body)).statusCode).toBe(403)
   })
 })

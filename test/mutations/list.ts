@@ -199,7 +199,7 @@ export const mutations: readonly Mutation[] = [
     id: 'moved-save-not-recognised',
     breaks: 'a save whose lost reply is retried after a login moved the session is answered as saved (200)',
     file: ENGINE,
-    find: 'const moved = successor === undefined ? undefined : await this.load(successor)',
+    find: 'const moved = successor === undefined ? undefined : await this.load(successor, true)',
     replace: 'const moved = undefined',
     caughtBy: [
       { file: RACES, test: 'a save whose lost reply is retried only after a login moved the session' },
@@ -340,7 +340,7 @@ export const mutations: readonly Mutation[] = [
     breaks:
       'a request racing a renewal with the old id follows it to the new one: nothing acknowledged is lost',
     file: ENGINE,
-    find: 'if (renewed !== undefined) current = await this.load(renewed)',
+    find: 'if (renewed !== undefined) current = await this.load(renewed, true)',
     replace: '',
     caughtBy: [
       {
@@ -537,6 +537,30 @@ export const mutations: readonly Mutation[] = [
     replace: 'return',
     caughtBy: [{ file: 'test/unit/testing/memory-store.test.ts', test: 'the clock decides expiry' }],
   },
+  {
+    id: 'grace-hop-eventually-consistent',
+    breaks:
+      'the grace window holds on a table read with consistentRead: false (the new item is read strongly)',
+    file: ENGINE,
+    find: '{ consistent: consistent || hop > 0 }',
+    replace: '{ consistent }',
+    caughtBy: [
+      {
+        file: 'test/integration/renewal-races.test.ts',
+        test: 'with consistentRead: false, the hop from the old id to the new one is read strongly',
+      },
+    ],
+  },
+  {
+    id: 'retried-write-hands-out-login-id',
+    breaks: 'after regenerate() on login the old id never leads to the new one, even through a retried write',
+    file: ENGINE,
+    find: "if (moved) return { done: { status: 'saved', record: moved, elsewhere: true } }",
+    replace: "if (moved) return { done: { status: 'saved', record: moved } }",
+    caughtBy: [
+      { file: RACES, test: 'a save whose lost reply is retried only after a login moved the session' },
+    ],
+  },
   // --- CSRF tokens -----------------------------------------------------------------------------------------
   {
     id: 'csrf-token-always-matches',
@@ -565,6 +589,19 @@ export const mutations: readonly Mutation[] = [
     replace: 'const csrfSecret = change.csrfSecret ?? base.csrfSecret',
     caughtBy: [
       { file: LIFETIME, test: 'the token survives a renewal; a login (regenerate) makes a new one' },
+    ],
+  },
+  {
+    id: 'csrf-secret-overwritten',
+    breaks: 'two requests making the CSRF secret at once: one is told 409, no page carries a dead token',
+    file: WRITES,
+    find: 'conditions.push(when.missing([props.csrfName]))',
+    replace: '',
+    caughtBy: [
+      {
+        file: 'test/integration/renewal-races.test.ts',
+        test: 'one is told 409 (its token could never work)',
+      },
     ],
   },
   // --- Cookies ---------------------------------------------------------------------------------------------

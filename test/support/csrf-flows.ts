@@ -82,6 +82,15 @@ export function csrfFlows(name: string, makeStore: CsrfStoreFactory): void {
       expect(jar.value).toBeDefined()
       expect((await store.load(jar.value as string))?.data).toEqual({})
       expect((await headerless('/write', first)).statusCode).toBe(200)
+      // No token at all: refused without reading the session.
+      const load = store.load.bind(store)
+      let loads = 0
+      store.load = (id) => {
+        loads++
+        return load(id)
+      }
+      expect((await headerless('/write')).statusCode).toBe(403)
+      expect(loads).toBe(0)
       const before = ran()
       const altered = `${first.slice(0, 10)}${first[10] === 'A' ? 'B' : 'A'}${first.slice(11)}`
       for (const bad of [undefined, '', 'x', altered, first.slice(1)]) {

@@ -26,8 +26,7 @@ describe('CSRF secrets and tokens', () => {
   it('any change of one character, a truncated or extended token, or no token at all does not match', () => {
     const secret = newCsrfSecret()
     const token = csrfTokenFor(secret)
-    // Every position but the last, whose two lowest bits base64url does not carry.
-    for (let i = 0; i < token.length - 1; i++) {
+    for (let i = 0; i < token.length; i++) {
       const changed = `${token.slice(0, i)}${token[i] === 'A' ? 'B' : 'A'}${token.slice(i + 1)}`
       expect(csrfTokenMatches(changed, secret), `position ${i}`).toBe(false)
     }
@@ -46,6 +45,17 @@ describe('CSRF secrets and tokens', () => {
     }
     expect(csrfTokenMatches(token, undefined)).toBe(false) // a session without a secret
     expect(csrfTokenMatches(secret, secret)).toBe(false) // the secret itself is no token
+  })
+
+  it('one spelling per token: the last character with its unused bits set does not match', () => {
+    const secret = newCsrfSecret()
+    const token = csrfTokenFor(secret)
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+    const last = alphabet.indexOf(token.at(-1) as string)
+    expect(last % 16).toBe(0) // 64 bytes end in 2 data bits and 4 zero bits
+    for (let extra = 1; extra < 16; extra++) {
+      expect(csrfTokenMatches(`${token.slice(0, -1)}${alphabet[last + extra]}`, secret)).toBe(false)
+    }
   })
 })
 
