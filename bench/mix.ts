@@ -10,13 +10,22 @@ import { httpApiV2Event } from '../test/support/events.ts'
 import type { Contender, HttpResult } from './contenders/types.ts'
 import { addTally, emptyTally, type Tally, writeCount } from './lib/instrument.ts'
 
-export type RequestKind = 'first' | 'read' | 'touch' | 'write' | 'healthCookie' | 'healthAnonymous' | 'logout'
+export type RequestKind =
+  | 'first'
+  | 'read'
+  | 'touch'
+  | 'write'
+  | 'blindWrite'
+  | 'healthCookie'
+  | 'healthAnonymous'
+  | 'logout'
 
 export const KIND_LABELS: Record<RequestKind, string> = {
   first: 'first visit, stores count',
   read: 'return visit, reads only',
   touch: 'return visit, reads, touch due',
   write: 'return visit, writes',
+  blindWrite: 'return visit, sets a key unread',
   healthCookie: '/health, session cookie sent',
   healthAnonymous: '/health, no cookie',
   logout: 'logout (destroy)',
@@ -41,6 +50,7 @@ const BEFORE_ADVANCE: Step[] = [
   { kind: 'read', path: '/api/peek', expectCount: 1 },
   { kind: 'write', path: '/api/count', expectCount: 2 },
   { kind: 'write', path: '/api/count', expectCount: 3 },
+  { kind: 'blindWrite', path: '/api/seen', method: 'POST' },
   { kind: 'healthCookie', path: '/health' },
   { kind: 'healthAnonymous', path: '/health', anonymous: true },
 ]

@@ -55,6 +55,7 @@ export const KIND_ORDER: RequestKind[] = [
   'read',
   'touch',
   'write',
+  'blindWrite',
   'healthCookie',
   'healthAnonymous',
   'logout',
@@ -246,6 +247,16 @@ export function callTargets(stats: ContenderStats): Target[] {
       measured: `${initCalls} calls while the handler was built`,
     },
   ]
+}
+
+/** Issue 21's blind-write target, checked on contender `a-bw` (`blindWrites: true`). */
+export function blindWriteTarget(stats: ContenderStats): Target {
+  const blind = perRequest(stats, 'blindWrite')
+  return {
+    name: 'a set() of a key the request did not read (blindWrites) → 1 write, no read',
+    pass: blind.calls === 1 && blind.writes === 1,
+    measured: operations(blind.tally, blind.n),
+  }
 }
 
 export function targetTable(targets: Target[]): string {

@@ -22,7 +22,7 @@ import { environment } from './lib/environment.ts'
 import { instrument } from './lib/instrument.ts'
 import { kb } from './lib/stats.ts'
 import { type ContenderStats, firstRequest, newStats, REQUESTS_PER_CLIENT, runClient } from './mix.ts'
-import { callTargets, mixTable, type Target, targetTable } from './report.ts'
+import { blindWriteTarget, callTargets, mixTable, type Target, targetTable } from './report.ts'
 import { towerDecodeStudy } from './tower-decode.ts'
 import { usersStudy } from './users.ts'
 
@@ -106,6 +106,16 @@ try {
       }),
     ),
     build(() =>
+      middySessionContender({
+        key: 'a-bw',
+        label:
+          'the defaults with `blindWrites: true` (a set() of a key the request did not read: one write, no read)',
+        client: newClient(),
+        tableName: TABLES.strong,
+        blindWrites: true,
+      }),
+    ),
+    build(() =>
       expressSessionContender({
         key: 'b1',
         label:
@@ -145,6 +155,8 @@ try {
   console.log(mixTable({ contenders, stats, baselines: { b1: 'b1', b2: 'b2', c: 'c' } }))
   const ours = stats.get('a')
   if (ours) targets = callTargets(ours)
+  const blind = stats.get('a-bw')
+  if (blind) targets.push(blindWriteTarget(blind))
 
   const compressionClient = newClient()
   const compression = await compressionStudy(

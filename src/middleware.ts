@@ -110,6 +110,16 @@ export interface DynamoSessionOptions {
    * {@link SessionEvent}. Default: none, and nothing is computed.
    */
   audit?: AuditOptions | undefined
+  /**
+   * `set()` on a stored session the request has not read does not read it: at the end of the request
+   * the keys are written in one conditional `UpdateItem` (half the calls of a read and a write), **last
+   * writer wins** on them: a concurrent change of the same key is overwritten, not answered `409` (a key
+   * the request read keeps that promise, and so does every request that reads first). One call unless the
+   * session has a per-session expiry, is near its absolute deadline, is due for renewal, or had many
+   * writes in the last minute: then the refused update returns the item, and it is saved as usual.
+   * Default `false`.
+   */
+  blindWrites?: boolean | undefined
   /** Persist session changes even when the handler throws. Default `false`: an error saves nothing. */
   saveOnError?: boolean | undefined
   /** Where warnings go (corrupted items, cookie clashes, id collisions). Never given ids or data. Default: silent. */
@@ -190,6 +200,7 @@ const MIDDLEWARE_OPTIONS: OptionTable = {
     crossSite: assertCrossSiteOptions,
     audit: assertAuditOptions,
     saveOnError: 'boolean',
+    blindWrites: 'boolean',
     logger: 'logger',
     now: 'function',
     secrets: secretList,
@@ -385,6 +396,7 @@ export function dynamoSession<T extends object = SessionData>(
         touchAfter,
         maxLifetime: options.maxLifetime,
         renewal,
+        blindWrites: options.blindWrites,
         now,
         failOpen: options.failOpen,
         detached,

@@ -5,13 +5,13 @@
  *
  * @module
  */
-import type { SessionData } from './data.ts'
+import type { JsonValue, SessionData } from './data.ts'
 import { PACKAGE_NAME, SessionConflictError, SessionStoreError } from './errors.ts'
 import { cappedExpiry, cookieHasExpiry, expireAtFor, isRolling, isTouchDue } from './expiry.ts'
 import { renewalDue } from './renewal.ts'
 import type { Changes, Phase, SessionInit } from './session-state.ts'
 import { changesStored } from './store/change.ts'
-import type { SaveResult, SessionRecord } from './store/types.ts'
+import type { SaveResult, SessionRecord, SessionStore } from './store/types.ts'
 
 /**
  * What the end of a request means for the session cookie:
@@ -79,6 +79,10 @@ async function flushOnce(request: EndingRequest): Promise<Flushed> {
     init.audit?.('destroyed', { id })
     outcome = CLEAR
   }
+  const { saveUnread } = init.store
+  if (phase.kind === 'unread' && phase.cookieId !== undefined && changes.entries.size > 0 && saveUnread) {
+    return writeUnread(request, phase.cookieId, saveUnread, outcome)
+  }
   if (phase.kind !== 'ready') return { outcome, written: undefined } // never used, or unreadable
   const changed = changesStored(changes)
   if (init.detached) {
@@ -86,12 +90,7 @@ async function flushOnce(request: EndingRequest): Promise<Flushed> {
     return { outcome: NONE, written: undefined }
   }
   const base = phase.base
-  if (!base) {
-    const written = await create(request)
-    if (!written) return { outcome, written: undefined }
-    audited(init, 'created', written, changes, undefined)
-    return { outcome: cookieFor(init, written), written }
-  }
+  if (!base) return created(request, outcome)
   const renewing = renewalDue(init.renewal, base.renewedAt ?? base.createdAt, request.now)
   if (!changed && !changes.regenerate && !renewing) return touch(init, base, request.now)
   const change = {
@@ -108,7 +107,6 @@ async function flushOnce(request: EndingRequest): Promise<Flushed> {
     now: request.now,
     deadline: init.deadline,
   }
-  const type = changes.regenerate ? 'regenerated' : 'saved'
   // A request that only read, and came to renew the id: like a touch, its renewal costs it nothing if it
   // fails (the session ended meanwhile, or DynamoDB failed), and it answers as it read.
   const renewalOnly = !changed && !changes.regenerate
@@ -126,17 +124,62 @@ async function flushOnce(request: EndingRequest): Promise<Flushed> {
   if (renewalOnly && (result.status === 'gone' || result.status === 'conflict')) {
     return { outcome: NONE, written: undefined }
   }
+  return settled(init, result, changes, { id: base.id, userId: base.user?.userId }, changed)
+}
+
+/** A new session holding the request's data, if there is any: its cookie and audit event. */
+async function created(request: EndingRequest, outcome: FlushOutcome): Promise<Flushed> {
+  const written = await create(request)
+  if (!written) return { outcome, written: undefined }
+  audited(request.init, 'created', written, request.changes, undefined)
+  return { outcome: cookieFor(request.init, written), written }
+}
+
+/**
+ * Keys set on session `id` without a read (`blindWrites`): one update when nothing more is needed,
+ * else the store reads and saves as usual. When the cookie names no live session any more, the request
+ * starts a new one, as it would had it read the session first.
+ */
+async function writeUnread(
+  request: EndingRequest,
+  id: string,
+  saveUnread: NonNullable<SessionStore['saveUnread']>,
+  outcome: FlushOutcome,
+): Promise<Flushed> {
+  const { init, changes, now } = request
+  const result = await saveUnread.call(init.store, id, {
+    entries: changes.entries as ReadonlyMap<string, JsonValue>,
+    defaultExpiry: init.expiry,
+    maxLifetime: init.maxLifetime,
+    renewal: init.renewal,
+    now,
+    deadline: init.deadline,
+  })
+  if (result.status !== 'gone') return settled(init, result, changes, { id, userId: undefined }, true)
+  init.audit?.('unknown-id', { id })
+  return created(request, outcome)
+}
+
+/** What a write's result means: its audit events, and the cookie (or the conflict, thrown). */
+function settled(
+  init: SessionInit,
+  result: SaveResult,
+  changes: Changes,
+  from: { readonly id: string; readonly userId: string | undefined },
+  changed: boolean,
+): Flushed {
+  const type = changes.regenerate ? 'regenerated' : 'saved'
   if (result.status === 'saved' && result.elsewhere) {
     // Saved, into the session a login moved on to: this request's cookie is not given its id.
-    audited(init, type, { ...result.record, id: base.id }, changes, base.user?.userId)
+    audited(init, type, { ...result.record, id: from.id }, changes, from.userId)
     return { outcome: NONE, written: undefined }
   }
   if (result.status === 'saved') {
     const { record } = result
-    if (changed || changes.regenerate) audited(init, type, record, changes, base.user?.userId)
+    if (changed || changes.regenerate) audited(init, type, record, changes, from.userId)
     if (result.renewed) init.audit?.('renewed', { id: record.id, userId: record.user?.userId })
-  } else if (result.status === 'ended') init.audit?.('destroyed', { id: base.id })
-  else init.audit?.('conflict', { id: base.id, reason: result.status === 'gone' ? 'ended' : result.reason })
+  } else if (result.status === 'ended') init.audit?.('destroyed', { id: from.id })
+  else init.audit?.('conflict', { id: from.id, reason: result.status === 'gone' ? 'ended' : result.reason })
   const moved = changes.regenerate || (result.status === 'saved' && result.renewed === true)
   return afterWrite(init, result, moved || changes.expiry !== undefined)
 }

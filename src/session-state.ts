@@ -34,6 +34,11 @@ export interface SessionInit {
    * however active. Default: none.
    */
   maxLifetime?: number | undefined
+  /**
+   * `set()` on a stored session the request has not read does not read it: the keys are written at the
+   * end in one update, last writer wins (the middleware's `blindWrites`). Default `false`.
+   */
+  blindWrites?: boolean | undefined
   /** Id renewal (the middleware's `renewal`, resolved). Default: ids are never renewed. */
   renewal?: SessionRenewal | undefined
   /** The clock, in epoch milliseconds (the middleware's, resolved once). */

@@ -206,7 +206,16 @@ export class Session<T extends object = SessionData> {
   #settle(loading: Phase, next: Phase): void {
     if (this.#phase !== loading) return
     this.#phase = next
-    if (next.kind === 'ready') this.#data = next.base ? { ...next.base.data } : {}
+    if (next.kind !== 'ready') return
+    this.#data = next.base ? { ...next.base.data } : {}
+    // Keys set before the read (blindWrites) are this request's: they stay on top of what was read.
+    for (const [key, value] of this.#changes.entries) if (value !== undefined) setOwn(this.#data, key, value)
+  }
+
+  /** Whether `set()` may skip the read: `blindWrites`, a stored session named by the cookie, not read yet. */
+  #blind(): boolean {
+    const phase = this.#phase
+    return this.#init.blindWrites === true && phase.kind === 'unread' && phase.cookieId !== undefined
   }
 
   /**
@@ -281,6 +290,15 @@ export class Session<T extends object = SessionData> {
       assertJsonValue(value, key)
       this.#store.checkEntry?.(key, value)
       const copy = structuredClone(value)
+      if (this.#blind()) {
+        // Not read: the value alone must fit; the whole item is checked by the write at the end.
+        const { entrySize, assertFits } = this.#store
+        if (entrySize && assertFits)
+          assertFits.call(this.#store, entrySize.call(this.#store, key, copy), () => ({ [key]: copy }))
+        setOwn(this.#data, key, copy)
+        this.#changes.entries.set(key, copy)
+        return
+      }
       if (!(await this.#ready())) return
       this.#assertChangeable()
       this.#assertNotExpired(this.#policy())
@@ -681,6 +699,10 @@ export class Session<T extends object = SessionData> {
     // Calls the handler started but did not wait for belong to this request: they settle first. A read
     // in flight is always some call's, so once they have settled, no read is.
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight])
+    // Keys set without a read, for a store that cannot write them so: read now, and save as usual.
+    if (this.#phase.kind === 'unread' && this.#changes.entries.size > 0 && !this.#store.saveUnread) {
+      await this.#load()
+    }
     const phase = this.#phase
     if (phase.kind === 'flushed') return { cookie: 'none' }
     this.#phase = { kind: 'flushed', base: undefined }

@@ -17,6 +17,7 @@ import { type Contender, lambdaContext, toHttpResult } from './types.ts'
 declare module 'express-session' {
   interface SessionData {
     count: number
+    seen: number
   }
 }
 
@@ -55,6 +56,10 @@ export function expressSessionContender(options: ExpressSessionOptions): Contend
   })
   app.get(PATHS.peek, (req, res) => {
     res.json({ count: req.session.count ?? 0 })
+  })
+  app.post(PATHS.seen, (req, res) => {
+    req.session.seen = Date.now()
+    res.json({})
   })
   app.get(PATHS.health, (_req, res) => {
     res.type('text/plain').send('ok')

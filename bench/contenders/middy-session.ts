@@ -13,6 +13,8 @@ export interface MiddySessionOptions {
   tableName: string
   /** `store.consistentRead`; the library's default is `true`. */
   consistentRead?: boolean
+  /** The middleware's `blindWrites`; the library's default is `false`. */
+  blindWrites?: boolean
 }
 
 export function middySessionContender(options: MiddySessionOptions): Contender {
@@ -25,7 +27,14 @@ export function middySessionContender(options: MiddySessionOptions): Contender {
       ? { tableName: options.tableName }
       : { tableName: options.tableName, consistentRead: options.consistentRead }
   const handler = middy()
-    .use(dynamoSession<{ count: number }>({ client: options.client, store, now }))
+    .use(
+      dynamoSession<{ count: number; seen?: number }>({
+        client: options.client,
+        store,
+        now,
+        ...(options.blindWrites && { blindWrites: true }),
+      }),
+    )
     .handler(async (event, context) => route(event, context.session))
   return {
     key: options.key,

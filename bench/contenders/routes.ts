@@ -3,17 +3,24 @@
  * style):
  * - `GET /api/count`: increments the session's count (a write);
  * - `GET /api/peek`: reads the count (read only);
+ * - `POST /api/seen`: records when the client was last seen, without reading the session (a blind write);
  * - `GET /health`: never touches the session;
  * - `POST /logout`: destroys the session.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
 
-export const PATHS = { count: '/api/count', peek: '/api/peek', health: '/health', logout: '/logout' } as const
+export const PATHS = {
+  count: '/api/count',
+  peek: '/api/peek',
+  seen: '/api/seen',
+  health: '/health',
+  logout: '/logout',
+} as const
 
 /** The part of `Session<{ count: number }>` the routes use. */
 export interface CountSession {
   get(key: 'count'): Promise<number | undefined>
-  set(key: 'count', value: number): Promise<void>
+  set(key: 'count' | 'seen', value: number): Promise<void>
   destroy(): Promise<void>
 }
 
@@ -45,6 +52,9 @@ export async function route(
     }
     case `GET ${PATHS.peek}`:
       return json({ count: (await session.get('count')) ?? 0 })
+    case `POST ${PATHS.seen}`:
+      await session.set('seen', Date.now())
+      return json({})
     case `GET ${PATHS.health}`:
       return { statusCode: 200, headers: { 'content-type': 'text/plain' }, body: 'ok' }
     case `POST ${PATHS.logout}`:

@@ -20,6 +20,7 @@ import type {
   SessionChange,
   SessionRecord,
   SessionStore,
+  UnreadChange,
   UserSessionIndex,
 } from './types.ts'
 
@@ -101,6 +102,10 @@ export class EngineStore implements SessionStore {
 
   save(change: SessionChange): Promise<SaveResult> {
     return this.#engine.save(change)
+  }
+
+  saveUnread(id: string, change: UnreadChange): Promise<SaveResult> {
+    return this.#engine.saveUnread(id, change)
   }
 
   regenerate(change: SessionChange): Promise<SaveResult> {

@@ -17,7 +17,7 @@ import {
   SessionStoreError,
   SessionTooLargeError,
 } from '../errors.ts'
-import { cappedExpiry } from '../expiry.ts'
+import { cappedExpiry, expireAtFor } from '../expiry.ts'
 import type { SessionIdScheme } from '../id.ts'
 import type { SessionLogger } from '../logger.ts'
 import { renewalDue, type SessionRenewal } from '../renewal.ts'
@@ -33,9 +33,9 @@ import { applyChange, changesStored, conflictOf, expiresAtAfter, policyAfter } f
 import { nativeMapCodec, type SessionDataCodec } from './codec.ts'
 import { codecFormat, type SessionFormat } from './format.ts'
 import { type Item, type ItemLayout, newWriteToken, revisionOf, sameState } from './item-layout.ts'
-import { inPlaceWrite, wholeItem } from './session-writes.ts'
+import { inPlaceWrite, unreadWrite, wholeItem } from './session-writes.ts'
 import { type Condition, type Path, type SessionTable, type Write, when } from './table.ts'
-import type { NewSessionRecord, SaveResult, SessionChange, SessionRecord } from './types.ts'
+import type { NewSessionRecord, SaveResult, SessionChange, SessionRecord, UnreadChange } from './types.ts'
 
 /**
  * The most keys one in-place update changes; beyond, the whole item is written (expressions are capped at
@@ -241,6 +241,39 @@ export class SessionEngine {
       }
       return this.#saveOnce(change, base, whole, busy)
     })
+  }
+
+  /**
+   * Sets keys of session `id` that the request never read: one conditional update when nothing else is
+   * needed ({@link unreadWrite}); otherwise, from the item that update was refused on (no extra read when
+   * it was refused), the write of a request that read it, following a renewal's grace. `gone` when `id`
+   * names no live session.
+   */
+  async saveUnread(id: string, change: UnreadChange): Promise<SaveResult> {
+    if (!this.#o.ids.isId(id)) return { status: 'gone' }
+    const layout = this.#layout
+    const { now } = change
+    let current: Item | undefined
+    if (layout.format.encodeEntry && layout.format.versioned && change.entries.size <= MAX_IN_PLACE_KEYS) {
+      const expiresAt = expireAtFor(change.defaultExpiry, now)
+      const token = newWriteToken()
+      const { update, condition } = unreadWrite(layout, change, expiresAt, token, this.#o.now())
+      const written = await this.#table.write({ update, key: layout.key(id), if: condition }, 'updated')
+      const data = Object.fromEntries(change.entries)
+      // Made now, or by this very write before the SDK sent it again (its reply was lost).
+      if (written.made || layout.hasToken(written.current, token)) {
+        return { status: 'saved', record: { id, data, expiresAt, revision: undefined } }
+      }
+      current = written.current
+    } else {
+      current = await this.#table.get(layout.key(id), { consistent: true })
+    }
+    let base = layout.read(id, current)
+    const renewed = base ? undefined : layout.graceSuccessorOf(current, this.#nowSeconds())
+    if (renewed !== undefined) base = await this.load(renewed, true)
+    if (!base) return { status: 'gone' }
+    const { entries, defaultExpiry, maxLifetime, renewal, deadline } = change
+    return this.save({ base, entries, cleared: false, defaultExpiry, maxLifetime, renewal, now, deadline })
   }
 
   regenerate(change: SessionChange): Promise<SaveResult> {

@@ -23,6 +23,7 @@ export type {
   SaveResult,
   SessionChange,
   SessionRecord,
+  UnreadChange,
   UserBinding,
   UserSessionIndex,
 } from './types.ts'

@@ -27,7 +27,7 @@ export const ITEM_LIMIT = 400 * 1024
 /** How long a write token is kept: longer than any SDK retry of the write that carries it. */
 export const TOKEN_SECONDS = 60
 /** At most this many tokens are kept, the newest ones (a burst of writes must not grow the item). */
-const MAX_TOKENS = 32
+export const MAX_TOKENS = 32
 /** Bytes set aside in every item for the tokens, the version, the policy and the key. */
 const BOOKKEEPING_BYTES = MAX_TOKENS * 24 + 512
 

@@ -9,9 +9,9 @@ import { type JsonValue, ownValue } from '../data.ts'
 import { encodeExpiry } from '../expiry.ts'
 import { USER_ATTRIBUTES } from './binding.ts'
 import type { SessionDataCodec } from './codec.ts'
-import { type Item, type ItemLayout, revisionOf } from './item-layout.ts'
+import { type Item, type ItemLayout, MAX_TOKENS, revisionOf } from './item-layout.ts'
 import { type Condition, type Path, type Update, when } from './table.ts'
-import type { NewSessionRecord, SessionChange, SessionRecord } from './types.ts'
+import type { NewSessionRecord, SessionChange, SessionRecord, UnreadChange } from './types.ts'
 
 /**
  * The whole item `change` leads to on top of `base`, under `id` (a new id for a regenerate). The values
@@ -35,6 +35,60 @@ export function wholeItem(
     layout.tokensAfter(id === base.id ? revision : undefined, token, change.now),
     { revision, keys: new Set(keys) },
   )
+}
+
+/**
+ * The one update of a session a request set keys of without reading it (`blindWrites`): the keys, the
+ * default expiry from now, a write token, the version. It holds only where nothing more is needed to
+ * write it right: a session of this store's map format, alive, on the default expiry policy, within its
+ * absolute lifetime and not due for renewal, with room for one more write token; and not written by this
+ * very write already (its token, when the SDK sends it again after a lost reply). Otherwise the engine
+ * falls back to the write of a request that read.
+ */
+export function unreadWrite(
+  layout: ItemLayout,
+  change: UnreadChange,
+  expiresAt: number,
+  token: string,
+  nowMs: number,
+): { update: Update; condition: Condition } {
+  const { props, format } = layout
+  const encode = format.encodeEntry as (value: JsonValue) => ReturnType<SessionDataCodec['encode']>
+  const { dataName, expiryName, versionName, expiryPolicyName, writeTokensName, createdName, renewedName } =
+    props
+  const { now, maxLifetime, renewal } = change
+  const set: [Path, Item[string]][] = [...change.entries].map(([key, value]) => [
+    [dataName, key],
+    encode(value),
+  ])
+  // A bound session's last use, for its user's list (an unbound session's is read by nobody).
+  set.push(
+    [[expiryName], { N: String(expiresAt) }],
+    [[writeTokensName, token], { N: String(now) }],
+    [[USER_ATTRIBUTES.lastUsed], { N: String(nowMs) }],
+  )
+  const conditions: Condition[] = [
+    when.hasType([dataName], 'M'),
+    when.gt([expiryName], { N: String(now) }),
+    when.or(when.missing([versionName]), when.hasType([versionName], 'N')),
+    when.missing([expiryPolicyName]),
+    when.sizeBelow([writeTokensName], MAX_TOKENS),
+    when.missing([writeTokensName, token]),
+  ]
+  // The rolling expiry stays short of the absolute deadline (created_at + maxLifetime).
+  if (maxLifetime !== undefined)
+    conditions.push(when.gt([createdName], { N: String(expiresAt - maxLifetime - 1) }))
+  // Renewal is not due: the id was issued (renewed, or else created) less than `every` seconds ago.
+  if (renewal) {
+    const since = { N: String(now - renewal.every) }
+    conditions.push(
+      when.or(
+        when.gt([renewedName], since),
+        when.and(when.missing([renewedName]), when.gt([createdName], since)),
+      ),
+    )
+  }
+  return { update: { set, add: [[[versionName], 1]] }, condition: when.and(...conditions) }
 }
 
 /**

@@ -240,6 +240,30 @@ export interface SessionChange {
 }
 
 /**
+ * What a request that only set keys of a stored session, without reading it, writes (the middleware's
+ * `blindWrites`): the keys and their values, and what the expiry is worked out from.
+ *
+ * @example
+ * ```ts
+ * const change: UnreadChange = { entries: new Map([['locale', 'fr']]), defaultExpiry: Expiry.onInactivity(3600), now }
+ * ```
+ */
+export interface UnreadChange {
+  /** The keys set, with their values (a `delete()` reads the session first, so none is removed here). */
+  readonly entries: ReadonlyMap<string, JsonValue>
+  /** The middleware's expiry. */
+  readonly defaultExpiry: SessionExpiry
+  /** As in {@link SessionChange.maxLifetime}. */
+  readonly maxLifetime?: number | undefined
+  /** As in {@link SessionChange.renewal}. */
+  readonly renewal?: SessionRenewal | undefined
+  /** The instant of the write, in epoch seconds. */
+  readonly now: number
+  /** As in {@link SessionChange.deadline}. */
+  readonly deadline?: number | undefined
+}
+
+/**
  * The outcome of {@link SessionStore.save} or {@link SessionStore.regenerate}:
  * - `saved`: written; `record` is the session as this request left it (under a new id for regenerate,
  *   and for a save that renewed the id: then `renewed` is `true`);
@@ -295,6 +319,13 @@ export interface SessionStore {
    * is gone.
    */
   save(change: SessionChange): Promise<SaveResult>
+  /**
+   * Optional: sets `change.entries` on the stored session `id` without a read first (`blindWrites`),
+   * last writer wins on those keys. Resolves `saved` (its `record.data` holds only the keys written),
+   * or `gone` when `id` names no live session (the caller then starts a new one). A store without it
+   * makes the session read first and saved with {@link SessionStore.save}.
+   */
+  saveUnread?(id: string, change: UnreadChange): Promise<SaveResult>
   /**
    * Like {@link SessionStore.save}, but the result is stored under a fresh id and, in the same atomic
    * step, the old id stops being a session (a later `destroy()` of the old id also ends the new one,

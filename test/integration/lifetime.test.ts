@@ -6,6 +6,7 @@ import { DEFAULT_STORE_PROPS } from '../../src/store/index.ts'
 import { sessionKey } from '../../src/store/props.ts'
 import { httpEvent, testClock } from '../../src/testing/index.ts'
 import { auditFlows } from '../support/audit-flows.ts'
+import { blindWriteFlows } from '../support/blind-write-flows.ts'
 import { csrfFlows } from '../support/csrf-flows.ts'
 import { createTable, localClient } from '../support/dynamo.ts'
 import { lifetimeFlows } from '../support/lifetime-flows.ts'
@@ -17,12 +18,13 @@ const client = localClient()
 afterAll(() => client.destroy())
 
 // A table per test, no TTL (the clock moves; reads check expire_at), through the middleware: the absolute
-// lifetime, recent authentication, audit events, id renewal and CSRF tokens.
+// lifetime, recent authentication, audit events, id renewal, CSRF tokens and writes without a read.
 lifetimeFlows('DynamoDBSessionStore on DynamoDB Local', localStores(client))
 reauthFlows('DynamoDBSessionStore on DynamoDB Local', localStores(client))
 auditFlows('DynamoDBSessionStore on DynamoDB Local', localStores(client, { users: true }))
 renewalFlows('DynamoDBSessionStore on DynamoDB Local', localStores(client, { users: true }))
 csrfFlows('DynamoDBSessionStore on DynamoDB Local', localStores(client))
+blindWriteFlows('DynamoDBSessionStore on DynamoDB Local', localStores(client))
 
 it('a session an earlier version stored (no created_at) counts its lifetime from its next in-place write', async () => {
   const clock = testClock()

@@ -51,6 +51,9 @@ const route: Route = async (session, path) => {
       await session.get(key)
       await session.set(key, 1)
       return { statusCode: 200 }
+    case 'put': // a set without a read: with blindWrites, one update
+      await session.set(key, 1)
+      return { statusCode: 200 }
     case 'incr': {
       const count = ((await session.get('count')) as number | undefined) ?? 0
       await session.set('count', count + 1)
@@ -74,7 +77,7 @@ const route: Route = async (session, path) => {
  * One round: `ops` run at once on a fresh session, with random delays (up to `spread` ms per call, more
  * for a logout, which makes one call where others make two) and lost replies at every proxy.
  */
-async function round(seedValue: number, ops: Op[], spread = 25, renewal = false) {
+async function round(seedValue: number, ops: Op[], spread = 25, renewal = false, blind = false) {
   const random = seededRandom(seedValue)
   trace.length = 0
   trace.push(`seed ${seedValue}: ${ops.map((op, i) => `#${i} ${op}`).join(', ')}`)
@@ -82,7 +85,11 @@ async function round(seedValue: number, ops: Op[], spread = 25, renewal = false)
   // With renewal, the seed's id is already old enough: every request finds it due.
   const created = { N: String(Math.floor(Date.now() / 1000) - 120) }
   const id = await seed(raw, tableName, { count: 0, lineage: true }, renewal ? { created_at: created } : {})
-  const options = { touchAfter: 0, ...(renewal && { renewal: { every: 60, grace: 30 } }) }
+  const options = {
+    touchAfter: 0,
+    ...(renewal && { renewal: { every: 60, grace: 30 } }),
+    ...(blind && { blindWrites: true }),
+  }
   const actors: Actor[] = await Promise.all(ops.map(() => actor(tableName, route, options)))
   for (const [index, a] of actors.entries()) {
     const most = ops[index] === 'logout' ? 3 * spread : spread
@@ -102,7 +109,7 @@ async function round(seedValue: number, ops: Op[], spread = 25, renewal = false)
   }
   try {
     const results = await Promise.all(
-      ops.map((op, i) => (actors[i] as Actor).send(op === 'set' ? `set/k${i}` : op, id)),
+      ops.map((op, i) => (actors[i] as Actor).send(op === 'set' ? `${blind ? 'put' : 'set'}/k${i}` : op, id)),
     )
     return { id, results, live: await liveSessions(raw, tableName), tableName }
   } finally {
@@ -124,17 +131,19 @@ function pick(random: () => number): Op[] {
 }
 
 describe('the concurrency promises under stress (random delays, lost replies)', () => {
-  // Rounds 13 on: every request with id renewal on, the session due, so the first to write renews it
-  // while the others race it with the old id (through the grace window, or told 409).
-  for (let r = 1; r <= 18; r++) {
-    const renewal = r > 12
-    const what = renewal ? ', racing a renewal' : ''
+  // Rounds 13 to 18: every request with id renewal on, the session due, so the first to write renews it
+  // while the others race it with the old id (through the grace window, or told 409). Rounds 19 on:
+  // blindWrites, each writer of its own key setting it without a read (one update); 22 on, both.
+  for (let r = 1; r <= 24; r++) {
+    const renewal = (r > 12 && r <= 18) || r > 21
+    const blind = r > 18
+    const what = `${renewal ? ', racing a renewal' : ''}${blind ? ', writes without a read' : ''}`
     it(`round ${r}${what}: no 5xx; a logout stays final; one live descendant; no lost update`, async () => {
       onTestFailed(() =>
         console.error(`The calls of the failed round, as they reached DynamoDB:\n${trace.join('\n')}`),
       )
       const ops = pick(seededRandom(1000 + r))
-      const { id, results, live, tableName } = await round(2000 + r, ops, 25, renewal)
+      const { id, results, live, tableName } = await round(2000 + r, ops, 25, renewal, blind)
       for (const result of results) expect([200, 204, 409]).toContain(result.statusCode)
       const lineage = live.filter((s) => s.data?.lineage === true)
       if (ops.includes('logout')) {

@@ -39,6 +39,7 @@ const SIGN_OUT = 'src/users/sign-out.ts'
 const USER_ITEMS = 'src/users/user-items.ts'
 const RACES = 'test/integration/races.test.ts'
 const LIFETIME = 'test/integration/lifetime.test.ts'
+const BLIND_RACES = 'test/integration/blind-write-races.test.ts'
 const CROSS_SITE = 'src/http/cross-site.ts'
 const CROSS_SITE_TESTS = 'test/unit/http/cross-site.test.ts'
 const ATTACKS = 'test/integration/user-attacks.test.ts'
@@ -108,8 +109,8 @@ export const mutations: readonly Mutation[] = [
     breaks:
       'an expired session is no session: a write of a session that expired since it was loaded is "gone"',
     file: WRITES,
-    find: '    when.gt([expiryName], { N: String(now) }),\n',
-    replace: '',
+    find: "    when.exists([writeTokensName]),\n    when.hasType([dataName], 'M'),\n    when.gt([expiryName], { N: String(now) }),\n",
+    replace: "    when.exists([writeTokensName]),\n    when.hasType([dataName], 'M'),\n",
     caughtBy: [onDynamoDB('a session that expires between its load and its save is not brought back')],
   },
   {
@@ -560,6 +561,52 @@ export const mutations: readonly Mutation[] = [
     caughtBy: [
       { file: RACES, test: 'a save whose lost reply is retried only after a login moved the session' },
     ],
+  },
+  // --- Writes without a read (blindWrites) --------------------------------------------------------------------
+  {
+    id: 'blind-write-retry-reapplied',
+    breaks:
+      'a blind write whose reply was lost is recognised by its token, not applied again over a later write',
+    file: WRITES,
+    find: '    when.missing([writeTokensName, token]),\n',
+    replace: '',
+    caughtBy: [
+      { file: BLIND_RACES, test: 'its reply lost, and a write of the same key lands before the SDK' },
+    ],
+  },
+  {
+    id: 'blind-write-revives-expired',
+    breaks: 'a write without a read never brings back a session past its expiry (TTL not run yet)',
+    file: WRITES,
+    find: "Condition[] = [\n    when.hasType([dataName], 'M'),\n    when.gt([expiryName], { N: String(now) }),\n",
+    replace: "Condition[] = [\n    when.hasType([dataName], 'M'),\n",
+    caughtBy: [{ file: LIFETIME, test: 'a session past its expiry (TTL not run yet): a new one' }],
+  },
+  {
+    id: 'blind-write-past-deadline',
+    breaks: 'a write without a read never moves the expiry past the absolute deadline',
+    file: WRITES,
+    find: 'conditions.push(when.gt([createdName], { N: String(expiresAt - maxLifetime - 1) }))',
+    replace: 'void 0',
+    caughtBy: [
+      { file: LIFETIME, test: 'an absolute lifetime: a write near the deadline never moves the expiry' },
+    ],
+  },
+  {
+    id: 'blind-write-skips-renewal',
+    breaks: 'a write without a read renews an id that is due',
+    file: WRITES,
+    find: 'when.and(when.missing([renewedName]), when.gt([createdName], since)),',
+    replace: 'when.missing([renewedName]),',
+    caughtBy: [{ file: LIFETIME, test: 'a renewal due: the write renews the id' }],
+  },
+  {
+    id: 'blind-write-ignores-policy',
+    breaks: "a write without a read keeps a session's own expiry policy",
+    file: WRITES,
+    find: '    when.missing([expiryPolicyName]),\n    when.sizeBelow',
+    replace: '    when.sizeBelow',
+    caughtBy: [{ file: LIFETIME, test: 'a per-session expiry: the store reads and saves as usual' }],
   },
   // --- CSRF tokens -----------------------------------------------------------------------------------------
   {

@@ -253,3 +253,11 @@ describe('renewal: { every, grace } is whole seconds, the grace short and less t
     }
   })
 })
+
+describe('blindWrites is true or false', () => {
+  it('refuses anything else, and takes both', () => {
+    expect(configError(middleware({ blindWrites: 'yes' }))).toMatch(/blindWrites must be true or false/)
+    expect(configError(middleware({ blindWrite: true }))).toMatch(/did you mean blindWrites\?/)
+    for (const blindWrites of [true, false]) expect(() => dynamoSession({ blindWrites })).not.toThrow()
+  })
+})

@@ -1,6 +1,7 @@
 import { MemoryStore } from '../../../src/testing/index.ts'
 import { userSessions } from '../../../src/users/index.ts'
 import { auditFlows } from '../../support/audit-flows.ts'
+import { blindWriteFlows } from '../../support/blind-write-flows.ts'
 import { csrfFlows } from '../../support/csrf-flows.ts'
 import { lifetimeFlows } from '../../support/lifetime-flows.ts'
 import { reauthFlows } from '../../support/reauth-flows.ts'
@@ -11,3 +12,4 @@ reauthFlows('MemoryStore', async (now) => new MemoryStore({ now }))
 auditFlows('MemoryStore', async (now) => new MemoryStore({ now, users: userSessions() }))
 renewalFlows('MemoryStore', async (now) => new MemoryStore({ now, users: userSessions() }))
 csrfFlows('MemoryStore', async (now) => new MemoryStore({ now }))
+blindWriteFlows('MemoryStore', async (now) => new MemoryStore({ now }))
