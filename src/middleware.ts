@@ -114,10 +114,11 @@ export interface DynamoSessionOptions {
    * `set()` on a stored session the request has not read does not read it: at the end of the request
    * the keys are written in one conditional `UpdateItem` (half the calls of a read and a write), **last
    * writer wins** on them: a concurrent change of the same key is overwritten, not answered `409` (a key
-   * the request read keeps that promise, and so does every request that reads first). One call unless the
-   * session has a per-session expiry, is near its absolute deadline, is due for renewal, or had many
-   * writes in the last minute: then the refused update returns the item, and it is saved as usual.
-   * Default `false`.
+   * the request read keeps that promise, and so does every request that reads first). One call for values
+   * up to 4 KB with the native map codec, unless the session has a per-session expiry, is near its
+   * absolute deadline, is due for renewal, or holds 32 write tokens (each blind write adds one; a write
+   * that reads drops those over a minute old): then the refused update returns the item, which is saved
+   * as usual, still last writer wins. Larger values and other codecs read first. Default `false`.
    */
   blindWrites?: boolean | undefined
   /** Persist session changes even when the handler throws. Default `false`: an error saves nothing. */

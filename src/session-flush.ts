@@ -79,9 +79,12 @@ async function flushOnce(request: EndingRequest): Promise<Flushed> {
     init.audit?.('destroyed', { id })
     outcome = CLEAR
   }
-  const { saveUnread } = init.store
-  if (phase.kind === 'unread' && phase.cookieId !== undefined && changes.entries.size > 0 && saveUnread) {
-    return writeUnread(request, phase.cookieId, saveUnread, outcome)
+  // Keys set without a read (blindWrites), even when a later read failed (failOpen): they were accepted.
+  const unreadKeys = (phase.kind === 'unread' || phase.kind === 'unavailable') && changes.entries.size > 0
+  if (unreadKeys && phase.cookieId !== undefined) {
+    const { saveUnread } = init.store
+    if (saveUnread) return writeUnread(request, phase.cookieId, saveUnread, outcome)
+    if (phase.kind === 'unavailable') throw phase.error
   }
   if (phase.kind !== 'ready') return { outcome, written: undefined } // never used, or unreadable
   const changed = changesStored(changes)
@@ -155,7 +158,10 @@ async function writeUnread(
     now,
     deadline: init.deadline,
   })
-  if (result.status !== 'gone') return settled(init, result, changes, { id, userId: undefined }, true)
+  // Gone, or ended (past its expiry) while the keys were saved: as a read would have found it, no session.
+  if (result.status !== 'gone' && result.status !== 'ended') {
+    return settled(init, result, changes, { id, userId: undefined }, true)
+  }
   init.audit?.('unknown-id', { id })
   return created(request, outcome)
 }

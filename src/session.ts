@@ -6,7 +6,7 @@
  * @module
  */
 import { csrfTokenFor, csrfTokenMatches, newCsrfSecret } from './csrf-token.ts'
-import { assertJsonValue, ownValue, type SessionData, setOwn } from './data.ts'
+import { assertJsonValue, type JsonValue, ownValue, type SessionData, setOwn } from './data.ts'
 import {
   PACKAGE_NAME,
   ReauthenticationRequiredError,
@@ -46,6 +46,12 @@ export type { SessionInit } from './session-state.ts'
  * ```
  */
 export const flushSession: unique symbol = Symbol('middy-dynamodb-session.flush')
+
+/**
+ * The largest entry (key and value, as stored) `set()` writes without a read under `blindWrites`; a
+ * larger one reads the session first, so the size guard sees the whole session.
+ */
+const MAX_UNREAD_ENTRY_BYTES = 4096
 
 /**
  * A server-side session. Every method is async because the first one loads the session from the store
@@ -212,10 +218,16 @@ export class Session<T extends object = SessionData> {
     for (const [key, value] of this.#changes.entries) if (value !== undefined) setOwn(this.#data, key, value)
   }
 
-  /** Whether `set()` may skip the read: `blindWrites`, a stored session named by the cookie, not read yet. */
-  #blind(): boolean {
+  /**
+   * Whether `set(key, value)` may skip the read: `blindWrites`, a stored session named by the cookie, not
+   * read yet, and a small value (a large one is checked against the whole session, which needs it read).
+   */
+  #blind(key: string, value: JsonValue): boolean {
     const phase = this.#phase
-    return this.#init.blindWrites === true && phase.kind === 'unread' && phase.cookieId !== undefined
+    if (!(this.#init.blindWrites === true && phase.kind === 'unread' && phase.cookieId !== undefined))
+      return false
+    const size = this.#store.entrySize?.(key, value)
+    return size !== undefined && size <= MAX_UNREAD_ENTRY_BYTES
   }
 
   /**
@@ -290,11 +302,7 @@ export class Session<T extends object = SessionData> {
       assertJsonValue(value, key)
       this.#store.checkEntry?.(key, value)
       const copy = structuredClone(value)
-      if (this.#blind()) {
-        // Not read: the value alone must fit; the whole item is checked by the write at the end.
-        const { entrySize, assertFits } = this.#store
-        if (entrySize && assertFits)
-          assertFits.call(this.#store, entrySize.call(this.#store, key, copy), () => ({ [key]: copy }))
+      if (this.#blind(key, copy)) {
         setOwn(this.#data, key, copy)
         this.#changes.entries.set(key, copy)
         return

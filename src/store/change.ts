@@ -39,9 +39,12 @@ export function applyChange(data: SessionData, change: SessionChange): SessionDa
  */
 export function conflictOf(change: SessionChange, current: SessionRecord): 'key' | 'expiry' | undefined {
   const loaded = change.base.data
-  const keys = change.cleared
-    ? new Set([...Object.keys(loaded), ...Object.keys(current.data)])
-    : change.entries.keys()
+  // Keys set without a read: last writer wins (the request overwrote no value it read).
+  const keys = change.unread
+    ? []
+    : change.cleared
+      ? new Set([...Object.keys(loaded), ...Object.keys(current.data)])
+      : change.entries.keys()
   for (const key of keys) {
     if (!jsonEqual(ownValue(loaded, key), ownValue(current.data, key))) return 'key'
   }

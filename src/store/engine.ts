@@ -259,21 +259,38 @@ export class SessionEngine {
       const token = newWriteToken()
       const { update, condition } = unreadWrite(layout, change, expiresAt, token, this.#o.now())
       const written = await this.#table.write({ update, key: layout.key(id), if: condition }, 'updated')
-      const data = Object.fromEntries(change.entries)
-      // Made now, or by this very write before the SDK sent it again (its reply was lost).
-      if (written.made || layout.hasToken(written.current, token)) {
-        return { status: 'saved', record: { id, data, expiresAt, revision: undefined } }
-      }
+      const record = { id, data: Object.fromEntries(change.entries), expiresAt, revision: undefined }
+      if (written.made) return { status: 'saved', record }
       current = written.current
+      // Made by this very write before the SDK sent it again (its reply was lost): saved there, or
+      // carried into a new id by a renewal or a login since (or ended since: then as if never made).
+      if (layout.hasToken(current, token)) {
+        if (layout.read(id, current)) return { status: 'saved', record }
+        return (await this.#carriedOn(current)) ?? { status: 'gone' }
+      }
     } else {
       current = await this.#table.get(layout.key(id), { consistent: true })
     }
     let base = layout.read(id, current)
     const renewed = base ? undefined : layout.graceSuccessorOf(current, this.#nowSeconds())
     if (renewed !== undefined) base = await this.load(renewed, true)
-    if (!base) return { status: 'gone' }
     const { entries, defaultExpiry, maxLifetime, renewal, deadline } = change
-    return this.save({ base, entries, cleared: false, defaultExpiry, maxLifetime, renewal, now, deadline })
+    // Past its absolute deadline (a lifetime shortened since it was written): no session, as for a read.
+    if (!base || (maxLifetime !== undefined && (base.createdAt ?? now) + maxLifetime <= now)) {
+      return { status: 'gone' }
+    }
+    // The keys were never read: last writer wins on them, in this write as in the one update.
+    return this.save({
+      base,
+      entries,
+      cleared: false,
+      defaultExpiry,
+      maxLifetime,
+      renewal,
+      now,
+      deadline,
+      unread: true,
+    })
   }
 
   regenerate(change: SessionChange): Promise<SaveResult> {
@@ -417,17 +434,27 @@ export class SessionEngine {
     if (layout.hasToken(failed, token)) {
       const current = layout.read(base.id, failed)
       if (current) return { done: { status: 'saved', record: { ...current, ...after, id: base.id } } }
-      // Written, and then a renewal or a regenerate (a login) carried it into a new id before the SDK's
-      // retry: it is saved there. Only a renewal's new id may be handed to this request's cookie: after a
-      // login, the old id must not lead to the new one.
-      const successor = layout.successorOf(failed)
-      const moved = successor === undefined ? undefined : await this.load(successor, true)
-      if (moved && layout.graceSuccessorOf(failed, this.#nowSeconds()) !== undefined) {
-        return { done: { status: 'saved', record: moved } }
-      }
-      if (moved) return { done: { status: 'saved', record: moved, elsewhere: true } }
+      const carried = await this.#carriedOn(failed)
+      if (carried) return { done: carried }
     }
     return { failed: failed ?? null }
+  }
+
+  /**
+   * A write applied, whose reply was lost, and then carried into a new id by a renewal or a regenerate (a
+   * login) before the SDK's retry (`failed`, the old id's item now, carries its token): it is saved
+   * there. Only a renewal's new id may be handed to this request's cookie: after a login, the old id must
+   * not lead to the new one. `undefined` when the new id names no session any more.
+   */
+  async #carriedOn(failed: Item | null | undefined): Promise<SaveResult | undefined> {
+    const layout = this.#layout
+    const successor = layout.successorOf(failed)
+    const moved = successor === undefined ? undefined : await this.load(successor, true)
+    if (moved && layout.graceSuccessorOf(failed, this.#nowSeconds()) !== undefined) {
+      return { status: 'saved', record: moved }
+    }
+    if (moved) return { status: 'saved', record: moved, elsewhere: true }
+    return undefined
   }
 
   /**

@@ -225,6 +225,11 @@ export interface SessionChange {
    */
   readonly renewal?: SessionRenewal | undefined
   /**
+   * The keys were set without being read (`blindWrites`): a concurrent change of the same key is
+   * overwritten, not a conflict. Default `false`.
+   */
+  readonly unread?: boolean | undefined
+  /**
    * Present when this request made the session's CSRF secret (its first `csrfToken()`): it is stored,
    * and keeps a session with no data stored. A regenerate drops the old one.
    */

@@ -150,3 +150,54 @@ describe('a blind write racing the end or the move of its session', () => {
     expect((await liveSessions(raw, tables.name))[0]?.data).toEqual({ k: 10 })
   })
 })
+
+describe('what the review of blind writes found', () => {
+  it('a blind write whose reply was lost, retried after a login: saved (the login carried it), no cookie given', async () => {
+    const id = await seed(raw, tables.name, { cart: 1 })
+    const blind = await lambda(BLIND)
+    const retried = gate()
+    const release = gate()
+    let writes = 0
+    blind.proxy.intercept(async ({ op }) => {
+      if (!WRITE_OPS.has(op)) return undefined
+      if (++writes === 1) return 'applyThenDrop'
+      retried.open()
+      await release.opened
+      return 'forward'
+    })
+    const pending = blind.send('put/k/1', id)
+    await retried.opened
+    const login = await (await lambda()).send('login', id)
+    release.open()
+    const result = await pending
+    expect(result.statusCode).toBe(200)
+    expect(cookieOf(result)).toBeUndefined() // never the post-login id, nor the dead old one
+    const live = await liveSessions(raw, tables.name)
+    expect(live.map((s) => s.id)).toEqual([cookieOf(login)])
+    expect(live[0]?.data).toEqual({ cart: 1, k: 1, role: 'user' })
+  })
+
+  it('two blind writes of one key on a session with its own expiry (the read-and-save fallback): both 200', async () => {
+    const policy = { expiry_policy: { S: 'onInactivity:600' } }
+    const id = await seed(raw, tables.name, { count: 0 }, policy)
+    const [a, b] = [await lambda(BLIND), await lambda(BLIND)]
+    // Hold a's second write: the fallback's update, made after its one update was refused (the policy).
+    const held = gate()
+    const release = gate()
+    let writes = 0
+    a.proxy.intercept(async ({ op }) => {
+      if (!WRITE_OPS.has(op) || ++writes !== 2) return undefined
+      held.open()
+      await release.opened
+      return 'forward'
+    })
+    const first = a.send('put/k/1', id)
+    await held.opened
+    expect((await b.send('put/k/2', id)).statusCode).toBe(200)
+    release.open()
+    expect((await first).statusCode).toBe(200) // last writer wins, as on the one-update path
+    const live = await liveSessions(raw, tables.name)
+    expect(live[0]?.data).toEqual({ count: 0, k: 1 })
+    expect(live[0]?.item.expiry_policy?.S).toBe('onInactivity:600')
+  })
+})

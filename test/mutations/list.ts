@@ -556,8 +556,8 @@ export const mutations: readonly Mutation[] = [
     id: 'retried-write-hands-out-login-id',
     breaks: 'after regenerate() on login the old id never leads to the new one, even through a retried write',
     file: ENGINE,
-    find: "if (moved) return { done: { status: 'saved', record: moved, elsewhere: true } }",
-    replace: "if (moved) return { done: { status: 'saved', record: moved } }",
+    find: "if (moved) return { status: 'saved', record: moved, elsewhere: true }",
+    replace: "if (moved) return { status: 'saved', record: moved }",
     caughtBy: [
       { file: RACES, test: 'a save whose lost reply is retried only after a login moved the session' },
     ],

@@ -12,9 +12,10 @@ import {
   dynamoSession,
   Expiry,
   type SessionStore,
+  SessionStoreError,
   SessionTooLargeError,
 } from '../../src/index.ts'
-import { httpEvent, testClock } from '../../src/testing/index.ts'
+import { httpEvent, type TestClock, testClock } from '../../src/testing/index.ts'
 import { browserFor } from './browser.ts'
 
 type Data = Record<string, string | number | undefined>
@@ -28,16 +29,8 @@ const IDLE = 1800
  * `/set/<key>/<value>` sets without reading; `/get` answers the whole session; `/set-get/<key>/<value>`
  * sets, then reads; `/short` sets a per-session expiry; `/logout` destroys; `/big/<key>` sets 150 KB.
  */
-async function setup(makeStore: BlindStoreFactory, options: DynamoSessionOptions = {}) {
-  const clock = testClock()
-  const store = await makeStore(clock.now)
-  let loads = 0
-  const load = store.load.bind(store)
-  store.load = (id) => {
-    loads++
-    return load(id)
-  }
-  const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+function app(store: SessionStore, clock: TestClock, options: DynamoSessionOptions = {}) {
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(
       dynamoSession<Data>({
         store,
@@ -70,6 +63,18 @@ async function setup(makeStore: BlindStoreFactory, options: DynamoSessionOptions
       }
       return { statusCode: 200 }
     })
+}
+
+async function setup(makeStore: BlindStoreFactory, options: DynamoSessionOptions = {}) {
+  const clock = testClock()
+  const store = await makeStore(clock.now)
+  let loads = 0
+  const load = store.load.bind(store)
+  store.load = (id) => {
+    loads++
+    return load(id)
+  }
+  const handler = app(store, clock, options)
   const { jar, send } = browserFor(handler, clock.now)
   const maxAge = (result: APIGatewayProxyStructuredResultV2) =>
     /Max-Age=(\d+)/.exec(result.cookies?.[0] ?? '')?.[1]
@@ -163,13 +168,39 @@ export function blindWriteFlows(name: string, makeStore: BlindStoreFactory): voi
       expect((await store.load(jar.value as string))?.data).toEqual({ a: '1', b: '2', c: '3' })
     })
 
-    it('the value alone is checked at set(); an item that would outgrow the limit fails at the end', async () => {
-      const { jar, send, store, handler } = await setup(makeStore)
+    it('a large value is written as usual (read first), so the size guard sees the whole session', async () => {
+      const { jar, send, store, handler, loads } = await setup(makeStore)
       await send('/big/a')
+      const before = loads()
       await send('/big/b')
+      expect(loads()).toBe(before + 1) // 150 KB: read first
       const event = httpEvent('http-api-v2', { path: '/big/c', jar })
       await expect(handler(event, {} as never)).rejects.toBeInstanceOf(SessionTooLargeError)
       expect(Object.keys((await store.load(jar.value as string))?.data ?? {})).toEqual(['a', 'b'])
+    })
+
+    it('with failOpen, a key set before a read that failed is still written (it was accepted)', async () => {
+      const { jar, send, store } = await setup(makeStore, { failOpen: true })
+      await send('/set/a/1')
+      const load = store.load.bind(store)
+      store.load = async () => {
+        throw new SessionStoreError('GetItem', 'DynamoDB GetItem failed (InternalServerError)')
+      }
+      const reply = await send('/set-get/b/2') // b set without a read, then a read that fails
+      expect(reply.statusCode).toBe(200)
+      store.load = load
+      expect((await store.load(jar.value as string))?.data).toEqual({ a: '1', b: '2' })
+    })
+
+    it('a lifetime shortened since the session was written: a new session with the key alone', async () => {
+      const { clock, jar, send, store } = await setup(makeStore, { maxLifetime: 3600 })
+      await send('/set/a/1')
+      const old = jar.value as string
+      clock.advance({ seconds: 700 })
+      const shorter = browserFor(app(store, clock, { maxLifetime: 600 }), clock.now, jar)
+      await shorter.send('/set/b/2')
+      expect(jar.value).not.toBe(old)
+      expect((await store.load(jar.value as string))?.data).toEqual({ b: '2' })
     })
 
     it('off by default: set() reads the session first', async () => {
