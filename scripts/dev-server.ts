@@ -12,6 +12,9 @@
  * - Each request becomes an API Gateway HTTP API (payload 2.0) event for the route the template
  *   declares; the result is mapped back the way API Gateway does it. `HEAD` is answered as the `GET`
  *   of the same URL, headers included, without the body (the handler runs: a counting route counts).
+ * - A handler built for response streaming (a function URL in `RESPONSE_STREAM` mode, Middy's
+ *   `executionModeStreamifyResponse`) is served too: its prelude becomes the status and headers, and the
+ *   body goes out as the handler writes it (scripts/lambda-streaming.ts).
  * - Stops everything it started (the HTTP server, DynamoDB Local's JVM) on SIGINT or SIGTERM, sent to
  *   it or to the `npm start` that runs it (npm forwards both; `start` `exec`s node so no shell sits in
  *   between), and when that parent process goes away.
@@ -20,6 +23,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { Writable } from 'node:stream'
 import { pathToFileURL } from 'node:url'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda'
@@ -31,6 +35,7 @@ import {
   matchRoute,
   toHttpApiEvent,
 } from './http-to-lambda.ts'
+import { installStreamingRuntime, isStreamingHandler, responseStreamFor } from './lambda-streaming.ts'
 import {
   DEFAULT_TEMPLATE_PATH,
   ensureTable,
@@ -96,12 +101,8 @@ class TimeoutError extends Error {
   override name = 'TimeoutError'
 }
 
-async function invoke(
-  handler: HttpApiHandler,
-  event: APIGatewayProxyEventV2,
-  context: Context,
-  timeoutMs: number,
-) {
+/** Runs `call` (one invocation of the handler), failing it after `timeoutMs` as Lambda would. */
+async function invoke(call: () => unknown, timeoutMs: number) {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -110,7 +111,7 @@ async function invoke(
     )
   })
   try {
-    return await Promise.race([Promise.resolve().then(() => handler(event, context)), timeout])
+    return await Promise.race([Promise.resolve().then(call), timeout])
   } finally {
     clearTimeout(timer)
   }
@@ -175,8 +176,22 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         ...(options.memorySize ? { memorySize: options.memorySize } : {}),
         ...(options.region ? { region: options.region } : {}),
       })
+      if (isStreamingHandler(options.handler)) {
+        // A function URL in RESPONSE_STREAM mode: the prelude and the body go out as the handler writes them.
+        const stream = responseStreamFor(res, head)
+        const streaming = options.handler as unknown as (e: unknown, s: Writable, c: Context) => unknown
+        try {
+          await invoke(() => streaming(event, stream, context), timeoutMs)
+          log.info(`${req.method ?? method} ${url} ${res.statusCode} ${Date.now() - started} ms (streamed)`)
+        } catch (error) {
+          log.error(`${method} ${url}: the function failed (request ${context.awsRequestId})`, error)
+          if (res.headersSent) res.destroy()
+          else writeResponse(res, internalError, head)
+        }
+        return
+      }
       try {
-        response = fromHandlerResult(await invoke(options.handler, event, context, timeoutMs))
+        response = fromHandlerResult(await invoke(() => options.handler(event, context), timeoutMs))
       } catch (error) {
         log.error(`${method} ${url}: the function failed (request ${context.awsRequestId})`, error)
         response = internalError
@@ -305,6 +320,8 @@ export async function runDevServer(options: RunDevServerOptions = {}): Promise<R
       client.destroy()
     }
 
+    // A handler built for response streaming needs the runtime's awslambda global when it is built.
+    installStreamingRuntime()
     const module = (await import(pathToFileURL(fn.entryPoint).href)) as Record<string, unknown>
     const handler = module[fn.exportName]
     if (typeof handler !== 'function') {

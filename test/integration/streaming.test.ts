@@ -18,7 +18,9 @@ import { localStores } from '../support/local-stores.ts'
 const client = localClient()
 afterAll(() => {
   client.destroy()
-  delete (globalThis as { awslambda?: unknown }).awslambda
+  const runtime = (globalThis as { awslambda?: Record<string, unknown> }).awslambda
+  delete runtime?.streamifyResponse
+  delete runtime?.HttpResponseStream
 })
 
 /** What the stubbed runtime saw: the prelude Middy wrote, and the body chunks, in order. */
@@ -31,13 +33,14 @@ interface Streamed {
 
 /** The Lambda runtime's streaming API, as far as Middy uses it. */
 function stubRuntime(streamed: Streamed, stored: () => Promise<boolean>) {
-  ;(globalThis as { awslambda?: unknown }).awslambda = {
-    streamifyResponse: (handler: unknown) => handler,
-    HttpResponseStream: {
-      from(stream: Writable, prelude: Streamed['prelude']) {
-        streamed.prelude = prelude
-        return stream
-      },
+  // The AWS SDK may have made the global already (for its own use): add the streaming members to it.
+  const global = globalThis as { awslambda?: Record<string, unknown> }
+  global.awslambda ??= {}
+  global.awslambda.streamifyResponse = (handler: unknown) => handler
+  global.awslambda.HttpResponseStream = {
+    from(stream: Writable, prelude: Streamed['prelude']) {
+      streamed.prelude = prelude
+      return stream
     },
   }
   return new Writable({
