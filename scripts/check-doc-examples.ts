@@ -1,7 +1,7 @@
 /**
  * A docs gate: every symbol the package exports, from each of its entry points, must carry an `@example`
- * in its doc comment. Reads typedoc's JSON output: `typedoc --json docs/api.json && node
- * scripts/check-doc-examples.ts docs/api.json`. With one entry point the project's children are its
+ * in its doc comment. Reads typedoc's JSON output: `typedoc --json site/api.json && node
+ * scripts/check-doc-examples.ts site/api.json`. With one entry point the project's children are its
  * exports; with several (typedoc.json lists the root, `testing` and `tower-sessions`), each entry point is
  * a module whose children are its exports.
  */
@@ -41,7 +41,7 @@ function hasExample(symbol: Reflection): boolean {
   return comments.some((comment) => comment?.blockTags?.some((tag) => tag.tag === '@example'))
 }
 
-const file = process.argv[2] ?? 'docs/api.json'
+const file = process.argv[2] ?? 'site/api.json'
 const project = JSON.parse(readFileSync(file, 'utf8')) as Reflection
 const entryPoints = exportsByEntryPoint(project)
 const missing = [...entryPoints].flatMap(([entryPoint, symbols]) =>

@@ -1,12 +1,13 @@
 /**
- * A docs gate: every TypeScript code block of README.md (```ts or ```typescript) compiles.
+ * A docs gate: every TypeScript code block (```ts or ```typescript) of README.md and the docs/ pages
+ * compiles.
  *
  * Each block is written to its own module under `test-results/readme-code/` and type-checked with the
  * repository's compiler and strict settings (tsconfig.json). `middy-dynamodb-session` resolves to
  * `src/index.ts` (and a subpath `middy-dynamodb-session/x` to `src/x/index.ts`); every other import resolves as it would for a user (from node_modules). A block is a
  * complete module: it imports what it uses. Errors are reported at their README line.
  *
- *   node scripts/check-readme-code.ts [README.md]
+ *   node scripts/check-readme-code.ts [README.md docs/page.md ...]
  */
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -52,17 +53,19 @@ export function extractTypeScriptBlocks(markdown: string): CodeBlock[] {
 
 function main(): number {
   const root = resolve(import.meta.dirname, '..')
-  const readme = resolve(process.argv[2] ?? join(root, 'README.md'))
-  const blocks = extractTypeScriptBlocks(readFileSync(readme, 'utf8'))
+  const pages = process.argv.length > 2 ? process.argv.slice(2) : [join(root, 'README.md')]
   const dir = join(root, 'test-results', 'readme-code')
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(dir, { recursive: true })
-  const files = new Map<string, CodeBlock>()
-  for (const block of blocks) {
-    const file = `line-${block.line}.ts`
-    files.set(file, block)
-    writeFileSync(join(dir, file), block.code)
-  }
+  const files = new Map<string, CodeBlock & { page: string }>()
+  pages.forEach((path, index) => {
+    const page = relative(root, resolve(path))
+    for (const block of extractTypeScriptBlocks(readFileSync(resolve(path), 'utf8'))) {
+      const file = `page-${index}-line-${block.line}.ts`
+      files.set(file, { ...block, page })
+      writeFileSync(join(dir, file), block.code)
+    }
+  })
   writeFileSync(
     join(dir, 'tsconfig.json'),
     `${JSON.stringify(
@@ -88,21 +91,21 @@ function main(): number {
     [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(dir, 'tsconfig.json'), '--pretty', 'false'],
     { cwd: root, encoding: 'utf8' },
   )
-  const where = relative(root, readme)
-  // `test-results/readme-code/line-12.ts(3,5): error TS...` → `README.md:14:5: error TS...`
+  const where = pages.map((path) => relative(root, resolve(path))).join(', ')
+  // `test-results/readme-code/page-0-line-12.ts(3,5): error TS...` → `README.md:14:5: error TS...`
   const output = `${tsc.stdout}${tsc.stderr}`.replace(
-    /^(?:.*[/\\])?(line-\d+\.ts)\((\d+),(\d+)\)/gm,
+    /^(?:.*[/\\])?(page-\d+-line-\d+\.ts)\((\d+),(\d+)\)/gm,
     (match, file: string, line: string, column: string) => {
       const block = files.get(file)
-      return block ? `${where}:${block.line + Number(line) - 1}:${column}` : match
+      return block ? `${block.page}:${block.line + Number(line) - 1}:${column}` : match
     },
   )
   if (tsc.status !== 0) {
     process.stderr.write(output)
-    console.error(`${where}: the TypeScript blocks do not compile (${blocks.length} blocks checked)`)
+    console.error(`${where}: the TypeScript blocks do not compile (${files.size} blocks checked)`)
     return 1
   }
-  console.log(`${where}: ${blocks.length} TypeScript blocks compile`)
+  console.log(`${where}: ${files.size} TypeScript blocks compile`)
   return 0
 }
 

@@ -1,7 +1,7 @@
 /**
  * Races and partial failures, forced deterministically: each concurrent request runs through its own
  * fault proxy in front of DynamoDB Local, and the test holds, releases or drops exactly the calls that
- * make the interleaving. Every test states the promise it proves; README.md and SECURITY.md name them.
+ * make the interleaving. Every test states the promise it proves; docs/concurrency.md and SECURITY.md name them.
  */
 import { describe, expect, it } from 'vitest'
 import { Expiry, gzipCodec, jsonStringCodec, SessionDataError, SessionStoreError } from '../../src/index.ts'
