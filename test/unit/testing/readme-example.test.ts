@@ -1,5 +1,5 @@
 /**
- * The README's "Testing your handlers" example is examples/testing/counter.test.ts, byte for byte: the
+ * The "Testing your handlers" page's example (docs/testing.md) is examples/testing/counter.test.ts, byte for byte: the
  * file runs in `npm test`, so the README shows a test that passes.
  */
 import { readFileSync } from 'node:fs'
@@ -8,10 +8,9 @@ import { extractTypeScriptBlocks } from '../../../scripts/check-readme-code.ts'
 
 const read = (path: string) => readFileSync(new URL(`../../../${path}`, import.meta.url), 'utf8')
 
-it("the README's testing example is examples/testing/counter.test.ts, byte for byte", () => {
-  const readme = read('README.md')
-  const section = readme.indexOf('\n## Testing your handlers\n')
-  expect(section).toBeGreaterThan(0)
-  const [example] = extractTypeScriptBlocks(readme.slice(section))
+it("the docs' testing example is examples/testing/counter.test.ts, byte for byte", () => {
+  const page = read('docs/testing.md')
+  expect(page.startsWith('# Testing your handlers\n')).toBe(true)
+  const [example] = extractTypeScriptBlocks(page)
   expect(example?.code).toBe(read('examples/testing/counter.test.ts'))
 })
