@@ -5,13 +5,15 @@
  * Each block is written to its own module under `test-results/readme-code/` and type-checked with the
  * repository's compiler and strict settings (tsconfig.json). `middy-dynamodb-session` resolves to
  * `src/index.ts` (and a subpath `middy-dynamodb-session/x` to `src/x/index.ts`); every other import resolves as it would for a user (from node_modules). A block is a
- * complete module: it imports what it uses. Errors are reported at their README line.
+ * complete module: it imports what it uses. A block whose first line is a path comment (`// src/handler.ts`)
+ * is written at that path, next to the page's other such blocks, so one can import another
+ * (`'../src/handler.ts'`). Errors are reported at their page's line.
  *
  *   node scripts/check-readme-code.ts [README.md docs/page.md ...]
  */
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { join, relative, resolve } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
 
 export interface CodeBlock {
   /** The README line of the block's first code line (1-based). */
@@ -61,8 +63,10 @@ function main(): number {
   pages.forEach((path, index) => {
     const page = relative(root, resolve(path))
     for (const block of extractTypeScriptBlocks(readFileSync(resolve(path), 'utf8'))) {
-      const file = `page-${index}-line-${block.line}.ts`
+      const named = /^\/\/ ([\w./-]+\.ts)\n/.exec(block.code)?.[1]
+      const file = named ? `page-${index}/${named}` : `page-${index}-line-${block.line}.ts`
       files.set(file, { ...block, page })
+      mkdirSync(dirname(join(dir, file)), { recursive: true })
       writeFileSync(join(dir, file), block.code)
     }
   })
@@ -80,7 +84,7 @@ function main(): number {
             'middy-dynamodb-session/*': ['../../src/*/index.ts'],
           },
         },
-        include: ['*.ts'],
+        include: ['**/*.ts'],
       },
       null,
       2,
@@ -94,7 +98,7 @@ function main(): number {
   const where = pages.map((path) => relative(root, resolve(path))).join(', ')
   // `test-results/readme-code/page-0-line-12.ts(3,5): error TS...` → `README.md:14:5: error TS...`
   const output = `${tsc.stdout}${tsc.stderr}`.replace(
-    /^(?:.*[/\\])?(page-\d+-line-\d+\.ts)\((\d+),(\d+)\)/gm,
+    /^(?:.*readme-code[/\\])?(page-\d+(?:-line-\d+\.ts|\/[\w./-]+\.ts))\((\d+),(\d+)\)/gm,
     (match, file: string, line: string, column: string) => {
       const block = files.get(file)
       return block ? `${block.page}:${block.line + Number(line) - 1}:${column}` : match
