@@ -18,6 +18,12 @@
  *    (this repository's) and TypeScript 7.
  *    `// @ts-expect-error` lines prove that `context.session` is really typed.
  *
+ * 4. docs/your-app.md, followed in a fresh directory of its own: `npm init -y` and `npm pkg set
+ *    type=module`, the tarball with the peers and the dev tools the page installs, its `tsconfig.json`,
+ *    its `src/handler.ts` and `test/handler.test.ts` (the page's code blocks, as written); then its code
+ *    compiles under TypeScript 6 and 7, its test passes (vitest), its `npx esbuild` command (taken from
+ *    the page) builds a bundle that loads, and its template passes cfn-lint and the SAM translator.
+ *
  * Node 22 and TypeScript 7 come through `npx` (cached by npm after the first run). Writes a report of
  * the checks to `test-results/consumer-check.json` and exits 1 when one fails.
  *
@@ -448,7 +454,106 @@ function main(): number {
       return version
     })
   }
+  followYourApp(work, tarball, peers)
   return finish(work, started)
+}
+
+/** The fenced code blocks of a Markdown page: their language and text. */
+function fencedBlocks(markdown: string): { lang: string; code: string }[] {
+  return [...markdown.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((m) => ({
+    lang: m[1] ?? '',
+    code: m[2] ?? '',
+  }))
+}
+
+/** Follows docs/your-app.md in `work/my-app`, as a user would, with `tarball` for the package. */
+function followYourApp(work: string, tarball: string, peers: string[]): void {
+  const app = join(work, 'my-app')
+  mkdirSync(app)
+  const page = readFileSync(join(root, 'docs/your-app.md'), 'utf8')
+  const blocks = fencedBlocks(page)
+  const shell = blocks.filter((b) => b.lang === 'sh').map((b) => b.code.replace(/\\\n\s*/g, ''))
+  const command = (start: string) => {
+    const line = shell.flatMap((code) => code.split('\n')).find((text) => text.startsWith(start))
+    if (!line) throw new Error(`docs/your-app.md has no \`${start}…\` command`)
+    return line.split(/\s+/)
+  }
+  const tools = ['typescript', '@types/node', '@types/aws-lambda', 'vitest', 'esbuild'].map(
+    (name) => `${name}@${lockedVersion(name)}`,
+  )
+  const ready = check('docs/your-app.md, step 1: npm init -y, type module, the tarball and its tools', () => {
+    for (const [step, args] of [
+      ['npm init -y', command('npm init -y').slice(1, 3)],
+      ['npm pkg set type=module', ['pkg', 'set', 'type=module']],
+    ] as const) {
+      if (!page.includes(step)) throw new Error(`the page no longer says \`${step}\``)
+      mustSucceed(run('npm', [...args], app), step)
+    }
+    const install = ['install', '--no-audit', '--no-fund', '--prefer-offline']
+    mustSucceed(run('npm', [...install, tarball, ...peers], app), 'npm install (the package)')
+    mustSucceed(run('npm', [...install, '--save-dev', ...tools], app), 'npm install --save-dev (its tools)')
+    const type = readJson<{ type?: string }>(join(app, 'package.json')).type
+    if (type !== 'module') throw new Error(`package.json has type ${type}`)
+    return `${tools.length} dev tools`
+  })
+  if (!ready) return
+  const written = check(
+    'docs/your-app.md, steps 2 to 5: its tsconfig.json, code and template, as written',
+    () => {
+      const json = blocks.find((b) => b.lang === 'json')
+      const yaml = blocks.find((b) => b.lang === 'yaml')
+      if (!json || !yaml) throw new Error('the page has no tsconfig.json (json) or template (yaml) block')
+      writeFileSync(join(app, 'tsconfig.json'), json.code)
+      writeFileSync(join(app, 'template.yaml'), yaml.code)
+      const named = blocks.flatMap((b) => {
+        const path = /^\/\/ ([\w./-]+\.ts)\n/.exec(b.code)?.[1]
+        return b.lang === 'ts' && path ? [{ path, code: b.code }] : []
+      })
+      for (const { path, code } of named) {
+        mkdirSync(join(app, path, '..'), { recursive: true })
+        writeFileSync(join(app, path), code)
+      }
+      return named.map((file) => file.path).join(', ')
+    },
+  )
+  if (!written) return
+  const compilers: [string, string[]][] = [
+    ['TypeScript 6', [process.execPath, join(app, 'node_modules/typescript/bin/tsc')]],
+    ['TypeScript 7', ['npx', '--yes', `--package=typescript@${TYPESCRIPT_7}`, '--', 'tsc']],
+  ]
+  for (const [name, [executable = 'tsc', ...args]] of compilers) {
+    check(`docs/your-app.md: the app compiles under ${name} with the page's tsconfig.json`, () => {
+      mustSucceed(run(executable, [...args, '-p', '.', '--pretty', 'false'], app), `tsc (${name})`)
+      return undefined
+    })
+  }
+  check("docs/your-app.md: the app's test passes (npx vitest run)", () => {
+    // Under this Node (24): the page asks for Node 22 or newer, whatever `node` is on the PATH here.
+    const vitest = [join(app, 'node_modules/vitest/vitest.mjs'), 'run']
+    const result = mustSucceed(run(process.execPath, vitest, app), 'vitest run')
+    if (!/1 passed/.test(result)) throw new Error(`vitest did not report 1 passed test:\n${result}`)
+    return '1 passed'
+  })
+  check('docs/your-app.md: its esbuild command builds a bundle that loads (TABLE_NAME set)', () => {
+    const [, , ...args] = command('npx esbuild')
+    mustSucceed(run(join(app, 'node_modules/.bin/esbuild'), args, app), 'esbuild')
+    const probe = "import('./dist/handler.mjs').then((m) => console.log(typeof m.handler))"
+    const loaded = spawnSync(process.execPath, ['-e', probe], {
+      cwd: app,
+      encoding: 'utf8',
+      env: { ...process.env, TABLE_NAME: 'Sessions', AWS_REGION: 'us-east-1' },
+    })
+    if (mustSucceed(loaded, 'node dist/handler.mjs') !== 'function') throw new Error('no handler function')
+    return 'dist/handler.mjs exports handler'
+  })
+  check('docs/your-app.md: its template passes cfn-lint and the SAM translator', () => {
+    mustSucceed(run('cfn-lint', ['template.yaml'], app), 'cfn-lint')
+    mustSucceed(
+      run('python3', [join(root, 'scripts/sam-translate.py'), 'template.yaml'], app),
+      'SAM translator',
+    )
+    return undefined
+  })
 }
 
 function finish(work: string, started: number): number {
