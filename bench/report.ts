@@ -249,6 +249,35 @@ export function callTargets(stats: ContenderStats): Target[] {
   ]
 }
 
+/**
+ * Request and response body bytes per DynamoDB call, by contender and operation, over the whole mix
+ * (issue 21's "bytes"): what each call carries over the wire, the write tokens and conditions included.
+ */
+export function bytesTable({ contenders, stats }: Pick<TableInput, 'contenders' | 'stats'>): string {
+  const rows: string[][] = []
+  for (const contender of contenders) {
+    const contenderStats = stats.get(contender.key)
+    if (!contenderStats) continue
+    const all = emptyTally()
+    for (const kind of contenderStats.byKind.values()) addTally(all, kind.tally)
+    for (const [operation, count] of [...all.calls].sort()) {
+      const bytes = all.bytes.get(operation)
+      if (!bytes || count === 0) continue
+      rows.push([
+        contender.key,
+        operation,
+        String(count),
+        num(bytes.sent / count, 0),
+        num(bytes.received / count, 0),
+      ])
+    }
+  }
+  return markdownTable(
+    ['contender', 'operation', 'calls', 'bytes sent per call', 'bytes received per call'],
+    rows,
+  )
+}
+
 /** Issue 21's blind-write target, checked on contender `a-bw` (`blindWrites: true`). */
 export function blindWriteTarget(stats: ContenderStats): Target {
   const blind = perRequest(stats, 'blindWrite')

@@ -22,7 +22,7 @@ import { environment } from './lib/environment.ts'
 import { instrument } from './lib/instrument.ts'
 import { kb } from './lib/stats.ts'
 import { type ContenderStats, firstRequest, newStats, REQUESTS_PER_CLIENT, runClient } from './mix.ts'
-import { blindWriteTarget, callTargets, mixTable, type Target, targetTable } from './report.ts'
+import { blindWriteTarget, bytesTable, callTargets, mixTable, type Target, targetTable } from './report.ts'
 import { towerDecodeStudy } from './tower-decode.ts'
 import { usersStudy } from './users.ts'
 
@@ -153,6 +153,8 @@ try {
 
   console.log('## DynamoDB calls, capacity units and latency per request\n')
   console.log(mixTable({ contenders, stats, baselines: { b1: 'b1', b2: 'b2', c: 'c' } }))
+  console.log('\n## Bytes per DynamoDB call, over the whole mix\n')
+  console.log(bytesTable({ contenders, stats }))
   const ours = stats.get('a')
   if (ours) targets = callTargets(ours)
   const blind = stats.get('a-bw')

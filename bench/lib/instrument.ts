@@ -2,7 +2,9 @@
  * Counts every DynamoDB call a client makes, by operation, and the capacity units DynamoDB reports for it.
  * One SDK middleware at the `initialize` step adds `ReturnConsumedCapacity: 'TOTAL'` to item operations
  * and adds the returned `ConsumedCapacity` to the current tally. The bench runs one invocation at a time,
- * so the tally in `recorder.current` while an invocation runs belongs to that invocation.
+ * so the tally in `recorder.current` while an invocation runs belongs to that invocation. A second one, at
+ * the `finalizeRequest` step, adds the bytes of each request body sent and each response body received
+ * (its `content-length`).
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 
@@ -29,10 +31,17 @@ export interface Tally {
   writeUnits: number
   /** Item operations that returned no `ConsumedCapacity` (a failed conditional write, say). */
   unreported: number
+  /** Request and response body bytes by operation, over its calls. */
+  bytes: Map<string, { sent: number; received: number }>
 }
 
 export function emptyTally(): Tally {
-  return { calls: new Map(), readUnits: 0, writeUnits: 0, unreported: 0 }
+  return { calls: new Map(), readUnits: 0, writeUnits: 0, unreported: 0, bytes: new Map() }
+}
+
+function addBytes(tally: Tally, operation: string, sent: number, received: number): void {
+  const entry = tally.bytes.get(operation) ?? { sent: 0, received: 0 }
+  tally.bytes.set(operation, { sent: entry.sent + sent, received: entry.received + received })
 }
 
 export function callCount(tally: Tally): number {
@@ -58,6 +67,7 @@ export function addTally(into: Tally, from: Tally): void {
   into.readUnits += from.readUnits
   into.writeUnits += from.writeUnits
   into.unreported += from.unreported
+  for (const [operation, { sent, received }] of from.bytes) addBytes(into, operation, sent, received)
 }
 
 /** The recorder of one client: swap `current` before each invocation. */
@@ -102,6 +112,33 @@ export function instrument(client: DynamoDBClient): CallRecorder {
       }
     },
     { step: 'initialize', name: 'benchCountCalls' },
+  )
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const operation = String(context.commandName).replace(/Command$/, '')
+      const request = args.request as { body?: unknown; headers?: Record<string, string> }
+      const body = request.body
+      const sent =
+        typeof body === 'string'
+          ? Buffer.byteLength(body)
+          : body instanceof Uint8Array
+            ? body.byteLength
+            : Number(request.headers?.['content-length'] ?? 0)
+      const received = (response: unknown) =>
+        Number(
+          (response as { headers?: Record<string, string> } | undefined)?.headers?.['content-length'] ?? 0,
+        )
+      try {
+        const result = await next(args)
+        addBytes(recorder.current, operation, sent, received(result.response))
+        return result
+      } catch (error) {
+        // A refused condition is an error response, with its body (the item, when asked for) all the same.
+        addBytes(recorder.current, operation, sent, received((error as { $response?: unknown }).$response))
+        throw error
+      }
+    },
+    { step: 'finalizeRequest', name: 'benchCountBytes' },
   )
   return recorder
 }
