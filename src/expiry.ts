@@ -210,6 +210,23 @@ export function sameExpiry(a: SessionExpiry | undefined, b: SessionExpiry | unde
 }
 
 /**
+ * Whether a session created at `createdAt` (epoch seconds) is past its absolute lifetime at `now`; one
+ * stored before creation times were recorded (`undefined`) counts from its next write, so it is not.
+ *
+ * @example
+ * ```ts
+ * if (outlived(record.createdAt, maxLifetime, nowSeconds)) return undefined // no session
+ * ```
+ */
+export function outlived(
+  createdAt: number | undefined,
+  maxLifetime: number | undefined,
+  now: number,
+): boolean {
+  return createdAt !== undefined && maxLifetime !== undefined && createdAt + maxLifetime <= now
+}
+
+/**
  * `expiresAt`, or the absolute deadline `createdAt + maxLifetime` (epoch seconds) when that comes first;
  * `expiresAt` itself without a `maxLifetime`.
  *

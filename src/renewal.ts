@@ -78,18 +78,19 @@ export function resolveRenewal(value: unknown, path: string): SessionRenewal {
 }
 
 /**
- * Whether a session whose id was issued at `issuedAt` (epoch seconds: its renewal, else its creation;
- * `undefined` for a session stored before either was recorded) is due for renewal at `now`.
+ * Whether `record`'s id is due for renewal at `now` (epoch seconds): it was issued (renewed, else created)
+ * `every` seconds ago or more, or at a time never recorded (a session stored before either was).
  *
  * @example
  * ```ts
- * renewalDue({ every: 900, grace: 30 }, record.renewedAt ?? record.createdAt, nowSeconds)
+ * renewalDue({ every: 900, grace: 30 }, record, nowSeconds)
  * ```
  */
 export function renewalDue(
   renewal: SessionRenewal | undefined,
-  issuedAt: number | undefined,
+  record: { readonly renewedAt?: number | undefined; readonly createdAt?: number | undefined },
   now: number,
 ): boolean {
+  const issuedAt = record.renewedAt ?? record.createdAt
   return renewal !== undefined && (issuedAt === undefined || now >= issuedAt + renewal.every)
 }

@@ -94,21 +94,17 @@ async function flushOnce(request: EndingRequest): Promise<Flushed> {
   }
   const base = phase.base
   if (!base) return created(request, outcome)
-  const renewing = renewalDue(init.renewal, base.renewedAt ?? base.createdAt, request.now)
+  const renewing = renewalDue(init.renewal, base, request.now)
   if (!changed && !changes.regenerate && !renewing) return touch(init, base, request.now)
   const change = {
+    ...policyOf(request),
     base,
     entries: changes.entries,
     cleared: changes.cleared,
     expiry: changes.expiry,
     user: changes.user,
-    defaultExpiry: init.expiry,
-    maxLifetime: init.maxLifetime,
     authenticatedAt: changes.authenticatedAt,
     csrfSecret: changes.csrfSecret,
-    renewal: init.renewal,
-    now: request.now,
-    deadline: init.deadline,
   }
   // A request that only read, and came to renew the id: like a touch, its renewal costs it nothing if it
   // fails (the session ended meanwhile, or DynamoDB failed), and it answers as it read.
@@ -130,6 +126,12 @@ async function flushOnce(request: EndingRequest): Promise<Flushed> {
   return settled(init, result, changes, { id: base.id, userId: base.user?.userId }, changed)
 }
 
+/** What every write of the request is made under: the middleware's expiry, lifetime and renewal, the instant, the deadline. */
+function policyOf({ init, now }: EndingRequest) {
+  const { expiry, maxLifetime, renewal, deadline } = init
+  return { defaultExpiry: expiry, maxLifetime, renewal, now, deadline }
+}
+
 /** A new session holding the request's data, if there is any: its cookie and audit event. */
 async function created(request: EndingRequest, outcome: FlushOutcome): Promise<Flushed> {
   const written = await create(request)
@@ -149,15 +151,9 @@ async function writeUnread(
   saveUnread: NonNullable<SessionStore['saveUnread']>,
   outcome: FlushOutcome,
 ): Promise<Flushed> {
-  const { init, changes, now } = request
-  const result = await saveUnread.call(init.store, id, {
-    entries: changes.entries as ReadonlyMap<string, JsonValue>,
-    defaultExpiry: init.expiry,
-    maxLifetime: init.maxLifetime,
-    renewal: init.renewal,
-    now,
-    deadline: init.deadline,
-  })
+  const { init, changes } = request
+  const entries = changes.entries as ReadonlyMap<string, JsonValue>
+  const result = await saveUnread.call(init.store, id, { ...policyOf(request), entries })
   // Gone, or ended (past its expiry) while the keys were saved: as a read would have found it, no session.
   if (result.status !== 'gone' && result.status !== 'ended') {
     return settled(init, result, changes, { id, userId: undefined }, true)

@@ -15,7 +15,7 @@ import {
   SessionNotBoundError,
   SessionStoreError,
 } from './errors.ts'
-import { assertExpiry, expireAtFor, type SessionExpiry, sameExpiry } from './expiry.ts'
+import { assertExpiry, expireAtFor, outlived, type SessionExpiry, sameExpiry } from './expiry.ts'
 import { type FlushOutcome, flushRequest } from './session-flush.ts'
 import {
   assertEntryFits,
@@ -203,9 +203,9 @@ export class Session<T extends object = SessionData> {
    * wrote it; this holds when the lifetime was shortened since.
    */
   #alive(record: SessionRecord | undefined): SessionRecord | undefined {
-    const { maxLifetime } = this.#init
-    if (!record || maxLifetime === undefined || record.createdAt === undefined) return record
-    return record.createdAt + maxLifetime > this.#nowSeconds() ? record : undefined
+    return record && outlived(record.createdAt, this.#init.maxLifetime, this.#nowSeconds())
+      ? undefined
+      : record
   }
 
   /** Moves from `loading` to `next`, unless something (a `destroy()`) moved on meanwhile. */

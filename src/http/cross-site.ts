@@ -67,6 +67,13 @@ function method(event: Record<string, unknown>): string | undefined {
   return typeof value === 'string' ? value.toUpperCase() : undefined
 }
 
+/** Whether `event` is an HTTP request whose method may change state (not `GET`, `HEAD` or `OPTIONS`). */
+function mayChangeState(event: unknown): event is Record<string, unknown> {
+  if (!isRecord(event)) return false
+  const verb = method(event)
+  return verb !== undefined && !SAFE_METHODS.includes(verb)
+}
+
 /** `text` as a URL, or `undefined` (`null`, anything else that is not one). */
 function parsed(text: string): URL | undefined {
   try {
@@ -87,9 +94,7 @@ function parsed(text: string): URL | undefined {
  */
 export function crossSiteRefusal(event: unknown, trustedOrigins: ReadonlySet<string>): string | undefined {
   try {
-    if (!isRecord(event)) return undefined
-    const verb = method(event)
-    if (verb === undefined || SAFE_METHODS.includes(verb)) return undefined
+    if (!mayChangeState(event)) return undefined
     const origin = header(event, 'origin')
     if (origin !== undefined && trustedOrigins.has(origin)) return undefined
     const site = header(event, 'sec-fetch-site')?.toLowerCase()
@@ -118,9 +123,7 @@ export function crossSiteRefusal(event: unknown, trustedOrigins: ReadonlySet<str
  */
 export function tokenToCheck(event: unknown, name: string): string | null | undefined {
   try {
-    if (!isRecord(event)) return undefined
-    const verb = method(event)
-    if (verb === undefined || SAFE_METHODS.includes(verb)) return undefined
+    if (!mayChangeState(event)) return undefined
     if (header(event, 'sec-fetch-site') !== undefined || header(event, 'origin') !== undefined)
       return undefined
     return header(event, name) ?? null

@@ -17,7 +17,7 @@ import {
   SessionStoreError,
   SessionTooLargeError,
 } from '../errors.ts'
-import { cappedExpiry, expireAtFor } from '../expiry.ts'
+import { cappedExpiry, expireAtFor, outlived } from '../expiry.ts'
 import type { SessionIdScheme } from '../id.ts'
 import type { SessionLogger } from '../logger.ts'
 import { renewalDue, type SessionRenewal } from '../renewal.ts'
@@ -232,7 +232,7 @@ export class SessionEngine {
   save(change: SessionChange): Promise<SaveResult> {
     const { renewal } = change
     return this.#rebasing(change, (base, whole, busy) => {
-      if (renewalDue(renewal, base.renewedAt ?? base.createdAt, change.now)) {
+      if (renewalDue(renewal, base, change.now)) {
         return this.#regenerateOnce(change, base, busy, renewal)
       }
       // A request that only came to renew found the session renewed by another: nothing left to do.
@@ -271,26 +271,21 @@ export class SessionEngine {
     } else {
       current = await this.#table.get(layout.key(id), { consistent: true })
     }
-    let base = layout.read(id, current)
-    const renewed = base ? undefined : layout.graceSuccessorOf(current, this.#nowSeconds())
-    if (renewed !== undefined) base = await this.load(renewed, true)
-    const { entries, defaultExpiry, maxLifetime, renewal, deadline } = change
+    const base = await this.#liveOrRenewed(id, current)
     // Past its absolute deadline (a lifetime shortened since it was written): no session, as for a read.
-    if (!base || (maxLifetime !== undefined && (base.createdAt ?? now) + maxLifetime <= now)) {
-      return { status: 'gone' }
-    }
+    if (!base || outlived(base.createdAt, change.maxLifetime, now)) return { status: 'gone' }
     // The keys were never read: last writer wins on them, in this write as in the one update.
-    return this.save({
-      base,
-      entries,
-      cleared: false,
-      defaultExpiry,
-      maxLifetime,
-      renewal,
-      now,
-      deadline,
-      unread: true,
-    })
+    return this.save({ ...change, base, cleared: false, unread: true })
+  }
+
+  /**
+   * The live session `item` (read under `id`) holds; or, when it is a renewal's item whose grace window is
+   * open, the renewed session under its new id (read strongly consistently: it was written a moment ago).
+   */
+  async #liveOrRenewed(id: string, item: Item | null | undefined): Promise<SessionRecord | undefined> {
+    const record = this.#layout.read(id, item)
+    const renewed = record ? undefined : this.#layout.graceSuccessorOf(item, this.#nowSeconds())
+    return renewed === undefined ? record : this.load(renewed, true)
   }
 
   regenerate(change: SessionChange): Promise<SaveResult> {
@@ -319,10 +314,8 @@ export class SessionEngine {
         tries--
         continue
       }
-      let current = this.#layout.read(base.id, outcome.failed)
       // Renewed meanwhile by another request: within the grace window, the change goes on at the new id.
-      const renewed = current ? undefined : this.#layout.graceSuccessorOf(outcome.failed, this.#nowSeconds())
-      if (renewed !== undefined) current = await this.load(renewed, true)
+      const current = await this.#liveOrRenewed(base.id, outcome.failed)
       if (!current) return { status: outcome.ending ? 'ended' : 'gone' }
       const reason = conflictOf(change, current)
       if (reason) return { status: 'conflict', reason }

@@ -32,6 +32,22 @@ export const MAX_TOKENS = 32
 const BOOKKEEPING_BYTES = MAX_TOKENS * 24 + 512
 
 /**
+ * The record's optional attributes, each under the prop that names it: epoch seconds (N), or a string.
+ * Written when present, read back when of the right type.
+ */
+const OPTIONAL_ATTRIBUTES = [
+  ['createdAt', 'createdName', 'N'],
+  ['authenticatedAt', 'authenticatedName', 'N'],
+  ['renewedAt', 'renewedName', 'N'],
+  ['csrfSecret', 'csrfName', 'S'],
+] as const
+
+/** The fields {@link OPTIONAL_ATTRIBUTES} describe. */
+type OptionalFields = {
+  -readonly [F in (typeof OPTIONAL_ATTRIBUTES)[number][0]]?: SessionRecord[F]
+}
+
+/**
  * What the DynamoDB store knows of an item as it was read, for the conditional writes that follow.
  */
 export interface ItemRevision {
@@ -158,20 +174,19 @@ export class ItemLayout {
       return undefined
     }
     if (expiresAt <= Math.floor(this.#now() / 1000)) return undefined
-    const created = Number(item[this.props.createdName]?.N)
-    const authenticated = Number(item[this.props.authenticatedName]?.N)
-    const renewed = Number(item[this.props.renewedName]?.N)
-    const csrfSecret = item[this.props.csrfName]?.S
+    const optional: Record<string, number | string> = {}
+    for (const [field, prop, type] of OPTIONAL_ATTRIBUTES) {
+      const raw = item[this.props[prop]]?.[type]
+      if (type === 'S' && raw !== undefined) optional[field] = raw
+      else if (type === 'N' && Number.isSafeInteger(Number(raw))) optional[field] = Number(raw)
+    }
     const record: SessionRecord = {
       id,
       data: loaded.data,
       expiresAt,
       expiry: expiry || undefined,
       revision: this.revision(item, loaded),
-      ...(Number.isSafeInteger(created) && { createdAt: created }),
-      ...(Number.isSafeInteger(authenticated) && { authenticatedAt: authenticated }),
-      ...(Number.isSafeInteger(renewed) && { renewedAt: renewed }),
-      ...(csrfSecret !== undefined && { csrfSecret }),
+      ...(optional as OptionalFields),
     }
     const user = readBinding(item)
     return user ? { ...record, user } : record
@@ -246,11 +261,7 @@ export class ItemLayout {
       expiresAt: number
       expiry?: SessionExpiry | undefined
       user?: UserBinding | undefined
-      createdAt?: number | undefined
-      authenticatedAt?: number | undefined
-      renewedAt?: number | undefined
-      csrfSecret?: string | undefined
-    },
+    } & { [F in keyof OptionalFields]?: OptionalFields[F] | undefined },
     version: AttributeValue | undefined,
     tokens: AttributeValue,
     keep?: { revision: ItemRevision; keys: ReadonlySet<string> },
@@ -265,12 +276,11 @@ export class ItemLayout {
     }
     if (version) item[versionName] = version
     if (fields.expiry) item[expiryPolicyName] = { S: encodeExpiry(fields.expiry) }
-    if (fields.createdAt !== undefined) item[this.props.createdName] = { N: String(fields.createdAt) }
-    if (fields.authenticatedAt !== undefined) {
-      item[this.props.authenticatedName] = { N: String(fields.authenticatedAt) }
+    for (const [field, prop, type] of OPTIONAL_ATTRIBUTES) {
+      const value = fields[field]
+      if (value !== undefined)
+        item[this.props[prop]] = type === 'N' ? { N: String(value) } : { S: String(value) }
     }
-    if (fields.renewedAt !== undefined) item[this.props.renewedName] = { N: String(fields.renewedAt) }
-    if (fields.csrfSecret !== undefined) item[this.props.csrfName] = { S: fields.csrfSecret }
     if (fields.user) Object.assign(item, bindingAttributes(fields.user, this.#now()))
     const size = itemSize(item)
     if (size > ITEM_LIMIT) throw new SessionTooLargeError(size, ITEM_LIMIT)

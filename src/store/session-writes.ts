@@ -61,10 +61,10 @@ export function unreadWrite(
     [dataName, key],
     encode(value),
   ])
-  // A bound session's last use, for its user's list (an unbound session's is read by nobody).
   set.push(
     [[expiryName], { N: String(expiresAt) }],
     [[writeTokensName, token], { N: String(now) }],
+    // A bound session's last use, for its user's list (an unbound session's is read by nobody).
     [[USER_ATTRIBUTES.lastUsed], { N: String(nowMs) }],
   )
   const conditions: Condition[] = [

@@ -341,8 +341,8 @@ export const mutations: readonly Mutation[] = [
     breaks:
       'a request racing a renewal with the old id follows it to the new one: nothing acknowledged is lost',
     file: ENGINE,
-    find: 'if (renewed !== undefined) current = await this.load(renewed, true)',
-    replace: '',
+    find: 'return renewed === undefined ? record : this.load(renewed, true)',
+    replace: 'return record',
     caughtBy: [
       {
         file: 'test/integration/renewal-races.test.ts',
