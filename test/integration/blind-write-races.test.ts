@@ -10,7 +10,6 @@ import { gate, WRITE_OPS } from '../support/fault-proxy.ts'
 import {
   type Actor,
   type ActorOptions,
-  actor,
   cookieOf,
   interleave,
   liveSessions,
@@ -20,7 +19,7 @@ import {
 } from '../support/race.ts'
 
 const tables = raceTables()
-const { raw, actors } = tables
+const { raw } = tables
 const BLIND = { blindWrites: true } satisfies ActorOptions
 
 const route: Route = async (session, path) => {
@@ -47,11 +46,7 @@ const route: Route = async (session, path) => {
   return { statusCode: 404 }
 }
 
-async function lambda(options: ActorOptions = {}): Promise<Actor> {
-  const created = await actor(tables.name, route, options)
-  actors.push(created)
-  return created
-}
+const lambda = (options: ActorOptions = {}): Promise<Actor> => tables.lambda(route, options)
 
 describe('a blind write', () => {
   it('is one UpdateItem and no read', async () => {

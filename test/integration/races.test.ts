@@ -10,7 +10,6 @@ import { type FaultProxy, gate, WRITE_OPS } from '../support/fault-proxy.ts'
 import {
   type Actor,
   type ActorOptions,
-  actor,
   cookieOf,
   interleave,
   liveSessions,
@@ -21,7 +20,7 @@ import {
 } from '../support/race.ts'
 
 const tables = raceTables()
-const { raw, actors } = tables
+const { raw } = tables
 
 /** The routes every actor serves. */
 const routes: Record<string, Route> = {
@@ -59,9 +58,7 @@ async function lambda(options: ActorOptions = {}, extra: Record<string, Route> =
     }
     return { statusCode: 404 }
   }
-  const created = await actor(tables.name, route, options)
-  actors.push(created)
-  return created
+  return tables.lambda(route, options)
 }
 
 const bodies = async (id: string) => (await scan(raw, tables.name)).find((s) => s.id === id)

@@ -15,7 +15,6 @@ import { createTable } from '../support/dynamo.ts'
 import {
   type Actor,
   type ActorOptions,
-  actor,
   cookieOf,
   interleave,
   liveSessions,
@@ -26,7 +25,7 @@ import {
 } from '../support/race.ts'
 
 const tables = raceTables()
-const { raw, actors } = tables
+const { raw } = tables
 
 const RENEWAL = { renewal: { every: 60, grace: 30 } } satisfies ActorOptions
 
@@ -59,11 +58,7 @@ const route: Route = async (session, path, body) => {
   return { statusCode: 404 }
 }
 
-async function lambda(options: ActorOptions = {}): Promise<Actor> {
-  const created = await actor(tables.name, route, options)
-  actors.push(created)
-  return created
-}
+const lambda = (options: ActorOptions = {}): Promise<Actor> => tables.lambda(route, options)
 
 /** A stored session whose id is two minutes old: due for renewal under {@link RENEWAL}. */
 const dueSession = (data: Record<string, unknown> = { count: 0 }) =>

@@ -282,13 +282,33 @@ export async function interleave(
   return pending
 }
 
+/** What {@link raceTables} gives a file of race tests. */
+export interface RaceTables {
+  readonly raw: DynamoDBClient
+  /** This test's table. */
+  name: string
+  /** The actors made for this test, closed after it. */
+  readonly actors: Actor[]
+  /** An actor serving `route` on this test's table, closed after the test. */
+  lambda(route: Route, options?: ActorOptions): Promise<Actor>
+}
+
 /**
  * For a file of race tests (call it at the top level): a raw client, a fresh table before each test
- * (`name`: "no live session is left" is then a statement about that test alone), and the `actors` a
- * test pushes, closed after it.
+ * (`name`: "no live session is left" is then a statement about that test alone), and the actors made
+ * on it, closed after each test.
  */
-export function raceTables(): { readonly raw: DynamoDBClient; name: string; readonly actors: Actor[] } {
-  const tables = { raw: localClient(), name: '', actors: [] as Actor[] }
+export function raceTables(): RaceTables {
+  const tables: RaceTables = {
+    raw: localClient(),
+    name: '',
+    actors: [],
+    async lambda(route, options = {}) {
+      const created = await actor(tables.name, route, options)
+      tables.actors.push(created)
+      return created
+    },
+  }
   beforeEach(async () => {
     tables.name = await createTable(tables.raw, { ttl: false })
   })
