@@ -210,7 +210,7 @@ export const used = [MemoryStore, encodeTowerRecord, userSessions]
 
 /** What only the opt-in subpaths bring: their own modules, and `@msgpack/msgpack` (tower-sessions). */
 const OPT_IN =
-  /^node_modules\/(?:middy-dynamodb-session\/dist\/(testing|tower-sessions|users)\/|(@msgpack)\/msgpack\/)/
+  /^node_modules\/(?:middy-dynamodb-session\/dist\/(testing|tower-sessions|users|powertools)\/|(@msgpack)\/msgpack\/)/
 
 const expectedRuntime = {
   defaultIsNamed: true,

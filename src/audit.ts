@@ -11,6 +11,7 @@ import { checkOptions, type OptionRule, type OptionTable } from './config.ts'
 import { PACKAGE_NAME, SessionConfigError } from './errors.ts'
 import type { SessionLogger } from './logger.ts'
 import { MIN_SECRET_LENGTH } from './signing.ts'
+import type { StoreCall, StoreObserver } from './store/calls.ts'
 
 /**
  * What happened:
@@ -26,7 +27,10 @@ import { MIN_SECRET_LENGTH } from './signing.ts'
  * - `destroyed`: a logout, or a change that left the session empty;
  * - `bound`: a session was bound to a user (`userId`); `ended`: `count` sessions of `userId` were ended
  *   (sign out one device, or everywhere);
- * - `cross-site-refused`: a cross-site request that could change state was answered 403 (`reason`).
+ * - `cross-site-refused`: a cross-site request that could change state was answered 403 (`reason`);
+ * - `store-call`: the store made one DynamoDB call (`operation`, `ms`, `attempts`, `capacity`, and
+ *   `reason`: `condition` when its condition refused it, else the error's name when it failed). Only
+ *   with an `audit.observe` that reports calls (`storeObserver({ calls: true })`).
  *
  * @example
  * ```ts
@@ -47,6 +51,7 @@ export type SessionEventType =
   | 'bound'
   | 'ended'
   | 'cross-site-refused'
+  | 'store-call'
 
 /**
  * One audit event.
@@ -64,10 +69,18 @@ export interface SessionEvent {
   readonly userId?: string | undefined
   /** The front door's request id (`requestContext.requestId`), when it has one. */
   readonly requestId?: string | undefined
-  /** Why (`conflict`, `cross-site-refused`). */
+  /** Why (`conflict`, `cross-site-refused`, `unknown-id`; a failed `store-call`). */
   readonly reason?: string | undefined
   /** How many (`ended`). */
   readonly count?: number | undefined
+  /** The DynamoDB operation (`store-call`). */
+  readonly operation?: string | undefined
+  /** How long the call took, SDK retries included, in milliseconds (`store-call`). */
+  readonly ms?: number | undefined
+  /** How many times the SDK sent the call: 1 when it was not retried (`store-call`). */
+  readonly attempts?: number | undefined
+  /** The capacity units the call consumed, when DynamoDB said (`store-call`). */
+  readonly capacity?: number | undefined
 }
 
 /**
@@ -86,12 +99,23 @@ export interface AuditOptions {
    * random key per function instance (hashes then match within one instance only).
    */
   key?: string | undefined
+  /**
+   * Observe each request's store operations: `storeObserver()` of the `/powertools` subpath reports each
+   * DynamoDB call (`store-call` events, with the capacity it consumed: the store asks DynamoDB for it only
+   * then) and runs each operation in a span of the request's trace. Default: none.
+   */
+  observe?: StoreObserver | undefined
 }
 
 /** What the session and the middleware call: the id in the clear, turned into its hash here. */
 export type AuditSink = (
   type: SessionEventType,
-  details?: { id?: string | undefined; userId?: string | undefined; reason?: string; count?: number },
+  details?: {
+    id?: string | undefined
+    userId?: string | undefined
+    reason?: string | undefined
+    count?: number
+  } & Partial<StoreCall>,
 ) => void
 
 /**
@@ -134,6 +158,7 @@ export function auditKey(options: AuditOptions, secrets: readonly string[] | und
 const AUDIT_OPTIONS: OptionTable = {
   rules: {
     onEvent: 'function',
+    observe: 'function',
     key: (value, path) => {
       if (!(typeof value === 'string' && value.length >= MIN_SECRET_LENGTH)) {
         throw new SessionConfigError(`${path} must be a string of at least ${MIN_SECRET_LENGTH} characters`)

@@ -62,6 +62,7 @@ export {
 export type { RenewalOptions } from './renewal.ts'
 export type { Session } from './session.ts'
 export type { UsersPlugin } from './store/binding.ts'
+export type { StoreCall, StoreObserver } from './store/calls.ts'
 export { jsonStringCodec, nativeMapCodec, type SessionDataCodec } from './store/codec.ts'
 export type { SessionFormat } from './store/format.ts'
 export { type GzipCodecOptions, gzipCodec } from './store/gzip-codec.ts'

@@ -389,9 +389,10 @@ export function dynamoSession<T extends object = SessionData>(
       // A session cookie that holds no id this server could have issued (malformed, or a bad signature):
       // forged or garbled, never looked up.
       if (id === undefined && presented.length > 0) audit?.('unknown-id', { reason: 'malformed' })
+      const observe = auditing && audit && auditing.options.observe
       const session = new Session<T>({
         deadline: deadlineOf(request.context),
-        store,
+        store: observe ? observe(store, (call) => audit('store-call', call)) : store,
         id,
         expiry,
         touchAfter,

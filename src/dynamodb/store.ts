@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb'
 import { SessionStoreError, SessionTooLargeError } from '../errors.ts'
 import { silentLogger } from '../logger.ts'
+import { storeCalls } from '../store/calls.ts'
 import { formatOf } from '../store/engine.ts'
 import { EngineStore } from '../store/engine-store.ts'
 import { ITEM_LIMIT } from '../store/item-layout.ts'
@@ -144,12 +145,35 @@ export class DynamoDBSessionStore extends EngineStore {
     const named = (command.input as { TableName?: unknown } | undefined)?.TableName
     const table = typeof named === 'string' ? named : this.props.tableName
     const timeout = AbortSignal.timeout(ms)
-    try {
-      return await this.client.send(command, { abortSignal: timeout })
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException || error instanceof TransactionCanceledException) {
-        throw error
+    const listener = storeCalls.getStore()
+    // Asked for only when a request reports its calls, of the operations that have it (items, batches, queries).
+    if (listener && /Item|Query|Scan/.test(operation)) {
+      ;(command.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'TOTAL'
+    }
+    const started = performance.now()
+    const report = (reply: unknown, reason?: string) => {
+      const { $metadata, ConsumedCapacity } = (reply ?? {}) as {
+        $metadata?: { attempts?: number }
+        ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[]
       }
+      const consumed = ConsumedCapacity && [ConsumedCapacity].flat()
+      listener?.({
+        operation,
+        ms: performance.now() - started,
+        attempts: $metadata?.attempts ?? 1,
+        capacity: consumed?.reduce((sum, table) => sum + (table.CapacityUnits ?? 0), 0),
+        reason,
+      })
+    }
+    try {
+      const output = await this.client.send(command, { abortSignal: timeout })
+      report(output)
+      return output
+    } catch (error) {
+      const refused =
+        error instanceof ConditionalCheckFailedException || error instanceof TransactionCanceledException
+      report(error, refused ? 'condition' : errorName(error))
+      if (refused) throw error
       const name = errorName(error)
       if (timeout.aborted) {
         throw new SessionStoreError(

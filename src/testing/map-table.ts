@@ -7,6 +7,7 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb'
 import { SessionStoreError, SessionTooLargeError } from '../errors.ts'
+import { storeCalls } from '../store/calls.ts'
 import { itemSize } from '../store/codec.ts'
 import type {
   Condition,
@@ -299,8 +300,15 @@ export class MapTable implements SessionTable {
     return Object.fromEntries(this.keyNames.map((name) => [name, item[name] as AttributeValue]))
   }
 
+  /** Reports a call to the request that observes its store's calls, if one does (`audit.calls`). */
+  #report(operation: string, reason?: string, calls = 1): void {
+    const listener = storeCalls.getStore()
+    for (let i = 0; i < calls; i++) listener?.({ operation, ms: 0, attempts: 1, reason })
+  }
+
   async get(key: Item): Promise<Item | undefined> {
     this.#sweep()
+    this.#report('GetItem')
     const item = this.#items.get(this.#id(key))
     return item && copy(item)
   }
@@ -330,8 +338,9 @@ export class MapTable implements SessionTable {
     const id = this.#id(this.#targetOf(write))
     const current = this.#items.get(id)
     if (write.if) assertValid(write.if, operation)
-    if (write.if && !holds(write.if, current, operation))
-      return { made: false, current: current && copy(current) }
+    const refused = write.if && !holds(write.if, current, operation)
+    this.#report(operation, refused ? 'condition' : undefined)
+    if (refused) return { made: false, current: current && copy(current) }
     const after = this.#after(write, current, operation)
     if (after) this.#items.set(id, after)
     else this.#items.delete(id)
@@ -360,7 +369,9 @@ export class MapTable implements SessionTable {
       }
       return { after: this.#after(write, current, 'TransactWriteItems') }
     })
-    if (outcomes.some((outcome) => 'refusal' in outcome)) {
+    const refused = outcomes.some((outcome) => 'refusal' in outcome)
+    this.#report('TransactWriteItems', refused ? 'condition' : undefined)
+    if (refused) {
       return {
         made: false,
         refusals: outcomes.map(
@@ -378,6 +389,7 @@ export class MapTable implements SessionTable {
 
   async getMany(keys: readonly Item[], attributes: readonly string[]): Promise<Item[]> {
     this.#sweep()
+    this.#report('BatchGetItem', undefined, Math.ceil(keys.length / 100))
     const names = new Set([...this.keyNames, ...attributes])
     return keys.flatMap((key) => {
       const item = this.#items.get(this.#id(key))
@@ -387,6 +399,7 @@ export class MapTable implements SessionTable {
 
   async query(query: IndexQuery): Promise<IndexPage> {
     this.#sweep()
+    this.#report('Query')
     const [name, value] = query.partition
     const sortOf = (item: Item) => item[query.sort] as AttributeValue
     const inIndex = [...this.#items.values()].filter(
@@ -416,6 +429,7 @@ export class MapTable implements SessionTable {
   }
 
   async deleteMany(keys: readonly Item[]): Promise<void> {
+    this.#report('BatchWriteItem', undefined, Math.ceil(keys.length / 25))
     for (const key of keys) this.#items.delete(this.#id(key))
   }
 }

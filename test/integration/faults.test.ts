@@ -59,12 +59,7 @@ describe('DynamoDB faults, injected over HTTP (the real SDK and its retries)', (
   let client: DynamoDBClient
   beforeAll(async () => {
     proxy = await startFaultProxy(dynamoEndpoint())
-    client = new DynamoDBClient({
-      endpoint: proxy.endpoint,
-      region: 'us-east-1',
-      credentials: localCredentials,
-      maxAttempts: 3,
-    })
+    client = localClient({ endpoint: proxy.endpoint, maxAttempts: 3 })
   })
   afterAll(async () => {
     client.destroy()

@@ -11,6 +11,7 @@ import { csrfFlows } from '../support/csrf-flows.ts'
 import { createTable, localClient } from '../support/dynamo.ts'
 import { lifetimeFlows } from '../support/lifetime-flows.ts'
 import { localStores } from '../support/local-stores.ts'
+import { observabilityFlows } from '../support/observability-flows.ts'
 import { reauthFlows } from '../support/reauth-flows.ts'
 import { renewalFlows } from '../support/renewal-flows.ts'
 
@@ -25,6 +26,7 @@ auditFlows('DynamoDBSessionStore on DynamoDB Local', localStores(client, { users
 renewalFlows('DynamoDBSessionStore on DynamoDB Local', localStores(client, { users: true }))
 csrfFlows('DynamoDBSessionStore on DynamoDB Local', localStores(client))
 blindWriteFlows('DynamoDBSessionStore on DynamoDB Local', localStores(client))
+observabilityFlows('DynamoDBSessionStore on DynamoDB Local', localStores(client, { users: true }), true)
 
 it('a session an earlier version stored (no created_at) counts its lifetime from its next in-place write', async () => {
   const clock = testClock()

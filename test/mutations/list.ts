@@ -660,4 +660,50 @@ export const mutations: readonly Mutation[] = [
     replace: 'return id',
     caughtBy: [{ file: 'test/unit/signing.test.ts', test: 'any one-character change of a signed value' }],
   },
+  // --- Operations (issue 22) ------------------------------------------------------------------------------
+  {
+    id: 'capacity-always-asked',
+    breaks: 'the store asks DynamoDB for consumed capacity only when a request reports its calls',
+    file: 'src/dynamodb/store.ts',
+    find: 'if (listener && /Item|Query|Scan/.test(operation)) {',
+    replace: 'if (/Item|Query|Scan/.test(operation)) {',
+    caughtBy: [
+      {
+        file: 'test/integration/store-calls.test.ts',
+        test: 'asks DynamoDB for consumed capacity only when a request reports its calls',
+      },
+    ],
+  },
+  {
+    id: 'retries-not-reported',
+    breaks: 'a call the SDK retried is reported with its attempts (the metric DynamoDBRetries)',
+    file: 'src/dynamodb/store.ts',
+    find: 'attempts: $metadata?.attempts ?? 1,',
+    replace: 'attempts: 1,',
+    caughtBy: [{ file: 'test/integration/store-calls.test.ts', test: 'a throttled read retried by the SDK' }],
+  },
+  {
+    id: 'memory-calls-not-reported',
+    breaks:
+      'the memory store reports the calls DynamoDB would get, so the metrics are the same on both stores',
+    file: MEMORY_TABLE,
+    find: "this.#report('GetItem')",
+    replace: '',
+    caughtBy: [
+      {
+        file: 'test/unit/testing/memory-store.lifetime.test.ts',
+        test: 'a first visit, a returning write, a forged cookie and a logout',
+      },
+    ],
+  },
+  {
+    id: 'observer-spans-private-methods',
+    breaks: "the observed store leaves the store's own methods its own (private fields, synchronous results)",
+    file: 'src/powertools/observer.ts',
+    find: 'if (!OPERATIONS.has(key)) return value.bind(object)',
+    replace: '',
+    caughtBy: [
+      { file: 'test/unit/powertools.test.ts', test: "leaves the store's synchronous methods synchronous" },
+    ],
+  },
 ]

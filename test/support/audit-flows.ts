@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest'
 import { dynamoSession, type SessionEvent, type SessionStore } from '../../src/index.ts'
 import { testClock } from '../../src/testing/index.ts'
 import { browserFor } from './browser.ts'
+import { sessionStep } from './session-verbs.ts'
 
 type Data = { n?: number }
 const KEY = 'k'.repeat(32)
@@ -38,21 +39,7 @@ async function setup(makeStore: AuditStoreFactory) {
       }),
     )
     .handler(async (event, context) => {
-      const { session } = context
-      const [, verb, arg = ''] = event.rawPath.split('/')
-      if (verb === 'write') await session.set('n', ((await session.get('n')) ?? 0) + 1)
-      if (verb === 'held') {
-        const n = (await session.get('n')) ?? 0
-        await hold.promise // another request changes n meanwhile
-        await session.set('n', n + 1)
-      }
-      if (verb === 'read') await session.get('n')
-      if (verb === 'login') {
-        await session.regenerate()
-        await session.bindUser(arg)
-      }
-      if (verb === 'logout') await session.destroy()
-      if (verb === 'end-all') await session.endAllUserSessions()
+      await sessionStep(context.session, event.rawPath, { until: hold.promise })
       return { statusCode: 200, body: 'ok' }
     })
   const browser = () => browserFor(handler, clock.now)

@@ -14,7 +14,11 @@ const STORE_PARAGRAPH = 'To write a store of your own'
 const names = (text: string) =>
   new Set([...text.matchAll(/`([A-Za-z_$][\w$]*)`/g)].map((m) => m[1] as string))
 const documented = names(section.slice(0, section.indexOf(STORE_PARAGRAPH)))
-const documentedForStores = names(section.slice(section.indexOf(STORE_PARAGRAPH)))
+const POWERTOOLS_PARAGRAPH = '`middy-dynamodb-session/powertools` turns'
+const documentedForStores = names(
+  section.slice(section.indexOf(STORE_PARAGRAPH), section.indexOf(POWERTOOLS_PARAGRAPH)),
+)
+const documentedForPowertools = names(section.slice(section.indexOf(POWERTOOLS_PARAGRAPH)))
 
 /** Every name an entry exports, types included, from its export declarations. */
 function exportedNames(entry = 'index.ts'): { values: Set<string>; types: Set<string> } {
@@ -84,6 +88,18 @@ describe('the root export list', () => {
     expect([...exported].sort()).toEqual([...documentedForStores].sort())
     expect(Object.keys(await import('../../src/store/index.ts'))).toEqual(['DEFAULT_STORE_PROPS'])
     for (const name of exported) expect([...values, ...types]).not.toContain(name)
+  })
+
+  it('documents what middy-dynamodb-session/powertools exports, values and types, and nothing of the root', async () => {
+    const powertools = exportedNames('powertools/index.ts')
+    const values = Object.keys(await import('../../src/powertools/index.ts'))
+    // Its own function and options type are declared in its index; the rest re-exported.
+    const exported = new Set([...values, ...powertools.types, 'PowertoolsOptions'])
+    documentedForPowertools.delete('middy-dynamodb-session')
+    expect([...exported].sort()).toEqual(
+      [...documentedForPowertools].filter((name) => name !== 'audit').sort(),
+    )
+    for (const name of exported) expect(Object.keys(root)).not.toContain(name)
   })
 
   it('leaves internals out (the middleware wires them; tests import them from their modules)', () => {

@@ -4,6 +4,7 @@ import { auditFlows } from '../../support/audit-flows.ts'
 import { blindWriteFlows } from '../../support/blind-write-flows.ts'
 import { csrfFlows } from '../../support/csrf-flows.ts'
 import { lifetimeFlows } from '../../support/lifetime-flows.ts'
+import { observabilityFlows } from '../../support/observability-flows.ts'
 import { reauthFlows } from '../../support/reauth-flows.ts'
 import { renewalFlows } from '../../support/renewal-flows.ts'
 
@@ -13,3 +14,4 @@ auditFlows('MemoryStore', async (now) => new MemoryStore({ now, users: userSessi
 renewalFlows('MemoryStore', async (now) => new MemoryStore({ now, users: userSessions() }))
 csrfFlows('MemoryStore', async (now) => new MemoryStore({ now }))
 blindWriteFlows('MemoryStore', async (now) => new MemoryStore({ now }))
+observabilityFlows('MemoryStore', async (now) => new MemoryStore({ now, users: userSessions() }), false)
