@@ -73,7 +73,7 @@ describe('cfn-lint', () => {
 })
 
 describe('template.yaml through the SAM translator', () => {
-  it('yields the table, the function, its role and two invoke permissions, and the HTTP API with its stage', () => {
+  it('yields the table, the function, its role and two invoke permissions, the HTTP API with its stage, and the dashboard', () => {
     expect(
       Object.values(resources)
         .map((resource) => resource.Type)
@@ -81,6 +81,7 @@ describe('template.yaml through the SAM translator', () => {
     ).toEqual([
       'AWS::ApiGatewayV2::Api',
       'AWS::ApiGatewayV2::Stage',
+      'AWS::CloudWatch::Dashboard',
       'AWS::DynamoDB::Table',
       'AWS::IAM::Role',
       'AWS::Lambda::Function',
@@ -155,11 +156,12 @@ describe('template.yaml through the SAM translator', () => {
     }
   })
 
-  it('gives the role basic execution, exactly SESSION_TABLE_ACTIONS on the sessions table, and Query on the user-sessions index only', () => {
+  it('gives the role basic execution, X-Ray writes, exactly SESSION_TABLE_ACTIONS on the sessions table, and Query on the user-sessions index only', () => {
     const [, role] = only('AWS::IAM::Role')
     const [tableId] = only('AWS::DynamoDB::Table')
     expect(role.Properties.ManagedPolicyArns).toEqual([
       'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+      'arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess',
     ])
     const statements = (
       role.Properties.Policies as { PolicyDocument: { Statement: Record<string, unknown>[] } }[]

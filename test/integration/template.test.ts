@@ -95,9 +95,14 @@ describe('template.yaml', () => {
         Target: 'es2023',
         Minify: true,
         EntryPoints: ['examples/counter/index.ts'],
-        External: ['@aws-sdk/*'],
+        External: ['@aws-sdk/*', '@aws-lambda-powertools/*'],
       },
     })
+    // Powertools from its public layer (the bundle leaves it out), and X-Ray on for its Tracer.
+    // A CloudFormation !Sub string: its placeholders are CloudFormation's.
+    const layer = `arn:aws:lambda:\${AWS::Region}:094274105915:layer:AWSLambdaPowertoolsTypeScriptV2:\${PowertoolsLayerVersion}`
+    expect(fn.Properties?.Layers).toEqual([{ 'Fn::Sub': layer }])
+    expect(fn.Properties?.Tracing).toBe('Active')
     const definition = findFunction(template, DEFAULT_TEMPLATE_PATH)
     expect(existsSync(definition.entryPoint)).toBe(true)
     // The bundle is named after the entry point; the Handler's file part must match it.
@@ -136,15 +141,18 @@ describe('template.yaml', () => {
 
   it('keeps cookies Secure in AWS and adds no endpoint there; sam local overrides give plain-http settings', () => {
     const { environment } = findFunction(template, DEFAULT_TEMPLATE_PATH)
+    const powertools = { POWERTOOLS_SERVICE_NAME: 'counter', POWERTOOLS_METRICS_NAMESPACE: 'Sessions' }
     expect(resolveIntrinsics(environment, { template })).toEqual({
       TABLE_NAME: 'SessionsTable',
       COOKIE_SECURE: 'true',
+      ...powertools,
     })
     const local = { CookieSecure: 'false', LocalDynamoDBEndpoint: 'http://dynamodb:8000' }
     expect(resolveIntrinsics(environment, { template, parameters: local })).toEqual({
       TABLE_NAME: 'SessionsTable',
       COOKIE_SECURE: 'false',
       AWS_ENDPOINT_URL_DYNAMODB: 'http://dynamodb:8000',
+      ...powertools,
     })
   })
 })
@@ -346,8 +354,8 @@ function samEsbuildArgs(buildProperties: Record<string, unknown>, outdir: string
 }
 
 describe('the function built as sam build builds it', () => {
-  // Inside the repository (gitignored), so the external @aws-sdk/* resolve from node_modules as the
-  // Lambda runtime provides them.
+  // Inside the repository (gitignored), so the external @aws-sdk/* and @aws-lambda-powertools/* resolve
+  // from node_modules as the Lambda runtime and the Powertools layer provide them.
   const outdir = join(root, 'test-results', `sam-build-${process.pid}`, 'CounterFunction')
   const metafile = join(dirname(outdir), 'meta.json')
   const client = localClient()
@@ -372,7 +380,7 @@ describe('the function built as sam build builds it', () => {
     expect(existsSync(join(outdir, 'index.mjs'))).toBe(true)
   })
 
-  it('bundles only what sam build installs (npm install --omit=dev, from the lockfile), and leaves out only Node built-ins and @aws-sdk/*', () => {
+  it('bundles only what sam build installs (npm install --omit=dev, from the lockfile), and leaves out only Node built-ins, @aws-sdk/* and the Powertools layer', () => {
     const meta = JSON.parse(readFileSync(metafile, 'utf8')) as {
       inputs: Record<string, unknown>
       outputs: Record<string, { imports: { path: string; external?: boolean }[] }>
@@ -397,7 +405,18 @@ describe('the function built as sam build builds it', () => {
     const externals = Object.values(meta.outputs).flatMap((output) =>
       output.imports.filter((entry) => entry.external).map((entry) => entry.path),
     )
-    for (const path of externals) expect(path).toMatch(/^(node:|@aws-sdk\/)/)
+    for (const path of externals) expect(path).toMatch(/^(node:|@aws-sdk\/|@aws-lambda-powertools\/)/)
+    // What the counter takes from the Powertools layer: Logger, Metrics and Tracer, and their middlewares.
+    expect(
+      [...new Set(externals.filter((path) => path.startsWith('@aws-lambda-powertools/')))].sort(),
+    ).toEqual([
+      '@aws-lambda-powertools/logger',
+      '@aws-lambda-powertools/logger/middleware',
+      '@aws-lambda-powertools/metrics',
+      '@aws-lambda-powertools/metrics/middleware',
+      '@aws-lambda-powertools/tracer',
+      '@aws-lambda-powertools/tracer/middleware',
+    ])
   })
 
   it('runs on an HTTP API event against DynamoDB, with a Secure cookie as in AWS', async () => {
