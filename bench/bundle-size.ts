@@ -1,6 +1,6 @@
 /**
- * Minified bundle sizes (esbuild: platform node, format esm, minify, `@aws-sdk/*` external, as a Lambda
- * deployment builds them): the counter example and DESIGN.md's example with the library, the same handlers
+ * Minified bundle sizes (esbuild: platform node, format esm, minify, `@aws-sdk/*` external, and
+ * `@aws-lambda-powertools/*`, which the counter takes from the Powertools layer, as template.yaml builds it): the counter example and DESIGN.md's example with the library, the same handlers
  * without sessions, and express-session + connect-dynamodb + serverless-http for comparison. What the
  * library adds = with-session bundle − no-session bundle; esbuild's metafile also attributes the output
  * bytes to `src/` and the `cookie` dependency directly.
@@ -53,7 +53,7 @@ async function bundle({ name, entry, needsRequire }: Entry): Promise<Bundle> {
     target: 'node22',
     minify: true,
     mainFields: ['module', 'main'],
-    external: ['@aws-sdk/*'],
+    external: ['@aws-sdk/*', '@aws-lambda-powertools/*'],
     outfile: file,
     write: false,
     metafile: true,

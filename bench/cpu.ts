@@ -8,12 +8,19 @@
  *   cookie jar around it;
  * - **by hand**: the same two SDK calls on the same item, made directly;
  * - **harness**: the events, the jar and Middy around a handler with no session (what the first figure
- *   includes besides the library).
+ *   includes besides the library);
+ * - **with Powertools** (issue 22): the library's visit with `audit: powertools({ logger, metrics })`
+ *   (Logger at INFO, so nothing is logged; each request's EMF line serialized as `logMetrics` would print
+ *   it, its bytes counted), over the CPU of the visit without it; and the DynamoDB bytes each visit sends
+ *   and receives, with and without (`ReturnConsumedCapacity` asked, capacity returned).
  *
  * The difference library − by hand is the library's cost: its own code, and the SDK's work on its larger
  * requests and responses (conditions, write tokens, returned attributes). Run alone:
  * `node bench/cpu.ts` (`BENCH_CPU_N` requests per figure, default 1000). Prints a table; asserts nothing.
  */
+
+import { Logger } from '@aws-lambda-powertools/logger'
+import { Metrics } from '@aws-lambda-powertools/metrics'
 import {
   CreateTableCommand,
   DynamoDBClient,
@@ -22,7 +29,8 @@ import {
 } from '@aws-sdk/client-dynamodb'
 import middy from '@middy/core'
 import { startDynamoDBLocal } from '../scripts/dynamodb-local.ts'
-import { dynamoSession, type SessionContext } from '../src/index.ts'
+import { type AuditOptions, dynamoSession, type SessionContext } from '../src/index.ts'
+import { powertools } from '../src/powertools/index.ts'
 import { CookieJar, httpEvent } from '../src/testing/index.ts'
 import { markdownTable, num } from './lib/stats.ts'
 
@@ -30,13 +38,22 @@ const N = Number(process.env.BENCH_CPU_N ?? 1000)
 const WARM_UP = 100
 const TABLE = 'CpuBench'
 
-/** CPU milliseconds per call of `run`, over `N` calls after a warm-up. */
-async function cpuPerCall(run: () => Promise<unknown>): Promise<number> {
-  for (let i = 0; i < WARM_UP; i++) await run()
-  const start = process.cpuUsage()
-  for (let i = 0; i < N; i++) await run()
-  const used = process.cpuUsage(start)
-  return (used.user + used.system) / 1000 / N
+/** Rounds each figure is measured in, interleaved with the other figures' (so drift and JIT warm-up fall on all alike). */
+const ROUNDS = 10
+
+/** CPU milliseconds per call of each of `runs`, over `N` calls each after a warm-up, in interleaved rounds. */
+async function cpuPerCall(...runs: (() => Promise<unknown>)[]): Promise<number[]> {
+  for (const run of runs) for (let i = 0; i < WARM_UP; i++) await run()
+  const used = runs.map(() => 0)
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [index, run] of runs.entries()) {
+      const start = process.cpuUsage()
+      for (let i = 0; i < N / ROUNDS; i++) await run()
+      const spent = process.cpuUsage(start)
+      used[index] = (used[index] ?? 0) + spent.user + spent.system
+    }
+  }
+  return used.map((micros) => micros / 1000 / N)
 }
 
 const local = await startDynamoDBLocal()
@@ -45,6 +62,20 @@ const client = new DynamoDBClient({
   region: 'us-east-1',
   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
 })
+/** HTTP body bytes the client sent and received (request bodies, response Content-Length). */
+const wire = { sent: 0, received: 0 }
+client.middlewareStack.add(
+  (next) => async (args) => {
+    const body = (args.request as { body?: unknown }).body
+    wire.sent +=
+      typeof body === 'string' ? Buffer.byteLength(body) : ((body as Uint8Array | undefined)?.byteLength ?? 0)
+    const output = await next(args)
+    const headers = (output.response as { headers?: Record<string, string> }).headers ?? {}
+    wire.received += Number(headers['content-length'] ?? 0)
+    return output
+  },
+  { step: 'finalizeRequest', name: 'countBytes' },
+)
 try {
   await client.send(
     new CreateTableCommand({
@@ -55,23 +86,48 @@ try {
     }),
   )
   type Data = { count: number }
-  const handler = middy()
-    .use(dynamoSession<Data>({ client, store: { tableName: TABLE } }))
-    .handler(async (_event: unknown, context: SessionContext<Data>) => {
-      const count = ((await context.session.get('count')) ?? 0) + 1
-      await context.session.set('count', count)
-      return { statusCode: 200, body: String(count) }
-    })
+  const counter = (audit?: AuditOptions) =>
+    middy()
+      .use(dynamoSession<Data>({ client, store: { tableName: TABLE }, ...(audit && { audit }) }))
+      .handler(async (_event: unknown, context: SessionContext<Data>) => {
+        const count = ((await context.session.get('count')) ?? 0) + 1
+        await context.session.set('count', count)
+        return { statusCode: 200, body: String(count) }
+      })
+  const handler = counter()
   const jar = new CookieJar()
-  const visit = async () => {
-    const event = httpEvent('http-api-v2', { path: '/', jar })
-    jar.takeFrom(await handler(event, {} as never), event)
+  const visit = async (cookies = jar) => {
+    const event = httpEvent('http-api-v2', { path: '/', jar: cookies })
+    cookies.takeFrom(await handler(event, {} as never), event)
   }
   await visit() // the first visit stores the session; the measured ones return to it
-  const library = await cpuPerCall(visit)
+  /** The bytes of the second visit of a new browser (the first stores its session): same item, same size. */
+  const bytesOf = async (run: (cookies: CookieJar) => Promise<unknown>) => {
+    const cookies = new CookieJar()
+    await run(cookies)
+    wire.sent = 0
+    wire.received = 0
+    await run(cookies)
+    return { ...wire }
+  }
+  const plainBytes = await bytesOf(visit)
+
+  const metrics = new Metrics({ namespace: 'Sessions', serviceName: 'bench' })
+  const logger = new Logger({ serviceName: 'bench', logLevel: 'INFO' })
+  const observed = counter(powertools({ logger, metrics }))
+  let emfBytes = 0
+  let emfLines = 0
+  const observedVisit = async (cookies = jar) => {
+    const event = httpEvent('http-api-v2', { path: '/', jar: cookies })
+    cookies.takeFrom(await observed(event, {} as never), event)
+    // What logMetrics prints at the end of the request: one EMF line (not written out here).
+    emfBytes += JSON.stringify(metrics.serializeMetrics()).length + 1
+    emfLines += 1
+    metrics.clearMetrics()
+  }
 
   const Key = { session_id: { S: `SESSIONS::TOWER::${jar.value}` } }
-  const byHand = await cpuPerCall(async () => {
+  const byHandVisit = async () => {
     const got = await client.send(new GetItemCommand({ TableName: TABLE, Key, ConsistentRead: true }))
     const count = Number(got.Item?.data?.M?.count?.N ?? 0)
     await client.send(
@@ -84,19 +140,43 @@ try {
         ExpressionAttributeValues: { ':n': { N: String(count + 1) }, ':o': { N: String(count) } },
       }),
     )
-  })
+  }
 
   const bare = middy().handler(async () => ({
     statusCode: 200,
     body: '1',
     cookies: [`id=${jar.value}; Path=/`],
   }))
-  const harness = await cpuPerCall(async () => {
+  const harnessVisit = async () => {
     const event = httpEvent('http-api-v2', { path: '/', jar })
     jar.takeFrom(await bare(event, {} as never), event)
+  }
+
+  const [library = 0, byHand = 0, harness = 0, withPowertools = 0] = await cpuPerCall(
+    visit,
+    byHandVisit,
+    harnessVisit,
+    observedVisit,
+  )
+  // What Powertools Logger writes (to standard output and error) during one visit at INFO.
+  let logBytes = 0
+  const streams = [process.stdout, process.stderr]
+  const writes = streams.map((stream) => stream.write)
+  for (const stream of streams) {
+    stream.write = ((chunk: string | Uint8Array) => {
+      logBytes += chunk.length
+      return true
+    }) as typeof stream.write
+  }
+  const observedBytes = await bytesOf(observedVisit).finally(() => {
+    streams.forEach((stream, i) => {
+      stream.write = writes[i] as typeof stream.write
+    })
   })
 
-  console.log(`## CPU per request (${N} requests each, after ${WARM_UP} to warm up)\n`)
+  console.log(
+    `## CPU per request (${N} requests each, after ${WARM_UP} to warm up, in ${ROUNDS} interleaved rounds)\n`,
+  )
   console.log(
     markdownTable(
       ['request', 'CPU ms per request'],
@@ -108,6 +188,23 @@ try {
           '**the library over the calls by hand** (library − by hand − harness)',
           `**${num(library - byHand - harness)}**`,
         ],
+        ['returning visit with `audit: powertools({ logger, metrics })`', num(withPowertools)],
+        [
+          '**Powertools on over off** (its adapters, the store calls reported, the EMF line)',
+          `**${num(withPowertools - library)}**`,
+        ],
+      ],
+    ),
+  )
+  console.log(`\n## Observability on (issue 22), per returning visit\n`)
+  console.log(
+    markdownTable(
+      ['', 'off', 'with `powertools({ logger, metrics })`'],
+      [
+        ['DynamoDB request bytes sent (2 calls)', String(plainBytes.sent), String(observedBytes.sent)],
+        ['DynamoDB response bytes received', String(plainBytes.received), String(observedBytes.received)],
+        ['EMF bytes written (one line)', '0', String(Math.round(emfBytes / emfLines))],
+        ['log bytes written at INFO', '0', String(logBytes)],
       ],
     ),
   )

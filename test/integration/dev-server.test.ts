@@ -463,6 +463,29 @@ describe('the dev server CLI', () => {
       storeCookies(jar, response)
       expect(await response.json()).toEqual({ count: expected })
     }
+    // The EMF line Powertools Metrics would send for each request (issue 22), and no session id anywhere.
+    const emf = cli
+      .output()
+      .stdout.split('\n')
+      .filter((line) => line.startsWith('{"_aws"'))
+      .map(
+        (line) =>
+          JSON.parse(line) as Record<string, unknown> & {
+            _aws: { CloudWatchMetrics: { Namespace: string }[] }
+          },
+      )
+    expect(emf.map((line) => line._aws.CloudWatchMetrics[0]?.Namespace)).toEqual(['Sessions', 'Sessions'])
+    expect(
+      emf.map(({ SessionsCreated, SessionsLoaded, SessionsSaved }) => ({
+        SessionsCreated,
+        SessionsLoaded,
+        SessionsSaved,
+      })),
+    ).toEqual([
+      { SessionsCreated: 1, SessionsLoaded: undefined, SessionsSaved: undefined },
+      { SessionsCreated: undefined, SessionsLoaded: 1, SessionsSaved: 1 },
+    ])
+    expect(cli.output().stdout).not.toContain(jar.value as string)
     const jvms = childPids(cli.child.pid ?? -1)
     expect(jvms.length).toBeGreaterThan(0)
 
