@@ -187,7 +187,9 @@ try {
 
 const sizes = await bundleSizes()
 log(`bundles built (${elapsed()})`)
-console.log('\n## Bundle size (esbuild, node, esm, minified, @aws-sdk/* and @aws-lambda-powertools/* external)\n')
+console.log(
+  '\n## Bundle size (esbuild, node, esm, minified, @aws-sdk/* and @aws-lambda-powertools/* external)\n',
+)
 console.log(sizes.markdown)
 targets.push({
   name: 'the library adds at most 30 KB minified',
