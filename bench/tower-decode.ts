@@ -17,8 +17,21 @@ function largeRecord(): Uint8Array {
   return encodeTowerRecord({ id: 'KgAAAAAAAAAAAAAAAAAAAA', data, expiresAt: 0 })
 }
 
+/** A record of `count` keys of `true`, as another service could write it (header and entries by hand). */
+function manyKeys(count: number): Uint8Array {
+  const empty = encodeTowerRecord({ id: 'KgAAAAAAAAAAAAAAAAAAAA', data: {}, expiresAt: 0 })
+  const header =
+    count < 16 ? Buffer.from([0x80 | count]) : Buffer.from(`de${count.toString(16).padStart(4, '0')}`, 'hex')
+  const entries = Array.from({ length: count }, (_, i) =>
+    Buffer.concat([Buffer.from([0xa6]), Buffer.from(`k${String(i).padStart(5, '0')}`), Buffer.from([0xc3])]),
+  )
+  return Buffer.concat([empty.subarray(0, 19), header, ...entries, empty.subarray(20)])
+}
+
 const inputs: [string, Uint8Array][] = [
   ['a valid record of 50,000 small maps', largeRecord()],
+  ['a record of 8,192 keys (MAX_SESSION_KEYS)', manyKeys(8192)],
+  ['a record of 57,000 keys (another service wrote it)', manyKeys(57_000)],
   ['a string declared 4 GiB long', Buffer.from(`93${ID42}81a176dbffffffff`, 'hex')],
   [
     'an array declared 4 billion items long, 1,000 nils given',

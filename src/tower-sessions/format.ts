@@ -6,11 +6,12 @@
  *
  * @module
  */
+import { SessionTooLargeError } from '../errors.ts'
 import type { SessionFormat } from '../store/format.ts'
 import { generateTowerSessionId, isTowerSessionId } from './id.ts'
 import { encodeString, encodeValue } from './msgpack.ts'
-import { type DecodedTowerRecord, decodeTowerRecord, encodeTowerRecord } from './record.ts'
-import { assertTowerSessionValue, inspectTowerSessionValue } from './value.ts'
+import { type DecodedTowerRecord, decodeTowerRecord, encodeTowerRecord, tooManyKeys } from './record.ts'
+import { assertTowerSessionValue, inspectTowerSessionValue, MAX_SESSION_KEYS } from './value.ts'
 
 /**
  * The tower-sessions format, for `store: { format: towerSessionsFormat() }` (or
@@ -60,6 +61,11 @@ export function towerSessionsFormat(): SessionFormat {
       return { data: record.data, state: record }
     },
     check: (key, value) => assertTowerSessionValue(value, key),
+    assertFits(size, room, data) {
+      if (size > room) throw new SessionTooLargeError(size, room)
+      const keys = Object.keys(data()).length
+      if (keys > MAX_SESSION_KEYS) throw tooManyKeys(keys)
+    },
     entrySize(key, value) {
       const { wideIntegers } = inspectTowerSessionValue(value, key)
       return encodeString(key).length + encodeValue(value, wideIntegers).length

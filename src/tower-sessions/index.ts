@@ -37,6 +37,7 @@ export {
 export {
   assertTowerSessionValue,
   inspectTowerSessionValue,
+  MAX_SESSION_KEYS,
   MAX_VALUE_DEPTH,
   type ValueTraits,
 } from './value.ts'

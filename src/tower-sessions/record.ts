@@ -45,7 +45,7 @@ import {
   sortByUtf8,
 } from './msgpack.ts'
 import { scanRecord } from './scan.ts'
-import { inspectTowerSessionValue } from './value.ts'
+import { inspectTowerSessionValue, MAX_SESSION_KEYS } from './value.ts'
 
 /**
  * A tower-sessions record: the session id (cookie form), its data, and when it expires.
@@ -141,6 +141,13 @@ function expiryOf(record: TowerRecord, parts: ExpiryParts | undefined): ExpiryPa
   return normalized
 }
 
+/** The refusal of a session of `keys` keys, more than the format holds. */
+export function tooManyKeys(keys: number): SessionDataError {
+  return new SessionDataError(
+    `A tower-sessions session holds at most ${MAX_SESSION_KEYS} keys; this one would have ${keys}`,
+  )
+}
+
 /**
  * The bytes tower-sessions-dynamodb-store stores in `data` for this record: exactly what
  * `rmp_serde::to_vec(&record)` writes for the same id, data and expiry date (map order aside: with
@@ -170,6 +177,7 @@ export function encodeTowerRecord(record: TowerRecord, options: EncodeTowerRecor
     throw new SessionDataError('Session data cannot be stored: it is not an object')
   }
   let keys = Object.keys(data).filter((key) => data[key] !== undefined)
+  if (keys.length > MAX_SESSION_KEYS) throw tooManyKeys(keys.length)
   if (sortKeys) keys = sortByUtf8(keys)
   const chunks: Uint8Array[] = [Uint8Array.of(0x93), idBytes, mapHeader(keys.length)]
   for (const key of keys) {

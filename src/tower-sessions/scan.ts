@@ -28,6 +28,7 @@
  * @module
  */
 import { isUtf8 } from 'node:buffer'
+import { MAX_SESSION_KEYS } from './value.ts'
 
 /** rmp_serde's deserializer depth: a 1024th nested container is an error. */
 const MAX_CONTAINERS = 1023
@@ -345,6 +346,7 @@ function readId(reader: Reader): Uint8Array {
 function readData(reader: Reader): Map<string, ScannedEntry> {
   const head = reader.head()
   if (head.kind !== 'map') refuse('the data is not a map')
+  if (head.length > MAX_SESSION_KEYS) refuse(`more than ${MAX_SESSION_KEYS} keys`)
   const entries = new Map<string, ScannedEntry>()
   for (let i = 0; i < head.length; i++) {
     const keyHead = reader.head()

@@ -21,6 +21,19 @@ import { type JsonValue, walkJsonValue } from '../data.ts'
  */
 export const MAX_VALUE_DEPTH = 1021
 
+/**
+ * The most keys a session's data may have in the tower-sessions format. A record with more is refused as
+ * corrupt when read (from its map's header, before any of it is decoded), and `set()` of one more key
+ * throws `SessionDataError`: decoding 57,000 keys took about 150 ms and 25 MB of heap, enough to push a
+ * small Lambda out of memory, while 8,192 decode in about 30 ms and 9 MB (bench/RESULTS.md).
+ *
+ * @example
+ * ```ts
+ * if (Object.keys(data).length > MAX_SESSION_KEYS) console.log('too many keys for a tower-sessions record')
+ * ```
+ */
+export const MAX_SESSION_KEYS = 8192
+
 /** −2^63 and 2^64: the integers rmp_serde can hold as `i64` or `u64`. */
 const I64_MIN = -(2 ** 63)
 const U64_END = 2 ** 64

@@ -22,6 +22,7 @@ import {
   decodeTowerRecord,
   encodeTowerRecord,
   isTowerSessionId,
+  MAX_SESSION_KEYS,
   towerSessionsFormat,
 } from '../../src/tower-sessions/index.ts'
 import type { HttpResult } from '../support/app.ts'
@@ -219,6 +220,40 @@ describe('a session this library creates: laid out as the Rust crate writes it',
     expect(old?.data).toBeUndefined() // TSDS's load requires `data` to be binary, else "no session"
     expect(old?.successor).toEqual({ S: second })
     expect(decodeTowerRecord((await rawItem(second))?.data?.B as Uint8Array).data).toEqual({ user: 'ada' })
+  })
+
+  it(`a record of more keys than a session holds (${MAX_SESSION_KEYS}), written by another service: refused as corrupt, a fresh session, the record left as it is`, async () => {
+    const id = vectors[0]?.cookie.replace('K', 'M') ?? ''
+    // The Rust side could write it: 8,193 keys of `true`, "k0000" to "k8192".
+    const empty = encodeTowerRecord({ id, data: {}, expiresAt: NOW + 3600 })
+    const entries = Array.from({ length: MAX_SESSION_KEYS + 1 }, (_, i) =>
+      Buffer.concat([
+        Buffer.from([0xa5]),
+        Buffer.from(`k${String(i).padStart(4, '0')}`),
+        Buffer.from([0xc3]),
+      ]),
+    )
+    const at = 19 // after 93 c4 10 and the 16 id bytes, the empty data map (80)
+    expect(empty[at]).toBe(0x80)
+    const blob = Buffer.concat([
+      empty.subarray(0, at),
+      Buffer.from('de2001', 'hex'),
+      ...entries,
+      empty.subarray(at + 1),
+    ])
+    await rustPut(id, NOW + 3600, blob)
+    let seen: unknown = 'not read'
+    const app = await lambda(async (session) => {
+      seen = await session.get('k0000')
+      await session.set('visits', 1)
+      return { statusCode: 200 }
+    })
+    const fresh = cookieOf(await app.send('visit', id)) ?? ''
+    expect(seen).toBeUndefined()
+    expect(isTowerSessionId(fresh)).toBe(true)
+    expect(fresh).not.toBe(id)
+    expect(Buffer.from((await rawItem(id))?.data?.B as Uint8Array).equals(blob)).toBe(true)
+    expect(decodeTowerRecord((await rawItem(fresh))?.data?.B as Uint8Array).data).toEqual({ visits: 1 })
   })
 
   it('refuses what Rust could not read at set(), and accepts what the native map could not hold', async () => {

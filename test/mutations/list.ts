@@ -706,4 +706,18 @@ export const mutations: readonly Mutation[] = [
       { file: 'test/unit/powertools.test.ts', test: "leaves the store's synchronous methods synchronous" },
     ],
   },
+  {
+    id: 'tower-keys-unbounded',
+    breaks:
+      'a tower-sessions record of more keys than a session holds is refused from its header, not decoded',
+    file: 'src/tower-sessions/scan.ts',
+    find: 'if (head.length > MAX_SESSION_KEYS) refuse(`more than ${MAX_SESSION_KEYS} keys`)',
+    replace: '',
+    caughtBy: [
+      {
+        file: 'test/unit/tower-sessions/hostile.test.ts',
+        test: 'reads 8,192 keys, the most a session holds',
+      },
+    ],
+  },
 ]

@@ -27,7 +27,7 @@ import {
   type TestClock,
   testClock,
 } from '../../../src/testing/index.ts'
-import { isTowerSessionId, towerSessionsFormat } from '../../../src/tower-sessions/index.ts'
+import { isTowerSessionId, MAX_SESSION_KEYS, towerSessionsFormat } from '../../../src/tower-sessions/index.ts'
 import { changeOf } from '../../support/store-contract.ts'
 
 /** A Lambda context for one invocation: the middleware attaches that request's session to it. */
@@ -251,6 +251,30 @@ describe('MemoryStore', () => {
     // The format's rules, not the native map's: an empty key is fine in a tower-sessions record.
     expect(() => store.checkEntry('', 1)).not.toThrow()
     expect(() => new MemoryStore().checkEntry('', 1)).toThrow(SessionDataError)
+  })
+
+  it(`a tower-sessions session holds at most ${MAX_SESSION_KEYS} keys: set() of one more throws SessionDataError`, async () => {
+    const clock = testClock()
+    const store = new MemoryStore({ now: clock.now, format: towerSessionsFormat() })
+    const full = Object.fromEntries(Array.from({ length: MAX_SESSION_KEYS }, (_, i) => [`k${i}`, i]))
+    const { id } = await store.create({ data: full, expiresAt: seconds(clock) + 600 })
+    const outcomes: unknown[] = []
+    const handler = middy()
+      .use(dynamoSession({ store, now: clock.now }))
+      .handler(async (_event, { session }) => {
+        await session.set('k0', 'changed') // a key it has: fine
+        outcomes.push(await session.set('one more', 1).catch((error: unknown) => error))
+        return { statusCode: 200, body: 'ok' }
+      })
+    await handler(httpEvent('http-api-v2', { path: '/', headers: { cookie: `id=${id}` } }), lambdaContext())
+    expect(outcomes[0]).toBeInstanceOf(SessionDataError)
+    expect((outcomes[0] as Error).message).toMatch(/at most 8192 keys; this one would have 8193/)
+    const [stored] = store.sessions()
+    expect(Object.keys(stored?.data ?? {})).toHaveLength(MAX_SESSION_KEYS)
+    expect(stored?.data.k0).toBe('changed')
+    await expect(
+      store.create({ data: { ...full, extra: 1 }, expiresAt: seconds(clock) + 600 }),
+    ).rejects.toThrow(SessionDataError)
   })
 
   it('refuses options that make no sense, and ids of the wrong shape', async () => {

@@ -4,7 +4,8 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it, vi } from 'vitest'
-import { decodeTowerRecord, encodeTowerRecord } from '../../../src/tower-sessions/index.ts'
+import { SessionDataError } from '../../../src/index.ts'
+import { decodeTowerRecord, encodeTowerRecord, MAX_SESSION_KEYS } from '../../../src/tower-sessions/index.ts'
 import { rustVectors } from './fixtures.ts'
 
 const ID42 = `c410${'00'.repeat(15)}2a`
@@ -86,7 +87,7 @@ describe('hostile data attributes', () => {
     ['a binary of 4 GiB', `93${ID42}81a176c6ffffffff`, 'truncated'],
     ['an extension of 4 GiB', `83a178c9ffffffff01`, 'truncated'],
     ['an array of 4 billion items', `93${ID42}81a176ddffffffff`, 'truncated'],
-    ['a map of 4 billion entries', `93${ID42}dfffffffff`, 'truncated'],
+    ['a map of 4 billion entries', `93${ID42}dfffffffff`, 'more than 8192 keys'],
     ['a record array of 4 billion fields', 'ddffffffff', 'the record is not 3 fields'],
     ['a record map of 4 billion fields', 'dfffffffff', 'truncated'],
     ['an array of 4 billion nils', `93${ID42}81a176ddffffffff${'c0'.repeat(1000)}`, 'truncated'],
@@ -109,6 +110,27 @@ describe('hostile data attributes', () => {
     }
     const unknownField = Buffer.from(`81a178${'91'.repeat(200_000)}c0`, 'hex')
     expect(() => decodeTowerRecord(unknownField)).toThrow(/nested too deep/)
+  })
+
+  it('reads 8,192 keys, the most a session holds; refuses 8,193 from the map header (57,000 took 150 ms and 25 MB)', () => {
+    const keys = (count: number) =>
+      Object.fromEntries(Array.from({ length: count }, (_, i) => [`k${i}`, true]))
+    const record = (count: number) => ({ id: 'KgAAAAAAAAAAAAAAAAAAAA', data: keys(count), expiresAt: 0 })
+    expect(MAX_SESSION_KEYS).toBe(8192)
+    expect(Object.keys(decodeTowerRecord(encodeTowerRecord(record(8192))).data)).toHaveLength(8192)
+    // Written by another service: a data map of one key more than the format holds; refused from its header.
+    const more = Buffer.from(`93${ID42}de2001`, 'hex')
+    const reads = vi.spyOn(DataView.prototype, 'getUint8')
+    try {
+      expect(() => decodeTowerRecord(more)).toThrow(
+        new TypeError('not a tower-sessions record: more than 8192 keys'),
+      )
+      expect(reads.mock.calls.length).toBeLessThanOrEqual(more.length)
+    } finally {
+      reads.mockRestore()
+    }
+    expect(() => encodeTowerRecord(record(8193))).toThrow(SessionDataError)
+    expect(() => encodeTowerRecord(record(8193))).toThrow(/at most 8192 keys; this one would have 8193/)
   })
 
   it('reads a large valid record whole (its decode time is a figure of bench/tower-decode.ts)', () => {

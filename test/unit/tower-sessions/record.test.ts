@@ -120,13 +120,20 @@ describe('encodeTowerRecord', () => {
   it.each([
     [15, '8f'],
     [16, 'de0010'],
-    [65536, 'df00010000'],
   ])('writes a data map of %d keys with the header %s, and nested maps likewise', (size, header) => {
     const data = Object.fromEntries(Array.from({ length: size }, (_, i) => [`k${i}`, i]))
     const bytes = encodeTowerRecord({ id: ID, data, expiresAt: AT })
     expect(hex(bytes.subarray(19, 19 + header.length / 2))).toBe(header) // after 93 c4 10 <16 bytes>
     expect(valueHex(data).slice(0, header.length)).toBe(header)
     expect(decodeTowerRecord(bytes).data).toEqual(data)
+  })
+
+  it('writes a nested map of 65536 keys with the header df00010000 (the session itself holds at most 8,192)', () => {
+    const big = Object.fromEntries(Array.from({ length: 65536 }, (_, i) => [`k${i}`, i]))
+    const bytes = encodeTowerRecord({ id: ID, data: { big }, expiresAt: AT })
+    expect(hex(bytes.subarray(19, 19 + 6))).toBe('81a3626967df') // { "big": map32 ...
+    expect(valueHex(big).slice(0, 10)).toBe('df00010000')
+    expect(decodeTowerRecord(bytes).data).toEqual({ big })
   })
 
   it('keeps the data’s key order by default, and sorts keys by UTF-8 bytes as Rust’s BTreeMap with sortKeys', () => {
