@@ -21,18 +21,14 @@
 
 import { Logger } from '@aws-lambda-powertools/logger'
 import { Metrics } from '@aws-lambda-powertools/metrics'
-import {
-  CreateTableCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb'
+import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb'
 import middy from '@middy/core'
 import { startDynamoDBLocal } from '../scripts/dynamodb-local.ts'
 import { type AuditOptions, dynamoSession, type SessionContext } from '../src/index.ts'
 import { powertools } from '../src/powertools/index.ts'
 import { CookieJar, httpEvent } from '../src/testing/index.ts'
 import { markdownTable, num } from './lib/stats.ts'
+import { createSessionsTable } from './lib/table.ts'
 
 const N = Number(process.env.BENCH_CPU_N ?? 1000)
 const WARM_UP = 100
@@ -77,14 +73,7 @@ client.middlewareStack.add(
   { step: 'finalizeRequest', name: 'countBytes' },
 )
 try {
-  await client.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      BillingMode: 'PAY_PER_REQUEST',
-      KeySchema: [{ AttributeName: 'session_id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'session_id', AttributeType: 'S' }],
-    }),
-  )
+  await createSessionsTable(client, TABLE)
   type Data = { count: number }
   const counter = (audit?: AuditOptions) =>
     middy()

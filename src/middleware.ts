@@ -116,8 +116,8 @@ export interface DynamoSessionOptions {
    * writer wins** on them: a concurrent change of the same key is overwritten, not answered `409` (a key
    * the request read keeps that promise, and so does every request that reads first). One call for values
    * up to 4 KB with the native map codec, unless the session has a per-session expiry, is near its
-   * absolute deadline, is due for renewal, or holds 32 write tokens (each blind write adds one; a write
-   * that reads drops those over a minute old): then the refused update returns the item, which is saved
+   * absolute deadline, is due for renewal, or holds 5 write tokens (each blind write adds one; a write
+   * that reads keeps at most the newest 3 of the last minute): then the refused update returns the item, which is saved
    * as usual, still last writer wins. Larger values and other codecs read first. Default `false`.
    */
   blindWrites?: boolean | undefined

@@ -26,8 +26,16 @@ export type Item = Record<string, AttributeValue>
 export const ITEM_LIMIT = 400 * 1024
 /** How long a write token is kept: longer than any SDK retry of the write that carries it. */
 export const TOKEN_SECONDS = 60
-/** At most this many tokens are kept, the newest ones (a burst of writes must not grow the item). */
-export const MAX_TOKENS = 32
+/**
+ * A write that reads keeps the newest this many of the tokens it found (and any of the same second as the
+ * last of them) beside its own: a write whose reply was lost recognises itself on the SDK's retry (within
+ * the store's `timeoutMs`, 5 s by default; in practice well under a second) unless one more than this
+ * many writes that read, each in a later second, landed in between. At 100 writes a minute the item holds 4 or 5
+ * tokens, about 75 to 90 bytes.
+ */
+const KEPT_TOKENS = 3
+/** A write without a read needs fewer tokens than this in the item (it adds one and drops none). */
+export const MAX_TOKENS = 5
 /** Bytes set aside in every item for the tokens, the version, the policy and the key. */
 const BOOKKEEPING_BYTES = MAX_TOKENS * 24 + 512
 
@@ -74,9 +82,9 @@ export function sameState(a: ItemRevision, b: ItemRevision): boolean {
   return JSON.stringify(x) === JSON.stringify(y)
 }
 
-/** A fresh write token: 72 random bits. */
+/** A fresh write token: 48 random bits (it tells one item's last few writes apart, nothing more). */
 export function newWriteToken(): string {
-  return randomBytes(9).toString('base64url')
+  return randomBytes(6).toString('base64url')
 }
 
 /** Whether a raw attribute holds only types the native map codec writes back identically. */
@@ -223,12 +231,15 @@ export class ItemLayout {
     return tokens
   }
 
-  /** The tokens of `revision` a write made at `now` drops: older than a minute, or beyond the newest few. */
+  /**
+   * The tokens of `revision` a write made at `now` drops: older than a minute, or older than the newest
+   * {@link KEPT_TOKENS} (those of the same second as the last of them are kept: a second's writes are not
+   * told apart by time).
+   */
   staleTokens(revision: ItemRevision, now: number): string[] {
     const entries = Object.entries(revision.tokens ?? {}).sort(([, a], [, b]) => b - a)
-    return entries
-      .filter(([, at], index) => index >= MAX_TOKENS - 1 || at < now - TOKEN_SECONDS)
-      .map(([token]) => token)
+    const oldest = Math.max(entries[KEPT_TOKENS - 1]?.[1] ?? 0, now - TOKEN_SECONDS)
+    return entries.filter(([, at]) => at < oldest).map(([token]) => token)
   }
 
   /** The token map a whole-item write at `now` stores: the revision's recent tokens and `token`. */

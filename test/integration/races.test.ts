@@ -317,6 +317,27 @@ describe('7 and 17. a reply lost after DynamoDB applied the write (the SDK retri
     })
   }
 
+  /**
+   * Loses the reply of the first `UpdateItem` after DynamoDB applied it, and holds the SDK's retry until
+   * `release` opens (`retried` opens when it arrives); later writes go through.
+   */
+  function holdRetryOfLostWrite(proxy: FaultProxy) {
+    let writes = 0
+    const retried = gate()
+    const release = gate()
+    proxy.intercept(async ({ op }) => {
+      if (op !== 'UpdateItem') return undefined
+      writes++
+      if (writes === 1) return 'applyThenDrop' // applied; the reply never comes
+      if (writes === 2) {
+        retried.open()
+        await release.opened
+      }
+      return 'forward'
+    })
+    return { retried, release }
+  }
+
   it('a save: the retry recognises its own write and answers 200 with the saved value', async () => {
     const id = await seed(raw, tables.name, { count: 1 })
     const app = await lambda()
@@ -331,17 +352,8 @@ describe('7 and 17. a reply lost after DynamoDB applied the write (the SDK retri
   it('a save whose lost reply is retried only after a login moved the session: 200, the change lives on under the new id, which its cookie is not given', async () => {
     const id = await seed(raw, tables.name, { count: 1 })
     const writer = await lambda()
-    let writes = 0
-    const retried = gate()
-    const release = gate()
-    writer.proxy.intercept(async ({ op }) => {
-      if (op !== 'UpdateItem') return undefined
-      writes++
-      if (writes === 1) return 'applyThenDrop' // applied: count 2; the reply never comes
-      retried.open() // the SDK's retry, held while a login regenerates the session
-      await release.opened
-      return 'forward'
-    })
+    // Applied (count 2), the reply lost; the SDK's retry held while a login regenerates the session.
+    const { retried, release } = holdRetryOfLostWrite(writer.proxy)
     const saving = writer.send('incr', id)
     await retried.opened
     const login = await (await lambda()).send('login', id)
@@ -354,6 +366,36 @@ describe('7 and 17. a reply lost after DynamoDB applied the write (the SDK retri
     expect(cookieOf(saved)).toBeUndefined()
     expect((await bodies(cookieOf(login) ?? ''))?.data).toEqual({ count: 2, role: 'user' })
   })
+
+  // The window of write tokens (item-layout's KEPT_TOKENS): a write that reads keeps the newest 3 tokens it
+  // found (and those of the same second), so the SDK's retry of a write whose reply was lost recognises it
+  // unless 4 writes that read, each in a later second, landed in between. On a test clock, 1 s apart.
+  for (const [between, recognised] of [
+    [3, true],
+    [4, false],
+  ] as const) {
+    it(`a save whose lost reply is retried after ${between} writes in later seconds: ${recognised ? 'recognised, 200' : 'no longer recognised, 409 (its value was applied, then overwritten by writes that read it: nothing lost)'}`, async () => {
+      let clock = Date.now()
+      const now = () => clock
+      const id = await seed(raw, tables.name, { count: 1 })
+      const writer = await lambda({ now })
+      // Applied (count 2), the reply lost; the SDK's retry held while other requests write.
+      const { retried, release } = holdRetryOfLostWrite(writer.proxy)
+      const saving = writer.send('incr', id)
+      await retried.opened
+      const other = await lambda({ now })
+      for (let i = 0; i < between; i++) {
+        clock += 1000
+        expect((await other.send('incr', id)).statusCode).toBe(200)
+      }
+      release.open()
+      const saved = await saving
+      expect(saved.statusCode).toBe(recognised ? 200 : 409)
+      if (recognised) expect(saved.body).toBe('2')
+      // Applied once either way: the other writes counted on from it.
+      expect((await bodies(id))?.data).toEqual({ count: 2 + between })
+    })
+  }
 
   it('a first visit: one item, not a second orphan, and the cookie names it', async () => {
     const before = (await scan(raw, tables.name)).length
