@@ -20,7 +20,8 @@ import type { StoreCall, StoreObserver } from './store/calls.ts'
  *   held no id this server could have issued (`reason: 'malformed'`: garbled, or a bad signature);
  * - `expired`: the cookie named a session past its absolute lifetime;
  * - `saved`: a request's changes were written; `touched`: a read-only request moved a rolling expiry;
- * - `conflict`: a request's changes were refused (`reason`: `key`, `expiry`, `ended`, `contention`);
+ * - `conflict`: a request's changes were refused (`reason`: `key`, `expiry`, `ended`, `contention`,
+ *   `replicated`);
  * - `regenerated`: the session moved to a new id (a login; `idHash` is the new id's);
  * - `renewed`: the session moved to a new id because its id was old enough (the `renewal` option; `idHash`
  *   is the new id's, and it keeps its lifetime);

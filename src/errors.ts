@@ -86,14 +86,16 @@ export class SessionStoreError extends SessionError {
  * - `key`: another request changed a key this request changed too (or removed one it set);
  * - `expiry`: another request changed the per-session expiry this request changed too;
  * - `ended`: the session was ended (logout, `regenerate()` elsewhere, or expiry) by another request;
- * - `contention`: the session kept changing under concurrent requests until the retries ran out.
+ * - `contention`: the session kept changing under concurrent requests until the retries ran out;
+ * - `replicated`: on a multi-Region strongly consistent global table, another Region kept writing the
+ *   session at the same moment (`ReplicatedWriteConflictException`) until the retries ran out.
  *
  * @example
  * ```ts
  * if (error instanceof SessionConflictError && error.reason === 'ended') return redirectToLogin()
  * ```
  */
-export type SessionConflictReason = 'key' | 'expiry' | 'ended' | 'contention'
+export type SessionConflictReason = 'key' | 'expiry' | 'ended' | 'contention' | 'replicated'
 
 const NOT_SAVED = "none of this request's session changes was saved"
 const CONFLICT_MESSAGES: Record<SessionConflictReason, string> = {
@@ -101,6 +103,7 @@ const CONFLICT_MESSAGES: Record<SessionConflictReason, string> = {
   expiry: `Another request changed the session expiry at the same time; ${NOT_SAVED}`,
   ended: `The session was ended by another request (a logout, a new login or its expiry); ${NOT_SAVED}`,
   contention: `The session kept changing under concurrent requests; ${NOT_SAVED}`,
+  replicated: `Another Region kept writing the session at the same moment; ${NOT_SAVED}`,
 }
 
 /**

@@ -7,6 +7,15 @@
  * @module
  */
 
+/**
+ * Whether `error` is DynamoDB's refusal of a write that another Region made to the same item at the same
+ * moment (`ReplicatedWriteConflictException`, multi-Region strongly consistent global tables): nothing was
+ * written, and the same write may be sent again.
+ */
+export function isReplicatedConflict(error: unknown): boolean {
+  return errorName(error) === 'ReplicatedWriteConflictException'
+}
+
 /** The error's name, or its type when it is not an `Error`. */
 export function errorName(error: unknown): string {
   return error instanceof Error ? error.name : typeof error

@@ -14,7 +14,7 @@ import { formatOf } from '../store/engine.ts'
 import { EngineStore } from '../store/engine-store.ts'
 import { ITEM_LIMIT } from '../store/item-layout.ts'
 import { type ResolvedStoreProps, resolveStoreProps } from '../store/props.ts'
-import { errorName, failureMessage } from './failure.ts'
+import { errorName, failureMessage, isReplicatedConflict } from './failure.ts'
 import { checkStoreOptions, type DynamoDBSessionStoreOptions } from './options.ts'
 import { DynamoDBTable } from './table.ts'
 
@@ -173,7 +173,8 @@ export class DynamoDBSessionStore extends EngineStore {
       const refused =
         error instanceof ConditionalCheckFailedException || error instanceof TransactionCanceledException
       report(error, refused ? 'condition' : errorName(error))
-      if (refused) throw error
+      // A write another Region made at the same moment: the table sends it again (dynamodb/table.ts).
+      if (refused || isReplicatedConflict(error)) throw error
       const name = errorName(error)
       if (timeout.aborted) {
         throw new SessionStoreError(

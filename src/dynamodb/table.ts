@@ -19,7 +19,7 @@ import {
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb'
-import { SessionStoreError } from '../errors.ts'
+import { SessionConflictError, SessionStoreError } from '../errors.ts'
 import type {
   Condition,
   IndexPage,
@@ -35,6 +35,7 @@ import type {
   Written,
 } from '../store/table.ts'
 import { ExpressionBuilder } from './expression.ts'
+import { isReplicatedConflict } from './failure.ts'
 
 /** Sends one command (with the store's time limit and error mapping); see `DynamoDBSessionStore.send`. */
 export type Send = (operation: string, command: object) => Promise<unknown>
@@ -101,11 +102,22 @@ function writeInput(tableName: string, write: Write) {
 
 const RETURN_VALUES = { none: 'NONE', old: 'ALL_OLD', new: 'ALL_NEW', updated: 'UPDATED_NEW' } as const
 
-async function unprocessedPause(attempt: number, operation: string): Promise<void> {
-  if (attempt > 8) throw new SessionStoreError(operation, `DynamoDB ${operation} left items unprocessed`)
+/** A short random backoff before the `attempt`th try again (none before the first). */
+async function pause(attempt: number): Promise<void> {
   if (attempt > 0)
     await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt) * Math.random()))
 }
+
+async function unprocessedPause(attempt: number, operation: string): Promise<void> {
+  if (attempt > 8) throw new SessionStoreError(operation, `DynamoDB ${operation} left items unprocessed`)
+  await pause(attempt)
+}
+
+/**
+ * How many more times a write refused because another Region wrote the item at the same moment is sent
+ * (after the SDK's own retries of each) before the request is told it conflicted (`replicated`).
+ */
+const REPLICATED_RETRIES = 4
 
 /**
  * The {@link SessionTable} of one DynamoDB table.
@@ -143,11 +155,28 @@ export class DynamoDBTable implements SessionTable {
           ? ['UpdateItem', new UpdateItemCommand(input as never)]
           : ['DeleteItem', new DeleteItemCommand(input as never)]
     try {
-      const result = (await this.#send(operation, command)) as { Attributes?: Item }
+      const result = (await this.#sendAgainOnReplicatedConflict(operation, command)) as { Attributes?: Item }
       return { made: true, item: result.Attributes }
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return { made: false, current: error.Item }
       throw error
+    }
+  }
+
+  /**
+   * Sends a write; refused because another Region wrote the item at the same moment (nothing written),
+   * sends it again after a short backoff, like a write refused by a concurrent change, and then throws a
+   * `replicated` {@link SessionConflictError}. Its condition is evaluated again each time.
+   */
+  async #sendAgainOnReplicatedConflict(operation: string, command: object): Promise<unknown> {
+    for (let attempt = 0; ; attempt++) {
+      await pause(attempt)
+      try {
+        return await this.#send(operation, command)
+      } catch (error) {
+        if (!isReplicatedConflict(error)) throw error
+        if (attempt >= REPLICATED_RETRIES) throw new SessionConflictError('replicated', { cause: error })
+      }
     }
   }
 

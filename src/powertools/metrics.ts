@@ -25,7 +25,8 @@ export interface SessionMetricsClient {
 /**
  * The metric each audit event counts (1 per event; `SessionsEnded` counts the sessions ended). A
  * `conflict` also counts `SessionConflicts` followed by its reason (`SessionConflictsKey`,
- * `SessionConflictsExpiry`, `SessionConflictsEnded`, `SessionConflictsContention`). A `store-call` counts
+ * `SessionConflictsExpiry`, `SessionConflictsEnded`, `SessionConflictsContention`,
+ * `SessionConflictsReplicated`). A `store-call` counts
  * `DynamoDBCalls`, and adds its retries to `DynamoDBRetries`, its capacity units to
  * `DynamoDBCapacityUnits`, and a failure other than a refused condition to `DynamoDBErrors`.
  *

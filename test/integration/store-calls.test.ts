@@ -6,12 +6,10 @@
  */
 
 import { Metrics } from '@aws-lambda-powertools/metrics'
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import middy from '@middy/core'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import {
   type AuditOptions,
-  DynamoDBSessionStore,
   dynamoSession,
   type SessionContext,
   type SessionEvent,
@@ -19,35 +17,19 @@ import {
 } from '../../src/index.ts'
 import { powertools, storeObserver } from '../../src/powertools/index.ts'
 import { freshContext, type HttpResult } from '../support/app.ts'
-import { createTable, dynamoEndpoint, localClient } from '../support/dynamo.ts'
 import { httpApiV2Event } from '../support/events.ts'
-import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts'
+import { proxiedTable } from '../support/proxied-table.ts'
 
 type Counter = { count: number }
 
-const healthy = localClient()
-let proxy: FaultProxy
-let client: DynamoDBClient
-let tableName: string
-let store: DynamoDBSessionStore
+const table = proxiedTable()
 /** The bodies of the requests the proxy saw, by operation. */
 let bodies: { op: string; body: Record<string, unknown> }[] = []
 
-beforeAll(async () => {
-  tableName = await createTable(healthy)
-  store = new DynamoDBSessionStore({ client: healthy, tableName })
-  proxy = await startFaultProxy(dynamoEndpoint())
-  client = localClient({ endpoint: proxy.endpoint, maxAttempts: 3 })
-})
-afterAll(async () => {
-  client.destroy()
-  healthy.destroy()
-  await proxy.close()
-})
 beforeEach(() => {
-  proxy.reset()
+  table.proxy.reset()
   bodies = []
-  proxy.intercept(({ op, body }) => {
+  table.proxy.intercept(({ op, body }) => {
     bodies.push({ op, body })
     return undefined
   })
@@ -55,7 +37,13 @@ beforeEach(() => {
 
 function counter(audit: AuditOptions | undefined) {
   return middy()
-    .use(dynamoSession<Counter>({ client, store: { tableName }, ...(audit && { audit }) }))
+    .use(
+      dynamoSession<Counter>({
+        client: table.client,
+        store: { tableName: table.tableName },
+        ...(audit && { audit }),
+      }),
+    )
     .handler(async (_event, context) => {
       const count = ((await context.session.get('count')) ?? 0) + 1
       await context.session.set('count', count)
@@ -68,7 +56,7 @@ const visit = (handler: ReturnType<typeof counter>, id: string) =>
     freshContext() as SessionContext<Counter>,
   ) as Promise<HttpResult>
 const stored = async (count: number) =>
-  (await store.create({ data: { count }, expiresAt: Math.floor(Date.now() / 1000) + 600 })).id
+  (await table.store.create({ data: { count }, expiresAt: Math.floor(Date.now() / 1000) + 600 })).id
 const observed = () => {
   const events: SessionEvent[] = []
   const audit: AuditOptions = {
@@ -91,7 +79,7 @@ const observed = () => {
 describe('store calls, through the fault proxy', () => {
   it('a throttled read retried by the SDK: one call of 2 attempts, counted as 1 retry', async () => {
     const id = await stored(4)
-    proxy.script(['throttle'])
+    table.proxy.script(['throttle'])
     const metrics = new Metrics({ namespace: 'Sessions', serviceName: 'counter' })
     const { audit, calls } = observed()
     const both = powertools({ metrics, onEvent: audit.onEvent })
@@ -109,7 +97,7 @@ describe('store calls, through the fault proxy', () => {
 
   it('a read that fails on every attempt: the call is reported with the error name, and counted as an error', async () => {
     const id = await stored(1)
-    proxy.script([], 'internal')
+    table.proxy.script([], 'internal')
     const metrics = new Metrics({ namespace: 'Sessions', serviceName: 'counter' })
     const { audit, calls } = observed()
     const error = await visit(counter(powertools({ metrics, onEvent: audit.onEvent })), id).catch((e) => e)
@@ -124,7 +112,7 @@ describe('store calls, through the fault proxy', () => {
   it("a write applied whose reply was lost: the SDK's retry is refused by its condition, and the request is saved, not a conflict", async () => {
     const id = await stored(1)
     let updates = 0
-    proxy.intercept(({ op }) => (op === 'UpdateItem' && ++updates === 1 ? 'applyThenDrop' : undefined))
+    table.proxy.intercept(({ op }) => (op === 'UpdateItem' && ++updates === 1 ? 'applyThenDrop' : undefined))
     const { events, audit, calls } = observed()
     expect((await visit(counter(audit), id)).body).toBe('2')
     expect(calls()).toEqual([
@@ -135,7 +123,7 @@ describe('store calls, through the fault proxy', () => {
       'loaded',
       'saved',
     ])
-    expect((await store.load(id))?.data).toEqual({ count: 2 })
+    expect((await table.store.load(id))?.data).toEqual({ count: 2 })
   })
 
   it('asks DynamoDB for consumed capacity only when a request reports its calls', async () => {

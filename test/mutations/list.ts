@@ -729,4 +729,22 @@ export const mutations: readonly Mutation[] = [
     replace: 'entries[0]?.[1] ?? 0',
     caughtBy: [{ file: RACES, test: 'a save whose lost reply is retried after 3 writes in later seconds' }],
   },
+  {
+    id: 'replicated-conflict-not-retried',
+    breaks:
+      'a write another Region refused at the same moment (MRSC) is sent again before the request is told 409',
+    file: 'src/dynamodb/table.ts',
+    find: 'if (attempt >= REPLICATED_RETRIES) throw',
+    replace: 'if (attempt >= 0) throw',
+    caughtBy: [
+      {
+        file: 'test/integration/replicated-conflicts.test.ts',
+        test: 'a save refused on more attempts than the SDK makes',
+      },
+      {
+        file: 'test/integration/replicated-conflicts.test.ts',
+        test: 'a logout refused on more attempts than the SDK makes',
+      },
+    ],
+  },
 ]

@@ -82,7 +82,7 @@ describe('SessionConflictError', () => {
   })
 
   it('says what actually happened, one distinct message per reason, none claiming more', () => {
-    const reasons = ['key', 'expiry', 'ended', 'contention'] as const
+    const reasons = ['key', 'expiry', 'ended', 'contention', 'replicated'] as const
     const messages = reasons.map((reason) => new SessionConflictError(reason).message)
     expect(new Set(messages).size).toBe(reasons.length)
     for (const message of messages)
@@ -90,6 +90,7 @@ describe('SessionConflictError', () => {
     expect(new SessionConflictError('ended').message).toMatch(/ended/)
     expect(new SessionConflictError('expiry').message).toMatch(/expiry/)
     expect(new SessionConflictError('contention').message).toMatch(/kept changing/)
+    expect(new SessionConflictError('replicated').message).toMatch(/Another Region kept writing/)
   })
 })
 

@@ -62,7 +62,7 @@ describe('sessionMetrics', () => {
   })
 
   it('counts a conflict, and again under its reason', () => {
-    for (const reason of ['key', 'expiry', 'ended', 'contention']) {
+    for (const reason of ['key', 'expiry', 'ended', 'contention', 'replicated']) {
       const named = `SessionConflicts${reason[0]?.toUpperCase()}${reason.slice(1)}`
       expect(emfOf([{ type: 'conflict', reason }])).toEqual({ SessionConflicts: 1, [named]: 1 })
     }
