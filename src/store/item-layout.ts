@@ -65,8 +65,11 @@ export interface ItemRevision {
   readonly stored: { readonly data: AttributeValue; readonly expiresAt: AttributeValue }
   /** What the format read (its data, and its notes for writing unchanged values back as they were). */
   readonly loaded: FormatLoaded
-  /** The write tokens as read (token → epoch seconds); `undefined` when the item has no token map. */
-  readonly tokens: Readonly<Record<string, number>> | undefined
+  /**
+   * The write tokens as read, newest first (token, epoch seconds); `undefined` when the item has no token
+   * map. Pairs, not an object keyed by token: random keys would give every object a shape of its own.
+   */
+  readonly tokens: readonly (readonly [token: string, at: number])[] | undefined
   /** Whether the keys of the data can be updated in place (a map the codec reads back exactly). */
   readonly inPlace: boolean
 }
@@ -221,14 +224,16 @@ export class ItemLayout {
     }
   }
 
-  #tokens(value: AttributeValue | undefined): Record<string, number> | undefined {
+  #tokens(value: AttributeValue | undefined): [string, number][] | undefined {
     if (!value?.M) return undefined
-    const tokens: Record<string, number> = {}
-    for (const [token, at] of Object.entries(value.M)) {
-      const seconds = Number(at.N)
-      if (Number.isFinite(seconds)) tokens[token] = seconds
+    const tokens: [string, number][] = []
+    const map = value.M
+    // `for...in`: each item's map has keys of its own, where `Object.entries` is several times slower.
+    for (const token in map) {
+      const seconds = Number(map[token]?.N)
+      if (Number.isFinite(seconds)) tokens.push([token, seconds])
     }
-    return tokens
+    return tokens.sort((a, b) => b[1] - a[1])
   }
 
   /**
@@ -237,15 +242,15 @@ export class ItemLayout {
    * told apart by time).
    */
   staleTokens(revision: ItemRevision, now: number): string[] {
-    const entries = Object.entries(revision.tokens ?? {}).sort(([, a], [, b]) => b - a)
-    const oldest = Math.max(entries[KEPT_TOKENS - 1]?.[1] ?? 0, now - TOKEN_SECONDS)
-    return entries.filter(([, at]) => at < oldest).map(([token]) => token)
+    const tokens = revision.tokens ?? []
+    const oldest = Math.max(tokens[KEPT_TOKENS - 1]?.[1] ?? 0, now - TOKEN_SECONDS)
+    return tokens.filter(([, at]) => at < oldest).map(([token]) => token)
   }
 
   /** The token map a whole-item write at `now` stores: the revision's recent tokens and `token`. */
   tokensAfter(revision: ItemRevision | undefined, token: string, now: number): AttributeValue {
     const stale = new Set(revision ? this.staleTokens(revision, now) : [])
-    const kept = Object.entries(revision?.tokens ?? {}).filter(([t]) => !stale.has(t))
+    const kept = (revision?.tokens ?? []).filter(([t]) => !stale.has(t))
     return {
       M: Object.fromEntries([...kept.map(([t, at]) => [t, { N: String(at) }]), [token, { N: String(now) }]]),
     }
@@ -322,7 +327,7 @@ export class ItemLayout {
     const version = this.nextVersion(revision)
     if (version) item[versionName] = version
     const stale = new Set(this.staleTokens(revision, now))
-    const kept = Object.entries(revision.tokens ?? {}).filter(([token]) => !stale.has(token))
+    const kept = (revision.tokens ?? []).filter(([token]) => !stale.has(token))
     if (kept.length > 0) {
       item[writeTokensName] = { M: Object.fromEntries(kept.map(([token, at]) => [token, { N: String(at) }])) }
     }

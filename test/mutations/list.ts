@@ -725,8 +725,8 @@ export const mutations: readonly Mutation[] = [
     breaks:
       "a write whose reply was lost recognises itself on the SDK's retry unless 4 writes that read landed in between",
     file: LAYOUT,
-    find: 'entries[KEPT_TOKENS - 1]?.[1] ?? 0',
-    replace: 'entries[0]?.[1] ?? 0',
+    find: 'tokens[KEPT_TOKENS - 1]?.[1] ?? 0',
+    replace: 'tokens[0]?.[1] ?? 0',
     caughtBy: [{ file: RACES, test: 'a save whose lost reply is retried after 3 writes in later seconds' }],
   },
   {
