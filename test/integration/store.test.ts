@@ -16,6 +16,7 @@ import {
 import type { SessionRecord } from '../../src/store/index.ts'
 import { sessionKey } from '../../src/store/props.ts'
 import { towerSessionsFormat } from '../../src/tower-sessions/index.ts'
+import { userSessions } from '../../src/users/index.ts'
 import { countingClient, createTable, localClient } from '../support/dynamo.ts'
 import { changeOf } from '../support/store-contract.ts'
 
@@ -353,6 +354,30 @@ describe('deleteExpiredSessions', () => {
     const keys = (left.Items ?? []).map((item) => item.session_id?.S).sort()
     expect(keys).toEqual(['ORDER#42', `SESSIONS::TOWER::${live.id}`].sort())
     expect(await deleteExpiredSessions(shared, later)).toBe(0)
+  })
+})
+
+describe('deleteExpiredSessions and users', () => {
+  it("removes a user's item once it is past its expiry (400 days after the last bind), not before", async () => {
+    // What a table without TTL (an MRSC global table) needs: a user's item expires like a session does.
+    const name = await createTable(client, { ttl: false })
+    const store = new DynamoDBSessionStore({ client, tableName: name, users: userSessions() })
+    const nowMs = nowSeconds() * 1000
+    const user = await store.users?.bindingFor(undefined, 'u-1', undefined, { now: nowMs })
+    if (!user) throw new Error('unreachable')
+    const bound = await store.create({ data: { a: 1 }, expiresAt: nowSeconds() + 60, user })
+    const keys = async () =>
+      ((await client.send(new ScanCommand({ TableName: name }))).Items ?? [])
+        .map((item) => item.session_id?.S)
+        .sort()
+    const userKey = 'SESSIONS::TOWER::USER#u-1'
+    expect(await keys()).toEqual([`SESSIONS::TOWER::${bound.id}`, userKey].sort())
+    const days = (n: number) => ({ now: () => nowMs + n * 86_400_000 })
+    expect(await deleteExpiredSessions(store, days(10))).toBe(1) // the session; its user's item lives on
+    expect(await keys()).toEqual([userKey])
+    expect(await deleteExpiredSessions(store, days(399))).toBe(0)
+    expect(await deleteExpiredSessions(store, days(401))).toBe(1)
+    expect(await keys()).toEqual([])
   })
 })
 
