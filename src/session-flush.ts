@@ -113,12 +113,6 @@ async function flushOnce(request: EndingRequest): Promise<Flushed> {
   try {
     result = await (changes.regenerate ? init.store.regenerate(change) : init.store.save(change))
   } catch (error) {
-    if (error instanceof SessionConflictError) {
-      // Another Region wrote the session at the same moment, again and again (a `replicated` conflict).
-      if (renewalOnly) return { outcome: NONE, written: undefined }
-      init.audit?.('conflict', { id: base.id, reason: error.reason })
-      throw error
-    }
     if (!(renewalOnly && error instanceof SessionStoreError)) throw error
     init.logger?.warn(`${PACKAGE_NAME}: could not renew a session id`, { operation: error.operation })
     // The renewal may have been applied all the same (a timeout after DynamoDB committed it): if the id
@@ -246,7 +240,6 @@ async function touch(init: SessionInit, base: SessionRecord, now: number): Promi
     touched = await init.store.touch(base, target)
   } catch (error) {
     // The request only read, and read successfully: a failed touch costs a little lifetime, not the response.
-    if (error instanceof SessionConflictError) return { outcome: NONE, written: base } // written elsewhere
     if (!(error instanceof SessionStoreError)) throw error
     init.logger?.warn(`${PACKAGE_NAME}: could not extend a session expiry`, { operation: error.operation })
     return { outcome: NONE, written: base }

@@ -14,6 +14,7 @@ import {
   PACKAGE_NAME,
   SessionBusyError,
   SessionConfigError,
+  SessionConflictError,
   SessionStoreError,
   SessionTooLargeError,
 } from '../errors.ts'
@@ -60,6 +61,21 @@ export const MAX_SUCCESSORS = 8
  * waited out, room made): each of those changes what the next attempt finds.
  */
 const MAX_BUSY = 20
+
+/**
+ * Whether `error` is the table's `replicated` conflict: another Region kept writing the item at the same
+ * moment until the table's retries ran out (DynamoDB's MRSC global tables; nothing written).
+ */
+function isReplicated(error: unknown): boolean {
+  return error instanceof SessionConflictError && error.reason === 'replicated'
+}
+
+/** What `written` resolves to, or `undefined` for a {@link isReplicated} conflict. */
+function unlessReplicated<T>(written: Promise<T>): Promise<T | undefined> {
+  return written.catch((error: unknown) => (isReplicated(error) ? undefined : Promise.reject(error)))
+}
+
+const REPLICATED = { status: 'conflict', reason: 'replicated' } as const
 
 /** A short random pause before the next attempt on a busy session: full jitter, up to 200 ms. */
 function backoff(attempt: number): Promise<void> {
@@ -258,7 +274,10 @@ export class SessionEngine {
       const expiresAt = expireAtFor(change.defaultExpiry, now)
       const token = newWriteToken()
       const { update, condition } = unreadWrite(layout, change, expiresAt, token, this.#o.now())
-      const written = await this.#table.write({ update, key: layout.key(id), if: condition }, 'updated')
+      const written = await unlessReplicated(
+        this.#table.write({ update, key: layout.key(id), if: condition }, 'updated'),
+      )
+      if (!written) return REPLICATED
       const record = { id, data: Object.fromEntries(change.entries), expiresAt, revision: undefined }
       if (written.made) return { status: 'saved', record }
       current = written.current
@@ -305,7 +324,8 @@ export class SessionEngine {
     let whole = false
     let busy = 0
     for (let tries = 0; ; tries++) {
-      const outcome = await attempt(base, whole, busy)
+      const outcome = await unlessReplicated(attempt(base, whole, busy))
+      if (!outcome) return REPLICATED
       if ('done' in outcome) return outcome.done
       if ('busy' in outcome) {
         // A user's item prepared, or a lease of "sign out everywhere" waited out: again, without
@@ -507,11 +527,15 @@ export class SessionEngine {
     // A session stored before creation times were recorded counts its lifetime from its first touch.
     const createdAt = base.createdAt ?? this.#nowSeconds()
     if (base.createdAt === undefined) set.push([[layout.props.createdName], { N: String(createdAt) }])
-    const written = await this.#table.write({
-      update: { set },
-      key: layout.key(base.id),
-      if: when.and(layout.unchangedIf(revisionOf(base), this.#nowSeconds()), when.lt([expiryName], target)),
-    })
+    // Written meanwhile by another Region, again and again: not touched, as when changed meanwhile.
+    const written = await unlessReplicated(
+      this.#table.write({
+        update: { set },
+        key: layout.key(base.id),
+        if: when.and(layout.unchangedIf(revisionOf(base), this.#nowSeconds()), when.lt([expiryName], target)),
+      }),
+    )
+    if (!written) return undefined
     const touched = (at: number): SessionRecord => {
       const revision = revisionOf(base)
       const stored = { ...revision.stored, expiresAt: { N: String(at) } }

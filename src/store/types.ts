@@ -274,7 +274,8 @@ export interface UnreadChange {
  *   and for a save that renewed the id: then `renewed` is `true`);
  * - `ended`: the change left the session empty (or past its expiry), so it was deleted;
  * - `conflict`: nothing written, because another request changed a key (`reason: 'key'`) or the expiry
- *   (`'expiry'`) this change also changed, or kept changing the session (`'contention'`);
+ *   (`'expiry'`) this change also changed, or kept changing the session (`'contention'`), or another
+ *   Region kept writing it at the same moment (`'replicated'`, multi-Region strongly consistent tables);
  * - `gone`: nothing written: the session no longer exists (destroyed, replaced or expired), and it was
  *   not brought back.
  *
@@ -296,7 +297,7 @@ export type SaveResult =
       readonly elsewhere?: boolean
     }
   | { readonly status: 'ended' }
-  | { readonly status: 'conflict'; readonly reason: 'key' | 'expiry' | 'contention' }
+  | { readonly status: 'conflict'; readonly reason: 'key' | 'expiry' | 'contention' | 'replicated' }
   | { readonly status: 'gone' }
 
 /**

@@ -36,7 +36,10 @@ function replicatedConflict(operation: string, times = Number.POSITIVE_INFINITY)
 }
 
 const events: SessionEvent[] = []
-/** A counter on the proxied client: `/write` increments, `/read` reads, `/logout` destroys. */
+/**
+ * A counter on the proxied client: `/write` increments, `/read` reads, `/logout` destroys, `/blind` sets
+ * without a read (`blindWrites`).
+ */
 function counterApp() {
   return middy()
     .use(
@@ -44,12 +47,17 @@ function counterApp() {
         client: table.client,
         store: { tableName: table.tableName },
         touchAfter: 0,
+        blindWrites: true,
         audit: { onEvent: (event) => void events.push(event) },
       }),
     )
     .handler(async (event: unknown, context) => {
       const { session } = context
       const path = (event as { rawPath?: string }).rawPath
+      if (path === '/blind') {
+        await session.set('count', 99)
+        return { statusCode: 200, body: 'set' }
+      }
       if (path === '/logout') await session.destroy()
       else if (path === '/read') await session.get('count')
       else await session.set('count', ((await session.get('count')) ?? 0) + 1)
@@ -88,6 +96,18 @@ describe('ReplicatedWriteConflictException (MRSC), through the fault proxy', () 
       'replicated',
     ])
     expect((await table.store.load(id))?.data).toEqual({ count: 1 })
+  })
+
+  it('a write without a read refused for as long as it is sent: 409 `replicated`, audited, nothing written', async () => {
+    const id = await stored(3)
+    events.length = 0
+    replicatedConflict('UpdateItem')
+    const error = await send('/blind', id).catch((e: unknown) => e)
+    expect(error).toMatchObject({ reason: 'replicated', statusCode: 409 })
+    expect(events.filter((event) => event.type === 'conflict').map((event) => event.reason)).toEqual([
+      'replicated',
+    ])
+    expect((await table.store.load(id))?.data).toEqual({ count: 3 })
   })
 
   it('a logout refused on more attempts than the SDK makes still ends the session', async () => {
