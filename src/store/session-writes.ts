@@ -38,6 +38,19 @@ export function wholeItem(
 }
 
 /**
+ * What an update of keys in place needs of the item: its data a map, alive at `now`, and a version of
+ * this store's, if any.
+ */
+function liveMapConditions(props: ItemLayout['props'], now: number): Condition[] {
+  const { dataName, expiryName, versionName } = props
+  return [
+    when.hasType([dataName], 'M'),
+    when.gt([expiryName], { N: String(now) }),
+    when.or(when.missing([versionName]), when.hasType([versionName], 'N')),
+  ]
+}
+
+/**
  * The one update of a session a request set keys of without reading it (`blindWrites`): the keys, the
  * default expiry from now, a write token, the version. It holds only where nothing more is needed to
  * write it right: a session of this store's map format, alive, on the default expiry policy, within its
@@ -68,9 +81,7 @@ export function unreadWrite(
     [[USER_ATTRIBUTES.lastUsed], { N: String(nowMs) }],
   )
   const conditions: Condition[] = [
-    when.hasType([dataName], 'M'),
-    when.gt([expiryName], { N: String(now) }),
-    when.or(when.missing([versionName]), when.hasType([versionName], 'N')),
+    ...liveMapConditions(props, now),
     when.missing([expiryPolicyName]),
     when.sizeBelow([writeTokensName], MAX_TOKENS),
     when.missing([writeTokensName, token]),
@@ -113,9 +124,7 @@ export function inPlaceWrite(
   const remove: Path[] = []
   const conditions: Condition[] = [
     when.exists([writeTokensName]),
-    when.hasType([dataName], 'M'),
-    when.gt([expiryName], { N: String(now) }),
-    when.or(when.missing([versionName]), when.hasType([versionName], 'N')),
+    ...liveMapConditions(props, now),
     base.expiry
       ? when.eq([expiryPolicyName], { S: encodeExpiry(base.expiry) })
       : when.missing([expiryPolicyName]),
