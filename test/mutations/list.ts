@@ -107,11 +107,14 @@ export const mutations: readonly Mutation[] = [
   {
     id: 'in-place-write-revives-expired',
     breaks:
-      'an expired session is no session: a write of a session that expired since it was loaded is "gone"',
+      'an expired session is no session: neither a write of a session that expired since it was loaded nor a write without a read brings it back',
     file: WRITES,
-    find: "    when.exists([writeTokensName]),\n    when.hasType([dataName], 'M'),\n    when.gt([expiryName], { N: String(now) }),\n",
-    replace: "    when.exists([writeTokensName]),\n    when.hasType([dataName], 'M'),\n",
-    caughtBy: [onDynamoDB('a session that expires between its load and its save is not brought back')],
+    find: '    when.gt([expiryName], { N: String(now) }),\n',
+    replace: '',
+    caughtBy: [
+      onDynamoDB('a session that expires between its load and its save is not brought back'),
+      { file: LIFETIME, test: 'a session past its expiry (TTL not run yet): a new one' },
+    ],
   },
   {
     id: 'whole-write-revives-expired',
@@ -573,14 +576,6 @@ export const mutations: readonly Mutation[] = [
     caughtBy: [
       { file: BLIND_RACES, test: 'its reply lost, and a write of the same key lands before the SDK' },
     ],
-  },
-  {
-    id: 'blind-write-revives-expired',
-    breaks: 'a write without a read never brings back a session past its expiry (TTL not run yet)',
-    file: WRITES,
-    find: "Condition[] = [\n    when.hasType([dataName], 'M'),\n    when.gt([expiryName], { N: String(now) }),\n",
-    replace: "Condition[] = [\n    when.hasType([dataName], 'M'),\n",
-    caughtBy: [{ file: LIFETIME, test: 'a session past its expiry (TTL not run yet): a new one' }],
   },
   {
     id: 'blind-write-past-deadline',
