@@ -91,6 +91,7 @@ async function bundle({ name, entry, needsRequire }: Entry): Promise<Bundle> {
 }
 
 const COUNTER_ENTRY = join(ROOT, 'examples', 'counter', 'index.ts')
+const COUNTER_LITE_ENTRY = join(ROOT, 'examples', 'counter', 'lite.ts')
 const COUNTER_ROUTES = join(ROOT, 'examples', 'counter', 'routes.ts')
 
 /** The counter example's routes, sign-in demo included, with a session that keeps nothing: the example minus the library. */
@@ -139,6 +140,12 @@ export async function bundleSizes(): Promise<BundleReport> {
     { name: 'no-session', entry: { file: join(ROOT, 'bench', 'fixtures', 'no-session.ts') } },
     { name: 'design-example', entry: { file: join(ROOT, 'bench', 'fixtures', 'design-example.ts') } },
     {
+      name: 'design-example-lite',
+      entry: { file: join(ROOT, 'bench', 'fixtures', 'design-example-lite.ts') },
+      // aws4 is CommonJS: its require() of Node built-ins needs one in an ES module (template.yaml's banner).
+      needsRequire: true,
+    },
+    {
       name: 'tower-sessions-example',
       entry: { file: join(ROOT, 'bench', 'fixtures', 'tower-sessions-example.ts') },
     },
@@ -147,6 +154,10 @@ export async function bundleSizes(): Promise<BundleReport> {
   if (haveCounter) {
     entries.push({ name: 'counter-without-session', entry: { code: COUNTER_WITHOUT_SESSION } })
     entries.push({ name: 'counter', entry: { file: COUNTER_ENTRY } })
+    entries.push({ name: 'counter-lite', entry: { file: COUNTER_LITE_ENTRY }, needsRequire: true })
+    const fixture = (name: string) => ({ file: join(ROOT, 'bench', 'fixtures', `${name}.ts`) })
+    entries.push({ name: 'counter-plain', entry: fixture('counter-plain') })
+    entries.push({ name: 'counter-plain-lite', entry: fixture('counter-plain-lite'), needsRequire: true })
   }
   entries.push({
     name: 'express-session-counter',
@@ -172,7 +183,11 @@ export async function bundleSizes(): Promise<BundleReport> {
     'tower-sessions-example':
       'the same with `format: towerSessionsFormat()` (bench/fixtures/tower-sessions-example.ts)',
     'counter-without-session': "examples/counter's routes, no sessions",
+    'design-example-lite': 'the same over `middy-dynamodb-session/lite` (aws4 bundled, no SDK)',
     counter: 'examples/counter/index.ts',
+    'counter-lite': 'examples/counter/lite.ts (the counter over `middy-dynamodb-session/lite`)',
+    'counter-plain': "the counter's routes and sessions without Powertools (bench/fixtures/counter-plain.ts)",
+    'counter-plain-lite': 'the same over `middy-dynamodb-session/lite`',
     'express-session-counter': 'express + express-session + connect-dynamodb + serverless-http counter',
   }
   const markdown = [

@@ -70,7 +70,12 @@ export function coldImports(bundles: Bundle[], runs: number): ColdImport[] {
       .filter((bundle) => bundle.name !== 'counter-without-session')
       .map((bundle) => ({ name: bundle.name, specifier: pathToFileURL(bundle.file).href })),
     ...bundles
-      .filter((bundle) => bundle.name !== 'no-session' && bundle.name !== 'counter-without-session')
+      .filter(
+        (bundle) =>
+          bundle.name !== 'no-session' &&
+          bundle.name !== 'counter-without-session' &&
+          !bundle.name.endsWith('-lite'),
+      )
       .map((bundle) => ({
         name: `${bundle.name}, SDK already imported`,
         specifier: pathToFileURL(bundle.file).href,

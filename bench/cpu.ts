@@ -9,6 +9,8 @@
  * - **by hand**: the same two SDK calls on the same item, made directly;
  * - **harness**: the events, the jar and Middy around a handler with no session (what the first figure
  *   includes besides the library);
+ * - **lite**: the same visit through `middy-dynamodb-session/lite`, and the same two requests sent by
+ *   hand with its transport: the library's cost without the SDK's work on its requests;
  * - **with Powertools** (issue 22): the library's visit with `audit: powertools({ logger, metrics })`
  *   (Logger at INFO, so nothing is logged; each request's EMF line serialized as `logMetrics` would print
  *   it, its bytes counted), over the CPU of the visit without it; and the DynamoDB bytes each visit sends
@@ -25,6 +27,7 @@ import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/clie
 import middy from '@middy/core'
 import { startDynamoDBLocal } from '../scripts/dynamodb-local.ts'
 import { type AuditOptions, dynamoSession, type SessionContext } from '../src/index.ts'
+import { HttpTransport, dynamoSession as liteSession } from '../src/lite/index.ts'
 import { powertools } from '../src/powertools/index.ts'
 import { CookieJar, httpEvent } from '../src/testing/index.ts'
 import { markdownTable, num } from './lib/stats.ts'
@@ -116,19 +119,19 @@ try {
   }
 
   const Key = { session_id: { S: `SESSIONS::TOWER::${jar.value}` } }
+  /** The by-hand write: the counter from `count` to `count + 1`, if it still holds `count`. */
+  const increment = (count: number) => ({
+    TableName: TABLE,
+    Key,
+    UpdateExpression: 'SET #d.#c = :n',
+    ConditionExpression: '#d.#c = :o',
+    ExpressionAttributeNames: { '#d': 'data', '#c': 'count' },
+    ExpressionAttributeValues: { ':n': { N: String(count + 1) }, ':o': { N: String(count) } },
+  })
   const byHandVisit = async () => {
     const got = await client.send(new GetItemCommand({ TableName: TABLE, Key, ConsistentRead: true }))
     const count = Number(got.Item?.data?.M?.count?.N ?? 0)
-    await client.send(
-      new UpdateItemCommand({
-        TableName: TABLE,
-        Key,
-        UpdateExpression: 'SET #d.#c = :n',
-        ConditionExpression: '#d.#c = :o',
-        ExpressionAttributeNames: { '#d': 'data', '#c': 'count' },
-        ExpressionAttributeValues: { ':n': { N: String(count + 1) }, ':o': { N: String(count) } },
-      }),
-    )
+    await client.send(new UpdateItemCommand(increment(count)))
   }
 
   const bare = middy().handler(async () => ({
@@ -141,12 +144,38 @@ try {
     jar.takeFrom(await bare(event, {} as never), event)
   }
 
-  const [library = 0, byHand = 0, harness = 0, withPowertools = 0] = await cpuPerCall(
-    visit,
-    byHandVisit,
-    harnessVisit,
-    observedVisit,
-  )
+  // The same over the lite subpath's transport: the library, and the same two requests sent by hand with it.
+  const liteOptions = {
+    endpoint: local.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  }
+  const liteHandler = middy()
+    .use(liteSession<Data>({ store: { tableName: TABLE, ...liteOptions } }))
+    .handler(async (_event: unknown, context: SessionContext<Data>) => {
+      const count = ((await context.session.get('count')) ?? 0) + 1
+      await context.session.set('count', count)
+      return { statusCode: 200, body: String(count) }
+    })
+  const liteVisit = async () => {
+    const event = httpEvent('http-api-v2', { path: '/', jar })
+    jar.takeFrom(await liteHandler(event, {} as never), event)
+  }
+  const transport = new HttpTransport(liteOptions)
+  const liteByHandVisit = async () => {
+    const signal = AbortSignal.timeout(5000)
+    const { output } = await transport.send(
+      'GetItem',
+      { TableName: TABLE, Key, ConsistentRead: true },
+      signal,
+    )
+    const item = output.Item as { data?: { M?: { count?: { N?: string } } } } | undefined
+    const count = Number(item?.data?.M?.count?.N ?? 0)
+    await transport.send('UpdateItem', increment(count), signal)
+  }
+
+  const [library = 0, byHand = 0, harness = 0, withPowertools = 0, lite = 0, liteByHand = 0] =
+    await cpuPerCall(visit, byHandVisit, harnessVisit, observedVisit, liteVisit, liteByHandVisit)
   // What Powertools Logger writes (to standard output and error) during one visit at INFO.
   let logBytes = 0
   const streams = [process.stdout, process.stderr]
@@ -176,6 +205,12 @@ try {
         [
           '**the library over the calls by hand** (library − by hand − harness)',
           `**${num(library - byHand - harness)}**`,
+        ],
+        ['the same visit through `middy-dynamodb-session/lite`', num(lite)],
+        ['the same GetItem + UpdateItem by hand, over the lite transport', num(liteByHand)],
+        [
+          '**the library over the calls by hand, over the lite transport** (lite − its by hand − harness)',
+          `**${num(lite - liteByHand - harness)}**`,
         ],
         ['returning visit with `audit: powertools({ logger, metrics })`', num(withPowertools)],
         [

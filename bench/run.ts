@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: DynamoDB calls, capacity units and in-process latency per request type, for this
  * library and for express-session + connect-dynamodb under serverless-http, against a Middy handler with
- * no sessions; then the compression study, bundle sizes, cold import times and tower-sessions decode
- * times. Prints figures and informational PASS/FAIL targets; never asserts timings. Exits non-zero only
+ * no sessions; then the compression study, bundle sizes, cold import times, cold starts over the SDK and
+ * over the `lite` subpath, the transport comparison and tower-sessions decode times. Prints figures and informational PASS/FAIL targets; never asserts timings. Exits non-zero only
  * when the harness breaks.
  *
  * Environment: `BENCH_CLIENTS` (simulated clients per contender, default 120), `BENCH_WARMUP` (default 15),
@@ -12,6 +12,7 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { startDynamoDBLocal } from '../scripts/dynamodb-local.ts'
 import { ADDED_BYTES_TARGET, bundleSizes, ROOT } from './bundle-size.ts'
 import { coldImports, coldImportTable } from './cold-import.ts'
+import { coldStarts, coldStartTable } from './cold-start.ts'
 import { compressionStudy } from './compression.ts'
 import { concurrencyStudy } from './concurrency.ts'
 import { expressSessionContender } from './contenders/express-session.ts'
@@ -24,6 +25,7 @@ import { kb } from './lib/stats.ts'
 import { type ContenderStats, firstRequest, newStats, REQUESTS_PER_CLIENT, runClient } from './mix.ts'
 import { blindWriteTarget, bytesTable, callTargets, mixTable, type Target, targetTable } from './report.ts'
 import { towerDecodeStudy } from './tower-decode.ts'
+import { compareTransports } from './transports.ts'
 import { usersStudy } from './users.ts'
 
 function intFromEnv(name: string, fallback: number): number {
@@ -200,6 +202,35 @@ targets.push({
 console.log('\n## Cold import\n')
 console.log(coldImportTable(coldImports(sizes.bundles, COLD_RUNS), COLD_RUNS))
 log(`cold imports done (${elapsed()})`)
+
+// The cold starts and the transports need DynamoDB Local again (a fresh one, on its own).
+const coldDdb = await startDynamoDBLocal()
+try {
+  console.log('\n## Cold start: the AWS SDK against `middy-dynamodb-session/lite`\n')
+  const starts = await coldStarts(sizes.bundles, coldDdb.endpoint, COLD_RUNS)
+  console.log(coldStartTable(starts, COLD_RUNS))
+  for (const start of starts.filter((s) => !s.label.includes('Powertools,'))) {
+    targets.push({
+      name: `lite: cold import ≤ 0.3× the SDK's (${start.label})`,
+      pass:
+        start.lite.importMs <= 0.3 * start.sdk.importMs &&
+        start.lite.importCpuMs <= 0.3 * start.sdk.importCpuMs,
+      measured: `${(start.lite.importMs / start.sdk.importMs).toFixed(2)}× ms, ${(start.lite.importCpuMs / start.sdk.importCpuMs).toFixed(2)}× CPU`,
+    })
+    targets.push({
+      name: `lite: import + first request ≤ 0.4× the SDK's (${start.label})`,
+      pass:
+        start.lite.totalMs <= 0.4 * start.sdk.totalMs && start.lite.totalCpuMs <= 0.4 * start.sdk.totalCpuMs,
+      measured: `${(start.lite.totalMs / start.sdk.totalMs).toFixed(2)}× ms, ${(start.lite.totalCpuMs / start.sdk.totalCpuMs).toFixed(2)}× CPU`,
+    })
+  }
+  log(`cold starts done (${elapsed()})`)
+  console.log('\n## The light transport, chosen by measurement\n')
+  console.log(await compareTransports(coldDdb.endpoint, COLD_RUNS))
+  log(`transports done (${elapsed()})`)
+} finally {
+  await coldDdb.stop()
+}
 
 console.log('\n## tower-sessions records: decode time\n')
 console.log(towerDecodeStudy())

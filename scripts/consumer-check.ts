@@ -320,6 +320,41 @@ export const loaded = (record: storeKit.SessionRecord | undefined): string | und
 export const table: string = storeKit.DEFAULT_STORE_PROPS.tableName
 `
 
+/**
+ * The `lite` subpath in a consumer: a first visit against a stand-in DynamoDB endpoint (a local HTTP
+ * server that records each request's operation and signature), with the settings Lambda gives in the
+ * environment; and the AWS SDK never loaded.
+ */
+const lite = `import { createServer } from 'node:http'
+import { createRequire } from 'node:module'
+import middy from '@middy/core'
+const seen = []
+const server = createServer((request, response) => {
+  seen.push([String(request.headers['x-amz-target']).split('.')[1], /^AWS4-HMAC-SHA256 Credential=AKIDLITE\\//.test(String(request.headers.authorization))])
+  request.resume()
+  request.on('end', () => response.end('{}'))
+}).listen(0, '127.0.0.1')
+await new Promise((resolve) => server.on('listening', resolve))
+Object.assign(process.env, {
+  AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:' + server.address().port,
+  AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKIDLITE', AWS_SECRET_ACCESS_KEY: 'secret',
+})
+const { dynamoSession, SessionConfigError } = await import('middy-dynamodb-session/lite')
+const handler = middy().use(dynamoSession({ store: { tableName: 'Sessions' } })).handler(async (_event, context) => {
+  await context.session.set('count', 1)
+  return { statusCode: 200, body: 'ok' }
+})
+const event = {
+  version: '2.0', routeKey: '$default', rawPath: '/', rawQueryString: '', headers: {}, isBase64Encoded: false,
+  requestContext: { http: { method: 'GET', path: '/', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'x' } },
+}
+const result = await handler(event, { getRemainingTimeInMillis: () => 30000 })
+server.close()
+const sdkLoaded = Object.keys(createRequire(import.meta.url).cache).some((path) => path.includes('@aws-sdk'))
+console.log(JSON.stringify({ node: process.version, seen, cookie: (result.cookies ?? []).length, sdkLoaded, typedErrors: typeof SessionConfigError === 'function' }))
+`
+const expectedLite = { seen: [['PutItem', true]], cookie: 1, sdkLoaded: false, typedErrors: true }
+
 // --- the checks ----------------------------------------------------------------------------------
 
 function main(): number {
@@ -406,6 +441,21 @@ function main(): number {
         return `${node}: one PutItem, Set-Cookie, SessionConfigError instanceof; MemoryStore visits 1, 2; a tower id`
       })
     }
+  }
+
+  writeFileSync(join(consumer, 'lite.mjs'), lite)
+  for (const [runtime, command] of runtimes) {
+    check(
+      `the lite subpath under ${runtime}: a first visit over node:https, signed, the SDK not loaded`,
+      () => {
+        const [executable = 'node', ...args] = command
+        const stdout = mustSucceed(run(executable, [...args, 'lite.mjs'], consumer), 'node lite.mjs')
+        const { node, ...rest } = JSON.parse(stdout.split('\n').at(-1) ?? '{}') as { node: string }
+        if (JSON.stringify(rest) !== JSON.stringify(expectedLite))
+          throw new Error(`expected ${JSON.stringify(expectedLite)}, got ${JSON.stringify(rest)}`)
+        return `${node}: one signed PutItem, Set-Cookie, no @aws-sdk module loaded`
+      },
+    )
   }
 
   check(

@@ -20,7 +20,10 @@
 export type { AuditOptions, SessionEvent, SessionEventType } from './audit.ts'
 export type { SessionCookieOptions } from './cookie.ts'
 export type { JsonValue, SessionData } from './data.ts'
+export { dynamoSession, dynamoSession as default } from './dynamo-session.ts'
+export { DynamoDBStoreBase } from './dynamodb/base-store.ts'
 export { type DeleteExpiredOptions, deleteExpiredSessions } from './dynamodb/delete-expired.ts'
+export type { DynamoDBBaseOptions } from './dynamodb/options.ts'
 export {
   DYNAMODB_ITEM_LIMIT,
   type DynamoDBCommand,
@@ -28,6 +31,7 @@ export {
   type DynamoDBSessionStoreOptions,
   SUCCESSOR_SECONDS,
 } from './dynamodb/store.ts'
+export type { DynamoDBOperation, DynamoDBReply, DynamoDBTransport } from './dynamodb/transport.ts'
 export {
   ReauthenticationRequiredError,
   SessionBusyError,
@@ -53,8 +57,6 @@ export { DEFAULT_ID_SCHEME, type SessionIdScheme } from './id.ts'
 export type { SessionLogger } from './logger.ts'
 export {
   type DynamoSessionOptions,
-  dynamoSession,
-  dynamoSession as default,
   type SessionContext,
   type SessionHandler,
   sessionRoute,

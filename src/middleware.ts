@@ -1,6 +1,6 @@
 /**
- * `dynamoSession()`: the Middy middleware that wires the request's cookie, the handler's
- * {@link Session} and the store together.
+ * The Middy middleware that wires the request's cookie, the handler's {@link Session} and the store
+ * together, over whichever store the entry point makes (`dynamoSession()`: ./dynamo-session.ts).
  *
  * @module
  */
@@ -18,8 +18,7 @@ import {
   sessionSetCookie,
 } from './cookie.ts'
 import type { SessionData } from './data.ts'
-import { checkStoreOptions, STORE_RULES } from './dynamodb/options.ts'
-import { DynamoDBSessionStore, type DynamoDBSessionStoreOptions } from './dynamodb/store.ts'
+import { type DynamoDBSessionStoreOptions, STORE_RULES } from './dynamodb/options.ts'
 import { PACKAGE_NAME, SessionConfigError } from './errors.ts'
 import {
   assertExpiry,
@@ -282,37 +281,37 @@ function deadlineOf(context: { getRemainingTimeInMillis?: unknown }): number | u
 }
 
 /**
- * Server-side sessions stored in DynamoDB, as a Middy middleware.
- *
- * - `before`: reads the session cookie from any front door (HTTP API, REST API, Function URL, ALB), checks
- *   the id's shape without I/O and attaches `context.session`. Nothing is loaded yet.
- * - the handler: the first `await context.session.…` call loads the session (one GetItem).
- * - `after`: creates, saves (conditionally), touches or deletes as needed, and writes `Set-Cookie` where the
- *   front door expects it. A session that was never used costs no I/O and sends no cookie.
- * - `onError`: saves nothing unless `saveOnError` is set.
- *
- * Place it before `@middy/http-error-handler` in the `.use()` chain: Middy runs `onError` hooks in
- * reverse order, so the error handler's response then exists when the session's `onError` runs.
- *
- * @typeParam T - the shape of the session data; `context.session` is typed `Session<T>`.
+ * How {@link sessionMiddleware} makes the store its `store` option describes: checks the options, then
+ * builds the store (the AWS SDK's for `dynamoSession()`, `fetch` for the `lite` subpath's).
  *
  * @example
  * ```ts
- * import middy from '@middy/core'
- * import { dynamoSession } from 'middy-dynamodb-session'
- *
- * type Data = { count: number }
- * export const handler = middy()
- *   .use(dynamoSession<Data>({ store: { tableName: process.env.TABLE_NAME } }))
- *   .handler(async (event, context) => {
- *     const count = ((await context.session.get('count')) ?? 0) + 1
- *     await context.session.set('count', count)
- *     return { statusCode: 200, body: JSON.stringify({ count }) }
- *   })
+ * const stores: StoreMaker = { check: checkStoreOptions, make: (options) => new DynamoDBSessionStore(options) }
  * ```
  */
-export function dynamoSession<T extends object = SessionData>(
-  options: DynamoSessionOptions = {},
+export interface StoreMaker {
+  check(options: unknown, path: string): void
+  make(options: StoreMakerOptions): SessionStore
+}
+
+/** What {@link StoreMaker.make} is given: the `store` options, with the middleware's logger and clock. */
+export type StoreMakerOptions = DynamoDBSessionStoreOptions & {
+  logger: SessionLogger
+  now: () => number
+}
+
+/**
+ * The session middleware over the store `stores` makes: what `dynamoSession()` is, with the AWS SDK's
+ * store. See `dynamoSession` for what it does.
+ *
+ * @example
+ * ```ts
+ * const middleware = sessionMiddleware<{ n: number }>({ store: { tableName: 'Sessions' } }, stores)
+ * ```
+ */
+export function sessionMiddleware<T extends object = SessionData>(
+  options: DynamoSessionOptions,
+  stores: StoreMaker,
 ): MiddlewareObj<unknown, unknown, Error, SessionContext<T>> {
   checkOptions(options, MIDDLEWARE_OPTIONS, '')
   checkOptions(options.cookie, COOKIE_OPTIONS, 'cookie.')
@@ -322,7 +321,7 @@ export function dynamoSession<T extends object = SessionData>(
       'secrets is undefined (is its environment variable set?); leave the key out for unsigned cookies',
     )
   }
-  if (!isSessionStore(options.store)) checkStoreOptions(options.store, 'store.')
+  if (!isSessionStore(options.store)) stores.check(options.store, 'store.')
   const logger = options.logger ?? silentLogger
   const now = options.now ?? Date.now
   const cookie = resolveCookieOptions(options.cookie)
@@ -348,7 +347,7 @@ export function dynamoSession<T extends object = SessionData>(
     store = options.store
   } else {
     const retries = maxConflictRetries === undefined ? {} : { maxConflictRetries }
-    store = new DynamoDBSessionStore({ client: options.client, logger, now, ...retries, ...options.store })
+    store = stores.make({ client: options.client, logger, now, ...retries, ...options.store })
   }
   const ids = store.ids ?? DEFAULT_ID_SCHEME
   const crossSite = options.crossSite === false ? undefined : (options.crossSite ?? {})
@@ -432,8 +431,6 @@ export function dynamoSession<T extends object = SessionData>(
     },
   }
 }
-
-export default dynamoSession
 
 /**
  * A handler written apart from `middy()` whose context carries the session: what `.handler()` receives

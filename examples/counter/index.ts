@@ -1,67 +1,16 @@
 /**
- * The counter Lambda of `template.yaml`: counts each visitor's page views in a server-side session, with
- * a sign-in demo of a user's sessions (sign in as a name, see your devices, sign one out).
- *
- * Environment:
- * - `TABLE_NAME`: the sessions table (the template passes `!Ref SessionsTable`), with the
- *   `user-sessions` index the template gives it.
- * - `COOKIE_SECURE`: `false` drops the cookie's `Secure` attribute, for plain http://localhost only
- *   (`npm start` and `sam local` set it); unset or anything else keeps the default, `Secure`.
- * - `AWS_ENDPOINT_URL_DYNAMODB`: read by the AWS SDK itself, to point at DynamoDB Local.
- * - `POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_METRICS_NAMESPACE`, `POWERTOOLS_LOG_LEVEL`: read by Powertools
- *   (the template sets the first two; the level is INFO unless set, so an ordinary request logs nothing).
- *
- * Operations (docs/operations.md): each session event is counted in an EMF line Powertools Metrics prints
- * at the end of the request, logged by Powertools Logger at its level, and each store operation is a
- * subsegment of the X-Ray trace, with the DynamoDB client captured by Powertools Tracer.
+ * The counter Lambda of `template.yaml` (./app.ts), sending to DynamoDB with the AWS SDK, whose client
+ * Powertools Tracer captures (each DynamoDB call a subsegment). ./lite.ts is the same without the SDK.
  */
-
-import { Logger } from '@aws-lambda-powertools/logger'
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
-import { Metrics } from '@aws-lambda-powertools/metrics'
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware'
-import { Tracer } from '@aws-lambda-powertools/tracer'
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import middy from '@middy/core'
 import { dynamoSession } from '../../src/index.ts'
-import { powertools } from '../../src/powertools/index.ts'
-import { userSessions } from '../../src/users/index.ts'
-import { readCounterRequest, routeCounter } from './routes.ts'
-import { routeSignIn, signInSection } from './signin.ts'
+import { type CounterData, counterHandler, sessionOptions, tracer } from './app.ts'
 
-/** What the counter keeps in a session: the count, and the name of the user signed in. */
-export type CounterData = { count: number; name: string }
+export type { CounterData } from './app.ts'
 
-const service = process.env.POWERTOOLS_SERVICE_NAME ?? 'counter'
-const logger = new Logger({ serviceName: service })
-const metrics = new Metrics({
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Sessions',
-  serviceName: service,
-})
-const tracer = new Tracer({ serviceName: service })
-
-export const handler = middy()
-  // Powertools first: Middy runs `after` hooks in reverse, so the session's last events are counted before
-  // the metrics are published and the trace segment is closed.
-  .use(captureLambdaHandler(tracer))
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics))
-  .use(
-    dynamoSession<CounterData>({
-      // The sign-in demo binds sessions to users: the users' feature is opt-in.
-      store: { tableName: process.env.TABLE_NAME, users: userSessions() },
-      client: tracer.captureAWSv3Client(new DynamoDBClient({})),
-      cookie: { secure: process.env.COOKIE_SECURE !== 'false' },
-      logger,
-      audit: powertools({ logger, metrics, tracer }),
-    }),
-  )
-  .handler(async (event, context) => {
-    const request = readCounterRequest(event)
-    const { session } = context
-    return (
-      (await routeSignIn(request, session)) ??
-      routeCounter(request, session, { pageSection: () => signInSection(session) })
-    )
-  })
+export const handler = counterHandler(
+  dynamoSession<CounterData>({
+    ...sessionOptions(),
+    client: tracer.captureAWSv3Client(new DynamoDBClient({})),
+  }),
+)

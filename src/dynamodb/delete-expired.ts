@@ -4,10 +4,10 @@
  *
  * @module
  */
-import { type AttributeValue, BatchWriteItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb'
+import type { AttributeValue } from '@aws-sdk/client-dynamodb'
 import { SessionStoreError } from '../errors.ts'
 import { sessionIdFromKey, sessionKey } from '../store/props.ts'
-import type { DynamoDBSessionStore } from './store.ts'
+import type { DynamoDBStoreBase } from './base-store.ts'
 
 /**
  * Options of {@link deleteExpiredSessions}.
@@ -44,7 +44,7 @@ type Key = Record<string, AttributeValue>
  * ```
  */
 export async function deleteExpiredSessions(
-  store: DynamoDBSessionStore,
+  store: DynamoDBStoreBase,
   options: DeleteExpiredOptions = {},
 ): Promise<number> {
   const { partitionKey, sortKey, tableName, expiryName } = store.props
@@ -62,17 +62,14 @@ export async function deleteExpiredSessions(
   let deleted = 0
   let startKey: Key | undefined
   do {
-    const page = await store.send(
-      'Scan',
-      new ScanCommand({
-        TableName: tableName,
-        FilterExpression: filter,
-        ProjectionExpression: projection,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ExclusiveStartKey: startKey,
-      }),
-    )
+    const page = (await store.request('Scan', {
+      TableName: tableName,
+      FilterExpression: filter,
+      ProjectionExpression: projection,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ...(startKey && { ExclusiveStartKey: startKey }),
+    })) as { Items?: Key[]; LastEvaluatedKey?: Key }
     const keys: Key[] = []
     for (const item of page.Items ?? []) {
       const value = item[partitionKey.name]?.S
@@ -92,12 +89,7 @@ export async function deleteExpiredSessions(
 }
 
 /** One BatchWriteItem of up to 25 deletes, retrying what DynamoDB left unprocessed. */
-async function batchDelete(
-  store: DynamoDBSessionStore,
-  keys: Key[],
-  maxRetries: number,
-  baseDelayMs: number,
-) {
+async function batchDelete(store: DynamoDBStoreBase, keys: Key[], maxRetries: number, baseDelayMs: number) {
   const { tableName } = store.props
   let pending = keys.map((Key) => ({ DeleteRequest: { Key } }))
   for (let attempt = 0; pending.length > 0; attempt++) {
@@ -108,10 +100,9 @@ async function batchDelete(
       const delay = baseDelayMs * 2 ** (attempt - 1)
       await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random() / 2)))
     }
-    const result = await store.send(
-      'BatchWriteItem',
-      new BatchWriteItemCommand({ RequestItems: { [tableName]: pending } }),
-    )
-    pending = (result.UnprocessedItems?.[tableName] ?? []) as typeof pending
+    const result = (await store.request('BatchWriteItem', { RequestItems: { [tableName]: pending } })) as {
+      UnprocessedItems?: Record<string, typeof pending>
+    }
+    pending = result.UnprocessedItems?.[tableName] ?? []
   }
 }

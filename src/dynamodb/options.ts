@@ -14,16 +14,15 @@ import { PROPS_HINTS, PROPS_RULES } from '../store/props.ts'
 import { SETTINGS_RULES, type StoreSettings } from '../store/settings-rules.ts'
 
 /**
- * Options of {@link DynamoDBSessionStore}: the table layout ({@link DynamoDBStoreProps}) and how to talk to it.
+ * Options of every DynamoDB store, whatever its transport: the table layout ({@link DynamoDBStoreProps}),
+ * the store's settings, its reads and its time limit.
  *
  * @example
  * ```ts
- * const options: DynamoDBSessionStoreOptions = { tableName: 'Sessions', consistentRead: false }
+ * const options: DynamoDBBaseOptions = { tableName: 'Sessions', consistentRead: false, timeoutMs: 2000 }
  * ```
  */
-export interface DynamoDBSessionStoreOptions extends DynamoDBStoreProps, StoreSettings {
-  /** The SDK client. Default: one client shared by every store, created on first use (no I/O at import). */
-  client?: DynamoDBClient | undefined
+export interface DynamoDBBaseOptions extends DynamoDBStoreProps, StoreSettings {
   /**
    * Strongly consistent reads. Default `true`. `false` halves the read units, but a read may miss a write
    * made a moment before: a session created by the previous request may not be found yet (and a write
@@ -37,20 +36,39 @@ export interface DynamoDBSessionStoreOptions extends DynamoDBStoreProps, StoreSe
   timeoutMs?: number | undefined
 }
 
-function positiveNumber(value: unknown, path: string): void {
+/**
+ * Options of {@link DynamoDBSessionStore}: the table layout ({@link DynamoDBStoreProps}) and how to talk to it.
+ *
+ * @example
+ * ```ts
+ * const options: DynamoDBSessionStoreOptions = { tableName: 'Sessions', consistentRead: false }
+ * ```
+ */
+export interface DynamoDBSessionStoreOptions extends DynamoDBBaseOptions {
+  /** The SDK client. Default: one client shared by every store, created on first use (no I/O at import). */
+  client?: DynamoDBClient | undefined
+}
+
+/** Throws {@link SessionConfigError} unless `value` is a positive, finite number (of milliseconds). */
+export function positiveNumber(value: unknown, path: string): void {
   if (!(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
     throw new SessionConfigError(`${path} must be a positive number of milliseconds`)
   }
 }
 
-/** What each option of {@link DynamoDBSessionStoreOptions} accepts. */
-export const STORE_RULES: Readonly<Record<keyof DynamoDBSessionStoreOptions, OptionRule>> = {
+/** What each option of {@link DynamoDBBaseOptions} accepts. */
+export const BASE_RULES: Readonly<Record<keyof DynamoDBBaseOptions, OptionRule>> = {
   ...PROPS_RULES,
   ...SETTINGS_RULES,
-  client: 'object',
   consistentRead: 'boolean',
   logger: 'logger',
   timeoutMs: positiveNumber,
+}
+
+/** What each option of {@link DynamoDBSessionStoreOptions} accepts. */
+export const STORE_RULES: Readonly<Record<keyof DynamoDBSessionStoreOptions, OptionRule>> = {
+  ...BASE_RULES,
+  client: 'object',
 }
 
 /** Keys given for store options by mistake, with where they belong. */

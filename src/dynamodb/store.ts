@@ -1,32 +1,24 @@
 import {
   type $Command,
-  ConditionalCheckFailedException,
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  DeleteItemCommand,
   DynamoDBClient,
   type DynamoDBClientResolvedConfig,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  ScanCommand,
   type ServiceInputTypes,
   type ServiceOutputTypes,
-  TransactionCanceledException,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb'
-import { SessionStoreError, SessionTooLargeError } from '../errors.ts'
-import { silentLogger } from '../logger.ts'
-import { storeCalls } from '../store/calls.ts'
-import { formatOf } from '../store/engine.ts'
-import { EngineStore } from '../store/engine-store.ts'
-import { ITEM_LIMIT } from '../store/item-layout.ts'
-import { type ResolvedStoreProps, resolveStoreProps } from '../store/props.ts'
-import { errorName, failureMessage, isReplicatedConflict } from './failure.ts'
+import { DynamoDBStoreBase } from './base-store.ts'
 import { checkStoreOptions, type DynamoDBSessionStoreOptions } from './options.ts'
-import { DynamoDBTable } from './table.ts'
+import type { DynamoDBOperation, DynamoDBReply } from './transport.ts'
 
-/**
- * DynamoDB's item size limit, in bytes.
- *
- * @example
- * ```ts
- * if (error instanceof SessionTooLargeError) console.log(error.size, 'of', DYNAMODB_ITEM_LIMIT)
- * ```
- */
-export const DYNAMODB_ITEM_LIMIT = ITEM_LIMIT
+export { DYNAMODB_ITEM_LIMIT } from './base-store.ts'
 
 export type { DynamoDBSessionStoreOptions } from './options.ts'
 
@@ -48,10 +40,21 @@ export type DynamoDBCommand<Input extends ServiceInputTypes, Output extends Serv
 
 let sharedClient: DynamoDBClient | undefined
 
-export { MAX_IN_PLACE_KEYS, MAX_SUCCESSORS, SUCCESSOR_SECONDS, storedAfter } from '../store/engine.ts'
+/** The SDK command of each operation a store sends. */
+// biome-ignore lint/suspicious/noExplicitAny: each command takes its own input; the transport's is checked by DynamoDB.
+const COMMANDS: Record<DynamoDBOperation, new (input: any) => object> = {
+  GetItem: GetItemCommand,
+  PutItem: PutItemCommand,
+  UpdateItem: UpdateItemCommand,
+  DeleteItem: DeleteItemCommand,
+  TransactWriteItems: TransactWriteItemsCommand,
+  BatchGetItem: BatchGetItemCommand,
+  BatchWriteItem: BatchWriteItemCommand,
+  Query: QueryCommand,
+  Scan: ScanCommand,
+}
 
-/** The default of {@link DynamoDBSessionStoreOptions.timeoutMs}. */
-const DEFAULT_TIMEOUT_MS = 5_000
+export { MAX_IN_PLACE_KEYS, MAX_SUCCESSORS, SUCCESSOR_SECONDS, storedAfter } from '../store/engine.ts'
 
 /**
  * Sessions in a DynamoDB table. Usable on its own (admin scripts, other frameworks) as well as behind
@@ -79,35 +82,16 @@ const DEFAULT_TIMEOUT_MS = 5_000
  * await store.destroy(created.id)
  * ```
  */
-export class DynamoDBSessionStore extends EngineStore {
-  /** The resolved table layout. */
-  readonly props: ResolvedStoreProps
+export class DynamoDBSessionStore extends DynamoDBStoreBase {
   readonly #client: DynamoDBClient | undefined
-  readonly #timeoutMs: number
 
   constructor(options: DynamoDBSessionStoreOptions = {}) {
     checkStoreOptions(options)
-    const props = resolveStoreProps(options)
-    super(
-      (store) =>
-        new DynamoDBTable(props.tableName, (operation, command) =>
-          (store as DynamoDBSessionStore).send(operation, command as never),
-        ),
-      {
-        props,
-        format: formatOf(options),
-        logger: options.logger ?? silentLogger,
-        now: options.now ?? Date.now,
-        generateId: options.generateId,
-        createAttempts: options.createAttempts,
-        maxConflictRetries: options.maxConflictRetries,
-        consistentRead: options.consistentRead,
-        users: options.users,
-      },
-    )
-    this.props = props
+    super(options, (store) => ({
+      send: (operation, input, signal) =>
+        (store as DynamoDBSessionStore).#sendCommand(new COMMANDS[operation](input) as never, signal),
+    }))
     this.#client = options.client
-    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
   }
 
   /**
@@ -125,11 +109,19 @@ export class DynamoDBSessionStore extends EngineStore {
     return sharedClient
   }
 
+  async #sendCommand(command: DynamoDBCommand<never, never>, signal: AbortSignal): Promise<DynamoDBReply> {
+    const output = (await this.client.send(command, { abortSignal: signal })) as Record<string, unknown> & {
+      $metadata?: { attempts?: number }
+    }
+    return { output, attempts: output.$metadata?.attempts ?? 1 }
+  }
+
   /**
-   * Sends one command with {@link DynamoDBSessionStore.client} within `timeoutMs`. A failure (after the
-   * SDK's retries) becomes a {@link SessionStoreError} naming `operation`, with the SDK error as `cause`;
-   * DynamoDB's item size refusal becomes a {@link SessionTooLargeError}; a failed condition
-   * (`ConditionalCheckFailedException`, `TransactionCanceledException`) is thrown as it is.
+   * Sends one command with {@link DynamoDBSessionStore.client} within `timeoutMs`, as
+   * {@link DynamoDBStoreBase.request} sends a request: a failure (after the SDK's retries) becomes a
+   * {@link SessionStoreError} naming `operation`, with the SDK error as `cause`; DynamoDB's item size
+   * refusal becomes a {@link SessionTooLargeError}; a failed condition (`ConditionalCheckFailedException`,
+   * `TransactionCanceledException`) is thrown as it is.
    *
    * @example
    * ```ts
@@ -140,57 +132,10 @@ export class DynamoDBSessionStore extends EngineStore {
     operation: string,
     command: DynamoDBCommand<Input, Output>,
   ): Promise<Output> {
-    const ms = this.#timeoutMs
-    // The table the command names (a transaction names several: then this store's).
-    const named = (command.input as { TableName?: unknown } | undefined)?.TableName
-    const table = typeof named === 'string' ? named : this.props.tableName
-    const timeout = AbortSignal.timeout(ms)
-    const listener = storeCalls.getStore()
-    // Asked for only when a request reports its calls, of the operations that have it (items, batches, queries).
-    if (listener && /Item|Query|Scan/.test(operation)) {
-      ;(command.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'TOTAL'
-    }
-    const started = performance.now()
-    const report = (reply: unknown, reason?: string) => {
-      const { $metadata, ConsumedCapacity } = (reply ?? {}) as {
-        $metadata?: { attempts?: number }
-        ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[]
-      }
-      const consumed = ConsumedCapacity && [ConsumedCapacity].flat()
-      listener?.({
-        operation,
-        ms: performance.now() - started,
-        attempts: $metadata?.attempts ?? 1,
-        capacity: consumed?.reduce((sum, table) => sum + (table.CapacityUnits ?? 0), 0),
-        reason,
-      })
-    }
-    try {
-      const output = await this.client.send(command, { abortSignal: timeout })
-      report(output)
-      return output
-    } catch (error) {
-      const refused =
-        error instanceof ConditionalCheckFailedException || error instanceof TransactionCanceledException
-      report(error, refused ? 'condition' : errorName(error))
-      // A write another Region made at the same moment: the table sends it again (dynamodb/table.ts).
-      if (refused || isReplicatedConflict(error)) throw error
-      const name = errorName(error)
-      if (timeout.aborted) {
-        throw new SessionStoreError(
-          operation,
-          `DynamoDB ${operation} on table "${table}" timed out after ${ms} ms`,
-          {
-            cause: error,
-          },
-        )
-      }
-      if (name === 'ValidationException' && /item size/i.test(String((error as Error).message))) {
-        throw new SessionTooLargeError(DYNAMODB_ITEM_LIMIT + 1, DYNAMODB_ITEM_LIMIT)
-      }
-      throw new SessionStoreError(operation, failureMessage(operation, error, table), {
-        cause: error,
-      })
-    }
+    const input = command.input as Record<string, unknown> | undefined
+    const output = await this.dispatch(operation, input, (signal) =>
+      this.#sendCommand(command as never, signal),
+    )
+    return output as Output
   }
 }

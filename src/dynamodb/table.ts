@@ -6,19 +6,6 @@
  *
  * @module
  */
-import {
-  BatchGetItemCommand,
-  BatchWriteItemCommand,
-  ConditionalCheckFailedException,
-  DeleteItemCommand,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  TransactionCanceledException,
-  type TransactWriteItem,
-  TransactWriteItemsCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb'
 import { SessionConflictError, SessionStoreError } from '../errors.ts'
 import type {
   Condition,
@@ -35,10 +22,11 @@ import type {
   Written,
 } from '../store/table.ts'
 import { ExpressionBuilder } from './expression.ts'
-import { isReplicatedConflict } from './failure.ts'
+import { errorName, isReplicatedConflict } from './failure.ts'
+import type { DynamoDBOperation } from './transport.ts'
 
-/** Sends one command (with the store's time limit and error mapping); see `DynamoDBSessionStore.send`. */
-export type Send = (operation: string, command: object) => Promise<unknown>
+/** Sends one request (with the store's time limit and error mapping); see `DynamoDBStoreBase.request`. */
+export type Send = (operation: DynamoDBOperation, input: Record<string, unknown>) => Promise<unknown>
 
 /** The expression of `condition`, with its names and values added to `x`. */
 export function conditionExpression(x: ExpressionBuilder, condition: Condition): string {
@@ -124,7 +112,7 @@ const REPLICATED_RETRIES = 4
  *
  * @example
  * ```ts
- * const table = new DynamoDBTable('Sessions', (operation, command) => store.send(operation, command as never))
+ * const table = new DynamoDBTable('Sessions', (operation, input) => store.request(operation, input))
  * ```
  */
 export class DynamoDBTable implements SessionTable {
@@ -138,7 +126,7 @@ export class DynamoDBTable implements SessionTable {
 
   async get(key: Item, options: { consistent?: boolean | undefined } = {}): Promise<Item | undefined> {
     const input = { TableName: this.tableName, Key: key, ConsistentRead: options.consistent ?? true }
-    const result = (await this.#send('GetItem', new GetItemCommand(input))) as { Item?: Item }
+    const result = (await this.#send('GetItem', input)) as { Item?: Item }
     return result.Item
   }
 
@@ -148,18 +136,13 @@ export class DynamoDBTable implements SessionTable {
       ...(returning !== 'none' && { ReturnValues: RETURN_VALUES[returning] }),
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
     }
-    const [operation, command] =
-      'put' in write
-        ? ['PutItem', new PutItemCommand(input as never)]
-        : 'update' in write
-          ? ['UpdateItem', new UpdateItemCommand(input as never)]
-          : ['DeleteItem', new DeleteItemCommand(input as never)]
+    const operation = 'put' in write ? 'PutItem' : 'update' in write ? 'UpdateItem' : 'DeleteItem'
     try {
-      const result = (await this.#sendAgainOnReplicatedConflict(operation, command)) as { Attributes?: Item }
+      const result = (await this.#sendAgainOnReplicatedConflict(operation, input)) as { Attributes?: Item }
       return { made: true, item: result.Attributes }
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return { made: false, current: error.Item }
-      throw error
+      if (errorName(error) !== 'ConditionalCheckFailedException') throw error
+      return { made: false, current: (error as { Item?: Item }).Item }
     }
   }
 
@@ -168,11 +151,14 @@ export class DynamoDBTable implements SessionTable {
    * sends it again after a short backoff, like a write refused by a concurrent change, and then throws a
    * `replicated` {@link SessionConflictError}. Its condition is evaluated again each time.
    */
-  async #sendAgainOnReplicatedConflict(operation: string, command: object): Promise<unknown> {
+  async #sendAgainOnReplicatedConflict(
+    operation: DynamoDBOperation,
+    input: Record<string, unknown>,
+  ): Promise<unknown> {
     for (let attempt = 0; ; attempt++) {
       await pause(attempt)
       try {
-        return await this.#send(operation, command)
+        return await this.#send(operation, input)
       } catch (error) {
         if (!isReplicatedConflict(error)) throw error
         if (attempt >= REPLICATED_RETRIES) throw new SessionConflictError('replicated', { cause: error })
@@ -181,26 +167,20 @@ export class DynamoDBTable implements SessionTable {
   }
 
   async transact(writes: readonly Write[], token: string): Promise<Transacted> {
-    const items: TransactWriteItem[] = writes.map((write) => {
+    const items = writes.map((write) => {
       const input = {
         ...writeInput(this.tableName, write),
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
       }
-      return 'put' in write
-        ? { Put: input as never }
-        : 'update' in write
-          ? { Update: input as never }
-          : { Delete: input as never }
+      return 'put' in write ? { Put: input } : 'update' in write ? { Update: input } : { Delete: input }
     })
     try {
-      await this.#send(
-        'TransactWriteItems',
-        new TransactWriteItemsCommand({ ClientRequestToken: token, TransactItems: items }),
-      )
+      await this.#send('TransactWriteItems', { ClientRequestToken: token, TransactItems: items })
       return { made: true }
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error
-      const reasons = error.CancellationReasons ?? []
+      if (errorName(error) !== 'TransactionCanceledException') throw error
+      const reasons =
+        (error as { CancellationReasons?: { Code?: string; Item?: Item }[] }).CancellationReasons ?? []
       const refusals: Refusal[] = writes.map((_, index) => {
         const reason = reasons[index]
         if (reason?.Code === 'ConditionalCheckFailed') return { current: reason.Item }
@@ -220,19 +200,16 @@ export class DynamoDBTable implements SessionTable {
     for (let attempt = 0; pending.length > 0; attempt++) {
       await unprocessedPause(attempt, 'BatchGetItem')
       const chunk = pending.slice(0, 100)
-      const result = (await this.#send(
-        'BatchGetItem',
-        new BatchGetItemCommand({
-          RequestItems: {
-            [this.tableName]: {
-              Keys: chunk,
-              ConsistentRead: true,
-              ProjectionExpression: projection,
-              ExpressionAttributeNames,
-            },
+      const result = (await this.#send('BatchGetItem', {
+        RequestItems: {
+          [this.tableName]: {
+            Keys: chunk,
+            ConsistentRead: true,
+            ProjectionExpression: projection,
+            ExpressionAttributeNames,
           },
-        }),
-      )) as { Responses?: Record<string, Item[]>; UnprocessedKeys?: Record<string, { Keys?: Item[] }> }
+        },
+      })) as { Responses?: Record<string, Item[]>; UnprocessedKeys?: Record<string, { Keys?: Item[] }> }
       found.push(...(result.Responses?.[this.tableName] ?? []))
       pending = [...(result.UnprocessedKeys?.[this.tableName]?.Keys ?? []), ...pending.slice(100)]
     }
@@ -246,19 +223,16 @@ export class DynamoDBTable implements SessionTable {
     if (query.below) keyCondition += ` AND ${x.name(query.sort)} < ${x.value(query.below)}`
     const filter = query.filter && conditionExpression(x, query.filter)
     const projection = query.attributes.map((n) => x.name(n)).join(', ')
-    const result = (await this.#send(
-      'Query',
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: query.index,
-        KeyConditionExpression: keyCondition,
-        ...(filter !== undefined && { FilterExpression: filter }),
-        ProjectionExpression: projection,
-        ScanIndexForward: false,
-        ...(query.limit !== undefined && { Limit: query.limit }),
-        ...x.attributes(),
-      }),
-    )) as { Items?: Item[]; LastEvaluatedKey?: Item }
+    const result = (await this.#send('Query', {
+      TableName: this.tableName,
+      IndexName: query.index,
+      KeyConditionExpression: keyCondition,
+      ...(filter !== undefined && { FilterExpression: filter }),
+      ProjectionExpression: projection,
+      ScanIndexForward: false,
+      ...(query.limit !== undefined && { Limit: query.limit }),
+      ...x.attributes(),
+    })) as { Items?: Item[]; LastEvaluatedKey?: Item }
     return { items: result.Items ?? [], last: result.LastEvaluatedKey }
   }
 
@@ -267,10 +241,9 @@ export class DynamoDBTable implements SessionTable {
     for (let attempt = 0; pending.length > 0; attempt++) {
       await unprocessedPause(attempt, 'BatchWriteItem')
       const chunk = pending.slice(0, 25)
-      const result = (await this.#send(
-        'BatchWriteItem',
-        new BatchWriteItemCommand({ RequestItems: { [this.tableName]: chunk } }),
-      )) as { UnprocessedItems?: Record<string, typeof pending> }
+      const result = (await this.#send('BatchWriteItem', { RequestItems: { [this.tableName]: chunk } })) as {
+        UnprocessedItems?: Record<string, typeof pending>
+      }
       pending = [...(result.UnprocessedItems?.[this.tableName] ?? []), ...pending.slice(25)]
     }
   }

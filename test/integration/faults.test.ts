@@ -28,12 +28,13 @@ import { CookieJar, freshContext, type HttpResult } from '../support/app.ts'
 import { createTable, dynamoEndpoint, localClient, localCredentials } from '../support/dynamo.ts'
 import { httpApiV2Event } from '../support/events.ts'
 import { type FaultProxy, gate, startFaultProxy } from '../support/fault-proxy.ts'
+import { describeFor, sessionOn, TRANSPORT, type Wire } from '../support/transport.ts'
 
 type Counter = { count: number }
 
-function counter(client: DynamoDBClient, tableName: string, options: DynamoSessionOptions = {}) {
+function counter(wire: Wire, tableName: string, options: Omit<DynamoSessionOptions, 'client'> = {}) {
   return middy()
-    .use(dynamoSession<Counter>({ client, ...options, store: { tableName, ...(options.store as object) } }))
+    .use(sessionOn<Counter>(wire, { ...options, store: { tableName, ...(options.store as object) } }))
     .handler(async (_event, context) => {
       const count = ((await context.session.get('count')) ?? 0) + 1
       await context.session.set('count', count)
@@ -54,12 +55,14 @@ beforeAll(async () => {
   store = new DynamoDBSessionStore({ client: healthy, tableName })
 })
 
-describe('DynamoDB faults, injected over HTTP (the real SDK and its retries)', () => {
+describe(`DynamoDB faults, injected over HTTP (the real ${TRANSPORT === 'sdk' ? 'SDK' : 'lite transport'} and its retries)`, () => {
   let proxy: FaultProxy
   let client: DynamoDBClient
+  let wire: Wire
   beforeAll(async () => {
     proxy = await startFaultProxy(dynamoEndpoint())
     client = localClient({ endpoint: proxy.endpoint, maxAttempts: 3 })
+    wire = { client, endpoint: proxy.endpoint, maxAttempts: 3 }
   })
   afterAll(async () => {
     client.destroy()
@@ -70,7 +73,7 @@ describe('DynamoDB faults, injected over HTTP (the real SDK and its retries)', (
     const { id } = await store.create({ data: { count: 4 }, expiresAt: Math.floor(Date.now() / 1000) + 600 })
     proxy.seen.length = 0
     proxy.script(['throttle', 'provisioned'])
-    const response = await call(counter(client, tableName), `id=${id}`)
+    const response = await call(counter(wire, tableName), `id=${id}`)
     expect(response.body).toBe('5')
     expect(proxy.seen.slice(0, 3)).toEqual(['GetItem', 'GetItem', 'GetItem'])
   })
@@ -89,7 +92,7 @@ describe('DynamoDB faults, injected over HTTP (the real SDK and its retries)', (
       })
       proxy.seen.length = 0
       proxy.script([], fault)
-      const error = await call(counter(client, tableName), `id=${id}`).catch((e: unknown) => e)
+      const error = await call(counter(wire, tableName), `id=${id}`).catch((e: unknown) => e)
       proxy.script([], 'forward')
       expect(error).toBeInstanceOf(SessionStoreError)
       expect((error as SessionStoreError).operation).toBe('GetItem')
@@ -104,7 +107,7 @@ describe('DynamoDB faults, injected over HTTP (the real SDK and its retries)', (
     const { id } = await store.create({ data: { count: 1 }, expiresAt: Math.floor(Date.now() / 1000) + 600 })
     proxy.script(['forward'], 'internal') // the read goes through, every write attempt fails
     const handler = middy()
-      .use(dynamoSession<Counter>({ client, store: { tableName } }))
+      .use(sessionOn<Counter>(wire, { store: { tableName } }))
       .use(httpErrorHandler({ logger: false }))
       .handler(async (_event, context) => {
         await context.session.set('count', ((await context.session.get('count')) ?? 0) + 1)
@@ -133,7 +136,7 @@ describe('DynamoDB faults, injected over HTTP (the real SDK and its retries)', (
     // Should no timeout fire, the read goes on after 5 s and the test fails on its assertions, not on a hang.
     setTimeout(release.open, 5000).unref()
     try {
-      const error = await call(counter(client, tableName, { store: { timeoutMs: 300 } }), `id=${id}`).catch(
+      const error = await call(counter(wire, tableName, { store: { timeoutMs: 300 } }), `id=${id}`).catch(
         (e: unknown) => e,
       )
       expect(error).toBeInstanceOf(SessionStoreError)
@@ -152,7 +155,7 @@ describe('DynamoDB faults, injected over HTTP (the real SDK and its retries)', (
     proxy.seen.length = 0
     proxy.script([], 'internal')
     const failure = await call(
-      counter(client, tableName, {
+      counter(wire, tableName, {
         failOpen: true,
         logger: { warn: () => {}, error: (...a) => errors.push(a) },
       }),
@@ -173,8 +176,7 @@ describe('DynamoDB faults, injected over HTTP (the real SDK and its retries)', (
     const warnings: unknown[][] = []
     const reader = middy()
       .use(
-        dynamoSession<Counter>({
-          client,
+        sessionOn<Counter>(wire, {
           store: { tableName },
           expiry: Expiry.onInactivity(3600),
           touchAfter: 0,
@@ -197,7 +199,8 @@ describe('DynamoDB faults, injected over HTTP (the real SDK and its retries)', (
   })
 })
 
-describe('typed errors for every SDK failure (aws-sdk-client-mock)', () => {
+// SDK mocks are for the SDK only: the lite project (test/support/transport.ts) does not register these.
+describeFor('sdk')('typed errors for every SDK failure (aws-sdk-client-mock)', () => {
   it.each([
     [
       'GetItem',
@@ -261,7 +264,7 @@ describe('DynamoDB Local stopped mid-run and started again', () => {
     })
     try {
       const table = await createTable(client)
-      const handler = counter(client, table)
+      const handler = counter({ client, endpoint: ddb.endpoint, maxAttempts: 2 }, table)
       const jar = new CookieJar()
       const first = await call(handler)
       jar.store(first.cookies ?? [])

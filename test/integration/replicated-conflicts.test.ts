@@ -9,15 +9,11 @@
  */
 import middy from '@middy/core'
 import { beforeEach, describe, expect, it } from 'vitest'
-import {
-  dynamoSession,
-  SessionConflictError,
-  type SessionContext,
-  type SessionEvent,
-} from '../../src/index.ts'
+import { SessionConflictError, type SessionContext, type SessionEvent } from '../../src/index.ts'
 import { freshContext, type HttpResult } from '../support/app.ts'
 import { httpApiV2Event } from '../support/events.ts'
 import { proxiedTable } from '../support/proxied-table.ts'
+import { sessionOn } from '../support/transport.ts'
 
 type Counter = { count: number }
 
@@ -43,8 +39,7 @@ const events: SessionEvent[] = []
 function counterApp() {
   return middy()
     .use(
-      dynamoSession<Counter>({
-        client: table.client,
+      sessionOn<Counter>(table.wire, {
         store: { tableName: table.tableName },
         touchAfter: 0,
         blindWrites: true,

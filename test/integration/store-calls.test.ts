@@ -10,7 +10,6 @@ import middy from '@middy/core'
 import { beforeEach, describe, expect, it } from 'vitest'
 import {
   type AuditOptions,
-  dynamoSession,
   type SessionContext,
   type SessionEvent,
   SessionStoreError,
@@ -19,6 +18,7 @@ import { powertools, storeObserver } from '../../src/powertools/index.ts'
 import { freshContext, type HttpResult } from '../support/app.ts'
 import { httpApiV2Event } from '../support/events.ts'
 import { proxiedTable } from '../support/proxied-table.ts'
+import { sessionOn } from '../support/transport.ts'
 
 type Counter = { count: number }
 
@@ -38,8 +38,7 @@ beforeEach(() => {
 function counter(audit: AuditOptions | undefined) {
   return middy()
     .use(
-      dynamoSession<Counter>({
-        client: table.client,
+      sessionOn<Counter>(table.wire, {
         store: { tableName: table.tableName },
         ...(audit && { audit }),
       }),

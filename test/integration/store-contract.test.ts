@@ -1,7 +1,7 @@
 import { beforeAll } from 'vitest'
-import { DynamoDBSessionStore } from '../../src/index.ts'
-import { createTable, localClient } from '../support/dynamo.ts'
+import { createTable, dynamoEndpoint, localClient } from '../support/dynamo.ts'
 import { storeContract } from '../support/store-contract.ts'
+import { storeOn, TRANSPORT } from '../support/transport.ts'
 
 const client = localClient()
 let tableName: string
@@ -9,7 +9,6 @@ beforeAll(async () => {
   tableName = await createTable(client, { ttl: false })
 })
 
-storeContract(
-  'DynamoDBSessionStore on DynamoDB Local',
-  async (options) => new DynamoDBSessionStore({ client, tableName, ...options }),
+storeContract(`DynamoDB store on DynamoDB Local (${TRANSPORT})`, async (options) =>
+  storeOn({ client, endpoint: dynamoEndpoint() }, { tableName, ...options }),
 )

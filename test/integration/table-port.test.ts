@@ -19,7 +19,7 @@ beforeAll(async () => {
   // With the index that lists a user's sessions (bound_user, bound_key), as template.yaml makes it.
   const tableName = await createTable(client, { ttl: false })
   const store = new DynamoDBSessionStore({ client, tableName })
-  dynamo = new DynamoDBTable(tableName, (operation, command) => store.send(operation, command as never))
+  dynamo = new DynamoDBTable(tableName, (operation, input) => store.request(operation, input))
 })
 afterAll(() => client.destroy())
 

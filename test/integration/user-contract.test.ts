@@ -1,7 +1,7 @@
 import { afterAll, beforeAll } from 'vitest'
-import { DynamoDBSessionStore } from '../../src/index.ts'
 import { userSessions } from '../../src/users/index.ts'
-import { createTable, localClient } from '../support/dynamo.ts'
+import { createTable, dynamoEndpoint, localClient } from '../support/dynamo.ts'
+import { storeOn, TRANSPORT } from '../support/transport.ts'
 import { userContract } from '../support/user-contract.ts'
 
 const client = localClient()
@@ -13,12 +13,10 @@ beforeAll(async () => {
 afterAll(() => client.destroy())
 
 userContract(
-  'DynamoDBSessionStore on DynamoDB Local',
+  `DynamoDB store on DynamoDB Local (${TRANSPORT})`,
   async ({ maxSessionsPerUser, whenFull, ...options }) =>
-    new DynamoDBSessionStore({
-      client,
-      tableName,
-      ...options,
-      users: userSessions({ maxSessionsPerUser, whenFull }),
-    }),
+    storeOn(
+      { client, endpoint: dynamoEndpoint() },
+      { tableName, ...options, users: userSessions({ maxSessionsPerUser, whenFull }) },
+    ),
 )

@@ -46,6 +46,7 @@ const ATTACKS = 'test/integration/user-attacks.test.ts'
 const CONTRACT = 'test/integration/store-contract.test.ts'
 const USER_CONTRACT = 'test/integration/user-contract.test.ts'
 const MEMORY_TABLE = 'src/testing/map-table.ts'
+const LITE_TRANSPORT = 'src/lite/http-transport.ts'
 const MEMORY_CONTRACT = 'test/unit/testing/memory-store.contract.test.ts'
 
 /** The store contract's test `title` as it runs on DynamoDB Local. */
@@ -659,9 +660,9 @@ export const mutations: readonly Mutation[] = [
   {
     id: 'capacity-always-asked',
     breaks: 'the store asks DynamoDB for consumed capacity only when a request reports its calls',
-    file: 'src/dynamodb/store.ts',
-    find: 'if (listener && /Item|Query|Scan/.test(operation)) {',
-    replace: 'if (/Item|Query|Scan/.test(operation)) {',
+    file: 'src/dynamodb/base-store.ts',
+    find: "if (listener && input && /Item|Query|Scan/.test(operation)) input.ReturnConsumedCapacity = 'TOTAL'",
+    replace: "if (input && /Item|Query|Scan/.test(operation)) input.ReturnConsumedCapacity = 'TOTAL'",
     caughtBy: [
       {
         file: 'test/integration/store-calls.test.ts',
@@ -672,10 +673,53 @@ export const mutations: readonly Mutation[] = [
   {
     id: 'retries-not-reported',
     breaks: 'a call the SDK retried is reported with its attempts (the metric DynamoDBRetries)',
-    file: 'src/dynamodb/store.ts',
-    find: 'attempts: $metadata?.attempts ?? 1,',
+    file: 'src/dynamodb/base-store.ts',
+    find: "attempts: typeof attempts === 'number' ? attempts : 1,",
     replace: 'attempts: 1,',
     caughtBy: [{ file: 'test/integration/store-calls.test.ts', test: 'a throttled read retried by the SDK' }],
+  },
+  {
+    id: 'lite-attempts-not-reported',
+    breaks: "the lite transport reports how many times it sent a request (the store's call reports)",
+    file: LITE_TRANSPORT,
+    find: 'return { output: parseReply(text), attempts: attempt }',
+    replace: 'return { output: parseReply(text), attempts: 1 }',
+    caughtBy: [{ file: 'test/integration/lite.test.ts', test: 'throttled twice' }],
+  },
+  {
+    id: 'lite-retries-everything',
+    breaks: 'the lite transport does not send again what DynamoDB refused for good, as the SDK does not',
+    file: LITE_TRANSPORT,
+    find: 'if (attempt >= maxAttempts || !retryable(error)) throw error',
+    replace: 'if (attempt >= maxAttempts) throw error',
+    caughtBy: [
+      { file: 'test/integration/lite.test.ts', test: 'does not retry what DynamoDB refused for good' },
+    ],
+  },
+  {
+    id: 'lite-lost-connection-not-retried',
+    breaks:
+      'the lite transport sends again a request whose connection was lost (a reply lost after the write)',
+    file: LITE_TRANSPORT,
+    find: '    status === undefined ||\n',
+    replace: '',
+    caughtBy: [
+      { file: 'test/integration/lite.test.ts', test: 'the connection dropped before DynamoDB saw it' },
+      {
+        file: 'test/integration/lite.test.ts',
+        test: 'a write whose reply was lost after DynamoDB applied it',
+      },
+    ],
+  },
+  {
+    id: 'lite-binary-not-decoded',
+    breaks: 'the lite transport turns the base64 of binary values back into bytes, as the SDK does',
+    file: LITE_TRANSPORT,
+    find: "if (key === 'B' && typeof value === 'string') return new Uint8Array(Buffer.from(value, 'base64'))",
+    replace: '',
+    caughtBy: [
+      { file: 'test/integration/lite.test.ts', test: 'stores and reads what the SDK store reads and stores' },
+    ],
   },
   {
     id: 'memory-calls-not-reported',

@@ -36,9 +36,12 @@ const config = mergeConfig(
     test: { typecheck: { enabled: false }, fsModuleCache: false },
   }),
 )
-// Its own report only (merging would keep the suite's reporters, and overwrite its report).
+// Its own report only (merging would keep the suite's reporters, and overwrite its report). One run of
+// each named test, over the AWS SDK: not the suite's second project (the fetch transport).
 config.test = {
   ...config.test,
+  projects: undefined,
+  include: ['test/**/*.test.ts', 'examples/testing/**/*.test.ts'],
   reporters: [['json', { outputFile: process.env.MUTATION_REPORT ?? 'test-results/mutation.json' }]],
 }
 export default config

@@ -9,6 +9,7 @@ import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda'
 import { parseSetCookie, type SetCookie } from 'cookie'
 import { vi } from 'vitest'
 import { type DynamoSessionOptions, dynamoSession, type SessionContext } from '../../src/index.ts'
+import { HttpTransport } from '../../src/lite/http-transport.ts'
 import { readSetCookies, testClock } from '../../src/testing/index.ts'
 import { userSessions } from '../../src/users/index.ts'
 import { countingClient, createTable, dynamoEndpoint } from './dynamo.ts'
@@ -93,7 +94,8 @@ export async function testApp<T extends object>(
 /**
  * The exported handler of examples/counter, loaded with the environment the template gives it, pointed at
  * this run's DynamoDB Local and `tableName`, with `COOKIE_SECURE=false`. The counter reads `TABLE_NAME`
- * when loaded, and its shared client takes the endpoint from the SDK. Undo with `vi.unstubAllEnvs()`.
+ * when loaded, and its shared client takes the endpoint from the SDK (the lite build, from the same
+ * variable). Undo with `vi.unstubAllEnvs()`.
  */
 export async function loadCounter(tableName: string): Promise<(event: unknown, context: Context) => unknown> {
   vi.stubEnv('TABLE_NAME', tableName)
@@ -102,7 +104,12 @@ export async function loadCounter(tableName: string): Promise<(event: unknown, c
   vi.stubEnv('AWS_ACCESS_KEY_ID', 'local')
   vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local')
   vi.stubEnv('COOKIE_SECURE', 'false')
-  return (await import('../../examples/counter/index.ts')).handler as never
+  // The lite project (./transport.ts) runs the counter's lite build: the same app without the SDK.
+  const counter =
+    process.env.SESSION_TRANSPORT === 'lite'
+      ? await import('../../examples/counter/lite.ts')
+      : await import('../../examples/counter/index.ts')
+  return counter.handler as never
 }
 
 export { CookieJar } from '../../src/testing/index.ts'
@@ -114,8 +121,8 @@ export interface SentCommand {
 }
 
 /**
- * Records every command every DynamoDB client sends (the counter's own shared client included), passing
- * them through; undo with `vi.restoreAllMocks()`.
+ * Records every command every DynamoDB client sends (the counter's own shared client included), and every
+ * request the lite subpath's HTTP transport sends, passing them through; undo with `vi.restoreAllMocks()`.
  */
 export function recordSentCommands(): SentCommand[] {
   const sent: SentCommand[] = []
@@ -131,5 +138,14 @@ export function recordSentCommands(): SentCommand[] {
     })
     return send.apply(this, args)
   } as DynamoDBClient['send'])
+  const liteSend = HttpTransport.prototype.send
+  vi.spyOn(HttpTransport.prototype, 'send').mockImplementation(function (
+    this: HttpTransport,
+    ...args: Parameters<HttpTransport['send']>
+  ) {
+    const [name, input] = args
+    sent.push({ name, input })
+    return liteSend.apply(this, args)
+  })
   return sent
 }

@@ -4,7 +4,13 @@
  * held until the test releases it, dropped before it reaches DynamoDB, or forwarded and then dropped
  * so that DynamoDB applies the write but the client never hears the reply.
  */
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http'
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 
 /**
@@ -35,6 +41,8 @@ export interface InterceptedRequest {
   body: Record<string, unknown>
   /** The raw body text, for matching. */
   text: string
+  /** The request's headers, as received (lower-case names). */
+  headers: IncomingHttpHeaders
 }
 
 /**
@@ -129,7 +137,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       } catch {
         // not JSON: match on text only
       }
-      const fault = await decide({ op, body: parsed, text })
+      const fault = await decide({ op, body: parsed, text, headers: req.headers })
       if (fault === 'forward') forward(req, res, body, true)
       else if (fault === 'applyThenDrop') forward(req, res, body, false)
       else if (fault === 'drop') res.socket?.destroy()

@@ -8,6 +8,7 @@ import { afterAll, beforeAll } from 'vitest'
 import { DynamoDBSessionStore } from '../../src/index.ts'
 import { createTable, dynamoEndpoint, localClient } from './dynamo.ts'
 import { type FaultProxy, startFaultProxy } from './fault-proxy.ts'
+import type { Wire } from './transport.ts'
 
 export interface ProxiedTable {
   tableName: string
@@ -16,6 +17,8 @@ export interface ProxiedTable {
   proxy: FaultProxy
   /** A client behind `proxy`, with 3 SDK attempts per call. */
   client: DynamoDBClient
+  /** The same place for the transport under test (./transport.ts): the client, and the proxy's endpoint. */
+  wire: Wire
 }
 
 /** Registers the set-up and tear-down; the fields are there once the file's `beforeAll` hooks have run. */
@@ -27,6 +30,7 @@ export function proxiedTable(): ProxiedTable {
     table.store = new DynamoDBSessionStore({ client: healthy, tableName: table.tableName })
     table.proxy = await startFaultProxy(dynamoEndpoint())
     table.client = localClient({ endpoint: table.proxy.endpoint, maxAttempts: 3 })
+    table.wire = { client: table.client, endpoint: table.proxy.endpoint, maxAttempts: 3 }
   })
   afterAll(async () => {
     table.client.destroy()

@@ -17,12 +17,13 @@ import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
 import { parseSetCookie } from 'cookie'
 import { afterAll, afterEach, beforeEach } from 'vitest'
-import { type DynamoSessionOptions, dynamoSession, type SessionContext } from '../../src/index.ts'
+import type { DynamoSessionOptions, SessionContext } from '../../src/index.ts'
 import { userSessions } from '../../src/users/index.ts'
 import { freshContext, type HttpResult } from './app.ts'
 import { createTable, dynamoEndpoint, localClient, localCredentials } from './dynamo.ts'
 import { httpApiV2Event } from './events.ts'
 import { type FaultProxy, gate, type InterceptedRequest, startFaultProxy, WRITE_OPS } from './fault-proxy.ts'
+import { sessionOn } from './transport.ts'
 
 /** The default partition key prefix (the Rust crate's). */
 const PREFIX = 'SESSIONS::TOWER::'
@@ -52,6 +53,9 @@ export interface ActorOptions extends DynamoSessionOptions {
   remainingMs?: number
 }
 
+const isStore = (store: unknown): store is object =>
+  typeof (store as { load?: unknown } | undefined)?.load === 'function'
+
 /** A Lambda behind its own fault proxy, running `route` for every request. */
 export async function actor(tableName: string, route: Route, options: ActorOptions = {}): Promise<Actor> {
   const proxy = await startFaultProxy(dynamoEndpoint())
@@ -64,11 +68,15 @@ export async function actor(tableName: string, route: Route, options: ActorOptio
   })
   const handler = middy()
     .use(
-      dynamoSession<Data>({
-        client,
-        ...sessionOptions,
-        store: { tableName, users: userSessions(), ...(sessionOptions.store as object) },
-      }),
+      sessionOn<Data>(
+        { client, endpoint: proxy.endpoint, maxAttempts },
+        {
+          ...sessionOptions,
+          store: isStore(sessionOptions.store)
+            ? sessionOptions.store
+            : { tableName, users: userSessions(), ...(sessionOptions.store as object | undefined) },
+        },
+      ),
     )
     .use(httpErrorHandler({ logger: false }))
     .handler(async (event, context) => {

@@ -14,9 +14,13 @@ const STORE_PARAGRAPH = 'To write a store of your own'
 const names = (text: string) =>
   new Set([...text.matchAll(/`([A-Za-z_$][\w$]*)`/g)].map((m) => m[1] as string))
 const documented = names(section.slice(0, section.indexOf(STORE_PARAGRAPH)))
+const LITE_PARAGRAPH = '`middy-dynamodb-session/lite` is the package without the AWS SDK'
 const POWERTOOLS_PARAGRAPH = '`middy-dynamodb-session/powertools` turns'
 const documentedForStores = names(
-  section.slice(section.indexOf(STORE_PARAGRAPH), section.indexOf(POWERTOOLS_PARAGRAPH)),
+  section.slice(section.indexOf(STORE_PARAGRAPH), section.indexOf(LITE_PARAGRAPH)),
+)
+const documentedForLite = names(
+  section.slice(section.indexOf(LITE_PARAGRAPH), section.indexOf(POWERTOOLS_PARAGRAPH)),
 )
 const documentedForPowertools = names(section.slice(section.indexOf(POWERTOOLS_PARAGRAPH)))
 
@@ -48,6 +52,7 @@ describe('the root export list', () => {
         'DEFAULT_INACTIVITY_SECONDS',
         'DYNAMODB_ITEM_LIMIT',
         'DynamoDBSessionStore',
+        'DynamoDBStoreBase',
         'Expiry',
         'MAX_LIFETIME_SECONDS',
         'SUCCESSOR_SECONDS',
@@ -100,6 +105,21 @@ describe('the root export list', () => {
       [...documentedForPowertools].filter((name) => name !== 'audit').sort(),
     )
     for (const name of exported) expect(Object.keys(root)).not.toContain(name)
+  })
+
+  it('documents what middy-dynamodb-session/lite exports: the root but the SDK store, and its own', async () => {
+    const lite = exportedNames('lite/index.ts')
+    const liteValues = Object.keys(await import('../../src/lite/index.ts'))
+    const sdkOnly = ['DynamoDBSessionStore', 'DynamoDBSessionStoreOptions', 'DynamoDBCommand']
+    for (const name of sdkOnly) expect(documentedForLite).toContain(name)
+    const own = [...documentedForLite].filter(
+      (name) => !sdkOnly.includes(name) && !['dynamoSession', 'middy-dynamodb-session'].includes(name),
+    )
+    const rootNames = [...values, ...types].filter((name) => !sdkOnly.includes(name))
+    expect([...new Set([...liteValues, ...lite.values, ...lite.types])].sort()).toEqual(
+      [...new Set([...rootNames, ...own])].sort(),
+    )
+    for (const name of own) expect(Object.keys(root)).not.toContain(name)
   })
 
   it('leaves internals out (the middleware wires them; tests import them from their modules)', () => {

@@ -2,7 +2,8 @@
  * The core imports nothing of DynamoDB: the session, the engine and its port, the item layout and every
  * store-neutral module bundle (esbuild, as a Lambda build would) without the AWS SDK at run time and
  * without the DynamoDB store, its table or its expressions. Only the DynamoDB side (the store, its table,
- * the middleware that builds the default store) may import them.
+ * `dynamoSession()`, which builds the default store) may import them; the `lite` subpath reaches the
+ * table but never the SDK.
  */
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
@@ -28,6 +29,7 @@ const CORE = [
   'cookie.ts',
   'http/index.ts',
   'signing.ts',
+  'middleware.ts',
 ]
 const DYNAMODB = ['dynamodb/store.ts', 'dynamodb/table.ts', 'dynamodb/expression.ts']
 
@@ -39,7 +41,7 @@ async function inputsOf(entry: string) {
     platform: 'node',
     format: 'esm',
     metafile: true,
-    external: ['@aws-sdk/*', 'cookie', '@msgpack/*'],
+    external: ['@aws-sdk/*', 'cookie', '@msgpack/*', 'aws4'],
   })
   const files = Object.keys(result.metafile.inputs)
   const imports = Object.values(result.metafile.inputs).flatMap((input) => input.imports.map((i) => i.path))
@@ -51,6 +53,13 @@ describe('the import graph', () => {
     const { files, imports } = await inputsOf(entry)
     expect(imports.filter((path) => path.startsWith('@aws-sdk/'))).toEqual([])
     expect(files.filter((file) => DYNAMODB.some((d) => file.endsWith(`src/${d}`)))).toEqual([])
+  })
+
+  it('the lite subpath reaches neither the AWS SDK nor the SDK store: only aws4 and Node modules', async () => {
+    const { files, imports } = await inputsOf('lite/index.ts')
+    expect(imports.filter((path) => path.startsWith('@aws-sdk/'))).toEqual([])
+    expect(imports).toContain('aws4')
+    expect(files.filter((file) => /src\/(dynamodb\/store|dynamo-session)\.ts$/.test(file))).toEqual([])
   })
 
   it('the DynamoDB store does import the SDK (so the check above can fail)', async () => {
