@@ -19,7 +19,6 @@ import {
   DEFAULT_EXPIRY,
   DynamoDBSessionStore,
   type DynamoSessionOptions,
-  dynamoSession,
   Expiry,
   type SessionContext,
   SessionStoreError,
