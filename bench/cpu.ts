@@ -30,29 +30,35 @@ import { type AuditOptions, dynamoSession, type SessionContext } from '../src/in
 import { HttpTransport, dynamoSession as liteSession } from '../src/lite/index.ts'
 import { powertools } from '../src/powertools/index.ts'
 import { CookieJar, httpEvent } from '../src/testing/index.ts'
-import { markdownTable, num } from './lib/stats.ts'
+import { markdownTable, median, num } from './lib/stats.ts'
 import { createSessionsTable } from './lib/table.ts'
 
 const N = Number(process.env.BENCH_CPU_N ?? 1000)
 const WARM_UP = 100
 const TABLE = 'CpuBench'
+/** The sessions the measured visits return to in turn. */
+const SESSIONS = 400
 
-/** Rounds each figure is measured in, interleaved with the other figures' (so drift and JIT warm-up fall on all alike). */
-const ROUNDS = 10
+/** Rounds each figure is measured in, interleaved with the other figures'. */
+const ROUNDS = 20
 
-/** CPU milliseconds per call of each of `runs`, over `N` calls each after a warm-up, in interleaved rounds. */
+/**
+ * CPU milliseconds per call of each of `runs`: the median over `ROUNDS` rounds of `N / ROUNDS` calls each,
+ * after a warm-up, the runs interleaved round by round (so drift and JIT warm-up fall on all alike, and a
+ * round that a neighbour on this shared machine slowed does not move the figure).
+ */
 async function cpuPerCall(...runs: (() => Promise<unknown>)[]): Promise<number[]> {
   for (const run of runs) for (let i = 0; i < WARM_UP; i++) await run()
-  const used = runs.map(() => 0)
+  const rounds: number[][] = runs.map(() => [])
   for (let round = 0; round < ROUNDS; round++) {
     for (const [index, run] of runs.entries()) {
       const start = process.cpuUsage()
       for (let i = 0; i < N / ROUNDS; i++) await run()
       const spent = process.cpuUsage(start)
-      used[index] = (used[index] ?? 0) + spent.user + spent.system
+      rounds[index]?.push((spent.user + spent.system) / 1000 / (N / ROUNDS))
     }
   }
-  return used.map((micros) => micros / 1000 / N)
+  return rounds.map((perCall) => median(perCall))
 }
 
 const local = await startDynamoDBLocal()
@@ -88,11 +94,23 @@ try {
       })
   const handler = counter()
   const jar = new CookieJar()
-  const visit = async (cookies = jar) => {
+  const visitWith = async (cookies: CookieJar) => {
     const event = httpEvent('http-api-v2', { path: '/', jar: cookies })
     cookies.takeFrom(await handler(event, {} as never), event)
   }
-  await visit() // the first visit stores the session; the measured ones return to it
+  await visitWith(jar) // the first visit stores the session; the measured ones return to it
+  // The measured visits return to SESSIONS sessions in turn, as real sessions are written a few times a
+  // minute: one session written hundreds of times a second keeps the write tokens of its current second
+  // (the lost-reply guarantee), a larger item than any real session's (measured apart: "one session").
+  const pool = Array.from({ length: SESSIONS }, () => new CookieJar())
+  for (const cookies of pool) await visitWith(cookies)
+  const turns = () => {
+    let next = 0
+    return () => pool[next++ % pool.length] as CookieJar
+  }
+  const nextForLibrary = turns()
+  const visit = (cookies = nextForLibrary()) => visitWith(cookies)
+  const oneSessionVisit = () => visitWith(jar)
   /** The bytes of the second visit of a new browser (the first stores its session): same item, same size. */
   const bytesOf = async (run: (cookies: CookieJar) => Promise<unknown>) => {
     const cookies = new CookieJar()
@@ -109,7 +127,8 @@ try {
   const observed = counter(powertools({ logger, metrics }))
   let emfBytes = 0
   let emfLines = 0
-  const observedVisit = async (cookies = jar) => {
+  const nextForObserved = turns()
+  const observedVisit = async (cookies = nextForObserved()) => {
     const event = httpEvent('http-api-v2', { path: '/', jar: cookies })
     cookies.takeFrom(await observed(event, {} as never), event)
     // What logMetrics prints at the end of the request: one EMF line (not written out here).
@@ -118,9 +137,10 @@ try {
     metrics.clearMetrics()
   }
 
-  const Key = { session_id: { S: `SESSIONS::TOWER::${jar.value}` } }
+  const keyOf = (cookies: CookieJar) => ({ session_id: { S: `SESSIONS::TOWER::${cookies.value}` } })
+  const nextForHand = turns()
   /** The by-hand write: the counter from `count` to `count + 1`, if it still holds `count`. */
-  const increment = (count: number) => ({
+  const increment = (Key: Record<string, { S: string }>, count: number) => ({
     TableName: TABLE,
     Key,
     UpdateExpression: 'SET #d.#c = :n',
@@ -129,9 +149,10 @@ try {
     ExpressionAttributeValues: { ':n': { N: String(count + 1) }, ':o': { N: String(count) } },
   })
   const byHandVisit = async () => {
+    const Key = keyOf(nextForHand())
     const got = await client.send(new GetItemCommand({ TableName: TABLE, Key, ConsistentRead: true }))
     const count = Number(got.Item?.data?.M?.count?.N ?? 0)
-    await client.send(new UpdateItemCommand(increment(count)))
+    await client.send(new UpdateItemCommand(increment(Key, count)))
   }
 
   const bare = middy().handler(async () => ({
@@ -157,13 +178,48 @@ try {
       await context.session.set('count', count)
       return { statusCode: 200, body: String(count) }
     })
+  const liteReader = middy()
+    .use(liteSession<Data>({ store: { tableName: TABLE, ...liteOptions } }))
+    .handler(async (_event: unknown, context: SessionContext<Data>) => ({
+      statusCode: 200,
+      body: String(await context.session.get('count')),
+    }))
+  const reader = middy()
+    .use(dynamoSession<Data>({ client, store: { tableName: TABLE } }))
+    .handler(async (_event: unknown, context: SessionContext<Data>) => ({
+      statusCode: 200,
+      body: String(await context.session.get('count')),
+    }))
+  const readWith = (read: typeof reader, next: () => CookieJar) => async () => {
+    const cookies = next()
+    const event = httpEvent('http-api-v2', { path: '/', jar: cookies })
+    cookies.takeFrom(await read(event, {} as never), event)
+  }
+  const readVisit = readWith(reader, turns())
+  const liteReadVisit = readWith(liteReader, turns())
+  const nextForHandRead = turns()
+  const byHandRead = () =>
+    client.send(new GetItemCommand({ TableName: TABLE, Key: keyOf(nextForHandRead()), ConsistentRead: true }))
+  const nextForLiteHandRead = turns()
+  const liteByHandRead = () =>
+    transport.send(
+      'GetItem',
+      { TableName: TABLE, Key: keyOf(nextForLiteHandRead()), ConsistentRead: true },
+      NEVER,
+    )
+  const nextForLite = turns()
   const liteVisit = async () => {
-    const event = httpEvent('http-api-v2', { path: '/', jar })
-    jar.takeFrom(await liteHandler(event, {} as never), event)
+    const cookies = nextForLite()
+    const event = httpEvent('http-api-v2', { path: '/', jar: cookies })
+    cookies.takeFrom(await liteHandler(event, {} as never), event)
   }
   const transport = new HttpTransport(liteOptions)
+  /** A signal that never aborts: the calls by hand have no time limit to set up. */
+  const NEVER = new AbortController().signal
+  const nextForLiteHand = turns()
   const liteByHandVisit = async () => {
-    const signal = AbortSignal.timeout(5000)
+    const Key = keyOf(nextForLiteHand())
+    const signal = NEVER
     const { output } = await transport.send(
       'GetItem',
       { TableName: TABLE, Key, ConsistentRead: true },
@@ -171,11 +227,34 @@ try {
     )
     const item = output.Item as { data?: { M?: { count?: { N?: string } } } } | undefined
     const count = Number(item?.data?.M?.count?.N ?? 0)
-    await transport.send('UpdateItem', increment(count), signal)
+    await transport.send('UpdateItem', increment(Key, count), signal)
   }
 
-  const [library = 0, byHand = 0, harness = 0, withPowertools = 0, lite = 0, liteByHand = 0] =
-    await cpuPerCall(visit, byHandVisit, harnessVisit, observedVisit, liteVisit, liteByHandVisit)
+  const [
+    library = 0,
+    byHand = 0,
+    harness = 0,
+    withPowertools = 0,
+    lite = 0,
+    liteByHand = 0,
+    oneSession = 0,
+    read = 0,
+    handRead = 0,
+    liteRead = 0,
+    liteHandRead = 0,
+  ] = await cpuPerCall(
+    () => visit(),
+    byHandVisit,
+    harnessVisit,
+    () => observedVisit(),
+    liteVisit,
+    liteByHandVisit,
+    oneSessionVisit,
+    readVisit,
+    byHandRead,
+    liteReadVisit,
+    liteByHandRead,
+  )
   // What Powertools Logger writes (to standard output and error) during one visit at INFO.
   let logBytes = 0
   const streams = [process.stdout, process.stderr]
@@ -199,7 +278,10 @@ try {
     markdownTable(
       ['request', 'CPU ms per request'],
       [
-        ['returning visit, read + increment, through the library', num(library)],
+        [
+          `returning visit, read + increment, through the library (${SESSIONS} sessions in turn)`,
+          num(library),
+        ],
         ['the same GetItem + UpdateItem by hand', num(byHand)],
         ['harness alone (events, jar, Middy, no session)', num(harness)],
         [
@@ -212,7 +294,23 @@ try {
           '**the library over the calls by hand, over the lite transport** (lite − its by hand − harness)',
           `**${num(lite - liteByHand - harness)}**`,
         ],
+        ['read-only returning visit (no touch due), through the library', num(read)],
+        ['the same GetItem by hand', num(handRead)],
+        [
+          '**read-only: the library over the call by hand** (read − by hand − harness)',
+          `**${num(read - handRead - harness)}**`,
+        ],
+        ['the read-only visit through `middy-dynamodb-session/lite`', num(liteRead)],
+        ['the same GetItem by hand, over the lite transport', num(liteHandRead)],
+        [
+          '**read-only: the library over the call by hand, over the lite transport**',
+          `**${num(liteRead - liteHandRead - harness)}**`,
+        ],
         ['returning visit with `audit: powertools({ logger, metrics })`', num(withPowertools)],
+        [
+          'one session written in a loop (hundreds of times a second: the write tokens of its second kept)',
+          num(oneSession),
+        ],
         [
           '**Powertools on over off** (its adapters, the store calls reported, the EMF line)',
           `**${num(withPowertools - library)}**`,

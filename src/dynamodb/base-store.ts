@@ -109,7 +109,11 @@ export class DynamoDBStoreBase extends EngineStore {
     // The table the request names (a transaction names several: then this store's).
     const named = input?.TableName
     const table = typeof named === 'string' ? named : this.props.tableName
-    const timeout = AbortSignal.timeout(ms)
+    // A timer cleared once answered (not `AbortSignal.timeout`: its timer would still fire, and build its
+    // error, seconds after every call that was answered).
+    const limit = new AbortController()
+    const timer = setTimeout(() => limit.abort(new DOMException('timed out', 'TimeoutError')), ms)
+    const timeout = limit.signal
     const listener = storeCalls.getStore()
     // Asked for only when a request reports its calls, of the operations that have it (items, batches, queries).
     if (listener && input && /Item|Query|Scan/.test(operation)) input.ReturnConsumedCapacity = 'TOTAL'
@@ -126,9 +130,11 @@ export class DynamoDBStoreBase extends EngineStore {
     }
     try {
       const { output, attempts } = await send(timeout)
+      clearTimeout(timer)
       report(attempts, output.ConsumedCapacity)
       return output
     } catch (error) {
+      clearTimeout(timer)
       const name = errorName(error)
       const refused = REFUSED.has(name)
       const { $metadata } = error as { $metadata?: { attempts?: number } }

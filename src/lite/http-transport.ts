@@ -134,6 +134,14 @@ function fromWire(key: string, value: unknown): unknown {
   }
   return value
 }
+/** Whether `value` holds a binary value anywhere (the replacer, a call per node, only then). */
+function hasBinary(value: unknown): boolean {
+  if (value instanceof Uint8Array) return true
+  if (typeof value !== 'object' || value === null) return false
+  for (const key in value) if (hasBinary((value as Record<string, unknown>)[key])) return true
+  return false
+}
+
 /** DynamoDB's JSON answer; the binary-decoding walk only when it holds a binary value. */
 function parseReply(text: string): Record<string, unknown> {
   if (text.length === 0) return {}
@@ -287,7 +295,7 @@ export class HttpTransport implements DynamoDBTransport {
     signal: AbortSignal,
   ): Promise<DynamoDBReply> {
     const maxAttempts = Math.max(1, this.#options.maxAttempts ?? 3)
-    const body = JSON.stringify(input, toWire)
+    const body = hasBinary(input) ? JSON.stringify(input, toWire) : JSON.stringify(input)
     for (let attempt = 1; ; attempt++) {
       const target = this.#resolveTarget(attempt)
       const credentials = await this.#credentials(attempt)
