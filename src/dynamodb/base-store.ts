@@ -112,8 +112,8 @@ export class DynamoDBStoreBase extends EngineStore {
     // A timer cleared once answered (not `AbortSignal.timeout`: its timer would still fire, and build its
     // error, seconds after every call that was answered).
     const limit = new AbortController()
-    const timer = setTimeout(() => limit.abort(new DOMException('timed out', 'TimeoutError')), ms)
-    const timeout = limit.signal
+    const timer = setTimeout(() => limit.abort(), ms)
+    const { signal: timeout } = limit
     const listener = storeCalls.getStore()
     // Asked for only when a request reports its calls, of the operations that have it (items, batches, queries).
     if (listener && input && /Item|Query|Scan/.test(operation)) input.ReturnConsumedCapacity = 'TOTAL'
@@ -130,11 +130,9 @@ export class DynamoDBStoreBase extends EngineStore {
     }
     try {
       const { output, attempts } = await send(timeout)
-      clearTimeout(timer)
       report(attempts, output.ConsumedCapacity)
       return output
     } catch (error) {
-      clearTimeout(timer)
       const name = errorName(error)
       const refused = REFUSED.has(name)
       const { $metadata } = error as { $metadata?: { attempts?: number } }
@@ -149,6 +147,8 @@ export class DynamoDBStoreBase extends EngineStore {
         throw new SessionTooLargeError(ITEM_LIMIT + 1, ITEM_LIMIT)
       }
       throw new SessionStoreError(operation, failureMessage(operation, error, table), { cause: error })
+    } finally {
+      clearTimeout(timer)
     }
   }
 }
