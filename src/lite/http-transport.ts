@@ -194,6 +194,19 @@ function backoff(attempt: number, throttled: boolean, signal: AbortSignal): Prom
   })
 }
 
+/**
+ * DynamoDB's public endpoint in `region`: `https://dynamodb.<region>.amazonaws.com`, `.com.cn` in the
+ * China Regions. Other partitions (FIPS, dual-stack, isolated Regions) take the `endpoint` option.
+ *
+ * @example
+ * ```ts
+ * regionEndpoint('cn-north-1') // 'https://dynamodb.cn-north-1.amazonaws.com.cn'
+ * ```
+ */
+export function regionEndpoint(region: string): string {
+  return `https://dynamodb.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`
+}
+
 /** Node's HTTP modules, loaded as CommonJS: an ESM import of `node:http` also loads undici (above). */
 type HttpModule = typeof import('node:http')
 const loadBuiltin = (name: 'node:http' | 'node:https'): HttpModule =>
@@ -261,7 +274,7 @@ export class HttpTransport implements DynamoDBTransport {
       this.#options.endpoint ??
         env.AWS_ENDPOINT_URL_DYNAMODB ??
         env.AWS_ENDPOINT_URL ??
-        `https://dynamodb.${region}.amazonaws.com`,
+        regionEndpoint(region),
     )
     const http = loadBuiltin(url.protocol === 'http:' ? 'node:http' : 'node:https')
     // As the SDK's: connections kept open between requests (and invocations), at most 50 at once.

@@ -12,6 +12,7 @@ import middy from '@middy/core'
 import { SignatureV4 } from '@smithy/signature-v4'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DynamoDBSessionStore, gzipCodec, SessionStoreError } from '../../src/index.ts'
+import { regionEndpoint } from '../../src/lite/http-transport.ts'
 import {
   DynamoDBHttpError,
   dynamoSession,
@@ -294,6 +295,12 @@ describe('its settings', () => {
     expect(noCredentials).toBeInstanceOf(SessionStoreError)
     expect((noCredentials as Error).message).toMatch(/no valid AWS credentials/)
     expect(requests).toHaveLength(0)
+  })
+
+  it("the Region's public endpoint, China's included", () => {
+    expect(regionEndpoint('eu-west-1')).toBe('https://dynamodb.eu-west-1.amazonaws.com')
+    expect(regionEndpoint('us-gov-west-1')).toBe('https://dynamodb.us-gov-west-1.amazonaws.com')
+    expect(regionEndpoint('cn-northwest-1')).toBe('https://dynamodb.cn-northwest-1.amazonaws.com.cn')
   })
 
   it('credentials from a function, asked at each request (a rotating source)', async () => {
