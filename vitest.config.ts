@@ -21,6 +21,8 @@ const OVER_LITE = [
   'test/integration/replicated-conflicts.test.ts',
   'test/integration/store-calls.test.ts',
   'test/integration/faults.test.ts',
+  'test/integration/user-sessions.test.ts',
+  'test/integration/tower-sessions.test.ts',
   'test/integration/counter.test.ts',
   'test/integration/counter-signin.test.ts',
 ]
