@@ -71,6 +71,7 @@ export class DynamoDBStoreBase extends EngineStore {
         maxConflictRetries: options.maxConflictRetries,
         consistentRead: options.consistentRead,
         users: options.users,
+        transactions: options.transactions,
       },
     )
     this.props = props

@@ -36,6 +36,8 @@ export interface StoreSettings {
   readonly consistentRead?: boolean | undefined
   /** The users' feature (`userSessions()`), if the store binds sessions to users. */
   readonly users?: UsersPlugin | undefined
+  /** Whether `regenerate()` writes in one transaction (default) or in three steps. */
+  readonly transactions?: boolean | undefined
 }
 
 /**
@@ -89,6 +91,7 @@ export class EngineStore implements SessionStore {
       createAttempts: settings.createAttempts ?? 6,
       maxConflictRetries: settings.maxConflictRetries ?? 10,
       consistentRead: settings.consistentRead ?? true,
+      transactions: settings.transactions ?? true,
     })
   }
 

@@ -149,6 +149,8 @@ export interface EngineOptions {
   readonly createAttempts: number
   readonly maxConflictRetries: number
   readonly consistentRead: boolean
+  /** Whether `regenerate()` writes in one transaction, or in three steps (MRSC global tables). */
+  readonly transactions: boolean
 }
 
 /**
@@ -166,6 +168,11 @@ export class SessionEngine {
   readonly #o: EngineOptions
 
   constructor(options: EngineOptions) {
+    if (!options.transactions && options.users) {
+      throw new SessionConfigError(
+        'transactions: false does not support users yet: binding writes a session and its user together',
+      )
+    }
     this.#o = options
     this.#table = options.table
     this.#layout = options.layout
@@ -196,6 +203,9 @@ export class SessionEngine {
       const item = await this.#table.get(this.#layout.key(next), { consistent: consistent || hop > 0 })
       const record = this.#layout.read(next, item)
       if (record) return record
+      // A regenerate without transactions that got past its commit point: confirmed here, if not yet.
+      const confirmed = item && this.#layout.pendingOf(item) && (await this.#confirmPending(next, item))
+      if (confirmed) return this.#layout.read(next, confirmed)
       next = this.#layout.graceSuccessorOf(item, this.#nowSeconds())
     }
     return undefined
@@ -303,6 +313,8 @@ export class SessionEngine {
    */
   async #liveOrRenewed(id: string, item: Item | null | undefined): Promise<SessionRecord | undefined> {
     const record = this.#layout.read(id, item)
+    // A pending new item (a regenerate without transactions): live once its old item names it.
+    if (!record && this.#layout.pendingOf(item)) return this.load(id, true)
     const renewed = record ? undefined : this.#layout.graceSuccessorOf(item, this.#nowSeconds())
     return renewed === undefined ? record : this.load(renewed, true)
   }
@@ -485,6 +497,7 @@ export class SessionEngine {
     const stored = storedAfter(change, base, !renewal)
     if (!stored) return this.#end(base, now)
     const after = renewal ? { ...stored, renewedAt: now } : stored
+    if (!this.#o.transactions) return this.#regenerateInSteps(change, base, after, renewal)
     const revision = revisionOf(base)
     const layout = this.#layout
     const graceUntil = renewal && now + renewal.grace
@@ -509,6 +522,99 @@ export class SessionEngine {
       }
       this.#o.logger.warn(`${PACKAGE_NAME}: session id collision, retrying with a new id`, { attempt })
     }
+  }
+
+  /**
+   * {@link SessionEngine.regenerate} without a transaction, in three writes (docs/multi-region.md has the
+   * argument for each crash point):
+   * 1. the new item under a fresh id, pending: no reader counts it as a session, and unconfirmed it
+   *    expires in `PENDING_SECONDS` (60);
+   * 2. the old item replaced, if the session is still as `base` was read, by one naming the new id: the
+   *    commit point. Refused, the pending item is deleted and the caller re-reads;
+   * 3. the new item confirmed: its expiry, and no longer pending. A Lambda that dies before it leaves the
+   *    new session to the first request that reaches it through the old item, which confirms it.
+   */
+  async #regenerateInSteps(
+    change: SessionChange,
+    base: SessionRecord,
+    after: NewSessionRecord,
+    renewal: SessionRenewal | undefined,
+  ): Promise<Attempt> {
+    const { now } = change
+    const revision = revisionOf(base)
+    const layout = this.#layout
+    const { pendingName } = layout.props
+    for (let attempt = 1; ; attempt++) {
+      const id = this.#newId()
+      const token = newWriteToken()
+      const created = wholeItem(layout, change, base, after, token, id)
+      const pending = layout.pending(created, base.id, now)
+      const put = await this.#table.write({ put: pending, if: this.#mustBeNew() })
+      // Taken by another session (a collision), unless it is this very write, its reply lost.
+      if (!put.made && !layout.hasToken(put.current, token)) {
+        if (attempt >= this.#o.createAttempts) {
+          throw new SessionStoreError('PutItem', `No unused session id found in ${attempt} attempts`)
+        }
+        this.#o.logger.warn(`${PACKAGE_NAME}: session id collision, retrying with a new id`, { attempt })
+        continue
+      }
+      const tombstone = layout.tombstone(
+        base.id,
+        id,
+        revision,
+        now + SUCCESSOR_SECONDS,
+        now,
+        renewal && now + renewal.grace,
+      )
+      const replaced = await this.#table.write({ put: tombstone, if: layout.unchangedIf(revision, now) })
+      // Refused, unless by this very write (its reply lost): not committed, the pending item goes.
+      if (!replaced.made && layout.successorOf(replaced.current) !== id) {
+        const ours = when.eq([pendingName, 'from'], { S: base.id })
+        await this.#table.write({ delete: layout.key(id), if: ours }).catch(() => undefined)
+        return { failed: replaced.current ?? null }
+      }
+      await this.#confirm(id, layout.pendingOf(pending)).catch(() => undefined)
+      return this.#regenerated(id, after, created, renewal !== undefined)
+    }
+  }
+
+  /**
+   * Confirms the pending item `item` of session `id` if its regenerate got past its commit point (its
+   * old item names `id`); the item as it then is, or `undefined` when it is not (yet) a session.
+   */
+  async #confirmPending(id: string, item: Item): Promise<Item | undefined> {
+    const pending = this.#layout.pendingOf(item)
+    if (!pending) return undefined
+    const from = await this.#table.get(this.#layout.key(pending.from), { consistent: true })
+    if (this.#layout.successorOf(from) !== id) return undefined
+    return unlessReplicated(this.#confirm(id, pending))
+  }
+
+  /**
+   * Step 3 of {@link SessionEngine.regenerate} without transactions: the pending item of `id` takes its
+   * expiry and stops being pending, while it has not expired. The item after it (or as another request
+   * confirmed it); `undefined` when it is gone.
+   */
+  async #confirm(
+    id: string,
+    pending: { from: string; expiresAt: Item[string] } | undefined,
+  ): Promise<Item | undefined> {
+    if (!pending) return undefined
+    const layout = this.#layout
+    const { expiryName, pendingName } = layout.props
+    const written = await this.#table.write(
+      {
+        update: { set: [[[expiryName], pending.expiresAt]], remove: [[pendingName]] },
+        key: layout.key(id),
+        if: when.and(
+          when.eq([pendingName, 'from'], { S: pending.from }),
+          when.gt([expiryName], { N: String(this.#nowSeconds()) }),
+        ),
+      },
+      'new',
+    )
+    if (written.made) return written.item
+    return layout.pendingOf(written.current) ? undefined : written.current
   }
 
   #regenerated(id: string, after: NewSessionRecord, created: Item, renewed: boolean): Attempt {

@@ -24,6 +24,11 @@ export type Item = Record<string, AttributeValue>
 
 /** DynamoDB's item size limit, in bytes. */
 export const ITEM_LIMIT = 400 * 1024
+/**
+ * How long, in seconds, the new item of a regenerate without transactions may stay pending: past it,
+ * unconfirmed, it has expired (a Lambda that died between the steps leaves nothing live).
+ */
+export const PENDING_SECONDS = 60
 /** How long a write token is kept: longer than any SDK retry of the write that carries it. */
 export const TOKEN_SECONDS = 60
 /**
@@ -151,6 +156,33 @@ export class ItemLayout {
     return until > now ? this.successorOf(item) : undefined
   }
 
+  /**
+   * What a pending item says (`transactions: false`): the old id its regenerate replaces, and the expiry it
+   * takes once confirmed; `undefined` for any other item.
+   */
+  pendingOf(item: Item | null | undefined): { from: string; expiresAt: AttributeValue } | undefined {
+    const pending = item?.[this.props.pendingName]?.M
+    const from = pending?.from?.S
+    return from !== undefined && pending?.expire_at?.N !== undefined
+      ? { from, expiresAt: pending.expire_at }
+      : undefined
+  }
+
+  /**
+   * `created` as the first step of a regenerate without transactions writes it: not a live session (for
+   * any reader, this library's or another service's) until confirmed, and gone in
+   * {@link PENDING_SECONDS} if it never is.
+   */
+  pending(created: Item, from: string, now: number): Item {
+    const { expiryName, pendingName } = this.props
+    const expiresAt = created[expiryName] as AttributeValue
+    return {
+      ...created,
+      [expiryName]: { N: String(Math.min(Number(expiresAt.N), now + PENDING_SECONDS)) },
+      [pendingName]: { M: { from: { S: from }, expire_at: expiresAt } },
+    }
+  }
+
   /** Whether `item` carries the write token `token` (a write of ours was applied). */
   hasToken(item: Item | null | undefined, token: string): boolean {
     return item?.[this.props.writeTokensName]?.M?.[token] !== undefined
@@ -158,10 +190,11 @@ export class ItemLayout {
 
   /**
    * Reads an item into a record; `undefined` when it is not a live session: absent, expired (TTL has
-   * not removed it yet), a regenerated session's tombstone, or corrupted (with a warning).
+   * not removed it yet), a regenerated session's tombstone, a new item still pending, or corrupted (with
+   * a warning).
    */
   read(id: string, item: Item | null | undefined): SessionRecord | undefined {
-    if (!item || this.successorOf(item) !== undefined) return undefined
+    if (!item || this.successorOf(item) !== undefined || item[this.props.pendingName]) return undefined
     const { expiryName, dataName, expiryPolicyName, tableName } = this.props
     const expiresAt = Number(item[expiryName]?.N)
     const rawPolicy = item[expiryPolicyName]

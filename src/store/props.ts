@@ -78,6 +78,11 @@ export interface DynamoDBStoreProps {
   graceName?: string | undefined
   /** The session's CSRF secret (S), from the first `session.csrfToken()`. Default `"csrf_secret"`. */
   csrfName?: string | undefined
+  /**
+   * With `transactions: false`, on a regenerated session's new item until it is confirmed: the old id
+   * and the expiry the item takes then (M: `from`, `expire_at`). Default `"pending"`.
+   */
+  pendingName?: string | undefined
 }
 
 /**
@@ -103,6 +108,7 @@ export interface ResolvedStoreProps {
   readonly renewedName: string
   readonly graceName: string
   readonly csrfName: string
+  readonly pendingName: string
 }
 
 /**
@@ -128,6 +134,7 @@ export const DEFAULT_STORE_PROPS: ResolvedStoreProps = Object.freeze({
   renewedName: 'renewed_at',
   graceName: 'grace_until',
   csrfName: 'csrf_secret',
+  pendingName: 'pending',
 })
 
 // DynamoDB limits: table names 3-255 of [a-zA-Z0-9_.-]; attribute names 1-255 bytes (key names).
@@ -146,6 +153,7 @@ const ATTRIBUTES = [
   'renewedName',
   'graceName',
   'csrfName',
+  'pendingName',
 ] as const
 
 function attributeName(value: unknown, what: string): string {
@@ -177,6 +185,7 @@ export const PROPS_RULES: Readonly<Record<keyof DynamoDBStoreProps, OptionRule>>
   renewedName: 'any',
   graceName: 'any',
   csrfName: 'any',
+  pendingName: 'any',
 }
 
 /** Keys given for props by mistake, with where they belong. */

@@ -50,6 +50,13 @@ export interface StoreSettings {
   generateId?: (() => string) | undefined
   /** Sessions bound to users: `userSessions()` from `middy-dynamodb-session/users`. Default: none. */
   users?: UsersPlugin | undefined
+  /**
+   * Whether `regenerate()` (a login, an id renewal) writes in one `TransactWriteItems`. Default `true`.
+   * `false` writes in three steps instead (the new item pending, the old item replaced, the new one
+   * confirmed), for DynamoDB global tables in multi-Region strong consistency (MRSC), which do not support
+   * transactions (docs/multi-region.md). Not with `users`, yet.
+   */
+  transactions?: boolean | undefined
 }
 
 function usersPlugin(value: unknown, path: string): void {
@@ -76,4 +83,5 @@ export const SETTINGS_RULES = {
   createAttempts: integerFrom(1),
   maxConflictRetries: integerFrom(0),
   users: usersPlugin,
+  transactions: 'boolean',
 } as const satisfies Readonly<Record<Exclude<keyof StoreSettings, 'logger'>, OptionRule>>

@@ -248,6 +248,11 @@ export interface MapTableOptions {
    * the next call looks at the table, as if DynamoDB's TTL had run at once.
    */
   readonly ttl?: { readonly attribute: string; readonly now: () => number } | undefined
+  /**
+   * `false`: refuse `transact()` as a multi-Region strongly consistent (MRSC) global table refuses
+   * `TransactWriteItems`. Default `true`.
+   */
+  readonly transactions?: boolean | undefined
 }
 
 /**
@@ -264,11 +269,13 @@ export class MapTable implements SessionTable {
   readonly keyNames: readonly string[]
   readonly #items: Map<string, Item>
   readonly #ttl: MapTableOptions['ttl']
+  readonly #transactions: boolean
 
   constructor(keyNames: readonly string[], options: MapTableOptions = {}) {
     this.keyNames = keyNames
     this.#items = options.items ?? new Map()
     this.#ttl = options.ttl
+    this.#transactions = options.transactions ?? true
   }
 
   /** Every item (copies), in the order they were first written. */
@@ -356,6 +363,12 @@ export class MapTable implements SessionTable {
   }
 
   async transact(writes: readonly Write[]): Promise<Transacted> {
+    if (!this.#transactions) {
+      throw new SessionStoreError(
+        'TransactWriteItems',
+        'This table does not support transactions (an MRSC global table)',
+      )
+    }
     this.#sweep()
     const ids = writes.map((write) => this.#id(this.#targetOf(write)))
     if (new Set(ids).size !== ids.length) throw invalid('TransactWriteItems')

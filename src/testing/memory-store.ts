@@ -68,7 +68,7 @@ export class MemoryTable {
 export interface MemoryStoreOptions
   extends Pick<
     StoreSettings,
-    'codec' | 'format' | 'now' | 'generateId' | 'createAttempts' | 'maxConflictRetries'
+    'codec' | 'format' | 'now' | 'generateId' | 'createAttempts' | 'maxConflictRetries' | 'transactions'
   > {
   /** Where the sessions live. Default: a table of this store's own. */
   table?: MemoryTable | undefined
@@ -150,6 +150,8 @@ export class MemoryStore extends EngineStore {
         new MapTable([props.partitionKey.name], {
           items: itemsOf(shared),
           ttl: { attribute: props.expiryName, now },
+          // Without transactions, the table refuses them, as an MRSC global table does.
+          transactions: options.transactions ?? true,
         }),
       {
         props,
@@ -160,6 +162,7 @@ export class MemoryStore extends EngineStore {
         createAttempts: options.createAttempts,
         maxConflictRetries: options.maxConflictRetries,
         users: options.users,
+        transactions: options.transactions,
       },
     )
     this.table = shared

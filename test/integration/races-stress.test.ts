@@ -77,7 +77,15 @@ const route: Route = async (session, path) => {
  * One round: `ops` run at once on a fresh session, with random delays (up to `spread` ms per call, more
  * for a logout, which makes one call where others make two) and lost replies at every proxy.
  */
-async function round(seedValue: number, ops: Op[], spread = 25, renewal = false, blind = false) {
+async function round(
+  seedValue: number,
+  ops: Op[],
+  spread = 25,
+  renewal = false,
+  blind = false,
+  noTransactions = false,
+  logoutHead = 0,
+) {
   const random = seededRandom(seedValue)
   trace.length = 0
   trace.push(`seed ${seedValue}: ${ops.map((op, i) => `#${i} ${op}`).join(', ')}`)
@@ -89,15 +97,26 @@ async function round(seedValue: number, ops: Op[], spread = 25, renewal = false,
     touchAfter: 0,
     ...(renewal && { renewal: { every: 60, grace: 30 } }),
     ...(blind && { blindWrites: true }),
+    // Without transactions (MRSC's three-step regenerate), on proxies that refuse them as MRSC does.
+    ...(noTransactions && { store: { users: undefined, transactions: false } }),
   }
   const actors: Actor[] = await Promise.all(ops.map(() => actor(tableName, route, options)))
+  if (noTransactions) {
+    for (const a of actors) {
+      a.proxy.intercept(({ op }) =>
+        op === 'TransactWriteItems' ? { error: 'ValidationException', message: 'not on MRSC' } : undefined,
+      )
+    }
+  }
   for (const [index, a] of actors.entries()) {
     const most = ops[index] === 'logout' ? 3 * spread : spread
     const delays = Array.from({ length: 8 }, () => Math.floor(random() * most))
     const loseReply = random() < 0.25
     let calls = 0
     a.proxy.intercept(({ op }) => {
-      const delayMs = delays[calls++ % delays.length] ?? 0
+      // `logoutHead` more before the logout's first call: a login of several calls then often lands first.
+      const head = calls === 0 && ops[index] === 'logout' ? logoutHead : 0
+      const delayMs = (delays[calls++ % delays.length] ?? 0) + head
       if (loseReply && WRITE_OPS.has(op) && calls <= 2) {
         trace.push(`#${index} ${ops[index]}: ${op} applied, reply lost`)
         return 'applyThenDrop'
@@ -111,6 +130,9 @@ async function round(seedValue: number, ops: Op[], spread = 25, renewal = false,
     const results = await Promise.all(
       ops.map((op, i) => (actors[i] as Actor).send(op === 'set' ? `${blind ? 'put' : 'set'}/k${i}` : op, id)),
     )
+    // Once every request has answered, no new item is left pending: each regenerate confirmed its own.
+    const pending = (await scan(raw, tableName)).filter((s) => s.item.pending !== undefined)
+    expect(pending.map((s) => s.id)).toEqual([])
     return { id, results, live: await liveSessions(raw, tableName), tableName }
   } finally {
     await Promise.all(actors.map((a) => a.close()))
@@ -134,16 +156,19 @@ describe('the concurrency promises under stress (random delays, lost replies)', 
   // Rounds 13 to 18: every request with id renewal on, the session due, so the first to write renews it
   // while the others race it with the old id (through the grace window, or told 409). Rounds 19 on:
   // blindWrites, each writer of its own key setting it without a read (one update); 22 on, both.
-  for (let r = 1; r <= 24; r++) {
-    const renewal = (r > 12 && r <= 18) || r > 21
-    const blind = r > 18
-    const what = `${renewal ? ', racing a renewal' : ''}${blind ? ', writes without a read' : ''}`
+  // Rounds 25 to 32: without transactions (the three-step regenerate of MRSC tables), 29 on racing a
+  // renewal too.
+  for (let r = 1; r <= 32; r++) {
+    const noTransactions = r > 24
+    const renewal = (r > 12 && r <= 18) || (r > 21 && r <= 24) || r > 28
+    const blind = r > 18 && r <= 24
+    const what = `${renewal ? ', racing a renewal' : ''}${blind ? ', writes without a read' : ''}${noTransactions ? ', without transactions' : ''}`
     it(`round ${r}${what}: no 5xx; a logout stays final; one live descendant; no lost update`, async () => {
       onTestFailed(() =>
         console.error(`The calls of the failed round, as they reached DynamoDB:\n${trace.join('\n')}`),
       )
       const ops = pick(seededRandom(1000 + r))
-      const { id, results, live, tableName } = await round(2000 + r, ops, 25, renewal, blind)
+      const { id, results, live, tableName } = await round(2000 + r, ops, 25, renewal, blind, noTransactions)
       for (const result of results) expect([200, 204, 409]).toContain(result.statusCode)
       const lineage = live.filter((s) => s.data?.lineage === true)
       if (ops.includes('logout')) {
@@ -193,21 +218,31 @@ describe('the concurrency promises under stress (random delays, lost replies)', 
 })
 
 describe('a logout racing a login, over many random interleavings', () => {
-  it('whichever lands first, nothing of the session lives on once the logout is answered', async () => {
-    let loginsFirst = 0
-    onTestFailed(() =>
-      console.error(`The calls of the failed round, as they reached DynamoDB:\n${trace.join('\n')}`),
-    )
-    for (let r = 1; r <= 16; r++) {
-      const { results, live } = await round(3000 + r, ['login', 'set', 'logout', 'incr'], 20)
-      expect(results[2]?.statusCode).toBe(204)
-      expect(live.filter((s) => s.data?.lineage === true)).toEqual([])
-      const login = results[0]
-      expect([200, 409]).toContain(login?.statusCode)
-      // A login answered 200 with the lineage landed before the logout, which then ended its successor.
-      if (login?.statusCode === 200 && !live.some((s) => s.id === cookieOf(login))) loginsFirst++
-    }
-    // Both orders happened (so the test proves the successor is followed, not only the easy order).
-    expect(loginsFirst).toBeGreaterThan(0)
-  })
+  it.each([
+    ['in one transaction', false],
+    ['without transactions (MRSC)', true],
+  ])(
+    '%s: whichever lands first, nothing of the session lives on once the logout is answered',
+    async (_how, noTransactions) => {
+      let loginsFirst = 0
+      onTestFailed(() =>
+        console.error(`The calls of the failed round, as they reached DynamoDB:\n${trace.join('\n')}`),
+      )
+      for (let r = 1; r <= 16; r++) {
+        const ops: Op[] = ['login', 'set', 'logout', 'incr']
+        // Without transactions a login is 4 calls to the logout's 1: every other round the logout waits a
+        // quarter second first, so that both orders happen on a loaded machine too.
+        const head = noTransactions && r % 2 === 0 ? 250 : 0
+        const { results, live } = await round(3000 + r, ops, 20, false, false, noTransactions, head)
+        expect(results[2]?.statusCode).toBe(204)
+        expect(live.filter((s) => s.data?.lineage === true)).toEqual([])
+        const login = results[0]
+        expect([200, 409]).toContain(login?.statusCode)
+        // A login answered 200 with the lineage landed before the logout, which then ended its successor.
+        if (login?.statusCode === 200 && !live.some((s) => s.id === cookieOf(login))) loginsFirst++
+      }
+      // Both orders happened (so the test proves the successor is followed, not only the easy order).
+      expect(loginsFirst).toBeGreaterThan(0)
+    },
+  )
 })

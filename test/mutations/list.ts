@@ -47,6 +47,7 @@ const CONTRACT = 'test/integration/store-contract.test.ts'
 const USER_CONTRACT = 'test/integration/user-contract.test.ts'
 const MEMORY_TABLE = 'src/testing/map-table.ts'
 const LITE_TRANSPORT = 'src/lite/http-transport.ts'
+const MRSC = 'test/integration/mrsc-plan.test.ts'
 const MEMORY_CONTRACT = 'test/unit/testing/memory-store.contract.test.ts'
 
 /** The store contract's test `title` as it runs on DynamoDB Local. */
@@ -677,6 +678,31 @@ export const mutations: readonly Mutation[] = [
     find: "attempts: typeof attempts === 'number' ? attempts : 1,",
     replace: 'attempts: 1,',
     caughtBy: [{ file: 'test/integration/store-calls.test.ts', test: 'a throttled read retried by the SDK' }],
+  },
+  {
+    id: 'steps-old-item-replaced-unconditionally',
+    breaks:
+      'without transactions, the old item is replaced only if the session is still as the login read it',
+    file: ENGINE,
+    find: 'const replaced = await this.#table.write({ put: tombstone, if: layout.unchangedIf(revision, now) })',
+    replace: 'const replaced = await this.#table.write({ put: tombstone })',
+    caughtBy: [{ file: MRSC, test: 'a logout with the old cookie: afterwards nothing is reachable' }],
+  },
+  {
+    id: 'steps-pending-confirmed-before-commit',
+    breaks: 'a reader confirms a pending item only once its old item names it (the commit point)',
+    file: ENGINE,
+    find: 'if (this.#layout.successorOf(from) !== id) return undefined',
+    replace: '',
+    caughtBy: [{ file: MRSC, test: 'after the pending item: the old session lives on, alone' }],
+  },
+  {
+    id: 'steps-pending-read-as-live',
+    breaks: 'a pending item is not a session to any read until it is confirmed',
+    file: LAYOUT,
+    find: ' || item[this.props.pendingName]) return undefined',
+    replace: ') return undefined',
+    caughtBy: [{ file: MRSC, test: 'after the pending item: the old session lives on, alone' }],
   },
   {
     id: 'lite-attempts-not-reported',

@@ -26,6 +26,7 @@ describe('resolveStoreProps defaults', () => {
       renewedName: 'renewed_at',
       graceName: 'grace_until',
       csrfName: 'csrf_secret',
+      pendingName: 'pending',
     })
     expect(resolveStoreProps({})).toEqual(resolveStoreProps())
     expect(resolveStoreProps()).toEqual(DEFAULT_STORE_PROPS)

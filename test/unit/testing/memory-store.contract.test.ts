@@ -6,3 +6,10 @@ import { storeContract } from '../../support/store-contract.ts'
 const table = new MemoryTable()
 
 storeContract('MemoryStore', async (options) => new MemoryStore({ table, ...options }))
+
+// The same contract without transactions (the three-step regenerate), on a table that refuses them.
+const withoutTransactions = new MemoryTable()
+storeContract(
+  'MemoryStore without transactions',
+  async (options) => new MemoryStore({ table: withoutTransactions, ...options, transactions: false }),
+)

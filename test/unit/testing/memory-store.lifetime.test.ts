@@ -15,3 +15,10 @@ renewalFlows('MemoryStore', async (now) => new MemoryStore({ now, users: userSes
 csrfFlows('MemoryStore', async (now) => new MemoryStore({ now }))
 blindWriteFlows('MemoryStore', async (now) => new MemoryStore({ now }))
 observabilityFlows('MemoryStore', async (now) => new MemoryStore({ now, users: userSessions() }), false)
+
+// Without transactions (the three-step regenerate of MRSC tables): the flows that need no users.
+const noTransactions = (now: () => number) => new MemoryStore({ now, transactions: false })
+lifetimeFlows('MemoryStore without transactions', async (now) => noTransactions(now))
+reauthFlows('MemoryStore without transactions', async (now) => noTransactions(now))
+csrfFlows('MemoryStore without transactions', async (now) => noTransactions(now))
+blindWriteFlows('MemoryStore without transactions', async (now) => noTransactions(now))
