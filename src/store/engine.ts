@@ -218,7 +218,7 @@ export class SessionEngine {
     const now = this.#nowSeconds()
     record = { ...record, createdAt: record.createdAt ?? now }
     let busy = 0
-    for (let attempt = 1; attempt <= this.#o.createAttempts; attempt++) {
+    for (let attempt = 1; ; attempt++) {
       const id = this.#newId()
       const token = newWriteToken()
       const layout = this.#layout
@@ -246,9 +246,19 @@ export class SessionEngine {
       if (failed === undefined || layout.hasToken(failed, token)) {
         return { ...record, id, revision: layout.revision(item, { data: record.data }) }
       }
-      this.#o.logger.warn(`${PACKAGE_NAME}: session id collision, retrying with a new id`, { attempt })
+      this.#collided(attempt, 'PutItem')
     }
-    throw new SessionStoreError('PutItem', `No unused session id found in ${this.#o.createAttempts} attempts`)
+  }
+
+  /**
+   * A fresh id was taken (a collision): logged, and tried again with another, until `createAttempts`
+   * ids were tried; then a {@link SessionStoreError} naming `operation`.
+   */
+  #collided(attempt: number, operation: string): void {
+    if (attempt >= this.#o.createAttempts) {
+      throw new SessionStoreError(operation, `No unused session id found in ${attempt} attempts`)
+    }
+    this.#o.logger.warn(`${PACKAGE_NAME}: session id collision, retrying with a new id`, { attempt })
   }
 
   /**
@@ -517,10 +527,7 @@ export class SessionEngine {
       if ('busy' in outcome) return { busy: true }
       if ('failed' in outcome) return { failed: outcome.failed }
       // The new id is taken: a collision (a lost reply of our own transaction never gets here, see #transact).
-      if (attempt >= this.#o.createAttempts) {
-        throw new SessionStoreError('TransactWriteItems', `No unused session id found in ${attempt} attempts`)
-      }
-      this.#o.logger.warn(`${PACKAGE_NAME}: session id collision, retrying with a new id`, { attempt })
+      this.#collided(attempt, 'TransactWriteItems')
     }
   }
 
@@ -552,10 +559,7 @@ export class SessionEngine {
       const put = await this.#table.write({ put: pending, if: this.#mustBeNew() })
       // Taken by another session (a collision), unless it is this very write, its reply lost.
       if (!put.made && !layout.hasToken(put.current, token)) {
-        if (attempt >= this.#o.createAttempts) {
-          throw new SessionStoreError('PutItem', `No unused session id found in ${attempt} attempts`)
-        }
-        this.#o.logger.warn(`${PACKAGE_NAME}: session id collision, retrying with a new id`, { attempt })
+        this.#collided(attempt, 'PutItem')
         continue
       }
       const tombstone = layout.tombstone(
