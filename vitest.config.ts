@@ -41,6 +41,9 @@ export default defineConfig({
     // test/e2e needs Chromium; it runs on its own through `npm run test:e2e` (and in .ci/run).
     exclude: ['test/e2e/**', 'node_modules/**'],
     globalSetup: ['test/support/global-setup.ts'],
+    // Three test files at a time on these 2-core machines (vitest's default is one fewer than the cores):
+    // most of a file's time is spent waiting on DynamoDB Local, a proxy's hold or a lease.
+    maxWorkers: 3,
     testTimeout: 20_000,
     hookTimeout: 60_000,
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],

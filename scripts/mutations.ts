@@ -1,6 +1,7 @@
 /**
  * The mutation gate (`npm run mutations`): applies each mutation of test/mutations/list.ts in turn (in
- * memory, through test/mutations/vitest.config.ts) and runs the tests it names, which must then fail.
+ * memory, through test/mutations/vitest.config.ts) and runs the tests it names, which must then fail;
+ * two mutations at a time, each in its own vitest process.
  * First a baseline run checks that every named test exists and passes on the code as it is. Prints one
  * line per mutation and writes test-results/mutations.json (`{ checks: [{ name, ok }] }`, read by .ci/run).
  *
@@ -138,25 +139,34 @@ async function main(): Promise<number> {
       if (!ok) console.log(`✗ baseline: "${title}" (${file}): ${state}`)
       checks.push({ name: `baseline: ${title}`, ok })
     }
-    for (const mutation of chosen) {
-      if (problems.some((p) => p.startsWith(`${mutation.id}:`))) continue
-      const t0 = Date.now()
-      const { assertions, fileErrors } = await run(mutation.caughtBy, ddb.endpoint, mutation)
-      const failing = mutation.caughtBy.filter((t) =>
-        selected(assertions, t).some((a) => a.status === 'failed'),
-      )
-      const seconds = ((Date.now() - t0) / 1000).toFixed(1)
-      // A mutation that stops the code from loading proves nothing: it must fail a named test's assertions.
-      const ok = failing.length > 0
-      const by = failing.map((t) => `"${t.test}"`).join(', ')
-      const why = fileErrors.length > 0 ? `the tests did not run: ${fileErrors.join('; ')}` : 'SURVIVED'
-      console.log(
-        ok
-          ? `✓ ${mutation.id} (${seconds} s): caught by ${by}`
-          : `✗ ${mutation.id} (${seconds} s): ${why} (${mutation.breaks})`,
-      )
-      checks.push({ name: `${mutation.id} caught`, ok })
+    // Two mutations at a time (each run is mostly vitest starting up, on one core): `MUTATION_JOBS` to change.
+    const jobs = Math.max(1, Number(process.env.MUTATION_JOBS) || 2)
+    const runnable = chosen.filter((m) => !problems.some((p) => p.startsWith(`${m.id}:`)))
+    const results: Check[] = []
+    let next = 0
+    const worker = async () => {
+      for (let index = next++; index < runnable.length; index = next++) {
+        const mutation = runnable[index] as Mutation
+        const t0 = Date.now()
+        const { assertions, fileErrors } = await run(mutation.caughtBy, ddb.endpoint, mutation)
+        const failing = mutation.caughtBy.filter((t) =>
+          selected(assertions, t).some((a) => a.status === 'failed'),
+        )
+        const seconds = ((Date.now() - t0) / 1000).toFixed(1)
+        // A mutation that stops the code from loading proves nothing: it must fail a named test's assertions.
+        const ok = failing.length > 0
+        const by = failing.map((t) => `"${t.test}"`).join(', ')
+        const why = fileErrors.length > 0 ? `the tests did not run: ${fileErrors.join('; ')}` : 'SURVIVED'
+        console.log(
+          ok
+            ? `✓ ${mutation.id} (${seconds} s): caught by ${by}`
+            : `✗ ${mutation.id} (${seconds} s): ${why} (${mutation.breaks})`,
+        )
+        results[index] = { name: `${mutation.id} caught`, ok }
+      }
     }
+    await Promise.all(Array.from({ length: jobs }, worker))
+    checks.push(...results)
   } finally {
     await ddb.stop()
   }
