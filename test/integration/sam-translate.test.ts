@@ -13,7 +13,7 @@ import { normaliseStatements, sessionPolicyStatements } from '../support/iam.ts'
 import { SESSIONS_TABLE_PROPERTIES, USER_SESSIONS_INDEX } from '../support/table-schema.ts'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
-const templates = ['template.yaml', 'examples/example-table-cfn.yml']
+const templates = ['template.yaml', 'examples/example-table-cfn.yml', 'examples/mrsc/template.yaml']
 
 interface Resource {
   Type: string
@@ -41,19 +41,24 @@ function python(args: string[]): Promise<{ code: number | null; stdout: string; 
 
 let lint: Awaited<ReturnType<typeof python>>
 let resources: Record<string, Resource>
+let mrsc: Record<string, Resource>
 
 beforeAll(async () => {
-  const [linted, translated] = await Promise.all([
+  const [linted, translated, translatedMrsc] = await Promise.all([
     python([
       '-c',
       "import sys; from cfnlint.runner import main; sys.argv[0] = 'cfn-lint'; main()",
       ...templates,
     ]),
     python([join('scripts', 'sam-translate.py'), 'template.yaml']),
+    python([join('scripts', 'sam-translate.py'), 'examples/mrsc/template.yaml']),
   ])
   lint = linted
-  if (translated.code !== 0) throw new Error(`scripts/sam-translate.py failed:\n${translated.stderr}`)
+  for (const run of [translated, translatedMrsc]) {
+    if (run.code !== 0) throw new Error(`scripts/sam-translate.py failed:\n${run.stderr}`)
+  }
   resources = (JSON.parse(translated.stdout) as { Resources: Record<string, Resource> }).Resources
+  mrsc = (JSON.parse(translatedMrsc.stdout) as { Resources: Record<string, Resource> }).Resources
 }, 60_000)
 
 function only(type: string): [string, Resource] {
@@ -184,5 +189,57 @@ describe('template.yaml through the SAM translator', () => {
       Action: ['dynamodb:Query'],
       Resource: { 'Fn::Sub': `\${${tableId}.Arn}/index/user-sessions` },
     })
+  })
+})
+
+describe('examples/mrsc/template.yaml (an MRSC global table) through the SAM translator', () => {
+  const policyOf = (roleId: string) =>
+    ((mrsc[roleId]?.Properties.Policies ?? []) as { PolicyDocument: { Statement: unknown[] } }[]).flatMap(
+      (policy) => policy.PolicyDocument.Statement,
+    )
+  const table = { 'Fn::GetAtt': ['SessionsTable', 'Arn'] }
+
+  it('has a global table in strong consistency: the store key, on demand, two replicas and a witness, no TTL', () => {
+    expect(mrsc.SessionsTable?.Type).toBe('AWS::DynamoDB::GlobalTable')
+    expect(mrsc.SessionsTable?.Properties).toEqual({
+      BillingMode: 'PAY_PER_REQUEST',
+      MultiRegionConsistency: 'STRONG',
+      AttributeDefinitions: [{ AttributeName: 'session_id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'session_id', KeyType: 'HASH' }],
+      Replicas: [{ Region: { Ref: 'AWS::Region' } }, { Region: { Ref: 'ReplicaRegion' } }],
+      GlobalTableWitnesses: [{ Region: { Ref: 'WitnessRegion' } }],
+    })
+  })
+
+  it('gives the session function the four item actions on the table, and nothing else', () => {
+    expect(mrsc.SessionFunction?.Properties).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Handler: 'handler.handler',
+      Environment: { Variables: { TABLE_NAME: { Ref: 'SessionsTable' } } },
+    })
+    expect(policyOf('SessionFunctionRole')).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        Resource: table,
+      },
+    ])
+  })
+
+  it('runs the sweeper hourly with Scan and BatchWriteItem on the table only', () => {
+    expect(mrsc.SweeperFunction?.Properties).toMatchObject({
+      Handler: 'sweeper.handler',
+      Environment: { Variables: { TABLE_NAME: { Ref: 'SessionsTable' } } },
+    })
+    expect(policyOf('SweeperFunctionRole')).toEqual([
+      { Effect: 'Allow', Action: ['dynamodb:Scan', 'dynamodb:BatchWriteItem'], Resource: table },
+    ])
+    const schedules = Object.values(mrsc).filter((r) => r.Type === 'AWS::Scheduler::Schedule')
+    expect(schedules.map((r) => r.Properties)).toEqual([
+      expect.objectContaining({
+        ScheduleExpression: 'rate(1 hour)',
+        Target: expect.objectContaining({ Arn: { 'Fn::GetAtt': ['SweeperFunction', 'Arn'] } }),
+      }),
+    ])
   })
 })

@@ -1,0 +1,72 @@
+/**
+ * examples/mrsc (./template.yaml's functions) against DynamoDB Local, through a proxy that refuses
+ * `TransactWriteItems` as an MRSC global table does: the session function counts, signs in (a new id, no
+ * transaction) and out; the sweeper deletes what has expired and leaves the rest, as TTL would.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { DynamoDBSessionStore } from '../../src/index.ts'
+import { freshContext, type HttpResult } from '../support/app.ts'
+import { createTable, dynamoEndpoint, localClient } from '../support/dynamo.ts'
+import { httpApiV2Event } from '../support/events.ts'
+import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts'
+import { cookieOf, seed } from '../support/race.ts'
+
+const raw = localClient()
+let proxy: FaultProxy
+let tableName: string
+let handler: (event: unknown, context: unknown) => Promise<HttpResult>
+let sweeper: () => Promise<{ deleted: number }>
+
+beforeAll(async () => {
+  tableName = await createTable(raw, { ttl: false, userIndex: false })
+  proxy = await startFaultProxy(dynamoEndpoint())
+  proxy.intercept(({ op }) =>
+    op === 'TransactWriteItems' ? { error: 'ValidationException', message: 'not on MRSC' } : undefined,
+  )
+  vi.stubEnv('TABLE_NAME', tableName)
+  vi.stubEnv('COOKIE_SECURE', 'false')
+  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', proxy.endpoint)
+  vi.stubEnv('AWS_REGION', 'us-east-1')
+  vi.stubEnv('AWS_ACCESS_KEY_ID', 'local')
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local')
+  handler = (await import('../../examples/mrsc/handler.ts')).handler as never
+  sweeper = (await import('../../examples/mrsc/sweeper.ts')).handler
+})
+afterAll(async () => {
+  vi.unstubAllEnvs()
+  raw.destroy()
+  await proxy.close()
+})
+
+const call = (method: string, path: string, id?: string) =>
+  handler(httpApiV2Event({ method, path, ...(id ? { cookieHeader: `id=${id}` } : {}) }), freshContext())
+
+describe('examples/mrsc', () => {
+  it('counts, signs in under a new id without a transaction, and signs out', async () => {
+    proxy.seen.length = 0
+    const first = await call('GET', '/')
+    const id = cookieOf(first) as string
+    expect(JSON.parse(first.body ?? '{}')).toEqual({ count: 1 })
+    const login = await call('POST', '/login', id)
+    expect(login.statusCode).toBe(204)
+    const next = cookieOf(login) as string
+    expect(next).not.toBe(id)
+    expect(JSON.parse((await call('GET', '/', next)).body ?? '{}')).toEqual({ count: 2 })
+    // The pre-login cookie reaches nothing: a visit with it starts afresh.
+    expect(JSON.parse((await call('GET', '/', id)).body ?? '{}')).toEqual({ count: 1 })
+    expect((await call('POST', '/logout', next)).statusCode).toBe(204)
+    expect(JSON.parse((await call('GET', '/', next)).body ?? '{}')).toEqual({ count: 1 })
+    expect(proxy.seen).not.toContain('TransactWriteItems')
+  })
+
+  it('the sweeper deletes the expired sessions and leaves the live ones (MRSC has no TTL)', async () => {
+    const past = { expire_at: { N: String(Math.floor(Date.now() / 1000) - 10) } }
+    const expired = [await seed(raw, tableName, { a: 1 }, past), await seed(raw, tableName, { b: 2 }, past)]
+    const live = await seed(raw, tableName, { c: 3 })
+    const { deleted } = await sweeper()
+    expect(deleted).toBeGreaterThanOrEqual(2)
+    const store = new DynamoDBSessionStore({ client: raw, tableName, now: () => 0 })
+    for (const id of expired) expect(await store.load(id)).toBeUndefined()
+    expect((await store.load(live))?.data).toEqual({ c: 3 })
+  })
+})
