@@ -204,8 +204,8 @@ export class SessionEngine {
       const record = this.#layout.read(next, item)
       if (record) return record
       // A regenerate without transactions that got past its commit point: confirmed here, if not yet.
-      const confirmed = item && this.#layout.pendingOf(item) && (await this.#confirmPending(next, item))
-      if (confirmed) return this.#layout.read(next, confirmed)
+      const confirmed = await this.#confirmed(next, item)
+      if (confirmed) return confirmed
       next = this.#layout.graceSuccessorOf(item, this.#nowSeconds())
     }
     return undefined
@@ -322,9 +322,8 @@ export class SessionEngine {
    * open, the renewed session under its new id (read strongly consistently: it was written a moment ago).
    */
   async #liveOrRenewed(id: string, item: Item | null | undefined): Promise<SessionRecord | undefined> {
-    const record = this.#layout.read(id, item)
     // A pending new item (a regenerate without transactions): live once its old item names it.
-    if (!record && this.#layout.pendingOf(item)) return this.load(id, true)
+    const record = this.#layout.read(id, item) ?? (await this.#confirmed(id, item))
     const renewed = record ? undefined : this.#layout.graceSuccessorOf(item, this.#nowSeconds())
     return renewed === undefined ? record : this.load(renewed, true)
   }
@@ -507,15 +506,12 @@ export class SessionEngine {
     const stored = storedAfter(change, base, !renewal)
     if (!stored) return this.#end(base, now)
     const after = renewal ? { ...stored, renewedAt: now } : stored
-    if (!this.#o.transactions) return this.#regenerateInSteps(change, base, after, renewal)
+    const graceUntil = renewal && now + renewal.grace
+    if (!this.#o.transactions) return this.#regenerateInSteps(change, base, after, graceUntil)
     const revision = revisionOf(base)
     const layout = this.#layout
-    const graceUntil = renewal && now + renewal.grace
     for (let attempt = 1; ; attempt++) {
-      const id = this.#newId()
-      const token = newWriteToken()
-      const tombstone = layout.tombstone(base.id, id, revision, now + SUCCESSOR_SECONDS, now, graceUntil)
-      const created = wholeItem(this.#layout, change, base, after, token, id)
+      const { id, created, tombstone } = this.#moved(change, base, after, graceUntil)
       const outcome = await this.#transact(
         { put: tombstone, if: layout.unchangedIf(revision, now) },
         { from: base.user, to: after.user, fromId: base.id, toId: id },
@@ -545,31 +541,23 @@ export class SessionEngine {
     change: SessionChange,
     base: SessionRecord,
     after: NewSessionRecord,
-    renewal: SessionRenewal | undefined,
+    graceUntil: number | undefined,
   ): Promise<Attempt> {
     const { now } = change
     const revision = revisionOf(base)
     const layout = this.#layout
-    const { pendingName } = layout.props
+    const { expiryName, pendingName } = layout.props
     for (let attempt = 1; ; attempt++) {
-      const id = this.#newId()
-      const token = newWriteToken()
-      const created = wholeItem(layout, change, base, after, token, id)
-      const pending = layout.pending(created, base.id, now)
-      const put = await this.#table.write({ put: pending, if: this.#mustBeNew() })
+      const { id, token, created, tombstone } = this.#moved(change, base, after, graceUntil)
+      const put = await this.#table.write({
+        put: layout.pending(created, base.id, now),
+        if: this.#mustBeNew(),
+      })
       // Taken by another session (a collision), unless it is this very write, its reply lost.
       if (!put.made && !layout.hasToken(put.current, token)) {
         this.#collided(attempt, 'PutItem')
         continue
       }
-      const tombstone = layout.tombstone(
-        base.id,
-        id,
-        revision,
-        now + SUCCESSOR_SECONDS,
-        now,
-        renewal && now + renewal.grace,
-      )
       const replaced = await this.#table.write({ put: tombstone, if: layout.unchangedIf(revision, now) })
       // Refused, unless by this very write (its reply lost): not committed, the pending item goes.
       if (!replaced.made && layout.successorOf(replaced.current) !== id) {
@@ -577,21 +565,43 @@ export class SessionEngine {
         await this.#table.write({ delete: layout.key(id), if: ours }).catch(() => undefined)
         return { failed: replaced.current ?? null }
       }
-      await this.#confirm(id, layout.pendingOf(pending)).catch(() => undefined)
-      return this.#regenerated(id, after, created, renewal !== undefined)
+      const pending = { from: base.id, expiresAt: created[expiryName] as Item[string] }
+      await this.#confirm(id, pending).catch(() => undefined)
+      return this.#regenerated(id, after, created, graceUntil !== undefined)
     }
   }
 
   /**
-   * Confirms the pending item `item` of session `id` if its regenerate got past its commit point (its
-   * old item names `id`); the item as it then is, or `undefined` when it is not (yet) a session.
+   * What a regenerate of `base` writes at each attempt: a fresh id, the item `change` stores under it (with
+   * its write token), and the item that replaces the old id, naming the new one (for `graceUntil`, a
+   * renewal's).
    */
-  async #confirmPending(id: string, item: Item): Promise<Item | undefined> {
+  #moved(
+    change: SessionChange,
+    base: SessionRecord,
+    after: NewSessionRecord,
+    graceUntil: number | undefined,
+  ): { id: string; token: string; created: Item; tombstone: Item } {
+    const { now } = change
+    const id = this.#newId()
+    const token = newWriteToken()
+    const created = wholeItem(this.#layout, change, base, after, token, id)
+    const expiresAt = now + SUCCESSOR_SECONDS
+    const tombstone = this.#layout.tombstone(base.id, id, revisionOf(base), expiresAt, now, graceUntil)
+    return { id, token, created, tombstone }
+  }
+
+  /**
+   * The session `item` (read under `id`) holds once confirmed, when it is a pending item whose regenerate
+   * got past its commit point (its old item names `id`); `undefined` for any other item, or one that is
+   * not (yet) a session.
+   */
+  async #confirmed(id: string, item: Item | null | undefined): Promise<SessionRecord | undefined> {
     const pending = this.#layout.pendingOf(item)
     if (!pending) return undefined
     const from = await this.#table.get(this.#layout.key(pending.from), { consistent: true })
     if (this.#layout.successorOf(from) !== id) return undefined
-    return unlessReplicated(this.#confirm(id, pending))
+    return this.#layout.read(id, await unlessReplicated(this.#confirm(id, pending)))
   }
 
   /**
@@ -599,11 +609,7 @@ export class SessionEngine {
    * expiry and stops being pending, while it has not expired. The item after it (or as another request
    * confirmed it); `undefined` when it is gone.
    */
-  async #confirm(
-    id: string,
-    pending: { from: string; expiresAt: Item[string] } | undefined,
-  ): Promise<Item | undefined> {
-    if (!pending) return undefined
+  async #confirm(id: string, pending: { from: string; expiresAt: Item[string] }): Promise<Item | undefined> {
     const layout = this.#layout
     const { expiryName, pendingName } = layout.props
     const written = await this.#table.write(
