@@ -282,7 +282,7 @@ function deadlineOf(context: { getRemainingTimeInMillis?: unknown }): number | u
 
 /**
  * How {@link sessionMiddleware} makes the store its `store` option describes: checks the options, then
- * builds the store (the AWS SDK's for `dynamoSession()`, `fetch` for the `lite` subpath's).
+ * builds the store (the AWS SDK's for `dynamoSession()`, `node:https` for the `lite` subpath's).
  *
  * @example
  * ```ts

@@ -68,7 +68,7 @@ export function counterHandler(session: MiddlewareObj<unknown, unknown, Error, S
       .use(session)
       .handler(async (event, context) => {
         const request = readCounterRequest(event)
-        const { session } = context as unknown as SessionContext<CounterData>
+        const { session } = context
         return (
           (await routeSignIn(request, session)) ??
           routeCounter(request, session, { pageSection: () => signInSection(session) })

@@ -51,9 +51,12 @@ export class DynamoDBStoreBase extends EngineStore {
   /** The resolved table layout. */
   readonly props: ResolvedStoreProps
   readonly #timeoutMs: number
-  readonly #transport: (store: DynamoDBStoreBase) => DynamoDBTransport
+  readonly #transport: DynamoDBTransport
 
-  /** `transport` is asked for the transport at each request (the SDK store makes its client on first use). */
+  /**
+   * `transport` makes this store's transport, once, given the store (whose own fields, such as the SDK
+   * store's client, its `send` may read when called).
+   */
   constructor(options: DynamoDBBaseOptions, transport: (store: DynamoDBStoreBase) => DynamoDBTransport) {
     const props = resolveStoreProps(options)
     super(
@@ -76,7 +79,7 @@ export class DynamoDBStoreBase extends EngineStore {
     )
     this.props = props
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
-    this.#transport = transport
+    this.#transport = transport(this)
   }
 
   /**
@@ -92,7 +95,7 @@ export class DynamoDBStoreBase extends EngineStore {
    * ```
    */
   request(operation: DynamoDBOperation, input: Record<string, unknown>): Promise<Record<string, unknown>> {
-    return this.dispatch(operation, input, (signal) => this.#transport(this).send(operation, input, signal))
+    return this.dispatch(operation, input, (signal) => this.#transport.send(operation, input, signal))
   }
 
   /**

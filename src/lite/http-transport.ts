@@ -182,16 +182,8 @@ function retryable(error: DynamoDBHttpError): boolean {
 /** A pause before attempt `attempt + 1`, full jitter as the SDK's, cut short when `signal` aborts. */
 function backoff(attempt: number, throttled: boolean, signal: AbortSignal): Promise<void> {
   const ms = Math.floor(Math.min(20_000, Math.random() * 2 ** attempt * (throttled ? 500 : 100)))
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(done, ms)
-    function done() {
-      signal.removeEventListener('abort', done)
-      clearTimeout(timer)
-      if (signal.aborted) reject(signal.reason)
-      else resolve()
-    }
-    signal.addEventListener('abort', done, { once: true })
-  })
+  const { setTimeout: sleep } = builtin<typeof import('node:timers/promises')>('node:timers/promises')
+  return sleep(ms, undefined, { signal })
 }
 
 /**
@@ -207,11 +199,15 @@ export function regionEndpoint(region: string): string {
   return `https://dynamodb.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`
 }
 
-/** Node's HTTP modules, loaded as CommonJS: an ESM import of `node:http` also loads undici (above). */
+/**
+ * A Node module, loaded as CommonJS when first needed: nothing at import, and `node:http` without the
+ * undici an ES module's import of it also loads (above).
+ */
+function builtin<T>(name: string): T {
+  return (process.getBuiltinModule?.(name) ?? createRequire(import.meta.url)(name)) as T
+}
+
 type HttpModule = typeof import('node:http')
-const loadBuiltin = (name: 'node:http' | 'node:https'): HttpModule =>
-  (process.getBuiltinModule?.(name) as HttpModule | undefined) ??
-  (createRequire(import.meta.url)(name) as HttpModule)
 
 /** Where requests go: the module and agent for the endpoint's protocol, its host, port and Region. */
 interface Target {
@@ -276,7 +272,7 @@ export class HttpTransport implements DynamoDBTransport {
         env.AWS_ENDPOINT_URL ??
         regionEndpoint(region),
     )
-    const http = loadBuiltin(url.protocol === 'http:' ? 'node:http' : 'node:https')
+    const http = builtin<HttpModule>(url.protocol === 'http:' ? 'node:http' : 'node:https')
     // As the SDK's: connections kept open between requests (and invocations), at most 50 at once.
     const agent = new http.Agent({ keepAlive: true, maxSockets: 50 })
     this.#target = { http, agent, hostname: url.hostname, port: url.port, region }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { checkOptions, type OptionRule, type OptionTable } from '../config.ts'
+import { checkOptions, integerFrom, type OptionRule, type OptionTable } from '../config.ts'
 import { DynamoDBStoreBase } from '../dynamodb/base-store.ts'
 import { BASE_RULES, type DynamoDBBaseOptions, STORE_HINTS } from '../dynamodb/options.ts'
 import type { DynamoDBTransport } from '../dynamodb/transport.ts'
@@ -47,11 +47,7 @@ export const LITE_STORE_RULES: Readonly<Record<keyof LiteSessionStoreOptions, Op
       )
     }
   },
-  maxAttempts: (value, path) => {
-    if (!(Number.isInteger(value) && (value as number) >= 1)) {
-      throw new SessionConfigError(`${path} must be a whole number of attempts, 1 or more`)
-    }
-  },
+  maxAttempts: integerFrom(1),
   transport: transportRule,
 }
 
