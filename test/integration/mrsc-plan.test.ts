@@ -11,12 +11,14 @@
 import { describe, expect, it } from 'vitest'
 import { DynamoDBSessionStore, SessionConfigError } from '../../src/index.ts'
 import { userSessions } from '../../src/users/index.ts'
-import { type Fault, type InterceptedRequest, WRITE_OPS } from '../support/fault-proxy.ts'
+import type { HttpResult } from '../support/app.ts'
+import type { Fault } from '../support/fault-proxy.ts'
 import {
   type Actor,
   type ActorOptions,
   cookieOf,
-  holdCall,
+  interleave,
+  kthWrite,
   type Route,
   raceTables,
   scan,
@@ -74,12 +76,6 @@ async function reachable(): Promise<Map<string, Record<string, unknown>>> {
     if (record && record.id === id) found.set(id, record.data)
   }
   return found
-}
-
-/** Matches the `k`-th write this Lambda sends (1-based), counting from now. */
-function kthWrite(k: number): (request: InterceptedRequest) => boolean {
-  let writes = 0
-  return ({ op }) => WRITE_OPS.has(op) && ++writes === k
 }
 
 /** Lets the `k`-th write through, then drops every later call: the Lambda died right after write `k`. */
@@ -168,12 +164,13 @@ describe('regenerate() without transactions, on a table that refuses them (MRSC)
       const id = await seed(raw, tables.name, { count: 1 })
       const a = await lambda()
       const b = await lambda()
-      const write = holdCall(a, kthWrite(k))
-      const login = a.send('login', id)
-      await write.held
-      expect((await b.send('logout', id)).statusCode).toBe(204)
-      write.release()
-      const answered = await login
+      const answered = await interleave(
+        a,
+        'login',
+        id,
+        async () => expect((await b.send('logout', id)).statusCode).toBe(204),
+        kthWrite(k),
+      )
       expect([200, 409]).toContain(answered.statusCode)
       expect([...(await reachable())]).toEqual([])
       const next = cookieOf(answered)
@@ -184,12 +181,16 @@ describe('regenerate() without transactions, on a table that refuses them (MRSC)
       const id = await seed(raw, tables.name, { count: 1 })
       const a = await lambda()
       const b = await lambda()
-      const write = holdCall(a, kthWrite(k))
-      const login = a.send('login', id)
-      await write.held
-      const rival = await b.send('set/x', id)
-      write.release()
-      const answered = await login
+      let rival: HttpResult = { statusCode: 0 }
+      const answered = await interleave(
+        a,
+        'login',
+        id,
+        async () => {
+          rival = await b.send('set/x', id)
+        },
+        kthWrite(k),
+      )
       expect([200, 409]).toContain(answered.statusCode)
       const live = await reachable()
       // The login's session, and only if the rival read after the commit point (the old id dead), the

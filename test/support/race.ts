@@ -23,7 +23,7 @@ import { freshContext, type HttpResult } from './app.ts'
 import { createTable, dynamoEndpoint, localClient, localCredentials } from './dynamo.ts'
 import { httpApiV2Event } from './events.ts'
 import { type FaultProxy, gate, type InterceptedRequest, startFaultProxy, WRITE_OPS } from './fault-proxy.ts'
-import { sessionOn } from './transport.ts'
+import { isStore, sessionOn } from './transport.ts'
 
 /** The default partition key prefix (the Rust crate's). */
 const PREFIX = 'SESSIONS::TOWER::'
@@ -52,9 +52,6 @@ export interface ActorOptions extends DynamoSessionOptions {
   /** What the Lambda context's `getRemainingTimeInMillis()` answers at the start of each request. Default 30 s. */
   remainingMs?: number
 }
-
-const isStore = (store: unknown): store is object =>
-  typeof (store as { load?: unknown } | undefined)?.load === 'function'
 
 /** A Lambda behind its own fault proxy, running `route` for every request. */
 export async function actor(tableName: string, route: Route, options: ActorOptions = {}): Promise<Actor> {
@@ -272,17 +269,25 @@ export async function answersBeforeRetry(a: Actor, op: string, request: Promise<
   return (await Promise.race([request.then(() => true), retried.then(() => false)])) === true
 }
 
+/** Matches the `k`-th write a Lambda sends (1-based), counting from now. */
+export function kthWrite(k: number): (request: InterceptedRequest) => boolean {
+  let writes = 0
+  return ({ op }) => WRITE_OPS.has(op) && ++writes === k
+}
+
 /**
- * Runs `held`'s request on `path` up to its first write, then runs `meanwhile` (other requests, to their
- * end), then lets the held write go: the interleaving "A read, B wrote, A writes", forced.
+ * Runs `held`'s request on `path` up to its first write (or the write `which` matches), then runs
+ * `meanwhile` (other requests, to their end), then lets the held write go: the interleaving "A read, B
+ * wrote, A writes", forced.
  */
 export async function interleave(
   held: Actor,
   path: string,
   id: string,
   meanwhile: () => Promise<unknown>,
+  which: (request: InterceptedRequest) => boolean = kthWrite(1),
 ): Promise<HttpResult> {
-  const write = holdCall(held, (request) => WRITE_OPS.has(request.op))
+  const write = holdCall(held, which)
   const pending = held.send(path, id)
   await write.held // it has read the session and is about to write
   await meanwhile()

@@ -22,6 +22,10 @@ import {
 } from '../../src/lite/index.ts'
 import { localCredentials } from './dynamo.ts'
 
+/** Whether `store` (a `store` option) is a ready store rather than the options of one. */
+export const isStore = (store: unknown): store is object =>
+  typeof (store as { load?: unknown } | undefined)?.load === 'function'
+
 /** Which transport this run tests. */
 export const TRANSPORT: 'sdk' | 'lite' = process.env.SESSION_TRANSPORT === 'lite' ? 'lite' : 'sdk'
 
@@ -69,7 +73,6 @@ export function sessionOn<T extends object = SessionData>(
 ): MiddlewareObj<unknown, unknown, Error, SessionContext<T>> {
   if (TRANSPORT === 'sdk') return dynamoSession<T>({ ...options, client: wire.client })
   const { store } = options
-  const isStore = typeof (store as { load?: unknown } | undefined)?.load === 'function'
-  const liteStore = isStore ? store : { ...(store as object), ...liteOptions(wire) }
+  const liteStore = isStore(store) ? store : { ...(store as object | undefined), ...liteOptions(wire) }
   return liteDynamoSession<T>({ ...options, store: liteStore } as LiteSessionOptions)
 }
