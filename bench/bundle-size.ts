@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { type BuildOptions, build } from 'esbuild'
+import { type BuildOptions, build, type Plugin } from 'esbuild'
 import { kb, markdownTable } from './lib/stats.ts'
 
 export const ROOT = join(import.meta.dirname, '..')
@@ -40,11 +40,24 @@ interface Entry {
   entry: { file: string } | { code: string }
   /** CommonJS dependencies inside an ESM bundle need a `require`. */
   needsRequire?: boolean
+  /**
+   * Built over `middy-dynamodb-session/lite`: the entry's import of the root entry becomes one of the lite
+   * subpath (one source, both builds). `aws4` is CommonJS: implies `needsRequire` (template.yaml's banner).
+   */
+  lite?: boolean
+}
+
+/** Resolves the root entry (`src/index.ts`, as a fixture imports it) to the lite subpath's. */
+const ROOT_TO_LITE: Plugin = {
+  name: 'root-to-lite',
+  setup(build) {
+    build.onResolve({ filter: /\/src\/index\.ts$/ }, () => ({ path: join(ROOT, 'src', 'lite', 'index.ts') }))
+  },
 }
 
 const REQUIRE_BANNER = "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);"
 
-async function bundle({ name, entry, needsRequire }: Entry): Promise<Bundle> {
+async function bundle({ name, entry, needsRequire, lite }: Entry): Promise<Bundle> {
   const file = join(OUT_DIR, `${name}.mjs`)
   const options: BuildOptions = {
     bundle: true,
@@ -58,7 +71,8 @@ async function bundle({ name, entry, needsRequire }: Entry): Promise<Bundle> {
     write: false,
     metafile: true,
     logLevel: 'error',
-    ...(needsRequire ? { banner: { js: REQUIRE_BANNER } } : {}),
+    ...(needsRequire || lite ? { banner: { js: REQUIRE_BANNER } } : {}),
+    ...(lite ? { plugins: [ROOT_TO_LITE] } : {}),
     ...('file' in entry
       ? { entryPoints: [entry.file] }
       : {
@@ -141,9 +155,8 @@ export async function bundleSizes(): Promise<BundleReport> {
     { name: 'design-example', entry: { file: join(ROOT, 'bench', 'fixtures', 'design-example.ts') } },
     {
       name: 'design-example-lite',
-      entry: { file: join(ROOT, 'bench', 'fixtures', 'design-example-lite.ts') },
-      // aws4 is CommonJS: its require() of Node built-ins needs one in an ES module (template.yaml's banner).
-      needsRequire: true,
+      entry: { file: join(ROOT, 'bench', 'fixtures', 'design-example.ts') },
+      lite: true,
     },
     {
       name: 'tower-sessions-example',
@@ -155,9 +168,9 @@ export async function bundleSizes(): Promise<BundleReport> {
     entries.push({ name: 'counter-without-session', entry: { code: COUNTER_WITHOUT_SESSION } })
     entries.push({ name: 'counter', entry: { file: COUNTER_ENTRY } })
     entries.push({ name: 'counter-lite', entry: { file: COUNTER_LITE_ENTRY }, needsRequire: true })
-    const fixture = (name: string) => ({ file: join(ROOT, 'bench', 'fixtures', `${name}.ts`) })
-    entries.push({ name: 'counter-plain', entry: fixture('counter-plain') })
-    entries.push({ name: 'counter-plain-lite', entry: fixture('counter-plain-lite'), needsRequire: true })
+    const plain = { file: join(ROOT, 'bench', 'fixtures', 'counter-plain.ts') }
+    entries.push({ name: 'counter-plain', entry: plain })
+    entries.push({ name: 'counter-plain-lite', entry: plain, lite: true })
   }
   entries.push({
     name: 'express-session-counter',
