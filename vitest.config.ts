@@ -24,6 +24,7 @@ const OVER_LITE = [
   'test/integration/user-sessions.test.ts',
   'test/integration/tower-sessions.test.ts',
   'test/integration/mrsc-plan.test.ts',
+  'test/integration/mrsc-users.test.ts',
   'test/integration/counter.test.ts',
   'test/integration/counter-signin.test.ts',
 ]

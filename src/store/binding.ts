@@ -116,6 +116,21 @@ export type BindingRefusal =
   | { readonly kind: 'no-user-item' | 'foreign' | 'full' | 'ended' }
   | { readonly kind: 'locked'; readonly until: number }
 
+/** A write of a user's item, with the user it is for. */
+export interface UserWrite {
+  readonly userId: string
+  readonly write: Write
+}
+
+/**
+ * The writes of users' items around a session write without a transaction: the one made `before` it (a
+ * new entry), and those made `after` it (entries the session leaves).
+ */
+export interface SteppedBindingWrites {
+  readonly before: UserWrite | undefined
+  readonly after: readonly UserWrite[]
+}
+
 /** What the user index needs of its store. */
 export interface UserIndexHost {
   readonly props: ResolvedStoreProps
@@ -136,7 +151,24 @@ export interface StoreUsers extends UserSessionIndex {
   readonly maxSessions: number
   checkRoom(userId: string, options?: { deadline?: number | undefined }): Promise<void>
   /** The writes of users' items that must commit with a session write of `step`, at `nowMs`. */
-  writes(step: BindingStep, nowMs: number): { readonly userId: string; readonly write: Write }[]
+  writes(step: BindingStep, nowMs: number): UserWrite[]
+  /**
+   * Without a transaction (`transactions: false`): makes the write of a user's item that must come
+   * before the session write of `step` (the entry of a new binding). Resolves `false` when the session
+   * write must wait and be tried again (the user's item created, a lease waited out, room made).
+   */
+  addBefore(step: BindingStep, deadline: number | undefined, attempt: number): Promise<boolean>
+  /**
+   * Without a transaction: drops, after the session write of `step`, the entries it left (each only while
+   * it still names the old id). One that fails stays stale: it can end nothing but that session.
+   */
+  dropAfter(step: BindingStep): Promise<void>
+  /**
+   * Without a transaction: points `binding`'s entry at `toId`, a regenerate's new item about to be
+   * confirmed, waiting out a lease. Resolves `false` when the entry names neither `fromId` nor `toId`:
+   * the session was ended, and the new item must never be confirmed.
+   */
+  moveEntry(binding: UserBinding, fromId: string, toId: string, deadline?: number): Promise<boolean>
   /** Why a user's item refused its write, from the item as it was. */
   refusal(item: Item | undefined, nowMs: number): BindingRefusal
   /** Makes what a refused binding write needs (a user's item, a lease waited out, room). */

@@ -36,7 +36,14 @@ import { codecFormat, type SessionFormat } from './format.ts'
 import { type Item, type ItemLayout, newWriteToken, revisionOf, sameState } from './item-layout.ts'
 import { inPlaceWrite, unreadWrite, wholeItem } from './session-writes.ts'
 import { type Condition, type Path, type SessionTable, type Write, when } from './table.ts'
-import type { NewSessionRecord, SaveResult, SessionChange, SessionRecord, UnreadChange } from './types.ts'
+import type {
+  NewSessionRecord,
+  SaveResult,
+  SessionChange,
+  SessionRecord,
+  UnreadChange,
+  UserBinding,
+} from './types.ts'
 
 /**
  * The most keys one in-place update changes; beyond, the whole item is written (expressions are capped at
@@ -168,11 +175,6 @@ export class SessionEngine {
   readonly #o: EngineOptions
 
   constructor(options: EngineOptions) {
-    if (!options.transactions && options.users) {
-      throw new SessionConfigError(
-        'transactions: false does not support users yet: binding writes a session and its user together',
-      )
-    }
     this.#o = options
     this.#table = options.table
     this.#layout = options.layout
@@ -230,11 +232,13 @@ export class SessionEngine {
       )
       const put: Write = { put: item, if: this.#mustBeNew() }
       const binding = record.user && { from: undefined, to: record.user, fromId: id, toId: id }
-      const outcome = binding
-        ? await this.#transact(put, binding, options.deadline, busy)
-        : await this.#table
+      const outcome = !binding
+        ? await this.#table
             .write(put)
             .then((w) => (w.made ? { ok: true as const } : { failed: w.current ?? null }))
+        : this.#o.transactions
+          ? await this.#transact(put, binding, options.deadline, busy)
+          : await this.#createInSteps(item, binding, token, options.deadline, busy)
       if ('busy' in outcome) {
         // A user's item was being prepared or leased: the same id may be tried again.
         if (++busy > MAX_BUSY) throw stayedBusy()
@@ -248,6 +252,31 @@ export class SessionEngine {
       }
       this.#collided(attempt, 'PutItem')
     }
+  }
+
+  /**
+   * {@link SessionEngine.create} of a bound session without a transaction: the item pending (as the
+   * regenerate of itself: no reader confirms it), then its user's entry, then the item confirmed, so that
+   * a bound session is never missing from its user's item. Ended in between (by "sign out everywhere"),
+   * or refused by the user's item for now: `busy`, to be created again.
+   */
+  async #createInSteps(
+    item: Item,
+    step: BindingStep,
+    token: string,
+    deadline: number | undefined,
+    attempt: number,
+  ): Promise<{ ok: true } | { failed: Item | null } | { busy: true }> {
+    const layout = this.#layout
+    const id = step.toId
+    const put = await this.#table.write({
+      put: layout.pending(item, id, this.#nowSeconds()),
+      if: this.#mustBeNew(),
+    })
+    if (!put.made && !layout.hasToken(put.current, token)) return { failed: put.current ?? null }
+    if (!(await this.#namedOrDropped(step, deadline, attempt))) return { busy: true }
+    const pending = { from: id, expiresAt: item[layout.props.expiryName] as Item[string] }
+    return (await this.#confirm(id, pending, step.to, deadline)) ? { ok: true } : { busy: true }
   }
 
   /**
@@ -386,9 +415,7 @@ export class SessionEngine {
     also: Write[] = [],
   ): Promise<{ ok: true } | { failed: Item | null } | { alsoFailed: true } | { busy: true }> {
     const nowMs = this.#o.now()
-    const { users } = this.#o
-    const plan = bindingPlan(step)
-    if (!users && (plan.follow || plan.add || plan.drop)) throw usersNeeded()
+    const users = this.#usersFor(step)
     const updates = users ? users.writes(step, nowMs) : []
     const outcome = await this.#table.transact([write, ...also, ...updates.map((u) => u.write)], randomUUID())
     if (outcome.made) return { ok: true }
@@ -407,6 +434,37 @@ export class SessionEngine {
     // Refused for no condition of ours (another transaction on one of the items): shortly, again.
     await backoff(attempt)
     return { busy: true }
+  }
+
+  /**
+   * {@link SessionEngine.#transact} without a transaction (`transactions: false`), for a session `write`
+   * that keeps the id: a new binding's entry first, then the write (its own, when its reply was lost:
+   * `token`), then the entries it leaves, so that a bound session is never missing from its user's item
+   * (docs/multi-region.md has the argument).
+   */
+  async #bindInSteps(
+    write: Write,
+    step: BindingStep,
+    token: string,
+    deadline: number | undefined,
+    attempt: number,
+  ): Promise<{ ok: true } | { failed: Item | null } | { busy: true }> {
+    const users = this.#usersFor(step)
+    if (users && !(await users.addBefore(step, deadline, attempt))) return { busy: true }
+    const written = await this.#table.write(write)
+    if (!written.made && !this.#layout.hasToken(written.current, token)) {
+      return { failed: written.current ?? null }
+    }
+    await users?.dropAfter(step)
+    return { ok: true }
+  }
+
+  /** The users' feature, when `step` changes a binding; without it, {@link usersNeeded} is thrown. */
+  #usersFor(step: BindingStep): StoreUsers | undefined {
+    const { follow, add, drop } = bindingPlan(step)
+    if (!follow && !add && !drop) return undefined
+    if (!this.#o.users) throw usersNeeded()
+    return this.#o.users
   }
 
   /** Deletes the session if it is still as `base` was read: the change emptied it (or it expired). */
@@ -433,7 +491,9 @@ export class SessionEngine {
       const written = wholeItem(layout, change, base, after, token)
       const put: Write = { put: written, if: layout.unchangedIf(revisionOf(base), change.now) }
       const step = { from: base.user, to: after.user, fromId: base.id, toId: base.id }
-      const outcome = await this.#transact(put, step, change.deadline, busy)
+      const outcome = this.#o.transactions
+        ? await this.#transact(put, step, change.deadline, busy)
+        : await this.#bindInSteps(put, step, token, change.deadline, busy)
       if ('busy' in outcome) return { busy: true }
       if ('failed' in outcome) return { failed: outcome.failed }
       const revision = layout.revision(written, { data: after.data })
@@ -507,7 +567,7 @@ export class SessionEngine {
     if (!stored) return this.#end(base, now)
     const after = renewal ? { ...stored, renewedAt: now } : stored
     const graceUntil = renewal && now + renewal.grace
-    if (!this.#o.transactions) return this.#regenerateInSteps(change, base, after, graceUntil)
+    if (!this.#o.transactions) return this.#regenerateInSteps(change, base, after, graceUntil, busy)
     const revision = revisionOf(base)
     const layout = this.#layout
     for (let attempt = 1; ; attempt++) {
@@ -536,19 +596,25 @@ export class SessionEngine {
    *    commit point. Refused, the pending item is deleted and the caller re-reads;
    * 3. the new item confirmed: its expiry, and no longer pending. A Lambda that dies before it leaves the
    *    new session to the first request that reaches it through the old item, which confirms it.
+   *
+   * A new binding's entry is added to its user's item between 1 and 2; a bound new item is confirmed
+   * only once its entry names it, and the entries the session leaves are dropped after 3.
    */
   async #regenerateInSteps(
     change: SessionChange,
     base: SessionRecord,
     after: NewSessionRecord,
     graceUntil: number | undefined,
+    busy: number,
   ): Promise<Attempt> {
     const { now } = change
     const revision = revisionOf(base)
     const layout = this.#layout
-    const { expiryName, pendingName } = layout.props
+    const { expiryName } = layout.props
     for (let attempt = 1; ; attempt++) {
       const { id, token, created, tombstone } = this.#moved(change, base, after, graceUntil)
+      const step = { from: base.user, to: after.user, fromId: base.id, toId: id }
+      const users = this.#usersFor(step)
       const put = await this.#table.write({
         put: layout.pending(created, base.id, now),
         if: this.#mustBeNew(),
@@ -558,15 +624,20 @@ export class SessionEngine {
         this.#collided(attempt, 'PutItem')
         continue
       }
+      // The pending item first, so that its entry never names an id without an item (that the clean-up
+      // at the cap would take for a session gone).
+      if (!(await this.#namedOrDropped(step, change.deadline, busy))) return { busy: true }
       const replaced = await this.#table.write({ put: tombstone, if: layout.unchangedIf(revision, now) })
       // Refused, unless by this very write (its reply lost): not committed, the pending item goes.
       if (!replaced.made && layout.successorOf(replaced.current) !== id) {
-        const ours = when.eq([pendingName, 'from'], { S: base.id })
-        await this.#table.write({ delete: layout.key(id), if: ours }).catch(() => undefined)
+        await this.#dropPending(id, base.id)
         return { failed: replaced.current ?? null }
       }
       const pending = { from: base.id, expiresAt: created[expiryName] as Item[string] }
-      await this.#confirm(id, pending).catch(() => undefined)
+      // Unanswered, it is left to the first reader (null); gone, the session was ended meanwhile.
+      const confirmed = await this.#confirm(id, pending, after.user, change.deadline).catch(() => null)
+      if (confirmed === undefined) return { failed: null }
+      await users?.dropAfter(step)
       return this.#regenerated(id, after, created, graceUntil !== undefined)
     }
   }
@@ -601,15 +672,52 @@ export class SessionEngine {
     if (!pending) return undefined
     const from = await this.#table.get(this.#layout.key(pending.from), { consistent: true })
     if (this.#layout.successorOf(from) !== id) return undefined
-    return this.#layout.read(id, await unlessReplicated(this.#confirm(id, pending)))
+    return this.#layout.read(id, await unlessReplicated(this.#confirm(id, pending, readBinding(item ?? {}))))
+  }
+
+  /**
+   * Adds the entry of a new binding (`step`, whose new item is pending) to its user's item; resolves
+   * `false` when the write must be tried again (see `StoreUsers.addBefore`). Refused, or failed, the
+   * pending item goes.
+   */
+  async #namedOrDropped(step: BindingStep, deadline: number | undefined, attempt: number): Promise<boolean> {
+    const added = await this.#usersFor(step)
+      ?.addBefore(step, deadline, attempt)
+      .catch(async (error: unknown) => {
+        await this.#dropPending(step.toId, step.fromId)
+        throw error
+      })
+    if (added === false) await this.#dropPending(step.toId, step.fromId)
+    return added !== false
+  }
+
+  /** Deletes the pending item of `id`, while it is still the one a regenerate of `from` wrote. */
+  async #dropPending(id: string, from: string): Promise<void> {
+    const ours = when.eq([this.#layout.props.pendingName, 'from'], { S: from })
+    await this.#table.write({ delete: this.#layout.key(id), if: ours }).catch(() => undefined)
   }
 
   /**
    * Step 3 of {@link SessionEngine.regenerate} without transactions: the pending item of `id` takes its
    * expiry and stops being pending, while it has not expired. The item after it (or as another request
-   * confirmed it); `undefined` when it is gone.
+   * confirmed it); `undefined` when it is gone. Bound (`binding`), only once its user's item names it:
+   * an entry that names neither id means the session was ended, and the pending item goes; without the
+   * users' feature it stays pending, for a function that has it.
    */
-  async #confirm(id: string, pending: { from: string; expiresAt: Item[string] }): Promise<Item | undefined> {
+  async #confirm(
+    id: string,
+    pending: { from: string; expiresAt: Item[string] },
+    binding: UserBinding | undefined,
+    deadline?: number,
+  ): Promise<Item | undefined> {
+    if (binding) {
+      const { users } = this.#o
+      if (!users) return undefined
+      if (!(await users.moveEntry(binding, pending.from, id, deadline))) {
+        await this.#dropPending(id, pending.from)
+        return undefined
+      }
+    }
     const layout = this.#layout
     const { expiryName, pendingName } = layout.props
     const written = await this.#table.write(

@@ -51,10 +51,11 @@ export interface StoreSettings {
   /** Sessions bound to users: `userSessions()` from `middy-dynamodb-session/users`. Default: none. */
   users?: UsersPlugin | undefined
   /**
-   * Whether `regenerate()` (a login, an id renewal) writes in one `TransactWriteItems`. Default `true`.
-   * `false` writes in three steps instead (the new item pending, the old item replaced, the new one
-   * confirmed), for DynamoDB global tables in multi-Region strong consistency (MRSC), which do not support
-   * transactions (docs/multi-region.md). Not with `users`, yet.
+   * Whether `regenerate()` (a login, an id renewal) and a bind write in one `TransactWriteItems`. Default
+   * `true`. `false` writes in steps instead (a regenerate: the new item pending, the old item replaced,
+   * the new one confirmed; a bind: the user's entry before the session, the entries it leaves after), for
+   * DynamoDB global tables in multi-Region strong consistency (MRSC), which do not support transactions
+   * (docs/multi-region.md).
    */
   transactions?: boolean | undefined
 }

@@ -1,36 +1,18 @@
-/**
- * A user's sessions, on DynamoDB. Two structures, each for what it does best:
- *
- * - **A per-user item** (`USER#<user id>` under the store's key prefix) maps each bound session's handle to
- *   its id. Every bind, rebind and regenerate of a bound session updates it in the same transaction as the
- *   session, so a strongly consistent read of it knows every session bound so far: "sign out everywhere"
- *   takes its list from there, under a short lease that makes a concurrent bind wait, and is complete.
- * - **A sparse global secondary index** on the sessions' `bound_user` attribute lists a user's live
- *   sessions in one query, paged, with their expiry and last use as the sessions themselves hold them. It
- *   is eventually consistent: a session bound a moment ago may be missing from a list for a moment, never
- *   from a revocation ("sign out everywhere" also ends whatever the index still shows, as a second net).
- *
- * Anonymous sessions carry none of the attributes; bound sessions carry a few bytes more, and an ordinary
- * request of a bound session makes no extra call. The argument for completeness is in SECURITY.md.
- *
- * @module
- */
-import type { AttributeValue } from '@aws-sdk/client-dynamodb'
 import type { SessionData } from '../data.ts'
 import { SessionConfigError } from '../errors.ts'
 import {
   type BindingRefusal,
   type BindingStep,
-  bindingPlan,
   readBinding,
   type StoreUsers,
   USER_ATTRIBUTES,
   type UserIndexHost,
+  type UserWrite,
 } from '../store/binding.ts'
-import type { ResolvedStoreProps } from '../store/props.ts'
-import { type Condition, type Path, type Update, type Write, when } from '../store/table.ts'
+import { type Path, when } from '../store/table.ts'
 import type { UserBinding, UserSessionInfo, UserSessionPage } from '../store/types.ts'
 import { assertBindable, nextBinding, USER_LIMITS } from '../user-binding.ts'
+import { bindingWrites, entryMoveWrite, steppedBindingWrites } from './binding-writes.ts'
 import { Room } from './room.ts'
 import { SignOut } from './sign-out.ts'
 import {
@@ -39,12 +21,10 @@ import {
   entryOf,
   type Item,
   MAX_ROUNDS,
-  USER_ITEM_SECONDS,
   UserItems,
   type UserPolicy,
-  unlockedIf,
-  userItemKey,
   type WhenUserFull,
+  waitLimit,
 } from './user-items.ts'
 
 export {
@@ -131,60 +111,6 @@ export function sessionInfo(
 }
 
 /**
- * The writes of users' items that must commit with a session write, in the same transaction, each with
- * the user whose item it updates: add the new binding (if the user is not being signed out everywhere and
- * has room), drop the old one, or point a regenerated session's entry at its new id. An add or a follow
- * counts in `user_version` (so a sign-out whose lease ran out sees it) and moves the item's expiry to
- * {@link USER_ITEM_SECONDS} from now.
- */
-export function bindingWrites(
-  props: ResolvedStoreProps,
-  step: BindingStep,
-  nowMs: number,
-  maxSessions: number,
-): { readonly userId: string; readonly write: Write }[] {
-  const { follow, add, drop } = bindingPlan(step)
-  const { sessions, version } = USER_ATTRIBUTES
-  const counted: [Path, AttributeValue] = [
-    [props.expiryName],
-    { N: String(Math.floor(nowMs / 1000) + USER_ITEM_SECONDS) },
-  ]
-  const bump: [Path, number] = [[version], 1]
-  const write = (userId: string, update: Update, condition?: Condition) => ({
-    userId,
-    write: { update, key: userItemKey(props, userId), if: condition },
-  })
-  if (follow) {
-    // A regenerated bound session: its entry follows it to the new id, unless it was ended meanwhile.
-    const path: Path = [sessions, follow.binding.handle]
-    return [
-      write(
-        follow.binding.userId,
-        { set: [[path, { S: follow.toId }], counted], add: [bump] },
-        when.and(when.eq(path, { S: step.fromId }), unlockedIf(nowMs)),
-      ),
-    ]
-  }
-  const writes: ReturnType<typeof bindingWrites> = []
-  if (add) {
-    writes.push(
-      write(
-        add.binding.userId,
-        {
-          set: [[[sessions, add.binding.handle], { S: add.toId }], counted],
-          remove: add.replacing ? [[sessions, add.replacing]] : [],
-          add: [bump],
-        },
-        when.and(when.exists([sessions]), unlockedIf(nowMs), when.sizeBelow([sessions], maxSessions)),
-      ),
-    )
-  }
-  // The session write is conditional on the session as read, whose binding names this entry.
-  if (drop) writes.push(write(drop.userId, { remove: [[sessions, drop.handle]] }))
-  return writes
-}
-
-/**
  * The {@link UserSessionIndex} of a store, over its table: `store.users`.
  *
  * @example
@@ -217,10 +143,40 @@ export class DynamoDBUserIndex implements StoreUsers {
     this.#signOut = new SignOut(this.#items)
   }
 
-  writes(step: BindingStep, nowMs: number): { readonly userId: string; readonly write: Write }[] {
+  writes(step: BindingStep, nowMs: number): UserWrite[] {
     const writes = bindingWrites(this.#items.host.props, step, nowMs, this.maxSessions)
     if (writes.length > 0) assertUserNamespace(this.#items.host.props)
     return writes
+  }
+  async addBefore(step: BindingStep, deadline: number | undefined, attempt: number): Promise<boolean> {
+    const { host } = this.#items
+    const nowMs = host.now()
+    const { before } = steppedBindingWrites(host.props, step, nowMs, this.maxSessions)
+    if (!before) return true
+    assertUserNamespace(host.props)
+    const written = await this.#items.table.write(before.write)
+    if (written.made) return true
+    await this.prepare(before.userId, this.refusal(written.current, nowMs), deadline, attempt)
+    return false
+  }
+  async dropAfter(step: BindingStep): Promise<void> {
+    const { host, table } = this.#items
+    const { after } = steppedBindingWrites(host.props, step, host.now(), this.maxSessions)
+    for (const { write } of after) await table.write(write).catch(() => undefined)
+  }
+  async moveEntry(binding: UserBinding, fromId: string, toId: string, deadline?: number): Promise<boolean> {
+    const { host, table } = this.#items
+    assertUserNamespace(host.props)
+    const limit = waitLimit(deadline)
+    for (let attempt = 0; ; attempt++) {
+      const nowMs = host.now()
+      const written = await table.write(entryMoveWrite(host.props, binding, fromId, toId, nowMs).write)
+      if (written.made) return true
+      // Being signed out everywhere: wait, then see whether this session was among those it ended.
+      const until = Number(written.current?.[USER_ATTRIBUTES.revoking]?.N)
+      if (!(until >= nowMs) || attempt >= MAX_ROUNDS) return false
+      await this.#items.waitOut(until, limit, 'UpdateItem', attempt)
+    }
   }
   refusal(item: Item | undefined, nowMs: number): BindingRefusal {
     return bindingRefusal(item, nowMs, this.maxSessions)

@@ -8,7 +8,7 @@ import { DynamoDBSessionStore } from '../../src/index.ts'
 import { freshContext, type HttpResult } from '../support/app.ts'
 import { createTable, dynamoEndpoint, localClient } from '../support/dynamo.ts'
 import { httpApiV2Event } from '../support/events.ts'
-import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts'
+import { type FaultProxy, refuseTransactions, startFaultProxy } from '../support/fault-proxy.ts'
 import { cookieOf, seed } from '../support/race.ts'
 
 const raw = localClient()
@@ -20,9 +20,7 @@ let sweeper: () => Promise<{ deleted: number }>
 beforeAll(async () => {
   tableName = await createTable(raw, { ttl: false, userIndex: false })
   proxy = await startFaultProxy(dynamoEndpoint())
-  proxy.intercept(({ op }) =>
-    op === 'TransactWriteItems' ? { error: 'ValidationException', message: 'not on MRSC' } : undefined,
-  )
+  refuseTransactions(proxy)
   vi.stubEnv('TABLE_NAME', tableName)
   vi.stubEnv('COOKIE_SECURE', 'false')
   vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', proxy.endpoint)

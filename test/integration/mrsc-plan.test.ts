@@ -9,12 +9,9 @@
  * library finds: `load()` of each id in the table, which also confirms a new item past its commit point.
  */
 import { describe, expect, it } from 'vitest'
-import { DynamoDBSessionStore, SessionConfigError } from '../../src/index.ts'
-import { userSessions } from '../../src/users/index.ts'
 import type { HttpResult } from '../support/app.ts'
-import type { Fault } from '../support/fault-proxy.ts'
+import { killAfterWrite, mrscLambda, reachable as reachableIn } from '../support/mrsc.ts'
 import {
-  type Actor,
   type ActorOptions,
   cookieOf,
   interleave,
@@ -47,46 +44,14 @@ const route: Route = async (session, path) => {
   return { statusCode: 404 }
 }
 
-const NO_TRANSACTIONS: Fault = {
-  error: 'ValidationException',
-  message: 'TransactWriteItems is not supported on a table with multi-Region strong consistency',
-}
-
 /** A Lambda without transactions, behind a proxy that refuses them as an MRSC table does. */
-async function lambda(options: ActorOptions = {}): Promise<Actor> {
-  const created = await tables.lambda(route, {
-    ...options,
-    store: { users: undefined, transactions: false, ...(options.store as object) },
-  })
-  created.proxy.intercept(({ op }) => (op === 'TransactWriteItems' ? NO_TRANSACTIONS : undefined))
-  return created
-}
-
-/** A store that reads the table as the library does (no transactions either). */
-const reader = () => new DynamoDBSessionStore({ client: raw, tableName: tables.name, transactions: false })
+const lambda = (options: ActorOptions = {}) =>
+  mrscLambda(tables, route, { ...options, store: { users: undefined, ...(options.store as object) } })
 
 /** The ids of the table whose session a reader of this library reaches, with their data. */
 async function reachable(): Promise<Map<string, Record<string, unknown>>> {
-  const store = reader()
-  const found = new Map<string, Record<string, unknown>>()
-  for (const { id } of await scan(raw, tables.name)) {
-    if (id.startsWith('USER#')) continue
-    const record = await store.load(id)
-    // Only sessions under their own id (not a renewal's old id reaching the new one within its grace).
-    if (record && record.id === id) found.set(id, record.data)
-  }
-  return found
-}
-
-/** Lets the `k`-th write through, then drops every later call: the Lambda died right after write `k`. */
-function killAfterWrite(a: Actor, k: number): void {
-  const isKth = kthWrite(k)
-  let dead = false
-  a.proxy.intercept((request) => {
-    if (dead) return 'drop'
-    if (isKth(request)) dead = true
-    return undefined
-  })
+  const found = await reachableIn(raw, tables.name)
+  return new Map([...found].map(([id, record]) => [id, record.data]))
 }
 
 /** The three writes of a login without transactions, by name. */
@@ -109,12 +74,6 @@ describe('regenerate() without transactions, on a table that refuses them (MRSC)
     expect([...(await reachable())]).toEqual([[next, { count: 3 }]])
     expect((await a.send('read', id)).body).toBe('null') // the old cookie reaches nothing
     expect((await a.send('read', next)).body).toBe('3')
-  })
-
-  it('refuses users: binding writes a session and its user together', () => {
-    expect(
-      () => new DynamoDBSessionStore({ tableName: 'Sessions', transactions: false, users: userSessions() }),
-    ).toThrow(SessionConfigError)
   })
 
   describe('the Lambda dies right after each write', () => {

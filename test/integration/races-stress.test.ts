@@ -27,7 +27,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { afterAll, describe, expect, it, onTestFailed } from 'vitest'
 import type { HttpResult } from '../support/app.ts'
 import { createTable, localClient } from '../support/dynamo.ts'
-import { WRITE_OPS } from '../support/fault-proxy.ts'
+import { refuseTransactions, WRITE_OPS } from '../support/fault-proxy.ts'
 import {
   type Actor,
   actor,
@@ -102,11 +102,7 @@ async function round(
   }
   const actors: Actor[] = await Promise.all(ops.map(() => actor(tableName, route, options)))
   if (noTransactions) {
-    for (const a of actors) {
-      a.proxy.intercept(({ op }) =>
-        op === 'TransactWriteItems' ? { error: 'ValidationException', message: 'not on MRSC' } : undefined,
-      )
-    }
+    for (const a of actors) refuseTransactions(a.proxy)
   }
   for (const [index, a] of actors.entries()) {
     const most = ops[index] === 'logout' ? 3 * spread : spread

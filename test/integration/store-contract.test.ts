@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { afterAll, beforeAll } from 'vitest'
 import { createTable, dynamoEndpoint, localClient } from '../support/dynamo.ts'
-import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts'
+import { type FaultProxy, refuseTransactions, startFaultProxy } from '../support/fault-proxy.ts'
 import { storeContract } from '../support/store-contract.ts'
 import { storeOn, TRANSPORT } from '../support/transport.ts'
 
@@ -12,11 +12,7 @@ let mrsc: { proxy: FaultProxy; client: DynamoDBClient }
 beforeAll(async () => {
   tableName = await createTable(client, { ttl: false })
   const proxy = await startFaultProxy(dynamoEndpoint())
-  proxy.intercept(({ op }) =>
-    op === 'TransactWriteItems'
-      ? { error: 'ValidationException', message: 'Transactions are not supported on an MRSC table' }
-      : undefined,
-  )
+  refuseTransactions(proxy)
   mrsc = { proxy, client: localClient({ endpoint: proxy.endpoint }) }
 })
 afterAll(async () => {

@@ -16,9 +16,11 @@ import {
   answersBeforeRetry,
   type Device,
   holdCall,
+  json,
   device as makeDevice,
   type Route,
   scan,
+  signIn,
   userItemOf,
 } from '../support/race.ts'
 
@@ -36,13 +38,9 @@ afterAll(() => raw.destroy())
 /** The demo app's routes: `login/<name>`, `me`, `list`, `end/<handle>`, `end-others`, `end-all`, `set/<key>`. */
 const route: Route = async (session, path) => {
   const [verb, arg = ''] = path.split('/')
-  const json = (value: unknown) => ({ statusCode: 200, body: JSON.stringify(value) })
   switch (verb) {
     case 'login':
-      await session.regenerate()
-      await session.bindUser(arg, { meta: { ua: `device of ${arg}` } })
-      await session.set('name', arg)
-      return json(await session.user())
+      return signIn(session, arg)
     case 'me':
       return json((await session.user()) ?? null)
     case 'list':

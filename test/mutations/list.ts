@@ -34,6 +34,7 @@ const ENGINE = 'src/store/engine.ts'
 const LAYOUT = 'src/store/item-layout.ts'
 const WRITES = 'src/store/session-writes.ts'
 const USERS = 'src/users/user-index.ts'
+const BINDING_WRITES = 'src/users/binding-writes.ts'
 const ROOM = 'src/users/room.ts'
 const SIGN_OUT = 'src/users/sign-out.ts'
 const USER_ITEMS = 'src/users/user-items.ts'
@@ -48,6 +49,7 @@ const USER_CONTRACT = 'test/integration/user-contract.test.ts'
 const MEMORY_TABLE = 'src/testing/map-table.ts'
 const LITE_TRANSPORT = 'src/lite/http-transport.ts'
 const MRSC = 'test/integration/mrsc-plan.test.ts'
+const MRSC_USERS = 'test/integration/mrsc-users.test.ts'
 const MEMORY_CONTRACT = 'test/unit/testing/memory-store.contract.test.ts'
 
 /** The store contract's test `title` as it runs on DynamoDB Local. */
@@ -397,7 +399,7 @@ export const mutations: readonly Mutation[] = [
   {
     id: 'bind-ignores-lease',
     breaks: 'a login racing "sign out everywhere" waits for it, then is bound after it',
-    file: USERS,
+    file: BINDING_WRITES,
     find: 'when.and(when.exists([sessions]), unlockedIf(nowMs), when.sizeBelow([sessions], maxSessions)),',
     replace: 'when.and(when.exists([sessions]), when.sizeBelow([sessions], maxSessions)),',
     caughtBy: [
@@ -410,9 +412,9 @@ export const mutations: readonly Mutation[] = [
   {
     id: 'follow-ignores-lease',
     breaks: 'a bound session regenerating while "sign out everywhere" runs is ended too',
-    file: USERS,
-    find: 'when.and(when.eq(path, { S: step.fromId }), unlockedIf(nowMs)),',
-    replace: 'when.eq(path, { S: step.fromId }),',
+    file: BINDING_WRITES,
+    find: 'when.and(when.or(...fromIds.map((id) => when.eq(path, { S: id }))), unlockedIf(nowMs)),',
+    replace: 'when.or(...fromIds.map((id) => when.eq(path, { S: id }))),',
     caughtBy: [
       { file: ATTACKS, test: 'a bound session logging in again while sign-out-everywhere runs waits for it' },
     ],
@@ -420,7 +422,7 @@ export const mutations: readonly Mutation[] = [
   {
     id: 'cap-ignored-in-transaction',
     breaks: 'past maxSessionsPerUser a bind is refused, also when logins race',
-    file: USERS,
+    file: BINDING_WRITES,
     find: 'when.and(when.exists([sessions]), unlockedIf(nowMs), when.sizeBelow([sessions], maxSessions)),',
     replace: 'when.and(when.exists([sessions]), unlockedIf(nowMs)),',
     caughtBy: [{ file: ATTACKS, test: 'logins racing at the cap: both find room, only one is bound' }],
@@ -703,6 +705,29 @@ export const mutations: readonly Mutation[] = [
     find: ' || item[this.props.pendingName]) return undefined',
     replace: ') return undefined',
     caughtBy: [{ file: MRSC, test: 'after the pending item: the old session lives on, alone' }],
+  },
+  {
+    id: 'steps-bound-item-confirmed-unnamed',
+    breaks:
+      "without transactions, a login's bound new item is confirmed only once its user's item names it: a sign-out stays complete",
+    file: ENGINE,
+    find: 'if (!(await users.moveEntry(binding, pending.from, id, deadline))) {',
+    replace: 'if (binding === undefined) {',
+    caughtBy: [
+      { file: MRSC_USERS, test: 'makes no transaction, and the session is bound and named by its user' },
+      { file: MRSC_USERS, test: 'a sign-out before the next request ends it' },
+    ],
+  },
+  {
+    id: 'steps-bound-before-named',
+    breaks:
+      "without transactions, a bind names the session in its user's item before it writes the binding: no bound session escapes sign-out-everywhere",
+    file: ENGINE,
+    find: `    if (users && !(await users.addBefore(step, deadline, attempt))) return { busy: true }
+    const written = await this.#table.write(write)`,
+    replace: `    const written = await this.#table.write(write)
+    if (users && !(await users.addBefore(step, deadline, attempt))) return { busy: true }`,
+    caughtBy: [{ file: MRSC_USERS, test: 'the Lambda killed right after write 1' }],
   },
   {
     id: 'lite-attempts-not-reported',

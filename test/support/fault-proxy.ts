@@ -189,6 +189,7 @@ export const WRITE_OPS: ReadonlySet<string> = new Set([
   'PutItem',
   'UpdateItem',
   'DeleteItem',
+  'BatchWriteItem',
   'TransactWriteItems',
 ])
 
@@ -196,4 +197,15 @@ export const WRITE_OPS: ReadonlySet<string> = new Set([
 export function gate(): { open: () => void; opened: Promise<void> } {
   const { promise, resolve } = Promise.withResolvers<void>()
   return { open: () => resolve(), opened: promise }
+}
+
+/** What a DynamoDB global table with multi-Region strong consistency (MRSC) answers a transaction. */
+export const NO_TRANSACTIONS: Fault = {
+  error: 'ValidationException',
+  message: 'TransactWriteItems is not supported on a table with multi-Region strong consistency',
+}
+
+/** Makes `proxy` refuse `TransactWriteItems` as an MRSC table does; returns the rule's removal. */
+export function refuseTransactions(proxy: FaultProxy): () => void {
+  return proxy.intercept(({ op }) => (op === 'TransactWriteItems' ? NO_TRANSACTIONS : undefined))
 }

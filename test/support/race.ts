@@ -53,6 +53,20 @@ export interface ActorOptions extends DynamoSessionOptions {
   remainingMs?: number
 }
 
+/** A route's answer: 200, with `value` as JSON. */
+export const json = (value: unknown): HttpResult => ({ statusCode: 200, body: JSON.stringify(value) })
+
+/**
+ * A login as the users' tests make one: a new id, bound to `userId` with its device's metadata, the name
+ * set; answers the binding.
+ */
+export async function signIn(session: Session, userId: string): Promise<HttpResult> {
+  await session.regenerate()
+  await session.bindUser(userId, { meta: { ua: `device of ${userId}` } })
+  await session.set('name', userId)
+  return json(await session.user())
+}
+
 /** A Lambda behind its own fault proxy, running `route` for every request. */
 export async function actor(tableName: string, route: Route, options: ActorOptions = {}): Promise<Actor> {
   const proxy = await startFaultProxy(dynamoEndpoint())

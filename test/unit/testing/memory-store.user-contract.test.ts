@@ -10,3 +10,16 @@ userContract(
   async ({ maxSessionsPerUser, whenFull, ...options }) =>
     new MemoryStore({ table, ...options, users: userSessions({ maxSessionsPerUser, whenFull }) }),
 )
+
+// The same contract without transactions (binding in steps), on a table that refuses them as MRSC does.
+const withoutTransactions = new MemoryTable()
+userContract(
+  'MemoryStore without transactions',
+  async ({ maxSessionsPerUser, whenFull, ...options }) =>
+    new MemoryStore({
+      table: withoutTransactions,
+      ...options,
+      transactions: false,
+      users: userSessions({ maxSessionsPerUser, whenFull }),
+    }),
+)
