@@ -23,7 +23,13 @@ export type { JsonValue, SessionData } from './data.ts'
 export { dynamoSession, dynamoSession as default } from './dynamo-session.ts'
 export { DynamoDBStoreBase } from './dynamodb/base-store.ts'
 export { type DeleteExpiredOptions, deleteExpiredSessions } from './dynamodb/delete-expired.ts'
-export type { DynamoDBBaseOptions } from './dynamodb/options.ts'
+export {
+  type HomeRegionsOptions,
+  homeRegions,
+  type RegionPeer,
+  type WhenHomeUnreachable,
+} from './dynamodb/home-regions.ts'
+export type { DynamoDBBaseOptions, HomeRegionsPlugin } from './dynamodb/options.ts'
 export {
   DYNAMODB_ITEM_LIMIT,
   type DynamoDBCommand,

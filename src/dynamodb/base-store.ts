@@ -60,10 +60,12 @@ export class DynamoDBStoreBase extends EngineStore {
   constructor(options: DynamoDBBaseOptions, transport: (store: DynamoDBStoreBase) => DynamoDBTransport) {
     const props = resolveStoreProps(options)
     super(
-      (store) =>
-        new DynamoDBTable(props.tableName, (operation, input) =>
+      (store) => {
+        const table = new DynamoDBTable(props.tableName, (operation, input) =>
           (store as DynamoDBStoreBase).request(operation, input),
-        ),
+        )
+        return options.homeRegions ? options.homeRegions.wrap(table, props) : table
+      },
       {
         props,
         format: formatOf(options),

@@ -9,9 +9,10 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { checkOptions, type OptionRule, type OptionTable } from '../config.ts'
 import { SessionConfigError } from '../errors.ts'
-import type { DynamoDBStoreProps } from '../store/props.ts'
+import type { DynamoDBStoreProps, ResolvedStoreProps } from '../store/props.ts'
 import { PROPS_HINTS, PROPS_RULES } from '../store/props.ts'
 import { SETTINGS_RULES, type StoreSettings } from '../store/settings-rules.ts'
+import type { SessionTable } from '../store/table.ts'
 
 /**
  * Options of every DynamoDB store, whatever its transport: the table layout ({@link DynamoDBStoreProps}),
@@ -34,6 +35,28 @@ export interface DynamoDBBaseOptions extends DynamoDBStoreProps, StoreSettings {
    * aborted and fails with {@link SessionStoreError}, so no call hangs a request for ever. Default 5000.
    */
   timeoutMs?: number | undefined
+  /**
+   * Home Regions on a global table in multi-Region eventual consistency: `homeRegions({ region, peers })`.
+   * Default: none (every call to this store's Region).
+   */
+  homeRegions?: HomeRegionsPlugin | undefined
+}
+
+/**
+ * What a store needs of home Regions (`homeRegions()`): a table that writes each item in its home.
+ *
+ * @example
+ * ```ts
+ * const plugin: HomeRegionsPlugin = homeRegions({ region: 'eu-west-1', peers: {} })
+ * ```
+ */
+export interface HomeRegionsPlugin {
+  /**
+   * Wraps a store's table in this Region.
+   *
+   * @internal
+   */
+  wrap(local: SessionTable, props: ResolvedStoreProps): SessionTable
 }
 
 /**
@@ -63,6 +86,7 @@ export const BASE_RULES: Readonly<Record<keyof DynamoDBBaseOptions, OptionRule>>
   consistentRead: 'boolean',
   logger: 'logger',
   timeoutMs: positiveNumber,
+  homeRegions: 'object',
 }
 
 /** What each option of {@link DynamoDBSessionStoreOptions} accepts. */

@@ -25,7 +25,13 @@ export type { SessionCookieOptions } from '../cookie.ts'
 export type { JsonValue, SessionData } from '../data.ts'
 export { DYNAMODB_ITEM_LIMIT, DynamoDBStoreBase } from '../dynamodb/base-store.ts'
 export { type DeleteExpiredOptions, deleteExpiredSessions } from '../dynamodb/delete-expired.ts'
-export type { DynamoDBBaseOptions } from '../dynamodb/options.ts'
+export {
+  type HomeRegionsOptions,
+  homeRegions,
+  type RegionPeer,
+  type WhenHomeUnreachable,
+} from '../dynamodb/home-regions.ts'
+export type { DynamoDBBaseOptions, HomeRegionsPlugin } from '../dynamodb/options.ts'
 export type { DynamoDBOperation, DynamoDBReply, DynamoDBTransport } from '../dynamodb/transport.ts'
 export {
   ReauthenticationRequiredError,

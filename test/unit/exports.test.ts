@@ -71,6 +71,7 @@ describe('the root export list', () => {
         'deleteExpiredSessions',
         'dynamoSession',
         'gzipCodec',
+        'homeRegions',
         'jsonStringCodec',
         'nativeMapCodec',
         'sessionRoute',

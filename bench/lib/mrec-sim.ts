@@ -1,0 +1,142 @@
+/**
+ * Two Regions of a global table in multi-Region eventual consistency (MREC), simulated ({@link Replicator}),
+ * each with a Lambda serving the same routes through this library's middleware: `set/<key>/<value>` (reads
+ * the key, then sets it), `logout`, `get/<key>`. With `homes`, each Region's store writes every session in
+ * its home Region (`homeRegions()`), the other Region's store as its peer. For bench/mrec.ts and
+ * test/integration/mrec-replicator.test.ts.
+ */
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import middy from '@middy/core'
+import httpErrorHandler from '@middy/http-error-handler'
+import { DynamoDBSessionStore, dynamoSession, homeRegions } from '../../src/index.ts'
+import { type CookieJar, httpEvent } from '../../src/testing/index.ts'
+import { Replicator, simRegion } from './replicator.ts'
+
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' }
+
+/** One Region's Lambda: a request with a cookie jar's session, and its status. */
+export interface SimLambda {
+  readonly region: string
+  request(jar: CookieJar, path: string): Promise<number>
+  /** Calls this Region's store made to the other Region (writes of sessions homed there, reads of a home). */
+  readonly crossRegionCalls: () => number
+}
+
+/** The simulation: two Regions' Lambdas, the replicator between them. */
+export interface MrecSimulation {
+  readonly a: SimLambda
+  readonly b: SimLambda
+  readonly replicator: Replicator
+  /** A session's data as a reader of `region` finds it (`undefined`: no session there). */
+  read(region: 'a' | 'b', jar: CookieJar): Promise<Record<string, unknown> | undefined>
+  close(): Promise<void>
+}
+
+/** Creates the table of one Region (the library's key, no TTL) and returns its name. */
+async function createSessionsTable(client: DynamoDBClient, name: string): Promise<string> {
+  await client.send(
+    new CreateTableCommand({
+      TableName: name,
+      AttributeDefinitions: [{ AttributeName: 'session_id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'session_id', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  )
+  return name
+}
+
+/**
+ * Starts the simulation: Region `a` on `endpoints[0]`, `b` on `endpoints[1]` (the same endpoint twice: two
+ * tables of one DynamoDB Local), replicated after `lagMs`.
+ */
+export async function startMrec(options: {
+  endpoints: readonly [string, string]
+  lagMs: number
+  homes: boolean
+  /** A round trip added to each call a Region's store sends to the other Region. Default 0. */
+  crossRegionRttMs?: number
+}): Promise<MrecSimulation> {
+  const suffix = Math.random().toString(36).slice(2, 8)
+  const clients = options.endpoints.map(
+    (endpoint) => new DynamoDBClient({ endpoint, region: 'us-east-1', credentials, maxAttempts: 3 }),
+  ) as [DynamoDBClient, DynamoDBClient]
+  const names = ['a', 'b'] as const
+  const tables = await Promise.all(
+    names.map((name, i) => createSessionsTable(clients[i] as DynamoDBClient, `mrec-${suffix}-${name}`)),
+  )
+  const regions = await Promise.all(
+    names.map((name, i) =>
+      simRegion(name, clients[i] as DynamoDBClient, options.endpoints[i] as string, tables[i] as string),
+    ),
+  )
+  const replicator = new Replicator(regions, { lagMs: options.lagMs })
+  await replicator.start()
+  // Each Region's plain store, which the other Region's store writes through (its peer).
+  const plain = names.map((_, i) => new DynamoDBSessionStore({ client: clients[i], tableName: tables[i] }))
+  const crossCalls = [0, 0]
+  const peerOf = (i: number) => {
+    const peer = plain[1 - i] as DynamoDBSessionStore
+    // Counts the calls sent to the other Region.
+    return {
+      props: peer.props,
+      request: async (
+        operation: Parameters<DynamoDBSessionStore['request']>[0],
+        input: Record<string, unknown>,
+      ) => {
+        crossCalls[i] = (crossCalls[i] ?? 0) + 1
+        const rtt = options.crossRegionRttMs ?? 0
+        if (rtt > 0) await new Promise((resolve) => setTimeout(resolve, rtt))
+        return peer.request(operation, input)
+      },
+    }
+  }
+  const lambdas = names.map((name, i): SimLambda => {
+    const store = options.homes
+      ? new DynamoDBSessionStore({
+          client: clients[i],
+          tableName: tables[i],
+          homeRegions: homeRegions({ region: name, peers: { [names[1 - i] as string]: peerOf(i) } }),
+        })
+      : (plain[i] as DynamoDBSessionStore)
+    const handler = middy<{ rawPath: string }, { statusCode: number }>()
+      .use(dynamoSession({ store, touchAfter: 0 }))
+      .use(httpErrorHandler({ logger: false }))
+      .handler(async (event, context) => {
+        const [verb, key = '', value = ''] = event.rawPath.slice(1).split('/')
+        const { session } = context
+        if (verb === 'set') {
+          await session.get(key)
+          await session.set(key, value)
+        } else if (verb === 'logout') await session.destroy()
+        else await session.get(key)
+        return { statusCode: 200 }
+      })
+    return {
+      region: name,
+      async request(jar, path) {
+        const event = httpEvent('http-api-v2', { path, jar })
+        const result = (await handler(event as never, { awsRequestId: 'mrec' } as never)) as {
+          statusCode: number
+        }
+        jar.takeFrom(result as never, event)
+        return result.statusCode
+      },
+      crossRegionCalls: () => crossCalls[i] ?? 0,
+    }
+  })
+  return {
+    a: lambdas[0] as SimLambda,
+    b: lambdas[1] as SimLambda,
+    replicator,
+    async read(region, jar) {
+      const id = jar.value
+      if (!id) return undefined
+      const record = await (plain[region === 'a' ? 0 : 1] as DynamoDBSessionStore).load(id)
+      return record?.data
+    },
+    async close() {
+      await replicator.stop()
+      for (const client of clients) client.destroy()
+    },
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * The MREC simulation of bench/mrec.ts, checked against what AWS documents of multi-Region eventual
+ * consistency: a write reaches the other Region after the lag and not before, the whole item; two writes of
+ * one item in two Regions within the lag end as the later one in both (last writer wins per item); and so a
+ * delete in one Region followed, within the lag, by a write in the other is undone. Two tables of this
+ * run's DynamoDB Local are the two Regions.
+ */
+import { DeleteItemCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type MrecSimulation, startMrec } from '../../bench/lib/mrec-sim.ts'
+import { Replicator, simRegion } from '../../bench/lib/replicator.ts'
+import { CookieJar } from '../../src/testing/index.ts'
+import { createTable, dynamoEndpoint, localClient } from '../support/dynamo.ts'
+
+const client = localClient()
+let replicator: Replicator
+const tables: string[] = []
+const LAG_MS = 300
+
+beforeAll(async () => {
+  const regions = []
+  for (const name of ['a', 'b']) {
+    const tableName = await createTable(client, { ttl: false, userIndex: false })
+    tables.push(tableName)
+    regions.push(await simRegion(name, client, dynamoEndpoint(), tableName))
+  }
+  replicator = new Replicator(regions, { lagMs: LAG_MS })
+  await replicator.start()
+})
+afterAll(async () => {
+  await replicator.stop()
+  client.destroy()
+})
+
+const key = (id: string) => ({ session_id: { S: id } })
+const put = (region: number, id: string, value: string) =>
+  client.send(
+    new PutItemCommand({
+      TableName: tables[region],
+      Item: { ...key(id), v: { S: value }, [`by_${region}`]: { S: value } },
+    }),
+  )
+const read = async (region: number, id: string) =>
+  (await client.send(new GetItemCommand({ TableName: tables[region], Key: key(id), ConsistentRead: true })))
+    .Item
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+describe('the MREC simulation', () => {
+  it('copies a write to the other Region after the lag, not before, as the whole item', async () => {
+    await put(0, 'one', 'x')
+    await pause(LAG_MS / 3)
+    expect(await read(1, 'one')).toBeUndefined()
+    await replicator.settled()
+    expect(await read(1, 'one')).toEqual(await read(0, 'one'))
+  })
+
+  it('two writes of one item in two Regions within the lag: the later wins, whole, in both', async () => {
+    await put(0, 'two', 'first')
+    await pause(50)
+    await put(1, 'two', 'second')
+    await replicator.settled()
+    const [a, b] = [await read(0, 'two'), await read(1, 'two')]
+    expect(a).toEqual(b)
+    expect(a?.v).toEqual({ S: 'second' })
+    expect(a?.by_0).toBeUndefined() // the earlier item lost whole, not merged
+  })
+
+  it('a delete in one Region, then a write in the other within the lag: the item comes back in both', async () => {
+    await put(0, 'three', 'x')
+    await replicator.settled()
+    await client.send(new DeleteItemCommand({ TableName: tables[0], Key: key('three') }))
+    await pause(50)
+    await put(1, 'three', 'after')
+    await replicator.settled()
+    expect((await read(0, 'three'))?.v).toEqual({ S: 'after' })
+    expect((await read(1, 'three'))?.v).toEqual({ S: 'after' })
+  })
+
+  it('a write after the lag has passed wins as any later write does: a delete then stays', async () => {
+    await put(1, 'four', 'x')
+    await replicator.settled()
+    await client.send(new DeleteItemCommand({ TableName: tables[1], Key: key('four') }))
+    await replicator.settled()
+    expect(await read(0, 'four')).toBeUndefined()
+    expect(await read(1, 'four')).toBeUndefined()
+    expect(replicator.stats.applied).toBeGreaterThan(0)
+  })
+})
+
+describe('this library on the MREC simulation, without and with home Regions', () => {
+  /** A session created in Region a and replicated to b; the simulation and the session's jar. */
+  async function sessionIn(homes: boolean): Promise<{ sim: MrecSimulation; jar: CookieJar }> {
+    const sim = await startMrec({ endpoints: [dynamoEndpoint(), dynamoEndpoint()], lagMs: LAG_MS, homes })
+    simulations.push(sim)
+    const jar = new CookieJar()
+    expect(await sim.a.request(jar, '/set/k/start')).toBe(200)
+    await sim.replicator.settled()
+    expect(await sim.read('b', jar)).toEqual({ k: 'start' })
+    return { sim, jar }
+  }
+  const simulations: MrecSimulation[] = []
+  afterAll(async () => {
+    for (const sim of simulations) await sim.close()
+  })
+
+  it('without: a logout in one Region, then a write in the other within the lag, brings the session back in both', async () => {
+    const { sim, jar } = await sessionIn(false)
+    const stale = jar.value as string
+    expect(await sim.a.request(jar, '/logout')).toBe(200)
+    expect(await sim.b.request(jarWith(stale), '/set/k/after')).toBe(200)
+    await sim.replicator.settled()
+    expect(await sim.read('a', jarWith(stale))).toEqual({ k: 'after' })
+    expect(await sim.read('b', jarWith(stale))).toEqual({ k: 'after' })
+  })
+
+  it('with: the write goes to the home Region, where the session is gone: it stays ended in both', async () => {
+    const { sim, jar } = await sessionIn(true)
+    const stale = jar.value as string
+    expect(await sim.a.request(jar, '/logout')).toBe(200)
+    await sim.b.request(jarWith(stale), '/set/k/after')
+    await sim.replicator.settled()
+    expect(await sim.read('a', jarWith(stale))).toBeUndefined()
+    expect(await sim.read('b', jarWith(stale))).toBeUndefined()
+    expect(sim.b.crossRegionCalls()).toBeGreaterThan(0)
+  })
+
+  it('without: the same key changed at once in both Regions: both answered 200, one change lost', async () => {
+    const { sim, jar } = await sessionIn(false)
+    const id = jar.value as string
+    const statuses = await Promise.all([
+      sim.a.request(jarWith(id), '/set/k/from-a'),
+      sim.b.request(jarWith(id), '/set/k/from-b'),
+    ])
+    expect(statuses).toEqual([200, 200])
+    await sim.replicator.settled()
+    const [a, b] = [await sim.read('a', jarWith(id)), await sim.read('b', jarWith(id))]
+    expect(a).toEqual(b)
+    expect(['from-a', 'from-b']).toContain(a?.k)
+  })
+
+  it('with: the same key changed at once in both Regions: one 200, one 409, as within one Region', async () => {
+    const { sim, jar } = await sessionIn(true)
+    const id = jar.value as string
+    const statuses = await Promise.all([
+      sim.a.request(jarWith(id), '/set/k/from-a'),
+      sim.b.request(jarWith(id), '/set/k/from-b'),
+    ])
+    expect([...statuses].sort()).toEqual([200, 409])
+    await sim.replicator.settled()
+    const kept = statuses[0] === 200 ? 'from-a' : 'from-b'
+    expect(await sim.read('a', jarWith(id))).toEqual({ k: kept })
+    expect(await sim.read('b', jarWith(id))).toEqual({ k: kept })
+  })
+})
+
+/** A jar holding session `id`'s cookie. */
+function jarWith(id: string): CookieJar {
+  const jar = new CookieJar()
+  jar.store([`id=${id}; Path=/`])
+  return jar
+}
