@@ -13,7 +13,12 @@ import { normaliseStatements, sessionPolicyStatements } from '../support/iam.ts'
 import { SESSIONS_TABLE_PROPERTIES, USER_SESSIONS_INDEX } from '../support/table-schema.ts'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
-const templates = ['template.yaml', 'examples/example-table-cfn.yml', 'examples/mrsc/template.yaml']
+const templates = [
+  'template.yaml',
+  'examples/example-table-cfn.yml',
+  'examples/mrsc/template.yaml',
+  'examples/mrec/template.yaml',
+]
 
 interface Resource {
   Type: string
@@ -42,9 +47,10 @@ function python(args: string[]): Promise<{ code: number | null; stdout: string; 
 let lint: Awaited<ReturnType<typeof python>>
 let resources: Record<string, Resource>
 let mrsc: Record<string, Resource>
+let mrec: Record<string, Resource>
 
 beforeAll(async () => {
-  const [linted, translated, translatedMrsc] = await Promise.all([
+  const [linted, translated, translatedMrsc, translatedMrec] = await Promise.all([
     python([
       '-c',
       "import sys; from cfnlint.runner import main; sys.argv[0] = 'cfn-lint'; main()",
@@ -52,13 +58,15 @@ beforeAll(async () => {
     ]),
     python([join('scripts', 'sam-translate.py'), 'template.yaml']),
     python([join('scripts', 'sam-translate.py'), 'examples/mrsc/template.yaml']),
+    python([join('scripts', 'sam-translate.py'), 'examples/mrec/template.yaml']),
   ])
   lint = linted
-  for (const run of [translated, translatedMrsc]) {
+  for (const run of [translated, translatedMrsc, translatedMrec]) {
     if (run.code !== 0) throw new Error(`scripts/sam-translate.py failed:\n${run.stderr}`)
   }
   resources = (JSON.parse(translated.stdout) as { Resources: Record<string, Resource> }).Resources
   mrsc = (JSON.parse(translatedMrsc.stdout) as { Resources: Record<string, Resource> }).Resources
+  mrec = (JSON.parse(translatedMrec.stdout) as { Resources: Record<string, Resource> }).Resources
 }, 60_000)
 
 function only(type: string): [string, Resource] {
@@ -240,6 +248,45 @@ describe('examples/mrsc/template.yaml (an MRSC global table) through the SAM tra
         ScheduleExpression: 'rate(1 hour)',
         Target: expect.objectContaining({ Arn: { 'Fn::GetAtt': ['SweeperFunction', 'Arn'] } }),
       }),
+    ])
+  })
+})
+
+describe('examples/mrec/template.yaml (an MREC global table, home Regions) through the SAM translator', () => {
+  it('has a global table in eventual consistency: the store key, on demand, two replicas, its stream, TTL', () => {
+    expect(mrec.SessionsTable?.Type).toBe('AWS::DynamoDB::GlobalTable')
+    expect(mrec.SessionsTable?.Properties).toEqual({
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'session_id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'session_id', KeyType: 'HASH' }],
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      TimeToLiveSpecification: { AttributeName: 'expire_at', Enabled: true },
+      Replicas: [{ Region: { Ref: 'AWS::Region' } }, { Region: { Ref: 'PeerRegion' } }],
+    })
+  })
+
+  it('gives the function the four item actions on the table here and on its replica in the peer Region, and nothing else', () => {
+    expect(mrec.SessionFunction?.Properties).toMatchObject({
+      Handler: 'handler.handler',
+      Environment: {
+        Variables: { TABLE_NAME: { Ref: 'SessionsTable' }, PEER_REGION: { Ref: 'PeerRegion' } },
+      },
+    })
+    const policies = (mrec.SessionFunctionRole?.Properties.Policies ?? []) as {
+      PolicyDocument: { Statement: unknown[] }
+    }[]
+    expect(policies.flatMap((policy) => policy.PolicyDocument.Statement)).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        Resource: [
+          { 'Fn::GetAtt': ['SessionsTable', 'Arn'] },
+          {
+            'Fn::Sub':
+              'arn:${AWS::Partition}:dynamodb:${PeerRegion}:${AWS::AccountId}:table/${SessionsTable}',
+          },
+        ],
+      },
     ])
   })
 })
