@@ -453,6 +453,8 @@ export class SessionEngine {
     if (users && !(await users.addBefore(step, deadline, attempt))) return { busy: true }
     const written = await this.#table.write(write)
     if (!written.made && !this.#layout.hasToken(written.current, token)) {
+      // Not bound: the entry added for it goes (a re-based attempt adds it again).
+      await users?.dropAdded(step)
       return { failed: written.current ?? null }
     }
     await users?.dropAfter(step)

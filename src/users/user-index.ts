@@ -1,8 +1,28 @@
+/**
+ * A user's sessions, on DynamoDB. Two structures, each for what it does best:
+ *
+ * - **A per-user item** (`USER#<user id>` under the store's key prefix) maps each bound session's handle to
+ *   its id. Every bind, rebind and regenerate of a bound session updates it with the session: in the same
+ *   transaction, or without transactions (MRSC) in an order that never lets a bound session be live
+ *   before the item names it (./binding-writes.ts). So a strongly consistent read of it knows every session
+ *   bound so far: "sign out everywhere" takes its list from there, under a short lease that makes a
+ *   concurrent bind wait, and is complete.
+ * - **A sparse global secondary index** on the sessions' `bound_user` attribute lists a user's live
+ *   sessions in one query, paged, with their expiry and last use as the sessions themselves hold them. It
+ *   is eventually consistent: a session bound a moment ago may be missing from a list for a moment, never
+ *   from a revocation ("sign out everywhere" also ends whatever the index still shows, as a second net).
+ *
+ * Anonymous sessions carry none of the attributes; bound sessions carry a few bytes more, and an ordinary
+ * request of a bound session makes no extra call. The argument for completeness is in SECURITY.md.
+ *
+ * @module
+ */
 import type { SessionData } from '../data.ts'
 import { SessionConfigError } from '../errors.ts'
 import {
   type BindingRefusal,
   type BindingStep,
+  bindingPlan,
   readBinding,
   type StoreUsers,
   USER_ATTRIBUTES,
@@ -158,6 +178,14 @@ export class DynamoDBUserIndex implements StoreUsers {
     if (written.made) return true
     await this.prepare(before.userId, this.refusal(written.current, nowMs), deadline, attempt)
     return false
+  }
+  async dropAdded(step: BindingStep): Promise<void> {
+    const { add } = bindingPlan(step)
+    if (!add) return
+    const path: Path = [USER_ATTRIBUTES.sessions, add.binding.handle]
+    await this.#items
+      .update(add.binding.userId, { remove: [path] }, when.eq(path, { S: add.toId }))
+      .catch(() => undefined)
   }
   async dropAfter(step: BindingStep): Promise<void> {
     const { host, table } = this.#items

@@ -730,6 +730,15 @@ export const mutations: readonly Mutation[] = [
     caughtBy: [{ file: MRSC_USERS, test: 'the Lambda killed right after write 1' }],
   },
   {
+    id: 'steps-refused-bind-keeps-entry',
+    breaks:
+      "without transactions, a bind refused by a conflict takes back the entry it added: the user's item names no session that is not bound to the user",
+    file: ENGINE,
+    find: '      await users?.dropAdded(step)\n',
+    replace: '',
+    caughtBy: [usersOnDynamoDB("a bind refused by a conflict leaves its user's item as it was")],
+  },
+  {
     id: 'lite-attempts-not-reported',
     breaks: "the lite transport reports how many times it sent a request (the store's call reports)",
     file: LITE_TRANSPORT,

@@ -275,6 +275,18 @@ export function userContract(name: string, makeStore: UserStoreFactory): void {
       expect((await impatient.load(third.id))?.user).toBeUndefined()
     })
 
+    it("a bind refused by a conflict leaves its user's item as it was: a sign-out of that user ends nothing", async () => {
+      const store = await fresh({ maxConflictRetries: 0 })
+      const ada = user()
+      await bound(store, ada) // ada's item exists, with one session
+      const session = await store.create({ data: { n: 1 }, expiresAt: seconds() + 600 })
+      saved(await store.save(change(session, { n: 2 }))) // changed after the bind below read it
+      const refused = change(session, { n: 3 }, { user: { binding: bindingOf(ada) } })
+      expect(await store.save(refused)).toMatchObject({ status: 'conflict' })
+      expect(await store.users.endAll(ada)).toBe(1) // the session bound before, not this one
+      expect((await store.load(session.id))?.data).toEqual({ n: 2 })
+    })
+
     it('unbinding keeps the session, off its user', async () => {
       const store = await fresh()
       const ada = user()
