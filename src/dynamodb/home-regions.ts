@@ -203,8 +203,16 @@ export class HomeRegionTable implements SessionTable {
     }
   }
 
+  /**
+   * The item here; when there is none, the item in the other Regions (the first that has it): a session
+   * created a moment ago in another Region (a login there, a first visit) is found before it is replicated.
+   */
   async get(key: Item, options?: { consistent?: boolean | undefined }): Promise<Item | undefined> {
-    const item = await this.#local.get(key, options)
+    let item = await this.#local.get(key, options)
+    for (const table of this.#tables.values()) {
+      if (item || table === this.#local) continue
+      item = await table.get(key, options).catch(() => undefined)
+    }
     this.#remember(item)
     return item
   }

@@ -124,6 +124,36 @@ describe('this library on the MREC simulation, without and with home Regions', (
     expect(sim.b.crossRegionCalls()).toBeGreaterThan(0)
   })
 
+  it('without: a session created in one Region is not in the other yet: a request there starts a new one', async () => {
+    const sim = await startMrec({
+      endpoints: [dynamoEndpoint(), dynamoEndpoint()],
+      lagMs: LAG_MS,
+      homes: false,
+    })
+    simulations.push(sim)
+    const jar = new CookieJar()
+    expect(await sim.a.request(jar, '/set/k/a')).toBe(200)
+    const created = jar.value
+    expect(await sim.b.request(jar, '/set/k2/b')).toBe(200)
+    expect(jar.value).not.toBe(created)
+  })
+
+  it('with: a session created in one Region is read there by a request in the other, and written in its home', async () => {
+    const sim = await startMrec({
+      endpoints: [dynamoEndpoint(), dynamoEndpoint()],
+      lagMs: LAG_MS,
+      homes: true,
+    })
+    simulations.push(sim)
+    const jar = new CookieJar()
+    expect(await sim.a.request(jar, '/set/k/a')).toBe(200)
+    const created = jar.value
+    expect(await sim.b.request(jar, '/set/k2/b')).toBe(200)
+    expect(jar.value).toBe(created)
+    await sim.replicator.settled()
+    expect(await sim.read('b', jar)).toEqual({ k: 'a', k2: 'b' })
+  })
+
   it('without: the same key changed at once in both Regions: both answered 200, one change lost', async () => {
     const { sim, jar } = await sessionIn(false)
     const id = jar.value as string

@@ -739,6 +739,21 @@ export const mutations: readonly Mutation[] = [
     caughtBy: [usersOnDynamoDB("a bind refused by a conflict leaves its user's item as it was")],
   },
   {
+    id: 'home-regions-write-here',
+    breaks:
+      'with home Regions, a session is written in its home, where its condition sees every earlier write',
+    file: 'src/dynamodb/home-regions.ts',
+    find: 'const home = found ?? this.#region',
+    replace: 'const home = this.#region',
+    caughtBy: [
+      {
+        file: 'test/unit/home-regions.test.ts',
+        test: 'reads here, and writes a session homed elsewhere in its home',
+      },
+      { file: 'test/integration/mrec-replicator.test.ts', test: 'with: the write goes to the home Region' },
+    ],
+  },
+  {
     id: 'lite-attempts-not-reported',
     breaks: "the lite transport reports how many times it sent a request (the store's call reports)",
     file: LITE_TRANSPORT,

@@ -82,6 +82,17 @@ describe('home Regions, a table that writes each item in its home', () => {
     expect(await a.get(key('s'))).toBeUndefined()
   })
 
+  it('a session not here yet (created a moment ago in another Region) is read there, and written there', async () => {
+    const { a, b, table } = regions()
+    await a.write({ put: homedIn('s', 'a') })
+    expect(await table.get(key('s'))).toEqual(homedIn('s', 'a'))
+    expect((await table.write(bump)).made).toBe(true)
+    expect((await a.get(key('s')))?.n).toEqual({ N: '2' })
+    expect(await b.get(key('s'))).toBeUndefined() // until replication
+    // No item anywhere: none, after asking each Region once.
+    expect(await table.get(key('nowhere'))).toBeUndefined()
+  })
+
   it('a write of a session this store never read reads its home first', async () => {
     const { a, b, table } = regions()
     await replicated(a, b, homedIn('s', 'a'))
