@@ -71,7 +71,6 @@ function run(tests: readonly NamedTest[], endpoint: string, mutation?: Mutation)
     'run',
     '--config',
     'test/mutations/vitest.config.ts',
-    ...(mutation ? ['--bail=1'] : []),
     '-t',
     pattern,
     ...files,

@@ -282,8 +282,7 @@ describe('examples/mrec/template.yaml (an MREC global table, home Regions) throu
         Resource: [
           { 'Fn::GetAtt': ['SessionsTable', 'Arn'] },
           {
-            'Fn::Sub':
-              'arn:${AWS::Partition}:dynamodb:${PeerRegion}:${AWS::AccountId}:table/${SessionsTable}',
+            'Fn::Sub': `arn:\${AWS::Partition}:dynamodb:\${PeerRegion}:\${AWS::AccountId}:table/\${SessionsTable}`,
           },
         ],
       },
