@@ -6,8 +6,10 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb'
 import { SessionStoreError } from '../errors.ts'
+import { USER_ATTRIBUTES } from '../store/binding.ts'
 import { sessionIdFromKey, sessionKey } from '../store/props.ts'
 import type { DynamoDBStoreBase } from './base-store.ts'
+import { errorName } from './failure.ts'
 
 /**
  * Options of {@link deleteExpiredSessions}.
@@ -31,9 +33,10 @@ type Key = Record<string, AttributeValue>
 /**
  * Deletes every expired session of `store` (what TTL does, for tables without it and for local
  * development), as the Rust crate's `delete_expired`: a Scan for expired items of the store's key shape,
- * then BatchWriteItem in chunks of 25, retrying unprocessed items with exponential backoff. Items of other
- * entities sharing the table (keys without the store's prefix and suffix) are left alone. Needs
- * `dynamodb:Scan` and `dynamodb:BatchWriteItem`. Resolves the number of items deleted; DynamoDB failures
+ * then BatchWriteItem in chunks of 25, retrying unprocessed items with exponential backoff; a user's item
+ * (the users' feature) is deleted on its own, only if still expired then. Items of other entities sharing
+ * the table (keys without the store's prefix and suffix) are left alone. Needs `dynamodb:Scan` and
+ * `dynamodb:BatchWriteItem`, and `dynamodb:DeleteItem` when users are bound. Resolves the number of items deleted; DynamoDB failures
  * reject with {@link SessionStoreError}.
  *
  * @example
@@ -56,8 +59,10 @@ export async function deleteExpiredSessions(
     filter += ' AND begins_with(#pk, :prefix)'
     values[':prefix'] = { S: partitionKey.prefix }
   }
-  // Only the keys come back: a Scan costs the same read units with or without a projection, but moves less.
-  const projection = sortKey ? '#pk, #sk' : '#pk'
+  // Only the keys come back (and whether an item is a user's): a Scan costs the same read units with or
+  // without a projection, but moves less.
+  names['#us'] = USER_ATTRIBUTES.sessions
+  const projection = sortKey ? '#pk, #sk, #us' : '#pk, #us'
   if (sortKey) names['#sk'] = sortKey.name
   let deleted = 0
   let startKey: Key | undefined
@@ -77,7 +82,11 @@ export async function deleteExpiredSessions(
       if (id === undefined) continue
       const key = sessionKey(store.props, id)
       if (sortKey && item[sortKey.name]?.S !== key[sortKey.name]?.S) continue
-      keys.push(key)
+      // A user's item: deleted only if still expired, since a bind may have renewed it since the Scan
+      // (one that lost its fresh entry would let that session escape "sign out everywhere").
+      if (item[USER_ATTRIBUTES.sessions]) {
+        if (await deleteIfExpired(store, key, expiryName, now)) deleted++
+      } else keys.push(key)
     }
     for (let i = 0; i < keys.length; i += 25) {
       await batchDelete(store, keys.slice(i, i + 25), options.maxRetries ?? 8, options.baseDelayMs ?? 50)
@@ -86,6 +95,23 @@ export async function deleteExpiredSessions(
     startKey = page.LastEvaluatedKey
   } while (startKey)
   return deleted
+}
+
+/** Deletes the item at `key` if it is still expired at `now` (epoch seconds); resolves whether it did. */
+async function deleteIfExpired(store: DynamoDBStoreBase, key: Key, expiryName: string, now: number) {
+  try {
+    await store.request('DeleteItem', {
+      TableName: store.props.tableName,
+      Key: key,
+      ConditionExpression: '#exp <= :now',
+      ExpressionAttributeNames: { '#exp': expiryName },
+      ExpressionAttributeValues: { ':now': { N: String(now) } },
+    })
+    return true
+  } catch (error) {
+    if (errorName(error) === 'ConditionalCheckFailedException') return false
+    throw error
+  }
 }
 
 /** One BatchWriteItem of up to 25 deletes, retrying what DynamoDB left unprocessed. */

@@ -1,4 +1,4 @@
-import { GetItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb'
+import { GetItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Expiry } from '../../src/expiry.ts'
 import { generateSessionId } from '../../src/id.ts'
@@ -358,6 +358,34 @@ describe('deleteExpiredSessions', () => {
 })
 
 describe('deleteExpiredSessions and users', () => {
+  it("keeps a user's item that a bind renewed between the sweep's Scan and its delete", async () => {
+    const name = await createTable(client, { ttl: false })
+    const sweeper = new DynamoDBSessionStore({ client, tableName: name, users: userSessions() })
+    const nowMs = nowSeconds() * 1000
+    const binding = await sweeper.users?.bindingFor(undefined, 'u-2', undefined, { now: nowMs })
+    if (!binding) throw new Error('unreachable')
+    await sweeper.create({ data: { a: 1 }, expiresAt: nowSeconds() + 60, user: binding })
+    const later = nowMs + 401 * 86_400_000
+    const userKey = { session_id: { S: 'SESSIONS::TOWER::USER#u-2' } }
+    // The sweep reads the user's item as expired; a bind renews it before the delete is sent.
+    const send = sweeper.request.bind(sweeper)
+    sweeper.request = async (operation, input) => {
+      if (operation === 'DeleteItem' || operation === 'BatchWriteItem') {
+        await client.send(
+          new UpdateItemCommand({
+            TableName: name,
+            Key: userKey,
+            UpdateExpression: 'SET expire_at = :later',
+            ExpressionAttributeValues: { ':later': { N: String(Math.floor(later / 1000) + 86_400) } },
+          }),
+        )
+      }
+      return send(operation, input)
+    }
+    expect(await deleteExpiredSessions(sweeper, { now: () => later })).toBe(1) // the session, not the user's item
+    expect((await client.send(new GetItemCommand({ TableName: name, Key: userKey }))).Item).toBeDefined()
+  })
+
   it("removes a user's item once it is past its expiry (400 days after the last bind), not before", async () => {
     // What a table without TTL (an MRSC global table) needs: a user's item expires like a session does.
     const name = await createTable(client, { ttl: false })

@@ -754,6 +754,15 @@ export const mutations: readonly Mutation[] = [
     ],
   },
   {
+    id: 'sweep-deletes-renewed-user-item',
+    breaks:
+      "deleteExpiredSessions deletes a user's item only if it is still expired: a bind that renewed it keeps its entry",
+    file: 'src/dynamodb/delete-expired.ts',
+    find: "ConditionExpression: '#exp <= :now',",
+    replace: "ConditionExpression: '#exp <= :now OR #exp > :now',",
+    caughtBy: [{ file: 'test/integration/store.test.ts', test: "keeps a user's item that a bind renewed" }],
+  },
+  {
     id: 'lite-attempts-not-reported',
     breaks: "the lite transport reports how many times it sent a request (the store's call reports)",
     file: LITE_TRANSPORT,
