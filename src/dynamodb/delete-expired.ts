@@ -8,8 +8,9 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb'
 import { SessionStoreError } from '../errors.ts'
 import { USER_ATTRIBUTES } from '../store/binding.ts'
 import { sessionIdFromKey, sessionKey } from '../store/props.ts'
+import { when } from '../store/table.ts'
 import type { DynamoDBStoreBase } from './base-store.ts'
-import { errorName } from './failure.ts'
+import { tableOf } from './table.ts'
 
 /**
  * Options of {@link deleteExpiredSessions}.
@@ -64,6 +65,9 @@ export async function deleteExpiredSessions(
   names['#us'] = USER_ATTRIBUTES.sessions
   const projection = sortKey ? '#pk, #sk, #us' : '#pk, #us'
   if (sortKey) names['#sk'] = sortKey.name
+  // A user's item is deleted on its own, only if it is still expired (see below).
+  const table = tableOf(store)
+  const stillExpired = when.lt([expiryName], { N: String(now + 1) })
   let deleted = 0
   let startKey: Key | undefined
   do {
@@ -85,7 +89,7 @@ export async function deleteExpiredSessions(
       // A user's item: deleted only if still expired, since a bind may have renewed it since the Scan
       // (one that lost its fresh entry would let that session escape "sign out everywhere").
       if (item[USER_ATTRIBUTES.sessions]) {
-        if (await deleteIfExpired(store, key, expiryName, now)) deleted++
+        if ((await table.write({ delete: key, if: stillExpired })).made) deleted++
       } else keys.push(key)
     }
     for (let i = 0; i < keys.length; i += 25) {
@@ -95,23 +99,6 @@ export async function deleteExpiredSessions(
     startKey = page.LastEvaluatedKey
   } while (startKey)
   return deleted
-}
-
-/** Deletes the item at `key` if it is still expired at `now` (epoch seconds); resolves whether it did. */
-async function deleteIfExpired(store: DynamoDBStoreBase, key: Key, expiryName: string, now: number) {
-  try {
-    await store.request('DeleteItem', {
-      TableName: store.props.tableName,
-      Key: key,
-      ConditionExpression: '#exp <= :now',
-      ExpressionAttributeNames: { '#exp': expiryName },
-      ExpressionAttributeValues: { ':now': { N: String(now) } },
-    })
-    return true
-  } catch (error) {
-    if (errorName(error) === 'ConditionalCheckFailedException') return false
-    throw error
-  }
 }
 
 /** One BatchWriteItem of up to 25 deletes, retrying what DynamoDB left unprocessed. */

@@ -20,7 +20,7 @@ import type {
   Written,
 } from '../store/table.ts'
 import type { HomeRegionsPlugin } from './options.ts'
-import { DynamoDBTable } from './table.ts'
+import { tableOf } from './table.ts'
 import type { DynamoDBOperation } from './transport.ts'
 
 /**
@@ -108,12 +108,7 @@ export function homeRegions(options: HomeRegionsOptions): HomeRegionsPlugin {
   return {
     wrap(local, props) {
       const tables = new Map<string, SessionTable>([[region, local]])
-      for (const [name, peer] of Object.entries(peers)) {
-        tables.set(
-          name,
-          new DynamoDBTable(peer.props.tableName, (operation, input) => peer.request(operation, input)),
-        )
-      }
+      for (const [name, peer] of Object.entries(peers)) tables.set(name, tableOf(peer))
       return new HomeRegionTable(local, props, { region, tables, whenUnreachable, attribute })
     },
   }
@@ -191,14 +186,19 @@ export class HomeRegionTable implements SessionTable {
       : write
   }
 
+  /** Whether `error`, from another Region, may be passed over: it did not answer, and writes fall back here. */
+  #passesOver(error: unknown): boolean {
+    return this.#whenUnreachable === 'write-locally' && error instanceof SessionStoreError
+  }
+
   /** Runs `send` on `home`'s table; when it does not answer, here instead, if so configured. */
   async #at<T>(home: string, send: (table: SessionTable) => Promise<T>): Promise<T> {
     const table = this.#tables.get(home) ?? this.#local
-    if (table === this.#local || this.#whenUnreachable === 'fail') return send(table)
+    if (table === this.#local) return send(table)
     try {
       return await send(table)
     } catch (error) {
-      if (!(error instanceof SessionStoreError)) throw error
+      if (!this.#passesOver(error)) throw error
       return send(this.#local)
     }
   }
@@ -253,10 +253,7 @@ export class HomeRegionTable implements SessionTable {
    * it, unless writes may fall back here (`'write-locally'`).
    */
   async #everywhere<T>(send: (table: SessionTable) => Promise<T>): Promise<T> {
-    const tolerate = (error: unknown) =>
-      this.#whenUnreachable === 'write-locally' && error instanceof SessionStoreError
-        ? undefined
-        : Promise.reject(error)
+    const tolerate = (error: unknown) => (this.#passesOver(error) ? undefined : Promise.reject(error))
     const others = [...this.#tables.values()].filter((table) => table !== this.#local)
     const [here] = await Promise.all([
       send(this.#local),

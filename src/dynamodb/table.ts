@@ -28,6 +28,23 @@ import type { DynamoDBOperation } from './transport.ts'
 /** Sends one request (with the store's time limit and error mapping); see `DynamoDBStoreBase.request`. */
 export type Send = (operation: DynamoDBOperation, input: Record<string, unknown>) => Promise<unknown>
 
+/**
+ * The table of a store that sends through its own `request` (a DynamoDB store, or a peer in another
+ * Region), under the store's table name.
+ *
+ * @example
+ * ```ts
+ * const table = tableOf(store)
+ * await table.write({ delete: key, if: when.lt(['expire_at'], { N: String(now + 1) }) })
+ * ```
+ */
+export function tableOf(store: {
+  readonly props: { readonly tableName: string }
+  request(operation: DynamoDBOperation, input: Record<string, unknown>): Promise<unknown>
+}): DynamoDBTable {
+  return new DynamoDBTable(store.props.tableName, (operation, input) => store.request(operation, input))
+}
+
 /** The expression of `condition`, with its names and values added to `x`. */
 export function conditionExpression(x: ExpressionBuilder, condition: Condition): string {
   const path = (p: Path) => x.path(...p)

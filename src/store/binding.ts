@@ -159,11 +159,6 @@ export interface StoreUsers extends UserSessionIndex {
    */
   addBefore(step: BindingStep, deadline: number | undefined, attempt: number): Promise<boolean>
   /**
-   * Without a transaction: takes back the entry {@link StoreUsers.addBefore} added, while it names the
-   * session, once the session write of `step` was refused (the session is not bound under it).
-   */
-  dropAdded(step: BindingStep): Promise<void>
-  /**
    * Without a transaction: drops, after the session write of `step`, the entries it left (each only while
    * it still names the old id). One that fails stays stale: it can end nothing but that session.
    */

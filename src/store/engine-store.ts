@@ -36,7 +36,7 @@ export interface StoreSettings {
   readonly consistentRead?: boolean | undefined
   /** The users' feature (`userSessions()`), if the store binds sessions to users. */
   readonly users?: UsersPlugin | undefined
-  /** Whether `regenerate()` writes in one transaction (default) or in three steps. */
+  /** Whether `regenerate()` and a bind write in one transaction (default) or in steps. */
   readonly transactions?: boolean | undefined
 }
 

@@ -156,7 +156,10 @@ export interface EngineOptions {
   readonly createAttempts: number
   readonly maxConflictRetries: number
   readonly consistentRead: boolean
-  /** Whether `regenerate()` writes in one transaction, or in three steps (MRSC global tables). */
+  /**
+   * Whether `regenerate()` and a bind write in one transaction, or in steps (MRSC global tables, which
+   * have no transactions).
+   */
   readonly transactions: boolean
 }
 
@@ -267,16 +270,11 @@ export class SessionEngine {
     deadline: number | undefined,
     attempt: number,
   ): Promise<{ ok: true } | { failed: Item | null } | { busy: true }> {
-    const layout = this.#layout
-    const id = step.toId
-    const put = await this.#table.write({
-      put: layout.pending(item, id, this.#nowSeconds()),
-      if: this.#mustBeNew(),
-    })
-    if (!put.made && !layout.hasToken(put.current, token)) return { failed: put.current ?? null }
-    if (!(await this.#namedOrDropped(step, deadline, attempt))) return { busy: true }
-    const pending = { from: id, expiresAt: item[layout.props.expiryName] as Item[string] }
-    return (await this.#confirm(id, pending, step.to, deadline)) ? { ok: true } : { busy: true }
+    const put = await this.#putPending(item, step.toId, token)
+    if ('failed' in put) return put
+    if (!(await this.#namedOrDropped(this.#usersFor(step), step, deadline, attempt))) return { busy: true }
+    // Its entry was added just now: a sign-out that removed it deleted the item too, and it is not confirmed.
+    return (await this.#confirm(step.toId, put.pending)) ? { ok: true } : { busy: true }
   }
 
   /**
@@ -454,7 +452,8 @@ export class SessionEngine {
     const written = await this.#table.write(write)
     if (!written.made && !this.#layout.hasToken(written.current, token)) {
       // Not bound: the entry added for it goes (a re-based attempt adds it again).
-      await users?.dropAdded(step)
+      const { add } = bindingPlan(step)
+      if (add) await users?.unlist(add.binding, add.toId).catch(() => undefined)
       return { failed: written.current ?? null }
     }
     await users?.dropAfter(step)
@@ -612,32 +611,29 @@ export class SessionEngine {
     const { now } = change
     const revision = revisionOf(base)
     const layout = this.#layout
-    const { expiryName } = layout.props
     for (let attempt = 1; ; attempt++) {
       const { id, token, created, tombstone } = this.#moved(change, base, after, graceUntil)
       const step = { from: base.user, to: after.user, fromId: base.id, toId: id }
       const users = this.#usersFor(step)
-      const put = await this.#table.write({
-        put: layout.pending(created, base.id, now),
-        if: this.#mustBeNew(),
-      })
-      // Taken by another session (a collision), unless it is this very write, its reply lost.
-      if (!put.made && !layout.hasToken(put.current, token)) {
+      const put = await this.#putPending(created, base.id, token)
+      // Taken by another session: a collision.
+      if ('failed' in put) {
         this.#collided(attempt, 'PutItem')
         continue
       }
       // The pending item first, so that its entry never names an id without an item (that the clean-up
       // at the cap would take for a session gone).
-      if (!(await this.#namedOrDropped(step, change.deadline, busy))) return { busy: true }
+      if (!(await this.#namedOrDropped(users, step, change.deadline, busy))) return { busy: true }
       const replaced = await this.#table.write({ put: tombstone, if: layout.unchangedIf(revision, now) })
       // Refused, unless by this very write (its reply lost): not committed, the pending item goes.
       if (!replaced.made && layout.successorOf(replaced.current) !== id) {
         await this.#dropPending(id, base.id)
         return { failed: replaced.current ?? null }
       }
-      const pending = { from: base.id, expiresAt: created[expiryName] as Item[string] }
+      // A bound session's entry moves to the new id first (a new binding's was added before the commit).
       // Unanswered, it is left to the first reader (null); gone, the session was ended meanwhile.
-      const confirmed = await this.#confirm(id, pending, after.user, change.deadline).catch(() => null)
+      const moving = this.#confirm(id, put.pending, bindingPlan(step).follow?.binding, change.deadline)
+      const confirmed = await moving.catch(() => null)
       if (confirmed === undefined) return { failed: null }
       await users?.dropAfter(step)
       return this.#regenerated(id, after, created, graceUntil !== undefined)
@@ -678,19 +674,39 @@ export class SessionEngine {
   }
 
   /**
-   * Adds the entry of a new binding (`step`, whose new item is pending) to its user's item; resolves
+   * Adds the entry of a new binding (`step`, whose new item is pending) to its user's item (`users`, the
+   * store's users' feature when `step` needs it); resolves
    * `false` when the write must be tried again (see `StoreUsers.addBefore`). Refused, or failed, the
    * pending item goes.
    */
-  async #namedOrDropped(step: BindingStep, deadline: number | undefined, attempt: number): Promise<boolean> {
-    const added = await this.#usersFor(step)
-      ?.addBefore(step, deadline, attempt)
-      .catch(async (error: unknown) => {
-        await this.#dropPending(step.toId, step.fromId)
-        throw error
-      })
+  async #namedOrDropped(
+    users: StoreUsers | undefined,
+    step: BindingStep,
+    deadline: number | undefined,
+    attempt: number,
+  ): Promise<boolean> {
+    const added = await users?.addBefore(step, deadline, attempt).catch(async (error: unknown) => {
+      await this.#dropPending(step.toId, step.fromId)
+      throw error
+    })
     if (added === false) await this.#dropPending(step.toId, step.fromId)
     return added !== false
+  }
+
+  /**
+   * Writes `created` pending under its id (new), as the regenerate of `from`: its pending marker, or the
+   * item found there instead when the id was taken (a collision; its own write, reply lost, counts as made).
+   */
+  async #putPending(
+    created: Item,
+    from: string,
+    token: string,
+  ): Promise<{ pending: { from: string; expiresAt: Item[string] } } | { failed: Item | null }> {
+    const layout = this.#layout
+    const item = layout.pending(created, from, this.#nowSeconds())
+    const put = await this.#table.write({ put: item, if: this.#mustBeNew() })
+    if (!put.made && !layout.hasToken(put.current, token)) return { failed: put.current ?? null }
+    return { pending: layout.pendingOf(item) as { from: string; expiresAt: Item[string] } }
   }
 
   /** Deletes the pending item of `id`, while it is still the one a regenerate of `from` wrote. */
@@ -702,14 +718,15 @@ export class SessionEngine {
   /**
    * Step 3 of {@link SessionEngine.regenerate} without transactions: the pending item of `id` takes its
    * expiry and stops being pending, while it has not expired. The item after it (or as another request
-   * confirmed it); `undefined` when it is gone. Bound (`binding`), only once its user's item names it:
-   * an entry that names neither id means the session was ended, and the pending item goes; without the
-   * users' feature it stays pending, for a function that has it.
+   * confirmed it); `undefined` when it is gone. With `binding` (a bound session's new id, or an item a
+   * reader found), only once its user's entry is moved to name it: an entry that names neither id means
+   * the session was ended, and the pending item goes; without the users' feature it stays pending, for a
+   * function that has it.
    */
   async #confirm(
     id: string,
     pending: { from: string; expiresAt: Item[string] },
-    binding: UserBinding | undefined,
+    binding?: UserBinding,
     deadline?: number,
   ): Promise<Item | undefined> {
     if (binding) {

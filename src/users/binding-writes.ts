@@ -135,14 +135,11 @@ export function steppedBindingWrites(
   maxSessions: number,
 ): SteppedBindingWrites {
   const { add, drop } = bindingPlan(step)
-  const sameId = step.fromId === step.toId
   const after: UserWrite[] = []
   if (drop) after.push(dropWrite(props, drop, step.fromId))
-  // Under a new id, the old handle's entry names the old id until the session has moved.
-  if (add?.replacing && !sameId) {
-    after.push(dropWrite(props, { ...add.binding, handle: add.replacing }, step.fromId))
-  }
-  const before = add && addWrite(props, sameId ? add : { ...add, replacing: undefined }, nowMs, maxSessions)
+  // The old handle's entry names the session until its write is made (and stays if it is refused).
+  if (add?.replacing) after.push(dropWrite(props, { ...add.binding, handle: add.replacing }, step.fromId))
+  const before = add && addWrite(props, { ...add, replacing: undefined }, nowMs, maxSessions)
   return { before, after }
 }
 

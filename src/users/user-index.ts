@@ -22,7 +22,6 @@ import { SessionConfigError } from '../errors.ts'
 import {
   type BindingRefusal,
   type BindingStep,
-  bindingPlan,
   readBinding,
   type StoreUsers,
   USER_ATTRIBUTES,
@@ -178,14 +177,6 @@ export class DynamoDBUserIndex implements StoreUsers {
     if (written.made) return true
     await this.prepare(before.userId, this.refusal(written.current, nowMs), deadline, attempt)
     return false
-  }
-  async dropAdded(step: BindingStep): Promise<void> {
-    const { add } = bindingPlan(step)
-    if (!add) return
-    const path: Path = [USER_ATTRIBUTES.sessions, add.binding.handle]
-    await this.#items
-      .update(add.binding.userId, { remove: [path] }, when.eq(path, { S: add.toId }))
-      .catch(() => undefined)
   }
   async dropAfter(step: BindingStep): Promise<void> {
     const { host, table } = this.#items

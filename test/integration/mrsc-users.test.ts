@@ -111,7 +111,6 @@ const PLANS: readonly Plan[] = [
       'the new item, pending',
       "the entry added to ada's item",
       'the old item replaced (the commit point)',
-      'the entry confirmed to name the new id',
       'the new item confirmed',
     ],
     regenerates: true,

@@ -734,7 +734,7 @@ export const mutations: readonly Mutation[] = [
     breaks:
       "without transactions, a bind refused by a conflict takes back the entry it added: the user's item names no session that is not bound to the user",
     file: ENGINE,
-    find: '      await users?.dropAdded(step)\n',
+    find: '      if (add) await users?.unlist(add.binding, add.toId).catch(() => undefined)\n',
     replace: '',
     caughtBy: [usersOnDynamoDB("a bind refused by a conflict leaves its user's item as it was")],
   },
@@ -758,8 +758,8 @@ export const mutations: readonly Mutation[] = [
     breaks:
       "deleteExpiredSessions deletes a user's item only if it is still expired: a bind that renewed it keeps its entry",
     file: 'src/dynamodb/delete-expired.ts',
-    find: "ConditionExpression: '#exp <= :now',",
-    replace: "ConditionExpression: '#exp <= :now OR #exp > :now',",
+    find: 'const stillExpired = when.lt([expiryName], { N: String(now + 1) })',
+    replace: 'const stillExpired = undefined',
     caughtBy: [{ file: 'test/integration/store.test.ts', test: "keeps a user's item that a bind renewed" }],
   },
   {
