@@ -20,13 +20,6 @@ const RTT_MS = 70
 
 type Mode = 'one Region' | 'two Regions' | 'two Regions, home Regions'
 
-/** A jar holding session `id`'s cookie. */
-function jarWith(id: string): CookieJar {
-  const jar = new CookieJar()
-  jar.store([`id=${id}; Path=/`])
-  return jar
-}
-
 /** One scenario: what it does to `TRIALS` sessions, and how many of them broke the promise. */
 interface Scenario {
   readonly promise: string
@@ -42,10 +35,7 @@ const SCENARIOS: readonly Scenario[] = [
     async run(sim, second, ids) {
       const statuses = await Promise.all(
         ids.map((id) =>
-          Promise.all([
-            sim.a.request(jarWith(id), '/set/k/first'),
-            second.request(jarWith(id), '/set/k/second'),
-          ]),
+          Promise.all([sim.a.request(id, '/set/k/first'), second.request(id, '/set/k/second')]),
         ),
       )
       return statuses.filter(([x, y]) => x === 200 && y === 200).length
@@ -55,16 +45,14 @@ const SCENARIOS: readonly Scenario[] = [
     promise: 'two requests changing different keys at once: both kept (broken: one answered 200 and lost)',
     async run(sim, second, ids) {
       const statuses = await Promise.all(
-        ids.map((id) =>
-          Promise.all([sim.a.request(jarWith(id), '/set/x/1'), second.request(jarWith(id), '/set/y/1')]),
-        ),
+        ids.map((id) => Promise.all([sim.a.request(id, '/set/x/1'), second.request(id, '/set/y/1')])),
       )
       await sim.replicator.settled()
       let lost = 0
       for (const [i, id] of ids.entries()) {
         const [x, y] = statuses[i] as [number, number]
         for (const region of ['a', 'b'] as const) {
-          const data = await sim.read(region, jarWith(id))
+          const data = await sim.read(region, id)
           if ((x === 200 && data?.x !== '1') || (y === 200 && data?.y !== '1')) {
             lost++
             break
@@ -79,14 +67,14 @@ const SCENARIOS: readonly Scenario[] = [
     async run(sim, second, ids) {
       await Promise.all(
         ids.map(async (id) => {
-          await sim.a.request(jarWith(id), '/logout')
-          await second.request(jarWith(id), '/set/k/after')
+          await sim.a.request(id, '/logout')
+          await second.request(id, '/set/k/after')
         }),
       )
       await sim.replicator.settled()
       let back = 0
       for (const id of ids) {
-        if ((await sim.read('a', jarWith(id))) || (await sim.read('b', jarWith(id)))) back++
+        if ((await sim.read('a', id)) || (await sim.read('b', id))) back++
       }
       return back
     },
@@ -94,13 +82,13 @@ const SCENARIOS: readonly Scenario[] = [
   {
     promise: 'a logout stays final, against a write sent after the lag (broken: the session is back)',
     async run(sim, second, ids) {
-      await Promise.all(ids.map((id) => sim.a.request(jarWith(id), '/logout')))
+      await Promise.all(ids.map((id) => sim.a.request(id, '/logout')))
       await sim.replicator.settled()
-      await Promise.all(ids.map((id) => second.request(jarWith(id), '/set/k/after')))
+      await Promise.all(ids.map((id) => second.request(id, '/set/k/after')))
       await sim.replicator.settled()
       let back = 0
       for (const id of ids) {
-        if ((await sim.read('a', jarWith(id))) || (await sim.read('b', jarWith(id)))) back++
+        if ((await sim.read('a', id)) || (await sim.read('b', id))) back++
       }
       return back
     },
@@ -129,10 +117,10 @@ const SCENARIOS: readonly Scenario[] = [
       let stale = 0
       await Promise.all(
         ids.map(async (id) => {
-          await sim.a.request(jarWith(id), '/set/k/new')
+          await sim.a.request(id, '/set/k/new')
           // The next request, in the second Region, reads; the session's data there tells what it saw.
-          await second.request(jarWith(id), '/get/k')
-          if ((await sim.read(second.region as 'a' | 'b', jarWith(id)))?.k !== 'new') stale++
+          await second.request(id, '/get/k')
+          if ((await sim.read(second.region as 'a' | 'b', id))?.k !== 'new') stale++
         }),
       )
       return stale

@@ -14,10 +14,13 @@ import { Replicator, simRegion } from './replicator.ts'
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' }
 
-/** One Region's Lambda: a request with a cookie jar's session, and its status. */
+/**
+ * One Region's Lambda: a request with a cookie jar's session (the jar keeps what the response sets), or
+ * with the cookie of session id `session`; resolves its status.
+ */
 export interface SimLambda {
   readonly region: string
-  request(jar: CookieJar, path: string): Promise<number>
+  request(session: CookieJar | string, path: string): Promise<number>
   /** Calls this Region's store made to the other Region (writes of sessions homed there, reads of a home). */
   readonly crossRegionCalls: () => number
 }
@@ -28,7 +31,7 @@ export interface MrecSimulation {
   readonly b: SimLambda
   readonly replicator: Replicator
   /** A session's data as a reader of `region` finds it (`undefined`: no session there). */
-  read(region: 'a' | 'b', jar: CookieJar): Promise<Record<string, unknown> | undefined>
+  read(region: 'a' | 'b', id: string | undefined): Promise<Record<string, unknown> | undefined>
   close(): Promise<void>
 }
 
@@ -113,12 +116,12 @@ export async function startMrec(options: {
       })
     return {
       region: name,
-      async request(jar, path) {
-        const event = httpEvent('http-api-v2', { path, jar })
-        const result = (await handler(event as never, { awsRequestId: 'mrec' } as never)) as {
-          statusCode: number
-        }
-        jar.takeFrom(result as never, event)
+      async request(session, path) {
+        const jar = typeof session === 'string' ? undefined : session
+        const cookie = typeof session === 'string' ? `id=${session}` : undefined
+        const event = httpEvent('http-api-v2', { path, jar, cookie })
+        const result = await handler(event, { awsRequestId: 'mrec' } as never)
+        jar?.takeFrom(result, event)
         return result.statusCode
       },
       crossRegionCalls: () => crossCalls[i] ?? 0,
@@ -128,8 +131,7 @@ export async function startMrec(options: {
     a: lambdas[0] as SimLambda,
     b: lambdas[1] as SimLambda,
     replicator,
-    async read(region, jar) {
-      const id = jar.value
+    async read(region, id) {
       if (!id) return undefined
       const record = await (plain[region === 'a' ? 0 : 1] as DynamoDBSessionStore).load(id)
       return record?.data

@@ -95,7 +95,7 @@ describe('this library on the MREC simulation, without and with home Regions', (
     const jar = new CookieJar()
     expect(await sim.a.request(jar, '/set/k/start')).toBe(200)
     await sim.replicator.settled()
-    expect(await sim.read('b', jar)).toEqual({ k: 'start' })
+    expect(await sim.read('b', jar.value)).toEqual({ k: 'start' })
     return { sim, jar }
   }
   const simulations: MrecSimulation[] = []
@@ -107,20 +107,20 @@ describe('this library on the MREC simulation, without and with home Regions', (
     const { sim, jar } = await sessionIn(false)
     const stale = jar.value as string
     expect(await sim.a.request(jar, '/logout')).toBe(200)
-    expect(await sim.b.request(jarWith(stale), '/set/k/after')).toBe(200)
+    expect(await sim.b.request(stale, '/set/k/after')).toBe(200)
     await sim.replicator.settled()
-    expect(await sim.read('a', jarWith(stale))).toEqual({ k: 'after' })
-    expect(await sim.read('b', jarWith(stale))).toEqual({ k: 'after' })
+    expect(await sim.read('a', stale)).toEqual({ k: 'after' })
+    expect(await sim.read('b', stale)).toEqual({ k: 'after' })
   })
 
   it('with: the write goes to the home Region, where the session is gone: it stays ended in both', async () => {
     const { sim, jar } = await sessionIn(true)
     const stale = jar.value as string
     expect(await sim.a.request(jar, '/logout')).toBe(200)
-    await sim.b.request(jarWith(stale), '/set/k/after')
+    await sim.b.request(stale, '/set/k/after')
     await sim.replicator.settled()
-    expect(await sim.read('a', jarWith(stale))).toBeUndefined()
-    expect(await sim.read('b', jarWith(stale))).toBeUndefined()
+    expect(await sim.read('a', stale)).toBeUndefined()
+    expect(await sim.read('b', stale)).toBeUndefined()
     expect(sim.b.crossRegionCalls()).toBeGreaterThan(0)
   })
 
@@ -151,19 +151,19 @@ describe('this library on the MREC simulation, without and with home Regions', (
     expect(await sim.b.request(jar, '/set/k2/b')).toBe(200)
     expect(jar.value).toBe(created)
     await sim.replicator.settled()
-    expect(await sim.read('b', jar)).toEqual({ k: 'a', k2: 'b' })
+    expect(await sim.read('b', jar.value)).toEqual({ k: 'a', k2: 'b' })
   })
 
   it('without: the same key changed at once in both Regions: both answered 200, one change lost', async () => {
     const { sim, jar } = await sessionIn(false)
     const id = jar.value as string
     const statuses = await Promise.all([
-      sim.a.request(jarWith(id), '/set/k/from-a'),
-      sim.b.request(jarWith(id), '/set/k/from-b'),
+      sim.a.request(id, '/set/k/from-a'),
+      sim.b.request(id, '/set/k/from-b'),
     ])
     expect(statuses).toEqual([200, 200])
     await sim.replicator.settled()
-    const [a, b] = [await sim.read('a', jarWith(id)), await sim.read('b', jarWith(id))]
+    const [a, b] = [await sim.read('a', id), await sim.read('b', id)]
     expect(a).toEqual(b)
     expect(['from-a', 'from-b']).toContain(a?.k)
   })
@@ -172,20 +172,13 @@ describe('this library on the MREC simulation, without and with home Regions', (
     const { sim, jar } = await sessionIn(true)
     const id = jar.value as string
     const statuses = await Promise.all([
-      sim.a.request(jarWith(id), '/set/k/from-a'),
-      sim.b.request(jarWith(id), '/set/k/from-b'),
+      sim.a.request(id, '/set/k/from-a'),
+      sim.b.request(id, '/set/k/from-b'),
     ])
     expect([...statuses].sort()).toEqual([200, 409])
     await sim.replicator.settled()
     const kept = statuses[0] === 200 ? 'from-a' : 'from-b'
-    expect(await sim.read('a', jarWith(id))).toEqual({ k: kept })
-    expect(await sim.read('b', jarWith(id))).toEqual({ k: kept })
+    expect(await sim.read('a', id)).toEqual({ k: kept })
+    expect(await sim.read('b', id)).toEqual({ k: kept })
   })
 })
-
-/** A jar holding session `id`'s cookie. */
-function jarWith(id: string): CookieJar {
-  const jar = new CookieJar()
-  jar.store([`id=${id}; Path=/`])
-  return jar
-}
