@@ -111,18 +111,14 @@ const COUNTER_ROUTES = join(ROOT, 'examples', 'counter', 'routes.ts')
 /** The counter example's routes, sign-in demo included, with a session that keeps nothing: the example minus the library. */
 const COUNTER_WITHOUT_SESSION = `
 import middy from '@middy/core'
-import { readCounterRequest, routeCounter } from './examples/counter/routes.ts'
-import { routeSignIn, signInSection } from './examples/counter/signin.ts'
+import { serveCounter } from './examples/counter/serve.ts'
 const none = {
   get: async () => undefined, set: async () => undefined, destroy: async () => undefined,
   has: async () => false, regenerate: async () => undefined, bindUser: async () => undefined,
   user: async () => undefined, listUserSessions: async () => ({ sessions: [] }),
   endUserSession: async () => false, endAllUserSessions: async () => 0,
 }
-export const handler = middy().handler(async (event) => {
-  const request = readCounterRequest(event)
-  return (await routeSignIn(request, none as never)) ?? routeCounter(request, none as never, { pageSection: () => signInSection(none as never) })
-})
+export const handler = middy().handler((event) => serveCounter(event, none as never))
 `
 
 export interface BundleReport {

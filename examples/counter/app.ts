@@ -29,8 +29,7 @@ import middy, { type MiddlewareObj } from '@middy/core'
 import type { DynamoSessionOptions, SessionContext } from '../../src/index.ts'
 import { powertools } from '../../src/powertools/index.ts'
 import { userSessions } from '../../src/users/index.ts'
-import { readCounterRequest, routeCounter } from './routes.ts'
-import { routeSignIn, signInSection } from './signin.ts'
+import { serveCounter } from './serve.ts'
 
 /** What the counter keeps in a session: the count, and the name of the user signed in. */
 export type CounterData = { count: number; name: string }
@@ -66,13 +65,6 @@ export function counterHandler(session: MiddlewareObj<unknown, unknown, Error, S
       .use(injectLambdaContext(logger))
       .use(logMetrics(metrics))
       .use(session)
-      .handler(async (event, context) => {
-        const request = readCounterRequest(event)
-        const { session } = context
-        return (
-          (await routeSignIn(request, session)) ??
-          routeCounter(request, session, { pageSection: () => signInSection(session) })
-        )
-      })
+      .handler((event, context) => serveCounter(event, context.session))
   )
 }
