@@ -6,7 +6,7 @@
  */
 import { GetItemCommand } from '@aws-sdk/client-dynamodb'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { freshContext, type HttpResult } from '../support/app.ts'
+import { freshContext, type HttpResult, stubLambdaEnvironment } from '../support/app.ts'
 import { createTable, dynamoEndpoint, localClient } from '../support/dynamo.ts'
 import { httpApiV2Event } from '../support/events.ts'
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts'
@@ -20,13 +20,11 @@ let handler: (event: unknown, context: unknown) => Promise<HttpResult>
 beforeAll(async () => {
   tableName = await createTable(raw, { ttl: false, userIndex: false })
   proxy = await startFaultProxy(dynamoEndpoint())
-  vi.stubEnv('TABLE_NAME', tableName)
-  vi.stubEnv('COOKIE_SECURE', 'false')
-  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', proxy.endpoint)
-  vi.stubEnv('AWS_REGION', 'eu-west-1')
-  vi.stubEnv('PEER_REGION', 'us-east-1')
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'local')
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local')
+  stubLambdaEnvironment(tableName, {
+    endpoint: proxy.endpoint,
+    region: 'eu-west-1',
+    extra: { PEER_REGION: 'us-east-1' },
+  })
   handler = (await import('../../examples/mrec/handler.ts')).handler as never
 })
 afterAll(async () => {

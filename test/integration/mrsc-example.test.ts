@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { DynamoDBSessionStore } from '../../src/index.ts'
-import { freshContext, type HttpResult } from '../support/app.ts'
+import { freshContext, type HttpResult, stubLambdaEnvironment } from '../support/app.ts'
 import { createTable, dynamoEndpoint, localClient } from '../support/dynamo.ts'
 import { httpApiV2Event } from '../support/events.ts'
 import { type FaultProxy, refuseTransactions, startFaultProxy } from '../support/fault-proxy.ts'
@@ -21,12 +21,7 @@ beforeAll(async () => {
   tableName = await createTable(raw, { ttl: false, userIndex: false })
   proxy = await startFaultProxy(dynamoEndpoint())
   refuseTransactions(proxy)
-  vi.stubEnv('TABLE_NAME', tableName)
-  vi.stubEnv('COOKIE_SECURE', 'false')
-  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', proxy.endpoint)
-  vi.stubEnv('AWS_REGION', 'us-east-1')
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'local')
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local')
+  stubLambdaEnvironment(tableName, { endpoint: proxy.endpoint })
   handler = (await import('../../examples/mrsc/handler.ts')).handler as never
   sweeper = (await import('../../examples/mrsc/sweeper.ts')).handler
 })

@@ -92,18 +92,34 @@ export async function testApp<T extends object>(
 }
 
 /**
+ * The environment a template gives an example's function, as Lambda sets it, pointed at `endpoint` (default
+ * this run's DynamoDB Local) and `tableName`, with `COOKIE_SECURE=false` and the variables in `extra`. Undo
+ * with `vi.unstubAllEnvs()`.
+ */
+export function stubLambdaEnvironment(
+  tableName: string,
+  options: { endpoint?: string; region?: string; extra?: Record<string, string> } = {},
+): void {
+  const variables = {
+    TABLE_NAME: tableName,
+    AWS_ENDPOINT_URL_DYNAMODB: options.endpoint ?? dynamoEndpoint(),
+    AWS_REGION: options.region ?? 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    COOKIE_SECURE: 'false',
+    ...options.extra,
+  }
+  for (const [name, value] of Object.entries(variables)) vi.stubEnv(name, value)
+}
+
+/**
  * The exported handler of examples/counter, loaded with the environment the template gives it, pointed at
  * this run's DynamoDB Local and `tableName`, with `COOKIE_SECURE=false`. The counter reads `TABLE_NAME`
  * when loaded, and its shared client takes the endpoint from the SDK (the lite build, from the same
  * variable). Undo with `vi.unstubAllEnvs()`.
  */
 export async function loadCounter(tableName: string): Promise<(event: unknown, context: Context) => unknown> {
-  vi.stubEnv('TABLE_NAME', tableName)
-  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', dynamoEndpoint())
-  vi.stubEnv('AWS_REGION', 'us-east-1')
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'local')
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local')
-  vi.stubEnv('COOKIE_SECURE', 'false')
+  stubLambdaEnvironment(tableName)
   // The lite project (./transport.ts) runs the counter's lite build: the same app without the SDK.
   const counter =
     process.env.SESSION_TRANSPORT === 'lite'
