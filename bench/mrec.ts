@@ -28,6 +28,13 @@ interface Scenario {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** How many of the sessions `ids` a reader finds in either Region. */
+async function countAlive(sim: MrecSimulation, ids: readonly string[]): Promise<number> {
+  let alive = 0
+  for (const id of ids) if ((await sim.read('a', id)) || (await sim.read('b', id))) alive++
+  return alive
+}
+
 const SCENARIOS: readonly Scenario[] = [
   {
     promise:
@@ -72,11 +79,7 @@ const SCENARIOS: readonly Scenario[] = [
         }),
       )
       await sim.replicator.settled()
-      let back = 0
-      for (const id of ids) {
-        if ((await sim.read('a', id)) || (await sim.read('b', id))) back++
-      }
-      return back
+      return countAlive(sim, ids)
     },
   },
   {
@@ -86,11 +89,7 @@ const SCENARIOS: readonly Scenario[] = [
       await sim.replicator.settled()
       await Promise.all(ids.map((id) => second.request(id, '/set/k/after')))
       await sim.replicator.settled()
-      let back = 0
-      for (const id of ids) {
-        if ((await sim.read('a', id)) || (await sim.read('b', id))) back++
-      }
-      return back
+      return countAlive(sim, ids)
     },
   },
   {
