@@ -164,6 +164,11 @@ export async function bundleSizes(): Promise<BundleReport> {
     entries.push({ name: 'counter-without-session', entry: { code: COUNTER_WITHOUT_SESSION } })
     entries.push({ name: 'counter', entry: { file: COUNTER_ENTRY } })
     entries.push({ name: 'counter-lite', entry: { file: COUNTER_LITE_ENTRY }, needsRequire: true })
+    entries.push({
+      name: 'counter-lite-traced',
+      entry: { file: join(ROOT, 'bench', 'fixtures', 'counter-lite-traced.ts') },
+      needsRequire: true,
+    })
     const plain = { file: join(ROOT, 'bench', 'fixtures', 'counter-plain.ts') }
     entries.push({ name: 'counter-plain', entry: plain })
     entries.push({ name: 'counter-plain-lite', entry: plain, lite: true })
@@ -194,7 +199,9 @@ export async function bundleSizes(): Promise<BundleReport> {
     'counter-without-session': "examples/counter's routes, no sessions",
     'design-example-lite': 'the same over `middy-dynamodb-session/lite` (aws4 bundled, no SDK)',
     counter: 'examples/counter/index.ts',
-    'counter-lite': 'examples/counter/lite.ts (the counter over `middy-dynamodb-session/lite`)',
+    'counter-lite':
+      'examples/counter/lite.ts (the counter over `middy-dynamodb-session/lite`, without Tracer)',
+    'counter-lite-traced': 'the same with Powertools Tracer (bench/fixtures/counter-lite-traced.ts)',
     'counter-plain': "the counter's routes and sessions without Powertools (bench/fixtures/counter-plain.ts)",
     'counter-plain-lite': 'the same over `middy-dynamodb-session/lite`',
     'express-session-counter': 'express + express-session + connect-dynamodb + serverless-http counter',

@@ -6,6 +6,7 @@
  */
 import { execFileSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { isBuiltin } from 'node:module'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -353,16 +354,51 @@ function samEsbuildArgs(buildProperties: Record<string, unknown>, outdir: string
   return args
 }
 
-describe('the function built as sam build builds it', () => {
+/**
+ * The counter as `sam build` builds it: the template's entry point (the AWS SDK), and the lite one that
+ * docs/lite.md deploys by pointing `EntryPoints` at it. Each takes from the Powertools layer only what it
+ * imports: the lite build leaves out Tracer (examples/counter/lite.ts says why) and the SDK.
+ */
+const BUILDS = [
+  {
+    entry: 'examples/counter/index.ts',
+    handler: 'index.handler',
+    external: /^(@aws-sdk\/|@aws-lambda-powertools\/)/,
+    powertools: [
+      'logger',
+      'logger/middleware',
+      'metrics',
+      'metrics/middleware',
+      'tracer',
+      'tracer/middleware',
+    ],
+  },
+  {
+    entry: 'examples/counter/lite.ts',
+    handler: 'lite.handler',
+    external: /^@aws-lambda-powertools\//,
+    powertools: ['logger', 'logger/middleware', 'metrics', 'metrics/middleware'],
+  },
+]
+
+describe.each(BUILDS)('the function built as sam build builds it, from $entry', (build) => {
   // Inside the repository (gitignored), so the external @aws-sdk/* and @aws-lambda-powertools/* resolve
   // from node_modules as the Lambda runtime and the Powertools layer provide them.
-  const outdir = join(root, 'test-results', `sam-build-${process.pid}`, 'CounterFunction')
+  const outdir = join(
+    root,
+    'test-results',
+    `sam-build-${process.pid}-${basename(build.entry, '.ts')}`,
+    'CounterFunction',
+  )
   const metafile = join(dirname(outdir), 'meta.json')
   const client = localClient()
 
   beforeAll(() => {
     mkdirSync(outdir, { recursive: true })
-    const buildProperties = resource('CounterFunction').Metadata?.BuildProperties as Record<string, unknown>
+    const buildProperties = {
+      ...(resource('CounterFunction').Metadata?.BuildProperties as Record<string, unknown>),
+      EntryPoints: [build.entry],
+    }
     execFileSync(
       join(root, 'node_modules/.bin/esbuild'),
       [...samEsbuildArgs(buildProperties, outdir), `--metafile=${metafile}`, '--log-level=warning'],
@@ -376,11 +412,14 @@ describe('the function built as sam build builds it', () => {
     rmSync(dirname(outdir), { recursive: true, force: true })
   })
 
-  it('writes index.mjs, the file Handler index.handler names', () => {
-    expect(existsSync(join(outdir, 'index.mjs'))).toBe(true)
+  // esbuild names the file after the entry point: the lite build's Handler is lite.handler.
+  const file = build.handler.replace(/\.handler$/, '.mjs')
+
+  it(`writes the file Handler ${build.handler} names`, () => {
+    expect(existsSync(join(outdir, file))).toBe(true)
   })
 
-  it('bundles only what sam build installs (npm install --omit=dev, from the lockfile), and leaves out only Node built-ins, @aws-sdk/* and the Powertools layer', () => {
+  it('bundles only what sam build installs (npm install --omit=dev, from the lockfile), and leaves out only Node built-ins, @aws-sdk/* (in the SDK build) and the Powertools layer', () => {
     const meta = JSON.parse(readFileSync(metafile, 'utf8')) as {
       inputs: Record<string, unknown>
       outputs: Record<string, { imports: { path: string; external?: boolean }[] }>
@@ -405,18 +444,13 @@ describe('the function built as sam build builds it', () => {
     const externals = Object.values(meta.outputs).flatMap((output) =>
       output.imports.filter((entry) => entry.external).map((entry) => entry.path),
     )
-    for (const path of externals) expect(path).toMatch(/^(node:|@aws-sdk\/|@aws-lambda-powertools\/)/)
-    // What the counter takes from the Powertools layer: Logger, Metrics and Tracer, and their middlewares.
+    // Node's built-ins, some named without `node:` (aws4 requires 'url' and 'querystring').
+    for (const path of externals.filter((path) => !isBuiltin(path))) expect(path).toMatch(build.external)
+    // What the counter takes from the Powertools layer: Logger and Metrics, Tracer in the SDK build, and
+    // their middlewares.
     expect(
       [...new Set(externals.filter((path) => path.startsWith('@aws-lambda-powertools/')))].sort(),
-    ).toEqual([
-      '@aws-lambda-powertools/logger',
-      '@aws-lambda-powertools/logger/middleware',
-      '@aws-lambda-powertools/metrics',
-      '@aws-lambda-powertools/metrics/middleware',
-      '@aws-lambda-powertools/tracer',
-      '@aws-lambda-powertools/tracer/middleware',
-    ])
+    ).toEqual(build.powertools.map((name) => `@aws-lambda-powertools/${name}`))
   })
 
   it('runs on an HTTP API event against DynamoDB, with a Secure cookie as in AWS', async () => {
@@ -433,7 +467,7 @@ describe('the function built as sam build builds it', () => {
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'local')
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local')
 
-    const bundle = (await import(pathToFileURL(join(outdir, 'index.mjs')).href)) as {
+    const bundle = (await import(pathToFileURL(join(outdir, file)).href)) as {
       handler: (
         event: unknown,
         context: Context,
