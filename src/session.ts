@@ -53,6 +53,11 @@ export const flushSession: unique symbol = Symbol('middy-dynamodb-session.flush'
  */
 const MAX_UNREAD_ENTRY_BYTES = 4096
 
+/** A copy of a value the handler cannot change the session through (a string or number is its own). */
+function copyOf<V>(value: V): V {
+  return typeof value === 'object' && value !== null ? structuredClone(value) : value
+}
+
 /**
  * A server-side session. Every method is async because the first one loads the session from the store
  * (one read); a handler that never calls one costs no I/O at all.
@@ -277,9 +282,7 @@ export class Session<T extends object = SessionData> {
     return this.#track(async () => {
       if (!(await this.#ready())) return undefined
       const value = ownValue(this.#data, key)
-      return (typeof value === 'object' && value !== null ? structuredClone(value) : value) as
-        | T[K]
-        | undefined
+      return copyOf(value) as T[K] | undefined
     })
   }
 
@@ -301,7 +304,7 @@ export class Session<T extends object = SessionData> {
       }
       assertJsonValue(value, key)
       this.#store.checkEntry?.(key, value)
-      const copy = structuredClone(value)
+      const copy = copyOf(value)
       if (this.#blind(key, copy)) {
         setOwn(this.#data, key, copy)
         this.#changes.entries.set(key, copy)

@@ -506,13 +506,9 @@ export class SessionEngine {
     let failed: Item | null | undefined
     if (inPlace) {
       const { update, condition } = inPlaceWrite(layout, change, base, after, token, this.#o.now())
-      const result = await this.#table.write({ update, key: layout.key(base.id), if: condition }, 'updated')
-      if (result.made) {
-        // The attributes the update set (the new version among them), on top of the item as read.
-        const { stored } = revisionOf(base)
-        const { dataName, expiryName } = layout.props
-        written = { [dataName]: stored.data, [expiryName]: stored.expiresAt, ...result.item }
-      } else failed = result.current ?? null
+      const result = await this.#table.write({ update, key: layout.key(base.id), if: condition })
+      if (result.made) written = layout.afterInPlace(revisionOf(base), after.expiresAt, token, change.now)
+      else failed = result.current ?? null
     } else {
       written = wholeItem(layout, change, base, after, token)
       const result = await this.#table.write({

@@ -90,9 +90,27 @@ export function sameState(a: ItemRevision, b: ItemRevision): boolean {
   return JSON.stringify(x) === JSON.stringify(y)
 }
 
-/** A fresh write token: 48 random bits (it tells one item's last few writes apart, nothing more). */
+const TOKEN_BYTES = 6
+/** Random bytes for write tokens, drawn for 128 tokens at once: one `randomBytes` call costs more than a whole token. */
+let tokenPool = Buffer.alloc(0)
+let tokenAt = 0
+
+/**
+ * A fresh write token: 48 random bits (it tells one item's last few writes apart, nothing more: not a
+ * secret, so its bytes may wait in a pool).
+ */
 export function newWriteToken(): string {
-  return randomBytes(6).toString('base64url')
+  if (tokenAt + TOKEN_BYTES > tokenPool.length) {
+    tokenPool = randomBytes(TOKEN_BYTES * 128)
+    tokenAt = 0
+  }
+  tokenAt += TOKEN_BYTES
+  return tokenPool.toString('base64url', tokenAt - TOKEN_BYTES, tokenAt)
+}
+
+/** The time from which a write at `now` keeps the tokens of `tokens` (newest first): see `staleTokens`. */
+function keptSince(tokens: NonNullable<ItemRevision['tokens']>, now: number): number {
+  return Math.max(tokens[KEPT_TOKENS - 1]?.[1] ?? 0, now - TOKEN_SECONDS)
 }
 
 /** Whether a raw attribute holds only types the native map codec writes back identically. */
@@ -276,16 +294,33 @@ export class ItemLayout {
    */
   staleTokens(revision: ItemRevision, now: number): string[] {
     const tokens = revision.tokens ?? []
-    const oldest = Math.max(tokens[KEPT_TOKENS - 1]?.[1] ?? 0, now - TOKEN_SECONDS)
-    return tokens.filter(([, at]) => at < oldest).map(([token]) => token)
+    const since = keptSince(tokens, now)
+    return tokens.filter(([, at]) => at < since).map(([token]) => token)
   }
 
   /** The token map a whole-item write at `now` stores: the revision's recent tokens and `token`. */
   tokensAfter(revision: ItemRevision | undefined, token: string, now: number): AttributeValue {
-    const stale = new Set(revision ? this.staleTokens(revision, now) : [])
-    const kept = (revision?.tokens ?? []).filter(([t]) => !stale.has(t))
+    const tokens = revision?.tokens ?? []
+    const since = keptSince(tokens, now)
+    const kept: [string, AttributeValue][] = []
+    for (const [recent, at] of tokens) if (at >= since) kept.push([recent, { N: String(at) }])
+    kept.push([token, { N: String(now) }])
+    return { M: Object.fromEntries(kept) }
+  }
+
+  /**
+   * The attributes a revision is read from after an in-place write from `revision` (asked back from
+   * DynamoDB, they would cost every such write a larger reply to parse). The version is the next one: a
+   * write of other keys made at the same moment also raised it, so it may be behind the item's, and a
+   * later write that conditions on it is then refused and re-read, never applied over the other.
+   */
+  afterInPlace(revision: ItemRevision, expiresAt: number, token: string, now: number): Item {
+    const { dataName, expiryName, versionName, writeTokensName } = this.props
     return {
-      M: Object.fromEntries([...kept.map(([t, at]) => [t, { N: String(at) }]), [token, { N: String(now) }]]),
+      [dataName]: revision.stored.data,
+      [expiryName]: { N: String(expiresAt) },
+      [versionName]: this.nextVersion(revision) ?? { N: '1' },
+      [writeTokensName]: this.tokensAfter(revision, token, now),
     }
   }
 

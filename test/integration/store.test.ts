@@ -14,6 +14,7 @@ import {
   SUCCESSOR_SECONDS,
 } from '../../src/index.ts'
 import type { SessionRecord } from '../../src/store/index.ts'
+import { revisionOf } from '../../src/store/item-layout.ts'
 import { sessionKey } from '../../src/store/props.ts'
 import { towerSessionsFormat } from '../../src/tower-sessions/index.ts'
 import { userSessions } from '../../src/users/index.ts'
@@ -161,6 +162,50 @@ describe('how changes are written', () => {
     if (!reloaded) throw new Error('unreachable')
     await later.save(changeOf(reloaded, { a: 3 }, { now: nowSeconds() + 61 }))
     expect(Object.keys((await rawItem(inPlace, created.id))?.write_tokens?.M ?? {})).toHaveLength(1)
+  })
+
+  it('in place, nothing is asked back: the record saved carries the next version and the tokens kept, and a save from it conditions on them', async () => {
+    const recording = localClient()
+    const sent: { name: string; input: Record<string, unknown>; output: Record<string, unknown> }[] = []
+    recording.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args)
+        sent.push({
+          name: String(context.commandName),
+          input: args.input as never,
+          output: result.output as never,
+        })
+        return result
+      },
+      { step: 'initialize', name: 'recordCalls' },
+    )
+    const inPlace = new DynamoDBSessionStore({ client: recording, tableName })
+    const created = await inPlace.create({ data: { a: 1 }, expiresAt: nowSeconds() + 100 })
+    sent.length = 0
+    const saved = await inPlace.save(change(created, { a: 2 }))
+    if (saved.status !== 'saved') throw new Error(`not saved: ${saved.status}`)
+    expect(sent.map((call) => call.name)).toEqual(['UpdateItemCommand'])
+    expect(sent[0]?.input).not.toHaveProperty('ReturnValues')
+    expect(sent[0]?.output.Attributes).toBeUndefined()
+    const stored = await rawItem(inPlace, created.id)
+    const revision = revisionOf(saved.record)
+    expect(revision.version).toEqual(stored?.version)
+    expect(revision.tokens?.map(([token]) => token).sort()).toEqual(
+      Object.keys(stored?.write_tokens?.M ?? {}).sort(),
+    )
+    // The whole item (clear()) from that record: applied, as the version it names is the item's.
+    expect((await inPlace.save(change(saved.record, { b: 3 }, { cleared: true }))).status).toBe('saved')
+    expect((await inPlace.load(created.id))?.data).toEqual({ b: 3 })
+    // Another key written in between raised the version past the record's: the same save is refused.
+    const next = await inPlace.load(created.id)
+    if (!next) throw new Error('unreachable')
+    const again = await inPlace.save(change(next, { b: 4 }))
+    if (again.status !== 'saved') throw new Error('unreachable')
+    await inPlace.save(change(next, { c: 5 }))
+    expect(await inPlace.save(change(again.record, { d: 6 }, { cleared: true }))).toMatchObject({
+      status: 'conflict',
+    })
+    expect((await inPlace.load(created.id))?.data).toEqual({ b: 4, c: 5 })
   })
 
   it('the whole item, conditional on the version, after clear() and with codecs other than the map', async () => {

@@ -121,6 +121,20 @@ export const mutations: readonly Mutation[] = [
     ],
   },
   {
+    id: 'in-place-record-keeps-old-version',
+    breaks:
+      'the record an in-place save returns names the version the item now has, so a save from it is not refused for nothing',
+    file: LAYOUT,
+    find: "[versionName]: this.nextVersion(revision) ?? { N: '1' },",
+    replace: "[versionName]: revision.version ?? { N: '1' },",
+    caughtBy: [
+      {
+        file: 'test/integration/store.test.ts',
+        test: 'in place, nothing is asked back',
+      },
+    ],
+  },
+  {
     id: 'whole-write-revives-expired',
     breaks: 'an expired session is no session, on the whole-item path too',
     file: LAYOUT,
