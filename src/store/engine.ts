@@ -322,7 +322,7 @@ export class SessionEngine {
       const token = newWriteToken()
       const { update, condition } = unreadWrite(layout, change, expiresAt, token, this.#o.now())
       const written = await unlessReplicated(
-        this.#table.write({ update, key: layout.key(id), if: condition }, 'updated'),
+        this.#table.write({ update, key: layout.key(id), if: condition }),
       )
       if (!written) return REPLICATED
       const record = { id, data: Object.fromEntries(change.entries), expiresAt, revision: undefined }
