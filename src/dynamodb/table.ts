@@ -105,7 +105,7 @@ function writeInput(tableName: string, write: Write) {
   }
 }
 
-const RETURN_VALUES = { none: 'NONE', old: 'ALL_OLD', new: 'ALL_NEW', updated: 'UPDATED_NEW' } as const
+const RETURN_VALUES = { none: 'NONE', old: 'ALL_OLD', new: 'ALL_NEW' } as const
 
 /** A short random backoff before the `attempt`th try again (none before the first). */
 async function pause(attempt: number): Promise<void> {

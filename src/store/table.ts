@@ -45,10 +45,10 @@ export type Write =
   | { readonly delete: Item; readonly if?: Condition | undefined }
 
 /**
- * What a write returns when made: nothing; the item as it was (`'old'`); the item as it is after it
- * (`'new'`); or only the attributes the update set, as they are after it (`'updated'`).
+ * What a write returns when made: nothing; the item as it was (`'old'`); or the item as it is after it
+ * (`'new'`).
  */
-export type Returning = 'none' | 'old' | 'new' | 'updated'
+export type Returning = 'none' | 'old' | 'new'
 
 /** A write's outcome: made (with what `returning` asked for), or refused by its condition. */
 export type Written =

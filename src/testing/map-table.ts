@@ -231,14 +231,6 @@ export function updated(item: Item, update: Update): Item {
   return result
 }
 
-/** The attributes `update` set, as they are in `after` (DynamoDB's `UPDATED_NEW`). */
-function updatedAttributes(after: Item, update: Update): Item | undefined {
-  const names = new Set([...(update.set ?? []), ...(update.add ?? [])].map(([path]) => path[0]))
-  const present = [...names].filter((name) => after[name] !== undefined)
-  if (present.length === 0) return undefined
-  return Object.fromEntries(present.map((name) => [name, copy(after[name] as AttributeValue)]))
-}
-
 /** Options of a {@link MapTable}. */
 export interface MapTableOptions {
   /** The items, to share them between tables (each with its own clock). Default: a map of its own. */
@@ -351,14 +343,7 @@ export class MapTable implements SessionTable {
     const after = this.#after(write, current, operation)
     if (after) this.#items.set(id, after)
     else this.#items.delete(id)
-    const returned =
-      returning === 'old'
-        ? current
-        : returning === 'new'
-          ? after
-          : returning === 'updated' && after && 'update' in write
-            ? updatedAttributes(after, write.update)
-            : undefined
+    const returned = returning === 'old' ? current : returning === 'new' ? after : undefined
     return { made: true, item: returned && copy(returned) }
   }
 

@@ -137,7 +137,7 @@ const update: fc.Arbitrary<Update> = fc
     if (set.length + remove.length + add.length === 0) set.push([['b'], { S: 'set' }])
     return { set, remove, add }
   })
-const returning = fc.constantFrom<Returning>('none', 'old', 'new', 'updated')
+const returning = fc.constantFrom<Returning>('none', 'old', 'new')
 
 type Outcome = { threw: string } | { result: unknown; after: Item | undefined }
 
