@@ -10,7 +10,7 @@ import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
 import { DynamoDBSessionStore, dynamoSession, homeRegions } from '../../src/index.ts'
 import { type CookieJar, httpEvent } from '../../src/testing/index.ts'
-import { Replicator, simRegion } from './replicator.ts'
+import { Replicator, recordWriteTimes, simRegion, WriteTimes } from './replicator.ts'
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' }
 
@@ -60,16 +60,29 @@ export async function startMrec(options: {
   crossRegionRttMs?: number
 }): Promise<MrecSimulation> {
   const suffix = Math.random().toString(36).slice(2, 8)
-  const clients = options.endpoints.map(
-    (endpoint) => new DynamoDBClient({ endpoint, region: 'us-east-1', credentials, maxAttempts: 3 }),
-  ) as [DynamoDBClient, DynamoDBClient]
+  const newClients = () =>
+    options.endpoints.map(
+      (endpoint) => new DynamoDBClient({ endpoint, region: 'us-east-1', credentials, maxAttempts: 3 }),
+    ) as [DynamoDBClient, DynamoDBClient]
+  // The Lambdas' clients, whose writes are timed for the replicator's last writer wins, and its own.
+  const clients = newClients()
+  const replicating = newClients()
   const names = ['a', 'b'] as const
+  const times = names.map(() => new WriteTimes())
+  for (const [i, client] of clients.entries())
+    recordWriteTimes(client, times[i] as WriteTimes, ['session_id'])
   const tables = await Promise.all(
     names.map((name, i) => createSessionsTable(clients[i] as DynamoDBClient, `mrec-${suffix}-${name}`)),
   )
   const regions = await Promise.all(
     names.map((name, i) =>
-      simRegion(name, clients[i] as DynamoDBClient, options.endpoints[i] as string, tables[i] as string),
+      simRegion(
+        name,
+        replicating[i] as DynamoDBClient,
+        options.endpoints[i] as string,
+        tables[i] as string,
+        times[i],
+      ),
     ),
   )
   const replicator = new Replicator(regions, { lagMs: options.lagMs })
@@ -138,7 +151,7 @@ export async function startMrec(options: {
     },
     async close() {
       await replicator.stop()
-      for (const client of clients) client.destroy()
+      for (const client of [...clients, ...replicating]) client.destroy()
     },
   }
 }

@@ -5,8 +5,10 @@
  * configurable lag), the whole item, and "last writer wins" per item by the time of the write.
  *
  * It reads each Region's writes from DynamoDB Local's stream of the table (`NEW_IMAGE`). DynamoDB Local
- * stamps stream records to the minute, so a write's time is when the replicator first saw it (it polls
- * every few milliseconds: the times are that precise). A copy is applied in the target Region only if the
+ * stamps stream records to the minute, so a write's time comes from the Region's {@link WriteTimes}: when
+ * DynamoDB answered it, as the client that sent it recorded (a write in one Region answered before a write
+ * in the other was sent is the earlier, however late the streams show them). A write it has no time for
+ * is stamped when the replicator first sees it (it polls every few milliseconds). A copy is applied in the target Region only if the
  * item there has not been written later, and only while it is as the replicator last saw it (a
  * condition on each of its attributes): a write in the target Region that the replicator has not seen yet
  * makes the copy wait for the next poll, where the later of the two wins. The copies it applies come back
@@ -33,6 +35,77 @@ export interface SimRegion {
   readonly tableName: string
   /** The table's latest stream (`StreamSpecification: NEW_IMAGE`). */
   readonly streamArn: string
+  /** When this Region's writes were answered (by its Lambdas' clients, not the replicator's). */
+  readonly writeTimes?: WriteTimes | undefined
+}
+
+/** A write time not taken this long after it was recorded belonged to a write that changed nothing. */
+const STALE_WRITE_MS = 2000
+
+/**
+ * When each write of one Region was answered, per item, oldest first: `record()` by the client that
+ * sent it (`recordWriteTimes`), `take()` by the replicator as the stream shows the write. A write that
+ * changed nothing has no stream record: its time is dropped once it is {@link STALE_WRITE_MS} old.
+ */
+export class WriteTimes {
+  readonly #times = new Map<string, number[]>()
+
+  record(keyItem: Item, at: number): void {
+    const key = canonical(keyItem)
+    const times = this.#times.get(key) ?? []
+    times.push(at)
+    this.#times.set(key, times)
+  }
+
+  /** The time of the oldest write of `key` not taken yet; `undefined` when none was recorded. */
+  take(key: string, now: number): number | undefined {
+    const times = this.#times.get(key)
+    while (times && times.length > 0) {
+      const at = times.shift() as number
+      if (now - at <= STALE_WRITE_MS) return at
+    }
+    return undefined
+  }
+}
+
+/**
+ * Records in `times` when each item write `client` sends is answered (single-item writes and each write
+ * of a transaction), for the replicator's last-writer-wins.
+ *
+ * @example
+ * ```ts
+ * recordWriteTimes(lambdaClient, times, ['session_id'])
+ * ```
+ */
+export function recordWriteTimes(
+  client: DynamoDBClient,
+  times: WriteTimes,
+  keyNames: readonly string[],
+): void {
+  const keyOf = (item: Item | undefined) =>
+    item && Object.fromEntries(keyNames.map((name) => [name, item[name] as AttributeValue]))
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args)
+      const at = Date.now()
+      const input = args.input as {
+        Item?: Item
+        Key?: Item
+        TransactItems?: { Put?: { Item: Item }; Update?: { Key: Item }; Delete?: { Key: Item } }[]
+      }
+      const written = {
+        PutItemCommand: [keyOf(input.Item)],
+        UpdateItemCommand: [input.Key],
+        DeleteItemCommand: [input.Key],
+        TransactWriteItemsCommand: (input.TransactItems ?? []).map(
+          (item) => keyOf(item.Put?.Item) ?? item.Update?.Key ?? item.Delete?.Key,
+        ),
+      }[String(context.commandName)]
+      for (const key of written ?? []) if (key) times.record(key, at)
+      return result
+    },
+    { step: 'initialize', name: 'recordWriteTimes' },
+  )
 }
 
 /** What the replicator did, for the report. */
@@ -73,7 +146,7 @@ interface RegionState {
 
 /**
  * Turns on `tableName`'s stream (new images), as a global table's replication needs, and makes the Region
- * `name` of it.
+ * `name` of it, replicated with `client` (not one whose writes `writeTimes` records).
  *
  * @example
  * ```ts
@@ -85,6 +158,7 @@ export async function simRegion(
   client: DynamoDBClient,
   endpoint: string,
   tableName: string,
+  writeTimes?: WriteTimes,
 ): Promise<SimRegion> {
   await client.send(
     new UpdateTableCommand({
@@ -95,7 +169,7 @@ export async function simRegion(
   const table = (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table
   const streamArn = table?.LatestStreamArn
   if (!streamArn) throw new Error(`${tableName}: no stream`)
-  return { name, client, endpoint, tableName, streamArn }
+  return { name, client, endpoint, tableName, streamArn, writeTimes }
 }
 
 /** A stable text of an item (attributes sorted, at every depth), to recognise an applied copy. */
@@ -147,8 +221,12 @@ export class Replicator {
   #running = false
   #loop: Promise<void> | undefined
   #quietPolls = 0
-  /** The time of the last write seen (epoch ms). */
-  #clock = 0
+  #polls = 0
+  /**
+   * Numbers the writes seen, to tell apart two answered in the same millisecond: a thousandth of one per
+   * write (an epoch time in milliseconds holds no finer fraction: a smaller one would leave them equal).
+   */
+  #seq = 0
 
   constructor(regions: SimRegion[], options: { lagMs: number; pollMs?: number }) {
     this.lagMs = options.lagMs
@@ -165,8 +243,9 @@ export class Replicator {
   }
 
   /** Starts reading every Region's stream from its start. */
-  async start(): Promise<void> {
+  async start(options: { manual?: boolean } = {}): Promise<void> {
     for (const state of this.#states) await this.#discoverShards(state, 'LATEST')
+    if (options.manual) return
     this.#running = true
     this.#loop = this.#run()
   }
@@ -206,17 +285,26 @@ export class Replicator {
   }
 
   async #run(): Promise<void> {
-    let polls = 0
     while (this.#running) {
-      let quiet = true
-      for (const state of this.#states) {
-        if (await this.#poll(state)) quiet = false
-        if (++polls % 200 === 0) await this.#discoverShards(state, 'TRIM_HORIZON')
-      }
-      for (const state of this.#states) await this.#deliver(state)
-      this.#quietPolls = quiet ? this.#quietPolls + 1 : 0
+      await this.step()
       await new Promise((resolve) => setTimeout(resolve, this.#pollMs))
     }
+  }
+
+  /**
+   * One round: reads each Region's stream, in the order the Regions were given, then applies the copies
+   * that are due; resolves whether any stream had records. `start({ manual: true })` leaves the rounds
+   * to the caller.
+   */
+  async step(): Promise<boolean> {
+    let quiet = true
+    for (const state of this.#states) {
+      if (await this.#poll(state)) quiet = false
+      if (++this.#polls % 200 === 0) await this.#discoverShards(state, 'TRIM_HORIZON')
+    }
+    for (const state of this.#states) await this.#deliver(state)
+    this.#quietPolls = quiet ? this.#quietPolls + 1 : 0
+    return !quiet
   }
 
   /** Reads the new records of `state`'s stream; resolves whether there were any. */
@@ -267,9 +355,11 @@ export class Replicator {
       echoes.shift()
       return
     }
-    // Strictly increasing, so that two writes seen in one poll keep their order.
-    const at = Math.max(Date.now(), this.#clock + 0.001)
-    this.#clock = at
+    // The write's own time, or, for a write with none recorded, when it is first seen; made distinct from
+    // every other (two writes answered in the same millisecond in two Regions would each lose to the other).
+    const now = Date.now()
+    this.#seq = (this.#seq + 1) % 1000
+    const at = (state.region.writeTimes?.take(key, now) ?? now) + this.#seq / 1000
     this.stats.seen++
     state.writtenAt.set(key, at)
     state.known.set(key, image)

@@ -8,7 +8,7 @@
 import { DeleteItemCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type MrecSimulation, startMrec } from '../../bench/lib/mrec-sim.ts'
-import { Replicator, simRegion } from '../../bench/lib/replicator.ts'
+import { Replicator, recordWriteTimes, simRegion, WriteTimes } from '../../bench/lib/replicator.ts'
 import { CookieJar } from '../../src/testing/index.ts'
 import { createTable, dynamoEndpoint, localClient } from '../support/dynamo.ts'
 
@@ -52,6 +52,85 @@ describe('the MREC simulation', () => {
     expect(await read(1, 'one')).toBeUndefined()
     await replicator.settled()
     expect(await read(1, 'one')).toEqual(await read(0, 'one'))
+  })
+
+  /**
+   * Regions a and b, replicated in rounds run by hand with b's stream read first in each, written by
+   * clients that record when each write was answered in `times` (a's, b's).
+   */
+  async function steppedRegions(times: [WriteTimes, WriteTimes]) {
+    const writers = [localClient(), localClient()]
+    for (const [i, writer] of writers.entries())
+      recordWriteTimes(writer, times[i] as WriteTimes, ['session_id'])
+    const tableNames = [
+      await createTable(client, { ttl: false, userIndex: false }),
+      await createTable(client, { ttl: false, userIndex: false }),
+    ]
+    const stepped = new Replicator(
+      [
+        await simRegion('b', client, dynamoEndpoint(), tableNames[1] as string, times[1]),
+        await simRegion('a', client, dynamoEndpoint(), tableNames[0] as string, times[0]),
+      ],
+      { lagMs: 0 },
+    )
+    await stepped.start({ manual: true })
+    const settle = async () => {
+      while (await stepped.step()) {
+        // One more round: a round that read records may have left copies to apply.
+      }
+    }
+    const write = (region: number, id: string, v: string) =>
+      writers[region]?.send(
+        new PutItemCommand({ TableName: tableNames[region], Item: { ...key(id), v: { S: v } } }),
+      )
+    const value = async (region: number, id: string) =>
+      (
+        await client.send(
+          new GetItemCommand({ TableName: tableNames[region], Key: key(id), ConsistentRead: true }),
+        )
+      ).Item?.v
+    // Both streams read once: DynamoDB Local then serves them from their first record on.
+    await write(0, 'warm', 'a')
+    await write(1, 'warm', 'b')
+    for (let round = 0; round < 3; round++) await settle()
+    const close = () => {
+      for (const writer of writers) writer.destroy()
+    }
+    return { write, settle, value, close }
+  }
+
+  it('the later write wins by when DynamoDB answered it, however late the stream shows the earlier one', async () => {
+    const regions = await steppedRegions([new WriteTimes(), new WriteTimes()])
+    try {
+      await regions.write(0, 'late', 'first')
+      await regions.write(1, 'late', 'second')
+      await regions.settle()
+      expect(await regions.value(0, 'late')).toEqual({ S: 'second' })
+      expect(await regions.value(1, 'late')).toEqual({ S: 'second' })
+    } finally {
+      regions.close()
+    }
+  })
+
+  it('two writes answered in the same millisecond in two Regions end as one of them in both', async () => {
+    // Every write answered at the same instant.
+    const instant = Date.now()
+    class SameInstant extends WriteTimes {
+      override record(keyItem: Parameters<WriteTimes['record']>[0]): void {
+        super.record(keyItem, instant)
+      }
+    }
+    const regions = await steppedRegions([new SameInstant(), new SameInstant()])
+    try {
+      await regions.write(0, 'tie', 'from-a')
+      await regions.write(1, 'tie', 'from-b')
+      await regions.settle()
+      const [a, b] = [await regions.value(0, 'tie'), await regions.value(1, 'tie')]
+      expect(a).toEqual(b)
+      expect([{ S: 'from-a' }, { S: 'from-b' }]).toContainEqual(a)
+    } finally {
+      regions.close()
+    }
   })
 
   it('two writes of one item in two Regions within the lag: the later wins, whole, in both', async () => {
