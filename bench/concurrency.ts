@@ -7,7 +7,7 @@
  *
  * Runs alone (`node bench/concurrency.ts`, starting its own DynamoDB Local) or from `bench/run.ts`.
  */
-import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb'
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb'
 import { unmarshall } from '@aws-sdk/util-dynamodb'
 import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
@@ -17,6 +17,7 @@ import { sessionKey } from '../src/store/props.ts'
 import { httpEvent } from '../src/testing/index.ts'
 import { callCount, emptyTally, instrument, writeCount } from './lib/instrument.ts'
 import { markdownTable, num, percentile } from './lib/stats.ts'
+import { createSessionsTable } from './lib/table.ts'
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' }
 const CONCURRENCY = [1, 10, 50] as const
@@ -43,14 +44,7 @@ async function study(endpoint: string, codec: Codec, scenario: Scenario, writers
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials })
   const recorder = instrument(client)
   const tableName = `bench-concurrency-${Math.random().toString(36).slice(2)}`
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      AttributeDefinitions: [{ AttributeName: 'session_id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'session_id', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  )
+  await createSessionsTable(client, tableName)
   const store = { tableName, ...(codec === 'JSON string' ? { codec: jsonStringCodec } : {}) }
   const seeder = new DynamoDBSessionStore({ client, ...store })
   const handler = middy()

@@ -5,12 +5,13 @@
  * its home Region (`homeRegions()`), the other Region's store as its peer. For bench/mrec.ts and
  * test/integration/mrec-replicator.test.ts.
  */
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
 import { DynamoDBSessionStore, dynamoSession, homeRegions } from '../../src/index.ts'
 import { type CookieJar, httpEvent } from '../../src/testing/index.ts'
 import { Replicator, recordWriteTimes, simRegion, WriteTimes } from './replicator.ts'
+import { createSessionsTable } from './table.ts'
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' }
 
@@ -33,19 +34,6 @@ export interface MrecSimulation {
   /** A session's data as a reader of `region` finds it (`undefined`: no session there). */
   read(region: 'a' | 'b', id: string | undefined): Promise<Record<string, unknown> | undefined>
   close(): Promise<void>
-}
-
-/** Creates the table of one Region (the library's key, no TTL) and returns its name. */
-async function createSessionsTable(client: DynamoDBClient, name: string): Promise<string> {
-  await client.send(
-    new CreateTableCommand({
-      TableName: name,
-      AttributeDefinitions: [{ AttributeName: 'session_id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'session_id', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  )
-  return name
 }
 
 /**
@@ -71,9 +59,9 @@ export async function startMrec(options: {
   const times = names.map(() => new WriteTimes())
   for (const [i, client] of clients.entries())
     recordWriteTimes(client, times[i] as WriteTimes, ['session_id'])
-  const tables = await Promise.all(
-    names.map((name, i) => createSessionsTable(clients[i] as DynamoDBClient, `mrec-${suffix}-${name}`)),
-  )
+  // Each Region's table: the library's key, no TTL.
+  const tables = names.map((name) => `mrec-${suffix}-${name}`)
+  await Promise.all(tables.map((table, i) => createSessionsTable(clients[i] as DynamoDBClient, table)))
   const regions = await Promise.all(
     names.map((name, i) =>
       simRegion(
