@@ -5,40 +5,33 @@
  * clients reach the same DynamoDB Local here; bench/mrec.ts and mrec-replicator.test.ts run two Regions.
  */
 import { GetItemCommand } from '@aws-sdk/client-dynamodb'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { freshContext, type HttpResult, stubLambdaEnvironment } from '../support/app.ts'
-import { createTable, dynamoEndpoint, localClient } from '../support/dynamo.ts'
-import { httpApiV2Event } from '../support/events.ts'
-import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type ExampleFunction, exampleFunction } from '../support/app.ts'
+import { localClient } from '../support/dynamo.ts'
 import { cookieOf, seed } from '../support/race.ts'
 
 const raw = localClient()
-let proxy: FaultProxy
-let tableName: string
-let handler: (event: unknown, context: unknown) => Promise<HttpResult>
+let example: ExampleFunction
 
 beforeAll(async () => {
-  tableName = await createTable(raw, { ttl: false, userIndex: false })
-  proxy = await startFaultProxy(dynamoEndpoint())
-  stubLambdaEnvironment(tableName, {
-    endpoint: proxy.endpoint,
+  example = await exampleFunction(raw, () => import('../../examples/mrec/handler.ts'), {
     region: 'eu-west-1',
     extra: { PEER_REGION: 'us-east-1' },
   })
-  handler = (await import('../../examples/mrec/handler.ts')).handler as never
 })
 afterAll(async () => {
-  vi.unstubAllEnvs()
   raw.destroy()
-  await proxy.close()
+  await example.close()
 })
 
-const call = (method: string, path: string, id?: string) =>
-  handler(httpApiV2Event({ method, path, ...(id ? { cookieHeader: `id=${id}` } : {}) }), freshContext())
+const call = (method: string, path: string, id?: string) => example.call(method, path, id)
 const homeOf = async (id: string) =>
   (
     await raw.send(
-      new GetItemCommand({ TableName: tableName, Key: { session_id: { S: `SESSIONS::TOWER::${id}` } } }),
+      new GetItemCommand({
+        TableName: example.tableName,
+        Key: { session_id: { S: `SESSIONS::TOWER::${id}` } },
+      }),
     )
   ).Item?.home_region?.S
 
@@ -59,9 +52,9 @@ describe('examples/mrec', () => {
   })
 
   it('writes a session homed in the peer Region through the peer, signed for that Region', async () => {
-    const id = await seed(raw, tableName, { count: 5 }, { home_region: { S: 'us-east-1' } })
+    const id = await seed(raw, example.tableName, { count: 5 }, { home_region: { S: 'us-east-1' } })
     const regions: string[] = []
-    proxy.intercept(({ headers }) => {
+    example.proxy.intercept(({ headers }) => {
       regions.push(/Credential=[^/]+\/\d+\/([^/]+)\//.exec(String(headers.authorization))?.[1] ?? '')
       return undefined
     })

@@ -3,40 +3,33 @@
  * `TransactWriteItems` as an MRSC global table does: the session function counts, signs in (a new id, no
  * transaction) and out; the sweeper deletes what has expired and leaves the rest, as TTL would.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DynamoDBSessionStore } from '../../src/index.ts'
-import { freshContext, type HttpResult, stubLambdaEnvironment } from '../support/app.ts'
-import { createTable, dynamoEndpoint, localClient } from '../support/dynamo.ts'
-import { httpApiV2Event } from '../support/events.ts'
-import { type FaultProxy, refuseTransactions, startFaultProxy } from '../support/fault-proxy.ts'
+import { type ExampleFunction, exampleFunction } from '../support/app.ts'
+import { localClient } from '../support/dynamo.ts'
+import { refuseTransactions } from '../support/fault-proxy.ts'
 import { cookieOf, seed } from '../support/race.ts'
 
 const raw = localClient()
-let proxy: FaultProxy
-let tableName: string
-let handler: (event: unknown, context: unknown) => Promise<HttpResult>
+let example: ExampleFunction
 let sweeper: () => Promise<{ deleted: number }>
 
 beforeAll(async () => {
-  tableName = await createTable(raw, { ttl: false, userIndex: false })
-  proxy = await startFaultProxy(dynamoEndpoint())
-  refuseTransactions(proxy)
-  stubLambdaEnvironment(tableName, { endpoint: proxy.endpoint })
-  handler = (await import('../../examples/mrsc/handler.ts')).handler as never
+  example = await exampleFunction(raw, () => import('../../examples/mrsc/handler.ts'), {
+    prepare: refuseTransactions,
+  })
   sweeper = (await import('../../examples/mrsc/sweeper.ts')).handler
 })
 afterAll(async () => {
-  vi.unstubAllEnvs()
   raw.destroy()
-  await proxy.close()
+  await example.close()
 })
 
-const call = (method: string, path: string, id?: string) =>
-  handler(httpApiV2Event({ method, path, ...(id ? { cookieHeader: `id=${id}` } : {}) }), freshContext())
+const call = (method: string, path: string, id?: string) => example.call(method, path, id)
 
 describe('examples/mrsc', () => {
   it('counts, signs in under a new id without a transaction, and signs out', async () => {
-    proxy.seen.length = 0
+    example.proxy.seen.length = 0
     const first = await call('GET', '/')
     const id = cookieOf(first) as string
     expect(JSON.parse(first.body ?? '{}')).toEqual({ count: 1 })
@@ -49,16 +42,19 @@ describe('examples/mrsc', () => {
     expect(JSON.parse((await call('GET', '/', id)).body ?? '{}')).toEqual({ count: 1 })
     expect((await call('POST', '/logout', next)).statusCode).toBe(204)
     expect(JSON.parse((await call('GET', '/', next)).body ?? '{}')).toEqual({ count: 1 })
-    expect(proxy.seen).not.toContain('TransactWriteItems')
+    expect(example.proxy.seen).not.toContain('TransactWriteItems')
   })
 
   it('the sweeper deletes the expired sessions and leaves the live ones (MRSC has no TTL)', async () => {
     const past = { expire_at: { N: String(Math.floor(Date.now() / 1000) - 10) } }
-    const expired = [await seed(raw, tableName, { a: 1 }, past), await seed(raw, tableName, { b: 2 }, past)]
-    const live = await seed(raw, tableName, { c: 3 })
+    const expired = [
+      await seed(raw, example.tableName, { a: 1 }, past),
+      await seed(raw, example.tableName, { b: 2 }, past),
+    ]
+    const live = await seed(raw, example.tableName, { c: 3 })
     const { deleted } = await sweeper()
     expect(deleted).toBeGreaterThanOrEqual(2)
-    const store = new DynamoDBSessionStore({ client: raw, tableName, now: () => 0 })
+    const store = new DynamoDBSessionStore({ client: raw, tableName: example.tableName, now: () => 0 })
     for (const id of expired) expect(await store.load(id)).toBeUndefined()
     expect((await store.load(live))?.data).toEqual({ c: 3 })
   })

@@ -14,6 +14,7 @@ import { readSetCookies, testClock } from '../../src/testing/index.ts'
 import { userSessions } from '../../src/users/index.ts'
 import { countingClient, createTable, dynamoEndpoint } from './dynamo.ts'
 import { type EventOptions, httpApiV2Event } from './events.ts'
+import { type FaultProxy, startFaultProxy } from './fault-proxy.ts'
 
 /** A handler result as the tests read it, whatever the front door: every place a cookie can go. */
 export type HttpResult = {
@@ -110,6 +111,45 @@ export function stubLambdaEnvironment(
     ...options.extra,
   }
   for (const [name, value] of Object.entries(variables)) vi.stubEnv(name, value)
+}
+
+/** An example's function (a global-table example's), loaded by {@link exampleFunction}. */
+export interface ExampleFunction {
+  /** Its table, fresh, without TTL. */
+  readonly tableName: string
+  /** The proxy between the function and DynamoDB Local. */
+  readonly proxy: FaultProxy
+  /** Sends the function an HTTP API v2 request, with the cookie of session `id` if given. */
+  call(method: string, path: string, id?: string): Promise<HttpResult>
+  /** Stops the proxy and unstubs the environment. */
+  close(): Promise<void>
+}
+
+/**
+ * Loads an example's function (`load`, which imports its module) with the environment its template gives
+ * it ({@link stubLambdaEnvironment}: `region`, `extra`) over a fresh table of `client`'s, its calls to
+ * DynamoDB through a fault proxy that `prepare` may set up first (e.g. to refuse transactions).
+ */
+export async function exampleFunction(
+  client: DynamoDBClient,
+  load: () => Promise<{ handler: unknown }>,
+  options: { region?: string; extra?: Record<string, string>; prepare?: (proxy: FaultProxy) => void } = {},
+): Promise<ExampleFunction> {
+  const tableName = await createTable(client, { ttl: false, userIndex: false })
+  const proxy = await startFaultProxy(dynamoEndpoint())
+  options.prepare?.(proxy)
+  stubLambdaEnvironment(tableName, { endpoint: proxy.endpoint, region: options.region, extra: options.extra })
+  const handler = (await load()).handler as (event: unknown, context: Context) => Promise<HttpResult>
+  return {
+    tableName,
+    proxy,
+    call: (method, path, id) =>
+      handler(httpApiV2Event({ method, path, ...(id ? { cookieHeader: `id=${id}` } : {}) }), freshContext()),
+    async close() {
+      vi.unstubAllEnvs()
+      await proxy.close()
+    },
+  }
 }
 
 /**
