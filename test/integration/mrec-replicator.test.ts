@@ -167,15 +167,39 @@ describe('the MREC simulation', () => {
 })
 
 describe('this library on the MREC simulation, without and with home Regions', () => {
-  /** A session created in Region a and replicated to b; the simulation and the session's jar. */
-  async function sessionIn(homes: boolean): Promise<{ sim: MrecSimulation; jar: CookieJar }> {
+  /** Two Regions (two tables of this run's DynamoDB Local), closed after the tests. */
+  async function simulation(homes: boolean): Promise<MrecSimulation> {
     const sim = await startMrec({ endpoints: [dynamoEndpoint(), dynamoEndpoint()], lagMs: LAG_MS, homes })
     simulations.push(sim)
+    return sim
+  }
+  /** A session created in Region a and replicated to b; the simulation and the session's jar. */
+  async function sessionIn(homes: boolean): Promise<{ sim: MrecSimulation; jar: CookieJar }> {
+    const sim = await simulation(homes)
     const jar = new CookieJar()
     expect(await sim.a.request(jar, '/set/k/start')).toBe(200)
     await sim.replicator.settled()
     expect(await sim.read('b', jar.value)).toEqual({ k: 'start' })
     return { sim, jar }
+  }
+  /** A session created in Region a, then a request in b with its cookie at once; the jar after it. */
+  async function createdThenVisited(homes: boolean) {
+    const sim = await simulation(homes)
+    const jar = new CookieJar()
+    expect(await sim.a.request(jar, '/set/k/a')).toBe(200)
+    const created = jar.value
+    expect(await sim.b.request(jar, '/set/k2/b')).toBe(200)
+    return { sim, jar, created }
+  }
+  /** A session of Region a, its key `k` then set at once in both Regions; the two answers (a's, b's). */
+  async function sameKeyAtOnce(homes: boolean) {
+    const { sim, jar } = await sessionIn(homes)
+    const id = jar.value as string
+    const statuses = await Promise.all([
+      sim.a.request(id, '/set/k/from-a'),
+      sim.b.request(id, '/set/k/from-b'),
+    ])
+    return { sim, id, statuses }
   }
   const simulations: MrecSimulation[] = []
   afterAll(async () => {
@@ -204,42 +228,19 @@ describe('this library on the MREC simulation, without and with home Regions', (
   })
 
   it('without: a session created in one Region is not in the other yet: a request there starts a new one', async () => {
-    const sim = await startMrec({
-      endpoints: [dynamoEndpoint(), dynamoEndpoint()],
-      lagMs: LAG_MS,
-      homes: false,
-    })
-    simulations.push(sim)
-    const jar = new CookieJar()
-    expect(await sim.a.request(jar, '/set/k/a')).toBe(200)
-    const created = jar.value
-    expect(await sim.b.request(jar, '/set/k2/b')).toBe(200)
+    const { jar, created } = await createdThenVisited(false)
     expect(jar.value).not.toBe(created)
   })
 
   it('with: a session created in one Region is read there by a request in the other, and written in its home', async () => {
-    const sim = await startMrec({
-      endpoints: [dynamoEndpoint(), dynamoEndpoint()],
-      lagMs: LAG_MS,
-      homes: true,
-    })
-    simulations.push(sim)
-    const jar = new CookieJar()
-    expect(await sim.a.request(jar, '/set/k/a')).toBe(200)
-    const created = jar.value
-    expect(await sim.b.request(jar, '/set/k2/b')).toBe(200)
+    const { sim, jar, created } = await createdThenVisited(true)
     expect(jar.value).toBe(created)
     await sim.replicator.settled()
     expect(await sim.read('b', jar.value)).toEqual({ k: 'a', k2: 'b' })
   })
 
   it('without: the same key changed at once in both Regions: both answered 200, one change lost', async () => {
-    const { sim, jar } = await sessionIn(false)
-    const id = jar.value as string
-    const statuses = await Promise.all([
-      sim.a.request(id, '/set/k/from-a'),
-      sim.b.request(id, '/set/k/from-b'),
-    ])
+    const { sim, id, statuses } = await sameKeyAtOnce(false)
     expect(statuses).toEqual([200, 200])
     await sim.replicator.settled()
     const [a, b] = [await sim.read('a', id), await sim.read('b', id)]
@@ -248,12 +249,7 @@ describe('this library on the MREC simulation, without and with home Regions', (
   })
 
   it('with: the same key changed at once in both Regions: one 200, one 409, as within one Region', async () => {
-    const { sim, jar } = await sessionIn(true)
-    const id = jar.value as string
-    const statuses = await Promise.all([
-      sim.a.request(id, '/set/k/from-a'),
-      sim.b.request(id, '/set/k/from-b'),
-    ])
+    const { sim, id, statuses } = await sameKeyAtOnce(true)
     expect([...statuses].sort()).toEqual([200, 409])
     await sim.replicator.settled()
     const kept = statuses[0] === 200 ? 'from-a' : 'from-b'
