@@ -165,28 +165,16 @@ describe('how changes are written', () => {
   })
 
   it('in place, nothing is asked back: the record saved carries the next version and the tokens kept, and a save from it conditions on them', async () => {
-    const recording = localClient()
-    const sent: { name: string; input: Record<string, unknown>; output: Record<string, unknown> }[] = []
-    recording.middlewareStack.add(
-      (next, context) => async (args) => {
-        const result = await next(args)
-        sent.push({
-          name: String(context.commandName),
-          input: args.input as never,
-          output: result.output as never,
-        })
-        return result
-      },
-      { step: 'initialize', name: 'recordCalls' },
-    )
+    const { client: recording, calls, answered } = countingClient()
     const inPlace = new DynamoDBSessionStore({ client: recording, tableName })
     const created = await inPlace.create({ data: { a: 1 }, expiresAt: nowSeconds() + 100 })
-    sent.length = 0
+    calls.length = 0
+    answered.length = 0
     const saved = await inPlace.save(change(created, { a: 2 }))
     if (saved.status !== 'saved') throw new Error(`not saved: ${saved.status}`)
-    expect(sent.map((call) => call.name)).toEqual(['UpdateItemCommand'])
-    expect(sent[0]?.input).not.toHaveProperty('ReturnValues')
-    expect(sent[0]?.output.Attributes).toBeUndefined()
+    expect(calls).toEqual(['UpdateItem'])
+    expect(answered[0]?.input).not.toHaveProperty('ReturnValues')
+    expect(answered[0]?.output.Attributes).toBeUndefined()
     const stored = await rawItem(inPlace, created.id)
     const revision = revisionOf(saved.record)
     expect(revision.version).toEqual(stored?.version)
@@ -403,15 +391,24 @@ describe('deleteExpiredSessions', () => {
 })
 
 describe('deleteExpiredSessions and users', () => {
-  it("keeps a user's item that a bind renewed between the sweep's Scan and its delete", async () => {
+  /**
+   * A store with the users' feature on a fresh table without TTL (an MRSC global table's case), and a
+   * session bound to `userId` now, for a minute; the key of its user's item.
+   */
+  async function boundSession(userId: string) {
     const name = await createTable(client, { ttl: false })
-    const sweeper = new DynamoDBSessionStore({ client, tableName: name, users: userSessions() })
+    const store = new DynamoDBSessionStore({ client, tableName: name, users: userSessions() })
     const nowMs = nowSeconds() * 1000
-    const binding = await sweeper.users?.bindingFor(undefined, 'u-2', undefined, { now: nowMs })
+    const binding = await store.users?.bindingFor(undefined, userId, undefined, { now: nowMs })
     if (!binding) throw new Error('unreachable')
-    await sweeper.create({ data: { a: 1 }, expiresAt: nowSeconds() + 60, user: binding })
+    const session = await store.create({ data: { a: 1 }, expiresAt: nowSeconds() + 60, user: binding })
+    return { name, store, nowMs, session, userKey: `SESSIONS::TOWER::USER#${userId}` }
+  }
+
+  it("keeps a user's item that a bind renewed between the sweep's Scan and its delete", async () => {
+    const { name, store: sweeper, nowMs, userKey } = await boundSession('u-2')
     const later = nowMs + 401 * 86_400_000
-    const userKey = { session_id: { S: 'SESSIONS::TOWER::USER#u-2' } }
+    const userItem = { session_id: { S: userKey } }
     // The sweep reads the user's item as expired; a bind renews it before the delete is sent.
     const send = sweeper.request.bind(sweeper)
     sweeper.request = async (operation, input) => {
@@ -419,7 +416,7 @@ describe('deleteExpiredSessions and users', () => {
         await client.send(
           new UpdateItemCommand({
             TableName: name,
-            Key: userKey,
+            Key: userItem,
             UpdateExpression: 'SET expire_at = :later',
             ExpressionAttributeValues: { ':later': { N: String(Math.floor(later / 1000) + 86_400) } },
           }),
@@ -428,22 +425,16 @@ describe('deleteExpiredSessions and users', () => {
       return send(operation, input)
     }
     expect(await deleteExpiredSessions(sweeper, { now: () => later })).toBe(1) // the session, not the user's item
-    expect((await client.send(new GetItemCommand({ TableName: name, Key: userKey }))).Item).toBeDefined()
+    expect((await client.send(new GetItemCommand({ TableName: name, Key: userItem }))).Item).toBeDefined()
   })
 
   it("removes a user's item once it is past its expiry (400 days after the last bind), not before", async () => {
     // What a table without TTL (an MRSC global table) needs: a user's item expires like a session does.
-    const name = await createTable(client, { ttl: false })
-    const store = new DynamoDBSessionStore({ client, tableName: name, users: userSessions() })
-    const nowMs = nowSeconds() * 1000
-    const user = await store.users?.bindingFor(undefined, 'u-1', undefined, { now: nowMs })
-    if (!user) throw new Error('unreachable')
-    const bound = await store.create({ data: { a: 1 }, expiresAt: nowSeconds() + 60, user })
+    const { name, store, nowMs, session: bound, userKey } = await boundSession('u-1')
     const keys = async () =>
       ((await client.send(new ScanCommand({ TableName: name }))).Items ?? [])
         .map((item) => item.session_id?.S)
         .sort()
-    const userKey = 'SESSIONS::TOWER::USER#u-1'
     expect(await keys()).toEqual([`SESSIONS::TOWER::${bound.id}`, userKey].sort())
     const days = (n: number) => ({ now: () => nowMs + n * 86_400_000 })
     expect(await deleteExpiredSessions(store, days(10))).toBe(1) // the session; its user's item lives on

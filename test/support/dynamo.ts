@@ -88,19 +88,34 @@ export async function dropTable(client: DynamoDBClient, tableName: string): Prom
   await client.send(new DeleteTableCommand({ TableName: tableName }))
 }
 
-/** A client that records the name of every command it sends (e.g. `GetItemCommand`), for call counting. */
+/** A command a {@link countingClient} sent and was answered: its name (`UpdateItem`), input and output. */
+export interface AnsweredCall {
+  name: string
+  input: Record<string, unknown>
+  output: Record<string, unknown>
+}
+
+/**
+ * A client that records the name of every command it sends (`GetItem`, as it is sent), for call counting,
+ * and each one answered, with its input and output.
+ */
 export function countingClient(config: DynamoDBClientConfig = {}): {
   client: DynamoDBClient
   calls: string[]
+  answered: AnsweredCall[]
 } {
   const client = localClient(config)
   const calls: string[] = []
+  const answered: AnsweredCall[] = []
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      calls.push(String(context.commandName).replace(/Command$/, ''))
-      return next(args)
+      const name = String(context.commandName).replace(/Command$/, '')
+      calls.push(name)
+      const result = await next(args)
+      answered.push({ name, input: args.input as never, output: result.output as never })
+      return result
     },
     { step: 'initialize', name: 'countCalls' },
   )
-  return { client, calls }
+  return { client, calls, answered }
 }
