@@ -1,7 +1,7 @@
 /**
  * The counter Lambda (./app.ts) without the AWS SDK: `middy-dynamodb-session/lite` sends to DynamoDB with
  * `node:https`, its Region, credentials and endpoint from the environment as the SDK takes them. To deploy
- * it, point template.yaml's `EntryPoints` here (docs/lite.md).
+ * it, point template.yaml's `EntryPoints` here and its `Handler` at `lite.handler` (docs/lite.md).
  *
  * It keeps Powertools Logger and Metrics and leaves out Powertools Tracer: Tracer loads the X-Ray SDK
  * (`aws-xray-sdk-core`), about as long to import as the AWS SDK this build does without (bench/RESULTS.md), and
