@@ -33,7 +33,14 @@ import {
 import { applyChange, changesStored, conflictOf, expiresAtAfter, policyAfter } from './change.ts'
 import { nativeMapCodec, type SessionDataCodec } from './codec.ts'
 import { codecFormat, type SessionFormat } from './format.ts'
-import { type Item, type ItemLayout, newWriteToken, revisionOf, sameState } from './item-layout.ts'
+import {
+  type Item,
+  type ItemLayout,
+  newWriteToken,
+  type PendingMarker,
+  revisionOf,
+  sameState,
+} from './item-layout.ts'
 import { inPlaceWrite, unreadWrite, wholeItem } from './session-writes.ts'
 import { type Condition, type Path, type SessionTable, type Write, when } from './table.ts'
 import type {
@@ -697,12 +704,12 @@ export class SessionEngine {
     created: Item,
     from: string,
     token: string,
-  ): Promise<{ pending: { from: string; expiresAt: Item[string] } } | { failed: Item | null }> {
+  ): Promise<{ pending: PendingMarker } | { failed: Item | null }> {
     const layout = this.#layout
     const item = layout.pending(created, from, this.#nowSeconds())
     const put = await this.#table.write({ put: item, if: this.#mustBeNew() })
     if (!put.made && !layout.hasToken(put.current, token)) return { failed: put.current ?? null }
-    return { pending: layout.pendingOf(item) as { from: string; expiresAt: Item[string] } }
+    return { pending: layout.pendingOf(item) as PendingMarker }
   }
 
   /** Deletes the pending item of `id`, while it is still the one a regenerate of `from` wrote. */
@@ -721,7 +728,7 @@ export class SessionEngine {
    */
   async #confirm(
     id: string,
-    pending: { from: string; expiresAt: Item[string] },
+    pending: PendingMarker,
     binding?: UserBinding,
     deadline?: number,
   ): Promise<Item | undefined> {

@@ -113,6 +113,12 @@ function keptSince(tokens: NonNullable<ItemRevision['tokens']>, now: number): nu
   return Math.max(tokens[KEPT_TOKENS - 1]?.[1] ?? 0, now - TOKEN_SECONDS)
 }
 
+/** What a pending item says ({@link ItemLayout.pendingOf}): the id it replaces, the expiry it takes. */
+export interface PendingMarker {
+  readonly from: string
+  readonly expiresAt: AttributeValue
+}
+
 /** Whether a raw attribute holds only types the native map codec writes back identically. */
 function plainDocument(value: AttributeValue): boolean {
   if (value.L) return value.L.every(plainDocument)
@@ -178,7 +184,7 @@ export class ItemLayout {
    * What a pending item says (`transactions: false`): the old id its regenerate replaces, and the expiry it
    * takes once confirmed; `undefined` for any other item.
    */
-  pendingOf(item: Item | null | undefined): { from: string; expiresAt: AttributeValue } | undefined {
+  pendingOf(item: Item | null | undefined): PendingMarker | undefined {
     const pending = item?.[this.props.pendingName]?.M
     const from = pending?.from?.S
     return from !== undefined && pending?.expire_at?.N !== undefined
